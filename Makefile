@@ -1,0 +1,52 @@
+# `make run` and `make test` do all set-up on a fresh clone.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+FLASK := CLINIC_CONFIG=$${CLINIC_CONFIG:-development} $(BIN)/flask --app wsgi
+CATALOGUES := $(patsubst %.po,%.mo,$(wildcard clinic/translations/*/LC_MESSAGES/messages.po))
+
+.PHONY: run test install install-dev chromium translations extract-messages clean
+
+run: install $(CATALOGUES)
+	@mkdir -p instance
+	$(FLASK) db upgrade
+	$(FLASK) clinic seed
+	@echo
+	@echo "MoveWell runs at http://127.0.0.1:$(PORT)"
+	@echo "First time? Create an account to log in with (you will be asked for a password):"
+	@echo "  CLINIC_CONFIG=development $(BIN)/flask --app wsgi users create you@example.nl --role admin"
+	@echo
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+test: install-dev $(CATALOGUES) chromium
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+install: $(VENV)/.installed-runtime
+install-dev: $(VENV)/.installed-dev
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed-runtime: requirements.txt | $(VENV)/bin/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(VENV)/bin/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@ $(VENV)/.installed-runtime
+
+# The browser tests drive Debian's Chromium; Playwright cannot download a browser here.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || ./.ci/install-chromium
+
+%.mo: %.po install
+	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@ >/dev/null
+
+# After changing user-facing text: extract the messages and merge them into the catalogues.
+translations: install
+	$(BIN)/pybabel extract --quiet -F babel.cfg -k _l -k lazy_gettext -o $(VENV)/messages.pot .
+	$(BIN)/pybabel update --quiet -i $(VENV)/messages.pot -d clinic/translations --width 100
+
+clean:
+	rm -rf $(VENV) $(CATALOGUES)

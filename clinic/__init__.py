@@ -1,0 +1,83 @@
+"""MoveWell Chiropractie Hilversum: the practice-management application."""
+from __future__ import annotations
+
+from flask import Flask
+
+from config import CONFIGS, DEV_SECRET_KEY, Config
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot run safely; the message says what to set."""
+
+
+def create_app(config: str | type[Config] = "production") -> Flask:
+    """Create and configure the clinic application."""
+    app = Flask(__name__, template_folder="../templates", instance_relative_config=True)
+    app.config.from_object(CONFIGS[config] if isinstance(config, str) else config)
+    check_config(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_request_hooks(app)
+    register_cli(app)
+    return app
+
+
+def check_config(app: Flask) -> None:
+    """Refuse to start with settings that are unsafe outside development and tests."""
+    if app.config["CLINIC_ENV"] != "production":
+        return
+    secret = app.config.get("SECRET_KEY") or ""
+    if len(secret) < 32 or secret == DEV_SECRET_KEY:
+        raise ConfigError(
+            "SECRET_KEY must be set to a random value of at least 32 characters in production "
+            "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))'); "
+            "for local development set CLINIC_CONFIG=development"
+        )
+
+
+def register_extensions(app: Flask) -> None:
+    from clinic.auth.login import init_login
+    from clinic.database import configure_engine
+    from clinic.extensions import babel, csrf, db, migrate
+    from clinic.i18n import select_locale
+    from clinic.templating import init_templating
+
+    db.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine)
+    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    init_login(app)
+    init_templating(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from clinic.admin.routes import bp as admin_bp
+    from clinic.api import bp as api_bp
+    from clinic.auth.routes import bp as auth_bp
+    from clinic.frontdesk.routes import bp as frontdesk_bp
+    from clinic.public.routes import bp as public_bp
+
+    for blueprint in (public_bp, auth_bp, frontdesk_bp, admin_bp, api_bp):
+        app.register_blueprint(blueprint)
+
+
+def register_error_handlers(app: Flask) -> None:
+    from clinic.errors import init_error_handlers
+
+    init_error_handlers(app)
+
+
+def register_request_hooks(app: Flask) -> None:
+    from clinic.web import init_request_hooks
+
+    init_request_hooks(app)
+
+
+def register_cli(app: Flask) -> None:
+    from clinic.cli import clinic_cli, users_cli
+
+    app.cli.add_command(clinic_cli)
+    app.cli.add_command(users_cli)

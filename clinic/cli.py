@@ -1,0 +1,67 @@
+"""Command-line tasks: ``flask --app wsgi clinic …`` and ``flask --app wsgi users …``."""
+from __future__ import annotations
+
+import sys
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from clinic.database import begin_write
+from clinic.errors import DomainError
+from clinic.extensions import db
+from clinic.models import Chiropractor, Role
+from clinic.services.accounts import create_user, find_user, issue_api_token
+from clinic.services.seed import seed_clinic
+
+clinic_cli = AppGroup("clinic", help="Set up and look after the clinic's data.")
+users_cli = AppGroup("users", help="Manage accounts and API tokens.")
+
+
+@clinic_cli.command("seed")
+def seed_command() -> None:
+    """Add the clinic's chiropractors, working hours and appointment types (idempotent)."""
+    begin_write(db.session)
+    report = seed_clinic(db.session)
+    db.session.commit()
+    click.echo(str(report))
+
+
+def read_password() -> str:
+    """Read a new password from a prompt, or from stdin when it is not a terminal; never from argv."""
+    if sys.stdin.isatty():
+        return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice([role.value for role in Role]), required=True)
+@click.option("--chiropractor", "chiropractor_name", help="Full name of the chiropractor this account is for.")
+def create_user_command(email: str, role: str, chiropractor_name: str | None) -> None:
+    """Create an account; the password is read from a prompt or from stdin."""
+    begin_write(db.session)
+    chiropractor = None
+    if chiropractor_name:
+        chiropractor = db.session.scalar(select(Chiropractor).where(Chiropractor.name == chiropractor_name))
+        if chiropractor is None:
+            raise click.ClickException(f"no chiropractor named {chiropractor_name!r}")
+    try:
+        user = create_user(db.session, email, read_password(), Role(role), chiropractor)
+    except DomainError as error:
+        raise click.ClickException(error.message) from error
+    db.session.commit()
+    click.echo(f"created {user.role} account {user.email}")
+
+
+@users_cli.command("token")
+@click.argument("email")
+def issue_token_command(email: str) -> None:
+    """Print a new API bearer token for the account; it is shown only this once."""
+    begin_write(db.session)
+    user = find_user(db.session, email)
+    if user is None:
+        raise click.ClickException(f"no account for {email}")
+    token = issue_api_token(db.session, user)
+    db.session.commit()
+    click.echo(token)

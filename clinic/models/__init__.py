@@ -1,0 +1,29 @@
+"""The clinic's data model; import models from here."""
+from clinic.models.appointments import (
+    Appointment,
+    AppointmentStatus,
+    AppointmentType,
+    BookingSource,
+    Modality,
+)
+from clinic.models.chiropractors import Chiropractor, TimeOff, WorkingHours
+from clinic.models.patients import LANGUAGES, CreatedSource, Patient
+from clinic.models.users import STAFF_ROLES, ApiToken, Role, User
+
+__all__ = [
+    "LANGUAGES",
+    "STAFF_ROLES",
+    "ApiToken",
+    "Appointment",
+    "AppointmentStatus",
+    "AppointmentType",
+    "BookingSource",
+    "Chiropractor",
+    "CreatedSource",
+    "Modality",
+    "Patient",
+    "Role",
+    "TimeOff",
+    "User",
+    "WorkingHours",
+]

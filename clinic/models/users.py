@@ -1,0 +1,78 @@
+"""Accounts that can log in: staff and patients."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from clinic.database import UTCDateTime
+from clinic.extensions import db
+from clinic.models._columns import created_at_column, one_of
+
+
+class Role(str, enum.Enum):
+    ADMIN = "admin"
+    FRONTDESK = "frontdesk"
+    CHIROPRACTOR = "chiropractor"
+    PATIENT = "patient"
+
+
+STAFF_ROLES = frozenset({Role.ADMIN, Role.FRONTDESK, Role.CHIROPRACTOR})
+
+
+class User(db.Model):
+    __tablename__ = "users"
+    __table_args__ = (
+        # Stored lower-case so that the plain UNIQUE is case-insensitive on both databases.
+        CheckConstraint("email = lower(email)", name="email_lower_case"),
+        one_of("role", (role.value for role in Role), name="role_known"),
+        CheckConstraint("failed_login_count >= 0", name="failed_login_count_not_negative"),
+        CheckConstraint("session_version >= 1", name="session_version_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    is_active: Mapped[bool] = mapped_column(default=True)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    failed_login_count: Mapped[int] = mapped_column(default=0)
+    # Part of the login id in the session cookie: bumping it ends every existing session.
+    session_version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = created_at_column()
+
+    api_tokens: Mapped[list[ApiToken]] = relationship(back_populates="user", passive_deletes=True)
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in STAFF_ROLES
+
+    # The three members below are what Flask-Login asks of a user object.
+    is_authenticated = True
+    is_anonymous = False
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email} {self.role}>"
+
+
+class ApiToken(db.Model):
+    """A bearer token for the API; only a hash of the token is kept."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = created_at_column()
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship(back_populates="api_tokens")
+
+    def __repr__(self) -> str:
+        return f"<ApiToken {self.id} of user {self.user_id}>"

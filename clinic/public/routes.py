@@ -1,0 +1,37 @@
+"""Pages anyone may see: the clinic's front page, the language switch, the health check."""
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, redirect, render_template, url_for
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from clinic.extensions import db
+from clinic.i18n import remember_language
+from clinic.web import safe_next_url
+
+bp = Blueprint("public", __name__)
+
+
+@bp.route("/")
+def home():
+    """Show the clinic's front page."""
+    return render_template("public/home.html")
+
+
+@bp.route("/taal/<language>")
+def switch_language(language: str):
+    """Remember the visitor's language and go back to the page they came from."""
+    remember_language(language)
+    return redirect(safe_next_url() or url_for("public.home"))
+
+
+@bp.route("/healthz")
+def health():
+    """Answer 200 when the app can reach its database, 503 with the reason when it cannot."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError as error:
+        db.session.rollback()
+        reason = str(error.orig if getattr(error, "orig", None) else error).splitlines()[0]
+        return jsonify(status="unavailable", reason=reason), 503
+    return jsonify(status="ok")

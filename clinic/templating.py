@@ -1,0 +1,57 @@
+"""Filters and labels the templates use to show instants and codes in the visitor's language."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Flask
+from flask_babel import format_date, format_datetime, format_time, get_locale
+from flask_babel import lazy_gettext as _l
+
+from clinic.localtime import to_local
+
+ROLE_LABELS = {
+    "admin": _l("Administrator"),
+    "frontdesk": _l("Front desk"),
+    "chiropractor": _l("Chiropractor"),
+    "patient": _l("Patient"),
+}
+
+STATUS_LABELS = {
+    "booked": _l("Booked"),
+    "checked_in": _l("Checked in"),
+    "completed": _l("Completed"),
+    "cancelled": _l("Cancelled"),
+    "no_show": _l("No-show"),
+}
+
+
+def local_date(value: date | datetime, style: str = "medium") -> str:
+    """Format a date, or an instant's local date, e.g. '25 nov. 2026'."""
+    return format_date(to_local(value).date() if isinstance(value, datetime) else value, style)
+
+
+def local_time(instant: datetime) -> str:
+    """Format an instant as local wall-clock time, e.g. '09:30'."""
+    return format_time(to_local(instant), "HH:mm")
+
+
+def local_datetime(instant: datetime) -> str:
+    """Format an instant as local date and time."""
+    return format_datetime(to_local(instant), "medium")
+
+
+def local_iso(instant: datetime) -> str:
+    """Return the instant in ISO 8601 with the Amsterdam offset, for ``<time datetime>``."""
+    return to_local(instant).isoformat()
+
+
+def init_templating(app: Flask) -> None:
+    """Register the filters and the label tables with ``app``'s templates."""
+    for name, function in (
+        ("local_date", local_date),
+        ("local_time", local_time),
+        ("local_datetime", local_datetime),
+        ("local_iso", local_iso),
+    ):
+        app.add_template_filter(function, name)
+    app.jinja_env.globals.update(get_locale=get_locale, role_labels=ROLE_LABELS, status_labels=STATUS_LABELS)

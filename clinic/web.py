@@ -1,0 +1,59 @@
+"""Hooks that apply to every request: write transactions, security headers, cache rules."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, request
+
+from clinic.database import begin_write
+from clinic.extensions import db
+
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "img-src 'self' data:",
+        "script-src 'self'",
+        "style-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+def init_request_hooks(app: Flask) -> None:
+    """Register the hooks on ``app``; this runs before any blueprint's own hooks."""
+    app.before_request(start_write_transaction)
+    app.after_request(add_security_headers)
+
+
+def start_write_transaction() -> None:
+    # Requests that change data take SQLite's write lock before their first read, so a
+    # check-then-write can neither race another writer nor fail with "database is locked".
+    if request.method in UNSAFE_METHODS:
+        begin_write(db.session)
+
+
+def add_security_headers(response: Response) -> Response:
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    if request.is_secure:
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    if request.path.startswith(("/frontdesk", "/admin", "/clinical", "/api/", "/login")):
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+
+def safe_next_url() -> str | None:
+    """Return the ``next`` parameter if it points inside this site, else ``None``."""
+    target = request.args.get("next", "")
+    parts = urlsplit(target)
+    if not target.startswith("/") or target.startswith("//") or "\\" in target or parts.scheme or parts.netloc:
+        return None
+    return target

@@ -1,0 +1,200 @@
+"""Fixtures shared by the suite.
+
+Every test that takes ``app`` runs twice: on SQLite and on PostgreSQL (``TEST_DATABASE_URL``).
+Each backend's schema is built once per run with the real migrations; tests then start from an
+empty, migrated database (a fresh copy of the SQLite file; truncated tables on PostgreSQL).
+"""
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+from flask import g
+from flask.testing import FlaskClient, FlaskCliRunner
+from flask_migrate import upgrade
+
+from clinic import create_app
+from clinic.extensions import db
+from clinic.models import Chiropractor, Patient, Role
+from clinic.services.accounts import create_user
+from config import TestingConfig
+
+IN_CI = os.environ.get("CI") == "true"
+PASSWORD = "correct horse battery staple"
+
+
+def postgres_url() -> str | None:
+    """Return the test PostgreSQL URL if one is configured and reachable; fail under CI if not."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    reason = None
+    if not url:
+        reason = "TEST_DATABASE_URL is not set"
+    else:
+        try:
+            engine = sa.create_engine(url)
+            with engine.connect():
+                pass
+            engine.dispose()
+        except sa.exc.OperationalError as error:
+            reason = f"PostgreSQL at TEST_DATABASE_URL is unreachable: {str(error.orig).splitlines()[0]}"
+    if reason is None:
+        return url
+    if IN_CI:
+        pytest.fail(f"CI=true needs the PostgreSQL half of the suite, but {reason}", pytrace=False)
+    pytest.skip(f"PostgreSQL tests skipped: {reason}")
+
+
+def config_for(url: str) -> type[TestingConfig]:
+    return type("BoundTestingConfig", (TestingConfig,), {"SQLALCHEMY_DATABASE_URI": url})
+
+
+def migrate_to_head(url: str) -> None:
+    app = create_app(config_for(url))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+
+
+@dataclass
+class Backend:
+    """A migrated database the tests of one backend share."""
+
+    name: str
+    template_url: str
+    tmp_path_factory: pytest.TempPathFactory | None = None
+
+    def fresh_url(self) -> str:
+        """Return the URL of an empty, migrated database for one test."""
+        if self.name == "sqlite":
+            template = self.template_url.removeprefix("sqlite:///")
+            copy = self.tmp_path_factory.mktemp("db") / "clinic.db"
+            shutil.copyfile(template, copy)
+            return f"sqlite:///{copy}"
+        return self.template_url
+
+    def reset(self) -> None:
+        """Empty every table after a test (PostgreSQL; SQLite tests get a fresh file)."""
+        if self.name != "postgresql":
+            return
+        engine = sa.create_engine(self.template_url)
+        tables = ", ".join(table.name for table in db.metadata.sorted_tables)
+        with engine.begin() as connection:
+            connection.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+        engine.dispose()
+
+
+def reset_postgres_schema(url: str) -> None:
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("DROP SCHEMA public CASCADE")
+        connection.exec_driver_sql("CREATE SCHEMA public")
+    engine.dispose()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def backend(request, tmp_path_factory) -> Backend:
+    if request.param == "sqlite":
+        path = tmp_path_factory.mktemp("template") / "clinic.db"
+        url = f"sqlite:///{path}"
+        migrate_to_head(url)
+        return Backend("sqlite", url, tmp_path_factory)
+    url = postgres_url()
+    reset_postgres_schema(url)
+    migrate_to_head(url)
+    return Backend("postgresql", url)
+
+
+def start_like_a_new_app_context() -> None:
+    """End the test code's transaction and forget per-context state (``g``).
+
+    The tests keep an app context pushed, which requests and CLI commands then share; without
+    this, a request would inherit the test's open transaction, Flask-Login's cached user and
+    Flask-Babel's cached locale, none of which a real request has.
+    """
+    db.session.commit()
+    for name in list(g):
+        g.pop(name)
+
+
+class ClinicTestClient(FlaskClient):
+    def open(self, *args, **kwargs):
+        start_like_a_new_app_context()
+        return super().open(*args, **kwargs)
+
+
+class ClinicCliRunner(FlaskCliRunner):
+    def invoke(self, *args, **kwargs):
+        start_like_a_new_app_context()
+        return super().invoke(*args, **kwargs)
+
+
+@pytest.fixture
+def app(backend):
+    app = create_app(config_for(backend.fresh_url()))
+    app.test_client_class = ClinicTestClient
+    app.test_cli_runner_class = ClinicCliRunner
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+    backend.reset()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def create_account(app):
+    """Return a callable that creates an account with ``PASSWORD``; override any field."""
+
+    def _create_account(role: Role = Role.FRONTDESK, email: str | None = None, chiropractor=None):
+        email = email or f"{role.value}-{os.urandom(3).hex()}@movewell.test"
+        if role is Role.CHIROPRACTOR and chiropractor is None:
+            chiropractor = Chiropractor(name="Test Chiropractor", slug=f"test-{os.urandom(3).hex()}")
+            db.session.add(chiropractor)
+        user = create_user(db.session, email, PASSWORD, role, chiropractor)
+        db.session.commit()
+        return user
+
+    return _create_account
+
+
+@pytest.fixture
+def create_patient(app):
+    """Return a callable that creates a patient; override any field."""
+
+    def _create_patient(**fields):
+        fields.setdefault("first_name", "Sanne")
+        fields.setdefault("last_name", "de Vries")
+        fields.setdefault("date_of_birth", date(1990, 5, 17))
+        fields.setdefault("created_source", "frontdesk")
+        patient = Patient(**fields)
+        db.session.add(patient)
+        db.session.commit()
+        return patient
+
+    return _create_patient
+
+
+def log_in(client, email: str, password: str = PASSWORD):
+    """Log ``client`` in through the login form and return the response."""
+    return client.post("/login", data={"email": email, "password": password})
+
+
+@pytest.fixture
+def login_as(client, create_account):
+    """Return a callable that creates an account of ``role`` and logs the client in as it."""
+
+    def _login_as(role: Role):
+        user = create_account(role)
+        response = log_in(client, user.email)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return user
+
+    return _login_as

@@ -1,0 +1,55 @@
+"""Which settings the app refuses to start with."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from clinic import ConfigError, create_app
+from config import ProductionConfig, database_url
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def production_config(secret_key):
+    return type("Prod", (ProductionConfig,), {"SECRET_KEY": secret_key, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+
+@pytest.mark.parametrize("secret_key", [None, "", "short", "development-only-not-secret"])
+def test_production_refuses_to_start_without_a_real_secret_key(secret_key):
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        create_app(production_config(secret_key))
+
+
+def test_production_starts_with_a_real_secret_key_and_secure_cookies():
+    app = create_app(production_config("x" * 48))
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["SESSION_COOKIE_HTTPONLY"] is True
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_wsgi_says_in_one_line_why_production_will_not_start():
+    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "CLINIC_CONFIG"}}
+    env["DATABASE_URL"] = "sqlite://"
+    result = subprocess.run(
+        [sys.executable, "-c", "import wsgi"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("clinic: SECRET_KEY must be set")
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (None, "sqlite:///default.db"),
+        ("postgres://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("postgresql://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("postgresql+psycopg://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("sqlite:////tmp/x.db", "sqlite:////tmp/x.db"),
+    ],
+)
+def test_database_url_selects_the_psycopg_driver_for_postgresql(raw, expected):
+    assert database_url(raw, "sqlite:///default.db") == expected
