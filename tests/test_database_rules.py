@@ -33,7 +33,8 @@ def test_an_appointment_must_end_after_it_starts(app, create_patient):
     patient = create_patient()
     db.session.add(
         Appointment(
-            patient_id=patient.id, chiropractor_id=1, appointment_type_id=1, starts_at=NINE, ends_at=NINE, source="frontdesk"
+            patient_id=patient.id, chiropractor_id=1, appointment_type_id=1, starts_at=NINE, ends_at=NINE,
+            buffer_ends_at=NINE, source="frontdesk",
         )
     )
     with pytest.raises(IntegrityError):
@@ -47,7 +48,8 @@ def test_unknown_status_and_role_values_are_refused(app, create_patient):
     db.session.add(
         Appointment(
             patient_id=patient.id, chiropractor_id=1, appointment_type_id=1, starts_at=NINE,
-            ends_at=NINE + timedelta(minutes=30), source="frontdesk", status="maybe",
+            ends_at=NINE + timedelta(minutes=30), buffer_ends_at=NINE + timedelta(minutes=30),
+            source="frontdesk", status="maybe",
         )
     )
     with pytest.raises(IntegrityError):

@@ -73,7 +73,8 @@ def test_day_page_shows_each_chiropractors_appointments_in_local_time(client, lo
     db.session.add(
         Appointment(
             patient_id=patient.id, chiropractor_id=1, appointment_type_id=2, starts_at=starts_at,
-            ends_at=starts_at + timedelta(minutes=20), source="frontdesk",
+            ends_at=starts_at + timedelta(minutes=20), buffer_ends_at=starts_at + timedelta(minutes=20),
+            source="frontdesk",
         )
     )
     db.session.commit()

@@ -1,6 +1,9 @@
 """The clinic's data model; import models from here."""
 from clinic.models.appointments import (
+    ACTIVE_STATUSES,
     Appointment,
+    AppointmentAction,
+    AppointmentEvent,
     AppointmentStatus,
     AppointmentType,
     BookingSource,
@@ -11,6 +14,9 @@ from clinic.models.patients import LANGUAGES, CreatedSource, Patient
 from clinic.models.users import STAFF_ROLES, ApiToken, Role, User
 
 __all__ = [
+    "ACTIVE_STATUSES",
+    "AppointmentAction",
+    "AppointmentEvent",
     "LANGUAGES",
     "STAFF_ROLES",
     "ApiToken",

@@ -4,7 +4,8 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, column, func, literal_column, text
+from sqlalchemy.dialects.postgresql import ExcludeConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from clinic.database import UTCDateTime
@@ -12,6 +13,8 @@ from clinic.extensions import db
 from clinic.models._columns import created_at_column, one_of, updated_at_column
 from clinic.models.chiropractors import Chiropractor
 from clinic.models.patients import Patient
+from clinic.models.users import User
+from clinic.scheduling.lifecycle import ACTIVE_STATUSES, AppointmentAction, AppointmentStatus
 
 
 class Modality(str, enum.Enum):
@@ -20,14 +23,6 @@ class Modality(str, enum.Enum):
     MASSAGE = "massage"
     DRY_NEEDLING = "dry_needling"
     DECOMPRESSION = "decompression"
-
-
-class AppointmentStatus(str, enum.Enum):
-    BOOKED = "booked"
-    CHECKED_IN = "checked_in"
-    COMPLETED = "completed"
-    CANCELLED = "cancelled"
-    NO_SHOW = "no_show"
 
 
 class BookingSource(str, enum.Enum):
@@ -64,10 +59,35 @@ class AppointmentType(db.Model):
         return f"<AppointmentType {self.code}>"
 
 
+def _no_overlap(name: str, owner: str, until: str) -> ExcludeConstraint:
+    """Return the PostgreSQL rule that ``owner`` never holds two active, overlapping appointments.
+
+    Half-open ranges ('[)') let one appointment start where the previous one ends. On SQLite the
+    same rules are triggers (see the migration that adds them).
+    """
+    return ExcludeConstraint(
+        (column(owner), "="),
+        (func.tstzrange(column("starts_at"), column(until), literal_column("'[)'")), "&&"),
+        name=name,
+        using="gist",
+        where=text("status <> 'cancelled'"),
+    ).ddl_if(dialect="postgresql")
+
+
 class Appointment(db.Model):
+    """A patient's appointment with a chiropractor.
+
+    The chiropractor is occupied from ``starts_at`` until ``buffer_ends_at`` (the type's buffer
+    after the appointment), the patient until ``ends_at``. The database refuses two active
+    appointments that overlap for the same chiropractor or the same patient.
+    """
+
     __tablename__ = "appointments"
     __table_args__ = (
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        CheckConstraint("buffer_ends_at >= ends_at", name="buffer_after_end"),
+        _no_overlap("ex_appointments_chiropractor_no_overlap", "chiropractor_id", "buffer_ends_at"),
+        _no_overlap("ex_appointments_patient_no_overlap", "patient_id", "ends_at"),
         one_of("status", (s.value for s in AppointmentStatus), name="status_known"),
         one_of("source", (s.value for s in BookingSource), name="source_known"),
         CheckConstraint(
@@ -86,6 +106,7 @@ class Appointment(db.Model):
     )
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    buffer_ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
     status: Mapped[str] = mapped_column(String(16), default=AppointmentStatus.BOOKED.value)
     source: Mapped[str] = mapped_column(String(16))
     cancel_reason: Mapped[str] = mapped_column(Text, default="")
@@ -96,6 +117,40 @@ class Appointment(db.Model):
     patient: Mapped[Patient] = relationship()
     chiropractor: Mapped[Chiropractor] = relationship()
     appointment_type: Mapped[AppointmentType] = relationship()
+    events: Mapped[list[AppointmentEvent]] = relationship(
+        back_populates="appointment", order_by="AppointmentEvent.id"
+    )
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
 
     def __repr__(self) -> str:
         return f"<Appointment {self.id} {self.status} {self.starts_at:%Y-%m-%d %H:%M}Z>"
+
+
+class AppointmentEvent(db.Model):
+    """One change to an appointment: what, when and by whom (no user for online self-service)."""
+
+    __tablename__ = "appointment_events"
+    __table_args__ = (
+        one_of("action", (a.value for a in AppointmentAction), name="action_known"),
+        one_of("source", (s.value for s in BookingSource), name="source_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    appointment_id: Mapped[int] = mapped_column(
+        ForeignKey("appointments.id", ondelete="RESTRICT"), index=True
+    )
+    action: Mapped[str] = mapped_column(String(16))
+    happened_at: Mapped[datetime] = created_at_column()
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    source: Mapped[str] = mapped_column(String(16))
+    previous_starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+    appointment: Mapped[Appointment] = relationship(back_populates="events")
+    user: Mapped[User | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<AppointmentEvent {self.appointment_id} {self.action}>"

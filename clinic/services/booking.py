@@ -1,0 +1,353 @@
+"""Booking, rescheduling and changing appointments: the one write path for every channel.
+
+The pure availability engine (``clinic.scheduling``) decides whether a time is bookable; the
+database has the last word on overlaps (exclusion constraints on PostgreSQL, triggers on SQLite),
+so two requests racing for one slot get one booking and one ``SlotTaken``.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select, text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from clinic.errors import Conflict, Invalid, NotFound
+from clinic.localtime import day_bounds, to_local
+from clinic.models import (
+    ACTIVE_STATUSES,
+    Appointment,
+    AppointmentAction,
+    AppointmentEvent,
+    AppointmentStatus,
+    AppointmentType,
+    BookingSource,
+    Chiropractor,
+    Patient,
+    TimeOff,
+    User,
+    WorkingHours,
+)
+from clinic.scheduling import (
+    AppointmentLength,
+    ChiropractorCalendar,
+    Slot,
+    SlotPolicy,
+    TimeRange,
+    Violation,
+    WeeklyHours,
+    check_booking,
+    free_slots_for_any,
+)
+from clinic.scheduling.lifecycle import allowed_actions, status_after
+
+# Appointments last at most a day with their buffer (the SQLite triggers rely on it too), so one
+# day of margin around a window finds every appointment that can reach into it.
+MARGIN = timedelta(days=1)
+
+
+class SlotTaken(Conflict):
+    """Somebody else got the time first (or the patient already has an appointment then)."""
+
+    code = "slot_taken"
+
+
+class BookingRejected(Invalid):
+    """The requested time breaks a booking rule (outside hours, too soon, time off, …)."""
+
+    code = "booking_rejected"
+
+    def __init__(self, violations: Sequence[Violation]):
+        super().__init__(
+            "; ".join(v.message for v in violations), fields={"start": violations[0].message}
+        )
+        self.violations = tuple(violations)
+
+
+def length_of(appointment_type: AppointmentType) -> AppointmentLength:
+    """Return how long an appointment of this type occupies the chiropractor."""
+    return AppointmentLength(
+        duration=timedelta(minutes=appointment_type.duration_minutes),
+        buffer_after=timedelta(minutes=appointment_type.buffer_after_minutes),
+    )
+
+
+def load_calendars(
+    session: Session,
+    chiropractor_ids: Iterable[int],
+    first_day: date,
+    last_day: date,
+    *,
+    ignore_appointment_id: int | None = None,
+) -> list[ChiropractorCalendar]:
+    """Return the calendars of the chiropractors for the local days ``first_day``..``last_day``.
+
+    Only rows that can touch the window are read: the cost follows the window, not the history.
+    ``ignore_appointment_id`` leaves one appointment out, so it can be moved within its own time.
+    """
+    ids = sorted(set(chiropractor_ids))
+    window_start = day_bounds(first_day)[0] - MARGIN
+    window_end = day_bounds(last_day)[1] + MARGIN
+    hours = session.scalars(
+        select(WorkingHours).where(
+            WorkingHours.chiropractor_id.in_(ids),
+            WorkingHours.valid_from <= last_day,
+            (WorkingHours.valid_to.is_(None)) | (WorkingHours.valid_to >= first_day),
+        )
+    ).all()
+    time_off = session.execute(
+        select(TimeOff.chiropractor_id, TimeOff.starts_at, TimeOff.ends_at).where(
+            TimeOff.chiropractor_id.in_(ids), TimeOff.starts_at < window_end, TimeOff.ends_at > window_start
+        )
+    ).all()
+    busy_query = select(Appointment.chiropractor_id, Appointment.starts_at, Appointment.buffer_ends_at).where(
+        Appointment.chiropractor_id.in_(ids),
+        Appointment.status.in_(ACTIVE_STATUSES),
+        Appointment.starts_at >= window_start,
+        Appointment.starts_at < window_end,
+    )
+    if ignore_appointment_id is not None:
+        busy_query = busy_query.where(Appointment.id != ignore_appointment_id)
+    busy = session.execute(busy_query).all()
+    return [
+        ChiropractorCalendar(
+            chiropractor_id=chiropractor_id,
+            working_hours=tuple(
+                WeeklyHours(h.weekday, h.start_time, h.end_time, h.valid_from, h.valid_to)
+                for h in hours
+                if h.chiropractor_id == chiropractor_id
+            ),
+            time_off=tuple(TimeRange(start, end) for owner, start, end in time_off if owner == chiropractor_id),
+            busy=tuple(TimeRange(start, end) for owner, start, end in busy if owner == chiropractor_id),
+        )
+        for chiropractor_id in ids
+    ]
+
+
+def bookable_chiropractor_ids(session: Session, chiropractor_id: int | None = None) -> list[int]:
+    """Return the active chiropractors' ids, or just ``chiropractor_id`` if it is one of them."""
+    query = select(Chiropractor.id).where(Chiropractor.is_active).order_by(Chiropractor.id)
+    if chiropractor_id is not None:
+        query = query.where(Chiropractor.id == chiropractor_id)
+    ids = list(session.scalars(query))
+    if chiropractor_id is not None and not ids:
+        raise NotFound("No such chiropractor.", fields={"chiropractor_id": "unknown"})
+    return ids
+
+
+def find_free_slots(
+    session: Session,
+    appointment_type: AppointmentType,
+    first_day: date,
+    last_day: date,
+    *,
+    policy: SlotPolicy,
+    now: datetime,
+    chiropractor_id: int | None = None,
+    ignore_appointment_id: int | None = None,
+) -> list[Slot]:
+    """Return the free slots for the type on the local days asked, for one or any chiropractor."""
+    calendars = load_calendars(
+        session,
+        bookable_chiropractor_ids(session, chiropractor_id),
+        first_day,
+        last_day,
+        ignore_appointment_id=ignore_appointment_id,
+    )
+    days = [first_day + timedelta(days=n) for n in range((last_day - first_day).days + 1)]
+    return free_slots_for_any(calendars, days, length=length_of(appointment_type), policy=policy, now=now)
+
+
+def book_appointment(
+    session: Session,
+    *,
+    patient: Patient,
+    appointment_type: AppointmentType,
+    starts_at: datetime,
+    chiropractor_id: int | None,
+    source: BookingSource,
+    policy: SlotPolicy,
+    now: datetime,
+    user: User | None = None,
+) -> Appointment:
+    """Book the patient at ``starts_at`` with the chiropractor, or with the first one free then.
+
+    :raises BookingRejected: the time breaks a booking rule for every candidate chiropractor.
+    :raises SlotTaken: the time is (or just became) taken.
+    """
+    candidates = bookable_chiropractor_ids(session, chiropractor_id)
+    length = length_of(appointment_type)
+    first_refusal: list[Violation] | None = None
+    for candidate in candidates:
+        lock_chiropractor(session, candidate)
+        violations = violations_for(session, candidate, starts_at, length, policy, now)
+        if violations:
+            first_refusal = first_refusal or violations
+            continue
+        appointment = Appointment(
+            patient=patient,
+            chiropractor_id=candidate,
+            appointment_type=appointment_type,
+            starts_at=starts_at,
+            ends_at=starts_at + length.duration,
+            buffer_ends_at=starts_at + length.occupied,
+            source=source.value,
+        )
+        try:
+            insert_guarded(session, appointment)
+        except SlotTaken:
+            if chiropractor_id is not None or len(candidates) == 1:
+                raise
+            continue
+        record(session, appointment, AppointmentAction.BOOKED, user, source)
+        return appointment
+    if chiropractor_id is None and first_refusal and all_overlaps(first_refusal):
+        raise SlotTaken("No chiropractor is free at that time any more.")
+    raise as_error(first_refusal)
+
+
+def reschedule_appointment(
+    session: Session,
+    appointment: Appointment,
+    new_starts_at: datetime,
+    *,
+    source: BookingSource,
+    policy: SlotPolicy,
+    now: datetime,
+    user: User | None = None,
+) -> Appointment:
+    """Move a booked appointment to ``new_starts_at`` with the same chiropractor."""
+    if appointment.status != AppointmentStatus.BOOKED.value:
+        raise Conflict("Only a booked appointment can be moved.", code="not_reschedulable")
+    lock_chiropractor(session, appointment.chiropractor_id)
+    length = length_of(appointment.appointment_type)
+    violations = violations_for(
+        session, appointment.chiropractor_id, new_starts_at, length, policy, now, ignore_appointment_id=appointment.id
+    )
+    if violations:
+        raise as_error(violations)
+    previous = appointment.starts_at
+    appointment.starts_at = new_starts_at
+    appointment.ends_at = new_starts_at + length.duration
+    appointment.buffer_ends_at = new_starts_at + length.occupied
+    insert_guarded(session, appointment)
+    record(session, appointment, AppointmentAction.RESCHEDULED, user, source, previous_starts_at=previous)
+    return appointment
+
+
+def change_status(
+    session: Session,
+    appointment: Appointment,
+    action: AppointmentAction,
+    *,
+    source: BookingSource,
+    now: datetime,
+    user: User | None = None,
+    reason: str = "",
+) -> Appointment:
+    """Check in, complete, cancel or mark as no-show, if the appointment's status allows it."""
+    if action not in allowed_actions(AppointmentStatus(appointment.status)):
+        raise Conflict(
+            f"An appointment that is {appointment.status} cannot be {action.value}.", code="status_conflict"
+        )
+    if action is AppointmentAction.CANCELLED and not reason.strip():
+        raise Invalid("Give a reason for the cancellation.", fields={"reason": "required"})
+    appointment.status = status_after(action).value
+    if action is AppointmentAction.CANCELLED:
+        appointment.cancelled_at = now
+        appointment.cancel_reason = reason.strip()
+    insert_guarded(session, appointment)
+    record(session, appointment, action, user, source, reason=reason.strip())
+    return appointment
+
+
+def violations_for(
+    session: Session,
+    chiropractor_id: int,
+    starts_at: datetime,
+    length: AppointmentLength,
+    policy: SlotPolicy,
+    now: datetime,
+    *,
+    ignore_appointment_id: int | None = None,
+) -> list[Violation]:
+    """Return the booking rules a start with this chiropractor breaks."""
+    local_day = to_local(starts_at).date()
+    (calendar,) = load_calendars(
+        session, [chiropractor_id], local_day, local_day, ignore_appointment_id=ignore_appointment_id
+    )
+    return check_booking(calendar, starts_at, length=length, policy=policy, now=now)
+
+
+def lock_chiropractor(session: Session, chiropractor_id: int) -> None:
+    """Serialise bookings for one chiropractor until the transaction ends.
+
+    The exclusion constraints cannot see time off (another table), so the check against it must
+    not race a concurrent booking. SQLite needs nothing here: a write transaction begins with
+    ``BEGIN IMMEDIATE`` and so already runs alone.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(1, :id)"), {"id": chiropractor_id})
+
+
+def insert_guarded(session: Session, appointment: Appointment) -> None:
+    """Flush the appointment; turn the database's overlap refusal into ``SlotTaken``."""
+    try:
+        with session.begin_nested():
+            session.add(appointment)
+            session.flush()
+    except IntegrityError as error:
+        who = overlap_owner(error)
+        if who is None:
+            raise
+        if who == "patient":
+            raise SlotTaken("The patient already has an appointment at that time.", code="patient_busy") from None
+        raise SlotTaken("That time has just been taken; please choose another.") from None
+
+
+def overlap_owner(error: IntegrityError) -> str | None:
+    """Return 'chiropractor' or 'patient' if the error is an overlap refusal, else ``None``."""
+    original = error.orig
+    if getattr(original, "sqlstate", None) == "23P01":
+        constraint = original.diag.constraint_name or ""
+    elif "appointment_overlap" in str(original):
+        constraint = str(original)
+    else:
+        return None
+    return "patient" if "patient" in constraint else "chiropractor"
+
+
+def all_overlaps(violations: Sequence[Violation]) -> bool:
+    return all(v.code.value == "overlaps_appointment" for v in violations)
+
+
+def as_error(violations: Sequence[Violation]) -> BookingRejected | SlotTaken:
+    """Return the error to raise for a refused start: taken times are conflicts, the rest invalid."""
+    if all_overlaps(violations):
+        return SlotTaken("That time is already taken; please choose another.")
+    return BookingRejected([v for v in violations if v.code.value != "overlaps_appointment"])
+
+
+def record(
+    session: Session,
+    appointment: Appointment,
+    action: AppointmentAction,
+    user: User | None,
+    source: BookingSource,
+    *,
+    previous_starts_at: datetime | None = None,
+    reason: str = "",
+) -> None:
+    """Write down who changed the appointment, how and when."""
+    session.add(
+        AppointmentEvent(
+            appointment=appointment,
+            action=action.value,
+            user=user,
+            source=source.value,
+            previous_starts_at=previous_starts_at,
+            reason=reason,
+        )
+    )
+    session.flush()
