@@ -1,0 +1,139 @@
+"""Finding and registering patients."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from clinic.contact import (
+    ContactError,
+    check_date_of_birth,
+    clean_email,
+    clean_name,
+    clean_phone,
+)
+from clinic.errors import Invalid
+from clinic.models import CreatedSource, Patient
+
+SEARCH_LIMIT = 25
+
+
+@dataclass(frozen=True)
+class NewPatient:
+    """What is needed to register a patient, as typed."""
+
+    first_name: str
+    last_name: str
+    date_of_birth: date
+    email: str = ""
+    phone: str = ""
+    preferred_language: str = "nl"
+    sport: str = ""
+
+
+def cleaned(details: NewPatient, today: date) -> dict:
+    """Return the patient's fields normalised, or raise ``Invalid`` naming every bad field."""
+    checks = {
+        "first_name": lambda: clean_name(details.first_name),
+        "last_name": lambda: clean_name(details.last_name),
+        "date_of_birth": lambda: check_date_of_birth(details.date_of_birth, today),
+        "email": lambda: clean_email(details.email) if details.email.strip() else None,
+        "phone": lambda: clean_phone(details.phone) if details.phone.strip() else None,
+        "sport": lambda: " ".join(details.sport.split())[:100],
+    }
+    values, errors = {}, {}
+    for field, check in checks.items():
+        try:
+            values[field] = check()
+        except ContactError as error:
+            errors[field] = error.code
+    if details.preferred_language not in ("nl", "en"):
+        errors["preferred_language"] = "unknown_language"
+    if errors:
+        raise Invalid("Some details are not right.", fields=errors)
+    return values | {"preferred_language": details.preferred_language}
+
+
+def register_patient(
+    session: Session,
+    details: NewPatient,
+    *,
+    source: CreatedSource,
+    today: date,
+    privacy_consent_at: datetime | None = None,
+) -> Patient:
+    """Create a patient from the typed details (validated and normalised here)."""
+    patient = Patient(
+        **cleaned(details, today), created_source=source.value, privacy_consent_at=privacy_consent_at
+    )
+    session.add(patient)
+    session.flush()
+    return patient
+
+
+def possible_duplicates(session: Session, details: NewPatient) -> Sequence[Patient]:
+    """Return existing patients who look like the same person (same birth date and a same name,
+    e-mail or phone), so the front desk can pick one instead of registering a twin."""
+    same_person = [func.lower(Patient.last_name) == details.last_name.strip().lower()]
+    if details.email.strip():
+        same_person.append(Patient.email == details.email.strip().lower())
+    if details.phone.strip():
+        try:
+            same_person.append(Patient.phone == clean_phone(details.phone))
+        except ContactError:
+            pass
+    return session.scalars(
+        select(Patient)
+        .where(Patient.date_of_birth == details.date_of_birth, or_(*same_person))
+        .order_by(Patient.last_name, Patient.first_name)
+    ).all()
+
+
+def search_patients(session: Session, query: str, limit: int = SEARCH_LIMIT) -> Sequence[Patient]:
+    """Find patients by name, date of birth (YYYY-MM-DD or DD-MM-YYYY), e-mail or phone."""
+    terms = query.split()
+    if not terms:
+        return []
+    # A phone number is often typed with spaces ("06 12345678"): try the whole query as one first.
+    phone = _as_phone(query)
+    conditions = [Patient.phone == phone] if phone else [_term_condition(term) for term in terms]
+    return session.scalars(
+        select(Patient).where(*conditions).order_by(Patient.last_name, Patient.first_name, Patient.id).limit(limit)
+    ).all()
+
+
+def _term_condition(term: str):
+    birth_date = _as_date(term)
+    if birth_date is not None:
+        return Patient.date_of_birth == birth_date
+    if "@" in term:
+        return Patient.email == term.lower()
+    digits = "".join(char for char in term if char.isdigit())
+    if len(digits) >= 6 and len(digits) >= len(term) - 3:
+        return Patient.phone.contains(digits[-9:], autoescape=True)
+    pattern = term.lower()
+    return or_(
+        func.lower(Patient.first_name).contains(pattern, autoescape=True),
+        func.lower(Patient.last_name).contains(pattern, autoescape=True),
+    )
+
+
+def _as_phone(query: str) -> str | None:
+    if sum(char.isdigit() for char in query) < 8 or any(char.isalpha() for char in query):
+        return None
+    try:
+        return clean_phone(query)
+    except ContactError:
+        return None
+
+
+def _as_date(term: str) -> date | None:
+    for fmt in ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(term, fmt).date()
+        except ValueError:
+            continue
+    return None
