@@ -15,6 +15,8 @@ from clinic.scheduling import (
 NINE = datetime(2026, 3, 2, 9, tzinfo=timezone.utc)
 TEN = datetime(2026, 3, 2, 10, tzinfo=timezone.utc)
 NEW_YEAR = date(2026, 1, 1)
+JUNE = date(2026, 6, 1)
+TEN_MINUTES = timedelta(minutes=10)
 
 
 @pytest.mark.parametrize(
@@ -36,15 +38,16 @@ NEW_YEAR = date(2026, 1, 1)
         (lambda: AppointmentLength(timedelta(0)), "duration must be positive"),
         (lambda: AppointmentLength(timedelta(minutes=30), timedelta(minutes=-5)), "buffer_after"),
         (lambda: SlotPolicy(grid=timedelta(0)), "grid must be positive"),
-        (lambda: SlotPolicy(grid=timedelta(minutes=10), min_notice=timedelta(minutes=-1)), "min_notice"),
-        (lambda: SlotPolicy(grid=timedelta(minutes=10), horizon=timedelta(0)), "horizon"),
-        (lambda: SlotPolicy(grid=timedelta(minutes=10), min_notice=timedelta(days=2), horizon=timedelta(days=1)), "horizon"),
+        (lambda: SlotPolicy(grid=TEN_MINUTES, min_notice=timedelta(minutes=-1)), "min_notice"),
+        (lambda: SlotPolicy(grid=TEN_MINUTES, horizon=timedelta(0)), "horizon"),
+        (lambda: SlotPolicy(TEN_MINUTES, min_notice=timedelta(days=2), horizon=timedelta(days=1)), "horizon"),
         (lambda: ChiropractorCalendar(1, ((0, time(9), time(10)),)), "WeeklyHours"),
         (lambda: ChiropractorCalendar(1, (), busy=[(NINE, TEN)]), "busy must hold TimeRange"),
         (lambda: ChiropractorCalendar(1, (), time_off=[(NINE, TEN)]), "time_off must hold TimeRange"),
         (
             lambda: ChiropractorCalendar(
-                1, (WeeklyHours(0, time(9), time(12), NEW_YEAR), WeeklyHours(0, time(11), time(13), date(2026, 6, 1)))
+                1,
+                (WeeklyHours(0, time(9), time(12), NEW_YEAR), WeeklyHours(0, time(11), time(13), JUNE)),
             ),
             "overlap",
         ),

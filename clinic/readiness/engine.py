@@ -1,0 +1,161 @@
+"""The readiness engine: from a patient's records and an instant to verdicts with reasons."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from clinic.localtime import require_aware
+
+from .decision import assess_modalities
+from .digest import inputs_digest
+from .hrv import HrvHistory
+from .inputs import ReadinessInputs, TrainingSession
+from .loads import LoadHistory, load_history, local_day, own_session_loads
+from .overtraining import RecoveryEvidence, assess_overtraining
+from .phase import Recovery, age_on, assess_recovery
+from .reasons import Reason
+from .result import LoadSummary, LoadTolerance, OvertrainingAssessment, ReadinessResult
+from .rulebook import Rules
+from .rules_file import default_rules
+from .situation import Situation
+from .states import Band
+from .tolerance import Measurements, score_tolerance
+from .wellness import ComplaintReport, HooperHistory, Soreness, latest_complaints, worst_doms
+
+
+class UnknownNameError(ValueError):
+    """The inputs name a screening flag, indication or complaint the rules file does not know."""
+
+
+def check_known_names(inputs: ReadinessInputs, rules: Rules) -> None:
+    """Raise ``UnknownNameError`` for any flag, indication or complaint missing from the rules file."""
+    named = {
+        "screening flag": set(inputs.screening.flags) - set(rules.flags),
+        "indication": set(inputs.screening.indications) - set(rules.indications),
+        "complaint": {name for check_in in inputs.check_ins for name in check_in.complaints} - set(rules.complaints),
+    }
+    problems = [f"unknown {kind} {name!r}" for kind, names in named.items() for name in sorted(names)]
+    if problems:
+        raise UnknownNameError("; ".join(problems))
+
+
+@dataclass(frozen=True)
+class _History:
+    """What the records say up to ``at``: sessions that ended by then and the histories built from them."""
+
+    today: date
+    sessions: tuple[TrainingSession, ...]
+    loads: LoadHistory
+    own_loads: tuple[float, ...] | None
+    hrv: HrvHistory
+    hooper: HooperHistory
+    soreness: Soreness
+    complaints: ComplaintReport | None
+
+
+def _read_history(inputs: ReadinessInputs, at: datetime, rules: Rules) -> _History:
+    today = local_day(at)
+    sessions = tuple(session for session in inputs.sessions if session.ended_at <= at)
+    check_ins = tuple(check_in for check_in in inputs.check_ins if check_in.day <= today)
+    return _History(
+        today=today,
+        sessions=sessions,
+        loads=load_history(sessions, today, rules.load),
+        own_loads=own_session_loads(sessions, at, rules.load.session_percentiles),
+        hrv=HrvHistory(check_ins, rules.hrv),
+        hooper=HooperHistory(check_ins, rules.hooper),
+        soreness=worst_doms(check_ins, today),
+        complaints=latest_complaints(check_ins, today, rules.overtraining.symptoms.report_max_age_days),
+    )
+
+
+def evaluate(inputs: ReadinessInputs, at: datetime, rules: Rules | None = None) -> ReadinessResult:
+    """Assess recovery, load tolerance and every modality's verdict at the instant ``at``.
+
+    Only sessions that ended by ``at`` and check-ins of ``at``'s local day or before are read;
+    the clock is never consulted, so the same inputs and ``at`` always give the same result.
+    """
+    rules = rules or default_rules()
+    require_aware(at)
+    check_known_names(inputs, rules)
+    history = _read_history(inputs, at, rules)
+    recovery = assess_recovery(history.sessions, at, rules.phase,
+                               age_years=age_on(inputs.date_of_birth, history.today),
+                               worst_doms=history.soreness.doms, own_loads=history.own_loads)
+    tolerance = score_tolerance(_measurements(history, recovery, rules), rules.tolerance)
+    overtraining = assess_overtraining(_recovery_evidence(history, recovery), rules.overtraining, rules.complaints)
+    return ReadinessResult(
+        at=at,
+        phase=recovery.phase,
+        recovery_factor=recovery.factor,
+        hours_since_significant_session=recovery.hours_since_session,
+        load=_load_summary(history.loads, history.today),
+        hrv=history.hrv.summary(history.today),
+        hooper=history.hooper.summary(history.today),
+        load_tolerance=tolerance,
+        overtraining=overtraining,
+        modalities=assess_modalities(_situation(inputs, at, history, recovery, tolerance, overtraining), rules),
+        notices=_notices(tolerance, overtraining, rules),
+        rules_version=rules.version,
+        inputs_digest=inputs_digest(inputs, at),
+    )
+
+
+def _measurements(history: _History, recovery: Recovery, rules: Rules) -> Measurements:
+    ratio, week = history.loads.ratios.get(history.today), history.loads.weeks.get(history.today)
+    sustained_days = rules.tolerance.components["hrv"].sustained.days
+    return Measurements(
+        acwr=None if ratio is None else ratio.ratio,
+        hrv_recent_z=history.hrv.recent_z(history.today, sustained_days),
+        hooper_z=history.hooper.summary(history.today).z,
+        hooper_worst_item=history.hooper.worst_item(history.today),
+        worst_doms=history.soreness.doms,
+        monotony=None if week is None else week.monotony,
+        session_load=None if recovery.last_session is None else recovery.last_session.load,
+        own_session_loads=history.own_loads,
+    )
+
+
+def _recovery_evidence(history: _History, recovery: Recovery) -> RecoveryEvidence:
+    return RecoveryEvidence(history.today, history.loads, history.hrv, history.hooper, history.soreness.doms,
+                            recovery.hours_since_session, history.complaints)
+
+
+def _load_summary(loads: LoadHistory, today: date) -> LoadSummary:
+    ratio, week = loads.ratios.get(today), loads.weeks.get(today)
+    return LoadSummary(
+        today=loads.daily.get(today, 0.0),
+        acute=None if ratio is None else ratio.acute,
+        chronic=None if ratio is None else ratio.chronic,
+        acwr=None if ratio is None else ratio.ratio,
+        monotony=None if week is None else week.monotony,
+        strain=None if week is None else week.strain,
+    )
+
+
+def _situation(inputs: ReadinessInputs, at: datetime, history: _History, recovery: Recovery,
+               tolerance: LoadTolerance, overtraining: OvertrainingAssessment) -> Situation:
+    competition_at = inputs.next_competition_at
+    # A competition that has already started or passed no longer shapes the advice.
+    hours_to_competition = (None if competition_at is None or competition_at < at
+                            else (competition_at - at).total_seconds() / 3600)
+    return Situation(
+        phase=recovery.phase,
+        band=tolerance.band,
+        effective_band=tolerance.evaluated_as,
+        worst_doms=history.soreness.doms,
+        doms_region=history.soreness.region,
+        flags=inputs.screening.flags,
+        indications=inputs.screening.indications,
+        hours_to_competition=hours_to_competition,
+        overtraining_level=overtraining.level,
+    )
+
+
+def _notices(tolerance: LoadTolerance, overtraining: OvertrainingAssessment, rules: Rules) -> tuple[Reason, ...]:
+    notices = []
+    if tolerance.band is Band.UNKNOWN:
+        notices.append(rules.tolerance.unknown_band_notice.instantiate())
+    if overtraining.level:
+        notices.append(rules.overtraining.levels[overtraining.level].instantiate())
+    return tuple(notices)

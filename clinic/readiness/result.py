@@ -1,0 +1,172 @@
+"""What the readiness engine returns: frozen values with a JSON-ready ``to_dict``."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from .reasons import Reason
+from .states import Band, Phase
+from .verdicts import Verdict
+
+
+def _rounded(value: float | None, digits: int) -> float | None:
+    # Adding 0.0 turns a rounded -0.0 into 0.0, which reads better in JSON.
+    return None if value is None else round(float(value), digits) + 0.0
+
+
+@dataclass(frozen=True)
+class LoadSummary:
+    """Training load today: EWMA acute and chronic load (AU/day), their ratio, monotony and strain."""
+
+    today: float
+    acute: float | None
+    chronic: float | None
+    acwr: float | None
+    monotony: float | None
+    strain: float | None
+
+    def to_dict(self) -> dict:
+        """Return JSON-ready data; None marks insufficient data."""
+        return {"today": _rounded(self.today, 1), "acute": _rounded(self.acute, 1),
+                "chronic": _rounded(self.chronic, 1), "acwr": _rounded(self.acwr, 2),
+                "monotony": _rounded(self.monotony, 2), "strain": _rounded(self.strain, 0)}
+
+
+@dataclass(frozen=True)
+class HrvSummary:
+    """7-day mean of ln(RMSSD), the athlete's baseline and the z-score against it."""
+
+    ln_rmssd_7d: float | None
+    baseline_mean: float | None
+    baseline_sd: float | None
+    z: float | None
+
+    def to_dict(self) -> dict:
+        """Return JSON-ready data; None marks insufficient data."""
+        return {"ln_rmssd_7d": _rounded(self.ln_rmssd_7d, 3), "baseline_mean": _rounded(self.baseline_mean, 3),
+                "baseline_sd": _rounded(self.baseline_sd, 3), "z": _rounded(self.z, 2)}
+
+
+@dataclass(frozen=True)
+class HooperSummary:
+    """Today's Hooper index (4–28, higher = worse), the athlete's baseline and the z-score."""
+
+    index: int | None
+    baseline_mean: float | None
+    baseline_sd: float | None
+    z: float | None
+
+    def to_dict(self) -> dict:
+        """Return JSON-ready data; None marks insufficient data."""
+        return {"index": self.index, "baseline_mean": _rounded(self.baseline_mean, 2),
+                "baseline_sd": _rounded(self.baseline_sd, 2), "z": _rounded(self.z, 2)}
+
+
+@dataclass(frozen=True)
+class ToleranceComponent:
+    """One row of the load-tolerance points table; ``points`` is None when data are insufficient."""
+
+    name: str
+    value: float | None
+    points: int | None
+
+    @property
+    def is_missing(self) -> bool:
+        """Tell whether this component had too little data to score."""
+        return self.points is None
+
+    def to_dict(self) -> dict:
+        """Return JSON-ready data."""
+        return {"value": _rounded(self.value, 2), "points": self.points,
+                "status": "insufficient_data" if self.is_missing else "scored"}
+
+
+@dataclass(frozen=True)
+class LoadTolerance:
+    """The belastbaarheid band, the points behind it and the band the rules evaluated it as."""
+
+    band: Band
+    evaluated_as: Band
+    score: int
+    components: tuple[ToleranceComponent, ...]
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        """Return the names of the components that could not be scored."""
+        return tuple(component.name for component in self.components if component.is_missing)
+
+    def to_dict(self) -> dict:
+        """Return JSON-ready data."""
+        return {"band": self.band.key, "evaluated_as": self.evaluated_as.key, "score": self.score,
+                "components": {component.name: component.to_dict() for component in self.components},
+                "missing": list(self.missing)}
+
+
+@dataclass(frozen=True)
+class OvertrainingAssessment:
+    """Insufficient-recovery warning level 0–3 and the signals present (DOMAIN.md §5)."""
+
+    level: int
+    signals: tuple[Reason, ...]
+
+
+@dataclass(frozen=True)
+class ModalityAssessment:
+    """A modality's verdict: the most restrictive of its reasons (notes carry no verdict)."""
+
+    modality: str
+    verdict: Verdict
+    reasons: tuple[Reason, ...]
+
+    @property
+    def decisive_reasons(self) -> tuple[Reason, ...]:
+        """Return the reasons whose verdict is the final one."""
+        return tuple(reason for reason in self.reasons if reason.verdict == self.verdict)
+
+    def to_dict(self) -> dict:
+        """Return JSON-ready data."""
+        return {"verdict": self.verdict.key, "reasons": [reason.to_dict() for reason in self.reasons]}
+
+
+@dataclass(frozen=True)
+class ReadinessResult:
+    """Everything the engine concluded at one instant, with the rules version and an inputs digest."""
+
+    at: datetime
+    phase: Phase
+    recovery_factor: float
+    hours_since_significant_session: float | None
+    load: LoadSummary
+    hrv: HrvSummary
+    hooper: HooperSummary
+    load_tolerance: LoadTolerance
+    overtraining: OvertrainingAssessment
+    modalities: Mapping[str, ModalityAssessment]
+    notices: tuple[Reason, ...]
+    rules_version: str
+    inputs_digest: str
+
+    @property
+    def overtraining_level(self) -> int:
+        """Return the insufficient-recovery warning level, 0–3."""
+        return self.overtraining.level
+
+    def to_dict(self) -> dict:
+        """Return JSON-ready data: floats rounded, missing values as null."""
+        return {
+            "at": self.at.isoformat(),
+            "phase": self.phase.key,
+            "recovery_factor": _rounded(self.recovery_factor, 3),
+            "hours_since_significant_session": _rounded(self.hours_since_significant_session, 1),
+            "load": self.load.to_dict(),
+            "hrv": self.hrv.to_dict(),
+            "hooper": self.hooper.to_dict(),
+            "load_tolerance": self.load_tolerance.to_dict(),
+            "overtraining_level": self.overtraining.level,
+            "overtraining_signals": [signal.to_dict() for signal in self.overtraining.signals],
+            "rules_version": self.rules_version,
+            "inputs_digest": self.inputs_digest,
+            "modalities": {name: assessment.to_dict() for name, assessment in self.modalities.items()},
+            "notices": [notice.to_dict() for notice in self.notices],
+        }
