@@ -39,6 +39,28 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = "Europe/Amsterdam"
     LANGUAGES = ("nl", "en")
 
+    # Online booking (patients) and its abuse limits.
+    ONLINE_GRID_MINUTES = int(os.environ.get("ONLINE_GRID_MINUTES", 15))
+    ONLINE_MIN_NOTICE_HOURS = float(os.environ.get("ONLINE_MIN_NOTICE_HOURS", 2))
+    ONLINE_HORIZON_WEEKS = float(os.environ.get("ONLINE_HORIZON_WEEKS", 8))
+    ONLINE_MAX_OPEN_BOOKINGS = int(os.environ.get("ONLINE_MAX_OPEN_BOOKINGS", 3))
+    CANCELLATION_DEADLINE_HOURS = float(os.environ.get("CANCELLATION_DEADLINE_HOURS", 24))
+    CLINIC_PHONE = os.environ.get("CLINIC_PHONE", "035 - 621 00 00")
+    RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") != "0"
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    BOOKING_PAGE_RATE_LIMIT = os.environ.get("BOOKING_PAGE_RATE_LIMIT", "120 per minute")
+    BOOKING_SUBMIT_RATE_LIMIT = os.environ.get("BOOKING_SUBMIT_RATE_LIMIT", "10 per hour")
+
+    # E-mail: "log" writes messages to the log (development), "smtp" sends them.
+    MAIL_TRANSPORT = os.environ.get("MAIL_TRANSPORT", "smtp")
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", 25))
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "0") == "1"
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_FROM = os.environ.get("MAIL_FROM", "MoveWell Chiropractie <afspraken@movewell.nl>")
+
     # RFC 9106 low-memory profile (argon2-cffi's defaults): t=3, m=64 MiB, p=4.
     ARGON2_TIME_COST = 3
     ARGON2_MEMORY_COST = 64 * 1024
@@ -47,6 +69,7 @@ class Config:
 
 class DevelopmentConfig(Config):
     CLINIC_ENV = "development"
+    MAIL_TRANSPORT = os.environ.get("MAIL_TRANSPORT", "log")
     SECRET_KEY = os.environ.get("SECRET_KEY") or DEV_SECRET_KEY
 
 
@@ -56,6 +79,8 @@ class TestingConfig(Config):
     SECRET_KEY = "testing-only-not-secret"
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("TEST_DATABASE_URL"), "sqlite://")
     WTF_CSRF_ENABLED = False
+    MAIL_TRANSPORT = "log"
+    RATELIMIT_ENABLED = False
     # Cheap hashes keep the suite fast; production parameters are tested separately.
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024

@@ -39,7 +39,7 @@ def check_config(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     from clinic.auth.login import init_login
     from clinic.database import configure_engine
-    from clinic.extensions import babel, csrf, db, migrate
+    from clinic.extensions import babel, csrf, db, limiter, migrate
     from clinic.i18n import select_locale
     from clinic.templating import init_templating
 
@@ -48,6 +48,7 @@ def register_extensions(app: Flask) -> None:
         configure_engine(db.engine)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
     csrf.init_app(app)
+    limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     init_login(app)
     init_templating(app)

@@ -9,6 +9,7 @@ from clinic.models.appointments import (
     BookingSource,
     Modality,
 )
+from clinic.models.messaging import OutboxMessage, OutboxStatus, PatientToken, TokenPurpose
 from clinic.models.chiropractors import Chiropractor, TimeOff, WorkingHours
 from clinic.models.patients import LANGUAGES, CreatedSource, Patient
 from clinic.models.users import STAFF_ROLES, ApiToken, Role, User
@@ -27,9 +28,13 @@ __all__ = [
     "Chiropractor",
     "CreatedSource",
     "Modality",
+    "OutboxMessage",
+    "OutboxStatus",
     "Patient",
+    "PatientToken",
     "Role",
     "TimeOff",
+    "TokenPurpose",
     "User",
     "WorkingHours",
 ]

@@ -1,0 +1,207 @@
+"""Patients booking, cancelling and moving their own appointments on the public site.
+
+The form never tells whether someone is already a patient: a returning patient is matched on
+e-mail address and date of birth together, and everything else looks the same either way.
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from clinic.errors import Conflict, Invalid, NotFound
+from clinic.models import (
+    Appointment,
+    AppointmentAction,
+    AppointmentStatus,
+    AppointmentType,
+    BookingSource,
+    CreatedSource,
+    Patient,
+    PatientToken,
+    TokenPurpose,
+)
+from clinic.scheduling import SlotPolicy
+from clinic.services.booking import book_appointment, change_status, reschedule_appointment
+from clinic.services.patients import NewPatient, cleaned, register_patient
+
+
+@dataclass(frozen=True)
+class OnlineBooking:
+    """Everything the public form collects."""
+
+    type_code: str
+    chiropractor_id: int | None
+    starts_at: datetime
+    first_name: str
+    last_name: str
+    date_of_birth: date
+    email: str
+    phone: str
+    language: str
+    consent: bool
+
+
+@dataclass(frozen=True)
+class OnlineRules:
+    policy: SlotPolicy
+    max_open_bookings: int
+    cancellation_deadline: timedelta
+
+
+def online_types(session: Session) -> list[AppointmentType]:
+    """Return the appointment types patients may book themselves, shortest first."""
+    return list(
+        session.scalars(
+            select(AppointmentType)
+            .where(AppointmentType.is_active, AppointmentType.is_online_bookable)
+            .order_by(AppointmentType.is_open_to_new_patients.desc(), AppointmentType.duration_minutes, AppointmentType.code)
+        )
+    )
+
+
+def online_type(session: Session, code: str) -> AppointmentType:
+    """Return the online-bookable type with ``code``, or raise ``Invalid`` naming the field."""
+    appointment_type = session.scalar(
+        select(AppointmentType).where(
+            AppointmentType.code == code, AppointmentType.is_active, AppointmentType.is_online_bookable
+        )
+    )
+    if appointment_type is None:
+        raise Invalid("Choose a treatment.", fields={"type": "unknown_type"})
+    return appointment_type
+
+
+def book_online(session: Session, request: OnlineBooking, *, rules: OnlineRules, now: datetime) -> tuple[Appointment, str]:
+    """Book the appointment for the patient (matched or new); return it and its manage token.
+
+    :raises Invalid: a field is wrong, consent is missing, or the type is for returning patients.
+    :raises Conflict: the e-mail address already has the maximum of open online bookings.
+    :raises SlotTaken: somebody else got the time first.
+    """
+    appointment_type = online_type(session, request.type_code)
+    details = NewPatient(
+        request.first_name, request.last_name, request.date_of_birth, request.email, request.phone, request.language
+    )
+    values = cleaned(details, now.date())
+    if not values["email"]:
+        raise Invalid("An e-mail address is needed for the confirmation.", fields={"email": "required"})
+    if not request.consent:
+        raise Invalid("Please agree to the privacy statement.", fields={"consent": "required"})
+    lock_email(session, values["email"])
+    patient = returning_patient(session, values["email"], values["date_of_birth"])
+    if patient is None and not appointment_type.is_open_to_new_patients:
+        raise Invalid("This treatment cannot be booked online for you.", fields={"type": "returning_only"})
+    if open_online_bookings(session, values["email"], now) >= rules.max_open_bookings:
+        raise Conflict("This e-mail address already has the most open online bookings.", code="too_many_open_bookings")
+    if patient is None:
+        patient = register_patient(session, details, source=CreatedSource.ONLINE, today=now.date(), privacy_consent_at=now)
+    elif patient.privacy_consent_at is None:
+        patient.privacy_consent_at = now
+    appointment = book_appointment(
+        session,
+        patient=patient,
+        appointment_type=appointment_type,
+        starts_at=request.starts_at,
+        chiropractor_id=request.chiropractor_id,
+        source=BookingSource.ONLINE,
+        policy=rules.policy,
+        now=now,
+    )
+    return appointment, issue_manage_token(session, appointment)
+
+
+def lock_email(session: Session, email: str) -> None:
+    """Serialise online bookings per e-mail address, so the open-bookings cap holds under races."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(2, hashtext(:email))"), {"email": email})
+
+
+def returning_patient(session: Session, email: str, date_of_birth: date) -> Patient | None:
+    """Return the patient with both this e-mail address and birth date (the oldest record)."""
+    return session.scalar(
+        select(Patient)
+        .where(Patient.email == email, Patient.date_of_birth == date_of_birth)
+        .order_by(Patient.id)
+        .limit(1)
+    )
+
+
+def open_online_bookings(session: Session, email: str, now: datetime) -> int:
+    """Count the future, still booked online appointments made for this e-mail address."""
+    return session.scalar(
+        select(func.count(Appointment.id))
+        .join(Patient, Appointment.patient_id == Patient.id)
+        .where(
+            Patient.email == email,
+            Appointment.source == BookingSource.ONLINE.value,
+            Appointment.status == AppointmentStatus.BOOKED.value,
+            Appointment.starts_at > now,
+        )
+    )
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_manage_token(session: Session, appointment: Appointment) -> str:
+    """Create the secret for the appointment's manage link and return it; only its hash is kept."""
+    token = secrets.token_urlsafe(32)
+    session.add(
+        PatientToken(
+            token_hash=hash_token(token),
+            purpose=TokenPurpose.MANAGE_APPOINTMENT.value,
+            patient_id=appointment.patient_id,
+            appointment=appointment,
+            expires_at=appointment.starts_at,
+        )
+    )
+    session.flush()
+    return token
+
+
+def appointment_for_token(session: Session, token: str) -> Appointment:
+    """Return the appointment a manage link belongs to, or raise ``NotFound``."""
+    found = session.scalar(
+        select(PatientToken).where(
+            PatientToken.token_hash == hash_token(token),
+            PatientToken.purpose == TokenPurpose.MANAGE_APPOINTMENT.value,
+        )
+    )
+    if found is None or found.appointment is None:
+        raise NotFound("This link is not valid.")
+    return found.appointment
+
+
+def can_still_change(appointment: Appointment, rules: OnlineRules, now: datetime) -> bool:
+    """Tell whether the patient may still cancel or move the appointment online."""
+    return (
+        appointment.status == AppointmentStatus.BOOKED.value
+        and appointment.starts_at - now >= rules.cancellation_deadline
+    )
+
+
+def cancel_online(session: Session, appointment: Appointment, *, rules: OnlineRules, now: datetime) -> None:
+    """Cancel on the patient's request, if the cancellation deadline has not passed."""
+    if not can_still_change(appointment, rules, now):
+        raise Conflict("This appointment can no longer be changed online.", code="past_deadline")
+    change_status(
+        session, appointment, AppointmentAction.CANCELLED, source=BookingSource.ONLINE, now=now,
+        reason="Cancelled by the patient online",
+    )
+
+
+def reschedule_online(
+    session: Session, appointment: Appointment, new_starts_at: datetime, *, rules: OnlineRules, now: datetime
+) -> None:
+    """Move the appointment to another free time with the same chiropractor, before the deadline."""
+    if not can_still_change(appointment, rules, now):
+        raise Conflict("This appointment can no longer be changed online.", code="past_deadline")
+    if new_starts_at - now < rules.cancellation_deadline:
+        raise Invalid("Choose a time further ahead.", fields={"start": "too_soon"})
+    reschedule_appointment(session, appointment, new_starts_at, source=BookingSource.ONLINE, policy=rules.policy, now=now)

@@ -1,0 +1,108 @@
+"""The e-mail outbox: messages are written with the change they report and sent by a worker.
+
+``flask --app wsgi clinic send-mail`` runs the worker. A failed send is retried with a growing
+delay; after ``MAX_ATTEMPTS`` the message is marked failed and stays for a person to look at.
+"""
+from __future__ import annotations
+
+import logging
+import smtplib
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from clinic.models import OutboxMessage, OutboxStatus
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 6
+Transport = Callable[[EmailMessage], None]
+
+
+def queue_email(
+    session: Session,
+    *,
+    kind: str,
+    to_address: str,
+    subject: str,
+    body_text: str,
+    attachment: tuple[str, str, str] | None = None,
+) -> OutboxMessage:
+    """Put an e-mail in the outbox; ``attachment`` is (file name, MIME type, text)."""
+    name, mime_type, content = attachment or (None, None, None)
+    message = OutboxMessage(
+        kind=kind, to_address=to_address, subject=subject, body_text=body_text,
+        attachment_name=name, attachment_type=mime_type, attachment=content,
+    )
+    session.add(message)
+    session.flush()
+    return message
+
+
+def as_email(message: OutboxMessage, sender: str) -> EmailMessage:
+    """Return the outbox row as a ready-to-send e-mail."""
+    email = EmailMessage()
+    email["From"] = sender
+    email["To"] = message.to_address
+    email["Subject"] = message.subject
+    email["Message-ID"] = f"<outbox-{message.id}@movewell.nl>"
+    email.set_content(message.body_text)
+    if message.attachment is not None:
+        maintype, subtype = message.attachment_type.split("/", 1)
+        email.add_attachment(
+            message.attachment.encode(), maintype=maintype, subtype=subtype, filename=message.attachment_name
+        )
+    return email
+
+
+def send_due(session: Session, transport: Transport, sender: str, now: datetime, limit: int = 50) -> int:
+    """Send the pending messages that are due; return how many were sent."""
+    query = (
+        select(OutboxMessage)
+        .where(OutboxMessage.status == OutboxStatus.PENDING.value, OutboxMessage.next_attempt_at <= now)
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        # Several workers may run; each takes different rows.
+        query = query.with_for_update(skip_locked=True)
+    sent = 0
+    for message in session.scalars(query).all():
+        message.attempts += 1
+        try:
+            transport(as_email(message, sender))
+        except (OSError, smtplib.SMTPException) as error:
+            message.last_error = str(error)[:500]
+            message.next_attempt_at = now + timedelta(minutes=2 ** message.attempts)
+            if message.attempts >= MAX_ATTEMPTS:
+                message.status = OutboxStatus.FAILED.value
+            log.warning("sending outbox message %s failed: %s", message.id, error)
+        else:
+            message.status = OutboxStatus.SENT.value
+            message.sent_at = now
+            sent += 1
+    session.flush()
+    return sent
+
+
+def log_transport(email: EmailMessage) -> None:
+    """Write the e-mail to the log instead of sending it (development)."""
+    text = email.get_body(preferencelist=("plain",)).get_content()
+    attachments = [part.get_filename() for part in email.iter_attachments()]
+    log.info("e-mail to %s: %s\n%s\nattachments: %s", email["To"], email["Subject"], text, attachments)
+
+
+def smtp_transport(config: dict) -> Transport:
+    """Return a transport that sends through the SMTP server the settings name."""
+
+    def send(email: EmailMessage) -> None:
+        with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=30) as smtp:
+            if config["MAIL_USE_TLS"]:
+                smtp.starttls()
+            if config["MAIL_USERNAME"]:
+                smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
+            smtp.send_message(email)
+
+    return send
