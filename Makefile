@@ -16,8 +16,9 @@ run: install $(CATALOGUES)
 	@echo "MoveWell runs at http://127.0.0.1:$(PORT)"
 	@echo "First time? Create an account to log in with (you will be asked for a password):"
 	@echo "  CLINIC_CONFIG=development $(BIN)/flask --app wsgi users create you@example.nl --role admin"
+	@echo "E-mails (booking confirmations) are written to this log by the mail worker."
 	@echo
-	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+	trap 'kill 0' EXIT INT TERM; $(FLASK) clinic send-mail --loop --interval 5 & $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 test: install-dev $(CATALOGUES) chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -41,12 +42,12 @@ chromium:
 	@command -v chromium >/dev/null 2>&1 || ./.ci/install-chromium
 
 %.mo: %.po install
-	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@ >/dev/null
+	$(BIN)/pybabel compile -i $< -o $@ >/dev/null
 
 # After changing user-facing text: extract the messages and merge them into the catalogues.
 translations: install
-	$(BIN)/pybabel extract --quiet -F babel.cfg -k _l -k lazy_gettext -o $(VENV)/messages.pot .
-	$(BIN)/pybabel update --quiet -i $(VENV)/messages.pot -d clinic/translations --width 100
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o $(VENV)/messages.pot .
+	$(BIN)/pybabel update --no-fuzzy-matching -i $(VENV)/messages.pot -d clinic/translations --width 100
 
 clean:
 	rm -rf $(VENV) $(CATALOGUES)

@@ -1,9 +1,12 @@
 """Command-line tasks: ``flask --app wsgi clinic …`` and ``flask --app wsgi users …``."""
 from __future__ import annotations
 
+import logging
 import sys
+import time
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
@@ -11,7 +14,9 @@ from clinic.database import begin_write
 from clinic.errors import DomainError
 from clinic.extensions import db
 from clinic.models import Chiropractor, Role
+from clinic.localtime import utcnow
 from clinic.services.accounts import create_user, find_user, issue_api_token
+from clinic.services.outbox import log_transport, send_due, smtp_transport
 from clinic.services.seed import seed_clinic
 
 clinic_cli = AppGroup("clinic", help="Set up and look after the clinic's data.")
@@ -25,6 +30,28 @@ def seed_command() -> None:
     report = seed_clinic(db.session)
     db.session.commit()
     click.echo(str(report))
+
+
+@clinic_cli.command("send-mail")
+@click.option("--loop", is_flag=True, help="Keep running, checking the outbox every --interval seconds.")
+@click.option("--interval", default=10.0, show_default=True, help="Seconds between checks with --loop.")
+def send_mail_command(loop: bool, interval: float) -> None:
+    """Send the e-mails waiting in the outbox (MAIL_TRANSPORT=log writes them to the log)."""
+    config = current_app.config
+    if config["MAIL_TRANSPORT"] == "log":
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+        transport = log_transport
+    else:
+        transport = smtp_transport(config)
+    while True:
+        begin_write(db.session)
+        sent = send_due(db.session, transport, config["MAIL_FROM"], utcnow())
+        db.session.commit()
+        if sent or not loop:
+            click.echo(f"sent {sent} message(s)")
+        if not loop:
+            return
+        time.sleep(interval)
 
 
 def read_password() -> str:

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import Flask
+from flask import Flask, request, url_for
 from flask_babel import format_date, format_datetime, format_time, get_locale
 from flask_babel import lazy_gettext as _l
 
 from clinic.localtime import to_local
+from clinic.messages import field_message
 
 ROLE_LABELS = {
     "admin": _l("Administrator"),
@@ -45,6 +46,26 @@ def local_iso(instant: datetime) -> str:
     return to_local(instant).isoformat()
 
 
+BOOKING_BLUEPRINTS = {"nl": "booking_nl", "en": "booking_en"}
+
+
+def language_url(language: str) -> str:
+    """Return where the language switch for ``language`` leads from the current page.
+
+    Pages with their own URL per language (the booking pages) switch to their twin; other
+    pages remember the choice and come back.
+    """
+    if request.blueprint in BOOKING_BLUEPRINTS.values() and request.method == "GET":
+        endpoint = f"{BOOKING_BLUEPRINTS[language]}.{request.endpoint.rsplit('.', 1)[1]}"
+        return url_for(endpoint, **(request.view_args or {}), **request.args.to_dict())
+    return url_for("public.switch_language", language=language, next=request.full_path.rstrip("?"))
+
+
+def booking_url(language: str) -> str:
+    """Return the start of the booking pages in ``language``."""
+    return url_for(f"{BOOKING_BLUEPRINTS.get(language, 'booking_nl')}.choose")
+
+
 def init_templating(app: Flask) -> None:
     """Register the filters and the label tables with ``app``'s templates."""
     for name, function in (
@@ -54,4 +75,11 @@ def init_templating(app: Flask) -> None:
         ("local_iso", local_iso),
     ):
         app.add_template_filter(function, name)
-    app.jinja_env.globals.update(get_locale=get_locale, role_labels=ROLE_LABELS, status_labels=STATUS_LABELS)
+    app.jinja_env.globals.update(
+        get_locale=get_locale,
+        role_labels=ROLE_LABELS,
+        status_labels=STATUS_LABELS,
+        field_message=field_message,
+        language_url=language_url,
+        booking_url=booking_url,
+    )

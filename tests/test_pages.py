@@ -59,7 +59,7 @@ def test_every_message_has_a_dutch_translation():
         catalogue = read_po(po)
     translated = {message.id for message in catalogue if message.id and message.string}
     keywords = {"_": None, "gettext": None, "_l": None, "lazy_gettext": None}
-    method_map = [("clinic/**.py", "python"), ("templates/**.html", "jinja2")]
+    method_map = [("clinic/**.py", "python"), ("templates/**.html", "jinja2"), ("templates/**.txt", "jinja2")]
     extracted = {
         message for _, _, message, _, _ in extract_from_dir(str(ROOT), method_map, keywords=keywords)
     }

@@ -196,8 +196,9 @@ def book_appointment(
         )
         try:
             insert_guarded(session, appointment)
-        except SlotTaken:
-            if chiropractor_id is not None or len(candidates) == 1:
+        except SlotTaken as taken:
+            # Another chiropractor can help when this one was taken, not when the patient is busy.
+            if chiropractor_id is not None or len(candidates) == 1 or taken.code == "patient_busy":
                 raise
             continue
         record(session, appointment, AppointmentAction.BOOKED, user, source)

@@ -26,7 +26,7 @@ from clinic.models import (
     TokenPurpose,
 )
 from clinic.scheduling import SlotPolicy
-from clinic.services.booking import book_appointment, change_status, reschedule_appointment
+from clinic.services.booking import SlotTaken, book_appointment, change_status, reschedule_appointment
 from clinic.services.patients import NewPatient, cleaned, register_patient
 
 
@@ -94,6 +94,9 @@ def book_online(session: Session, request: OnlineBooking, *, rules: OnlineRules,
         raise Invalid("Please agree to the privacy statement.", fields={"consent": "required"})
     lock_email(session, values["email"])
     patient = returning_patient(session, values["email"], values["date_of_birth"])
+    if patient is not None and has_appointment_at(session, patient, request.starts_at):
+        # Usually the same form sent twice (a double click, a browser retry).
+        raise SlotTaken("You already have an appointment at this time.", code="patient_busy")
     if patient is None and not appointment_type.is_open_to_new_patients:
         raise Invalid("This treatment cannot be booked online for you.", fields={"type": "returning_only"})
     if open_online_bookings(session, values["email"], now) >= rules.max_open_bookings:
@@ -113,6 +116,17 @@ def book_online(session: Session, request: OnlineBooking, *, rules: OnlineRules,
         now=now,
     )
     return appointment, issue_manage_token(session, appointment)
+
+
+def has_appointment_at(session: Session, patient: Patient, starts_at: datetime) -> bool:
+    """Tell whether the patient already has an active appointment starting at ``starts_at``."""
+    return session.scalar(
+        select(func.count(Appointment.id)).where(
+            Appointment.patient_id == patient.id,
+            Appointment.starts_at == starts_at,
+            Appointment.status != AppointmentStatus.CANCELLED.value,
+        )
+    ) > 0
 
 
 def lock_email(session: Session, email: str) -> None:

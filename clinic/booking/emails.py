@@ -1,0 +1,48 @@
+"""The confirmation e-mail of an online booking, in the patient's language, with a calendar file."""
+from __future__ import annotations
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy.orm import Session
+
+from clinic.calendar_file import appointment_ics
+from clinic.localtime import utcnow
+from clinic.models import Appointment
+from clinic.services.outbox import queue_email
+from clinic.templating import local_date, local_time
+
+
+def queue_booking_confirmation(session: Session, appointment: Appointment, manage_url: str, language: str) -> None:
+    """Put the confirmation of ``appointment`` in the outbox, written in ``language``."""
+    with force_locale(language):
+        type_name = appointment.appointment_type.name(language)
+        subject = _("Your appointment at MoveWell on %(day)s", day=_day_and_time(appointment))
+        body = render_template(
+            "booking/email_confirmation.txt",
+            appointment=appointment,
+            type_name=type_name,
+            manage_url=manage_url,
+            deadline_hours=int(current_app.config["CANCELLATION_DEADLINE_HOURS"]),
+            clinic_phone=current_app.config["CLINIC_PHONE"],
+        )
+        calendar = appointment_ics(
+            uid=f"appointment-{appointment.id}@movewell.nl",
+            summary=f"{type_name} – {appointment.chiropractor.name} (MoveWell)",
+            starts_at=appointment.starts_at,
+            ends_at=appointment.ends_at,
+            description=_("Manage or cancel your appointment: %(url)s", url=manage_url),
+            stamp=utcnow(),
+        )
+    queue_email(
+        session,
+        kind="booking_confirmation",
+        to_address=appointment.patient.email,
+        subject=subject,
+        body_text=body,
+        attachment=("afspraak.ics" if language == "nl" else "appointment.ics", "text/calendar", calendar),
+    )
+
+
+def _day_and_time(appointment: Appointment) -> str:
+    return f"{local_date(appointment.starts_at, 'full')} {local_time(appointment.starts_at)}"

@@ -1,0 +1,80 @@
+"""The forms of the public booking pages."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, EmailField, HiddenField, StringField, TelField
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
+
+from clinic.contact import ContactError, check_date_of_birth, clean_email, clean_name, clean_phone
+from clinic.localtime import to_local, utcnow
+from clinic.messages import field_message
+
+
+def checked_by(clean, *args):
+    """Return a WTForms validator that runs a ``clinic.contact`` rule and words its error code."""
+
+    def validator(form, field):
+        try:
+            clean(field.data, *args)
+        except ContactError as error:
+            raise ValidationError(field_message(error.code)) from None
+
+    return validator
+
+
+def birth_date_in_past(form, field):
+    if field.data is None:
+        return
+    try:
+        check_date_of_birth(field.data, to_local(utcnow()).date())
+    except ContactError as error:
+        raise ValidationError(field_message(error.code)) from None
+
+
+class ChoiceCarrier(FlaskForm):
+    """The choices of the earlier steps, carried along as hidden fields."""
+
+    type = HiddenField()
+    chiropractor = HiddenField()
+    slot = HiddenField()
+
+
+class DetailsForm(ChoiceCarrier):
+    first_name = StringField(
+        _l("First name"), validators=[InputRequired(field_message("required")), checked_by(clean_name)],
+        render_kw={"autocomplete": "given-name"},
+    )
+    last_name = StringField(
+        _l("Last name"), validators=[InputRequired(field_message("required")), checked_by(clean_name)],
+        render_kw={"autocomplete": "family-name"},
+    )
+    date_of_birth = DateField(
+        _l("Date of birth"),
+        validators=[InputRequired(field_message("required")), birth_date_in_past],
+        render_kw={"autocomplete": "bday"},
+    )
+    email = EmailField(
+        _l("E-mail address"),
+        validators=[InputRequired(field_message("required")), Length(max=254), checked_by(clean_email)],
+        render_kw={"autocomplete": "email"},
+    )
+    phone = TelField(
+        _l("Phone number"),
+        validators=[InputRequired(field_message("required")), Length(max=40), checked_by(clean_phone)],
+        render_kw={"autocomplete": "tel"},
+    )
+    consent = BooleanField(
+        _l("I agree that MoveWell stores my details for my treatment, as the privacy statement describes."),
+        validators=[InputRequired(_l("Please agree to the privacy statement to book."))],
+    )
+    # A field people never see: only robots fill it in.
+    website = StringField(_l("Leave this field empty"), validators=[Optional(), Length(max=0)])
+
+
+class CancelForm(FlaskForm):
+    """Only the CSRF token: cancelling is a POST from the manage page."""
+
+
+class RescheduleForm(FlaskForm):
+    slot = HiddenField()

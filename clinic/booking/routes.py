@@ -1,0 +1,342 @@
+"""Patients book online: treatment → time → details → confirm, and manage it afterwards.
+
+Registered twice: Dutch at /afspraak (``booking_nl``) and English at /en/book (``booking_en``);
+templates link with relative endpoints (``.times``) so each language stays on its own URLs.
+Plain multi-step forms: the choices travel as query parameters and hidden fields, so the pages
+work without JavaScript and nothing typed is lost when a step sends the visitor back.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+
+from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from clinic.booking.forms import CancelForm, DetailsForm, RescheduleForm
+from clinic.booking.emails import queue_booking_confirmation
+from clinic.errors import Conflict, Invalid
+from clinic.extensions import db, limiter
+from clinic.localtime import to_local, utcnow
+from clinic.messages import field_message
+from clinic.scheduling import SlotPolicy
+from clinic.services.booking import SlotTaken, find_free_slots
+from clinic.services.online_booking import (
+    OnlineBooking,
+    OnlineRules,
+    appointment_for_token,
+    book_online,
+    can_still_change,
+    cancel_online,
+    online_type,
+    online_types,
+    reschedule_online,
+)
+from clinic.services.appointments import active_chiropractors
+
+bp = Blueprint("booking", __name__)
+DAYS_SHOWN = 7
+NEAREST_SLOTS_OFFERED = 6
+
+
+@bp.before_request
+def set_page_language() -> None:
+    g.page_language = "en" if request.blueprint == "booking_en" else "nl"
+
+
+@bp.before_request
+@limiter.limit(lambda: current_app.config["BOOKING_PAGE_RATE_LIMIT"])
+def limit_page_views() -> None:
+    """Slow down scraping of the calendar (per address)."""
+
+
+def rules() -> OnlineRules:
+    config = current_app.config
+    return OnlineRules(
+        policy=SlotPolicy(
+            grid=timedelta(minutes=config["ONLINE_GRID_MINUTES"]),
+            min_notice=timedelta(hours=config["ONLINE_MIN_NOTICE_HOURS"]),
+            horizon=timedelta(weeks=config["ONLINE_HORIZON_WEEKS"]),
+            enforce_grid=True,
+        ),
+        max_open_bookings=config["ONLINE_MAX_OPEN_BOOKINGS"],
+        cancellation_deadline=timedelta(hours=config["CANCELLATION_DEADLINE_HOURS"]),
+    )
+
+
+@bp.route("/")
+def choose():
+    """Step 1: choose the treatment and the chiropractor."""
+    return render_template(
+        "booking/choose.html",
+        types=online_types(db.session),
+        chiropractors=active_chiropractors(db.session),
+        chosen_type=request.args.get("type", ""),
+        chosen_chiropractor=request.args.get("chiropractor", "any"),
+        error=request.args.get("error"),
+    )
+
+
+@bp.route("/tijd")
+def times():
+    """Step 2: choose a day of the week shown, then one of its free times."""
+    choice = read_choice(request.args)
+    if isinstance(choice, str):
+        return redirect(url_for(".choose", type=request.args.get("type", ""), error=choice))
+    appointment_type, chiropractor_id = choice
+    week = shown_week(request.args)
+    slots = find_free_slots(
+        db.session, appointment_type, week.first_day, week.last_day,
+        policy=rules().policy, now=utcnow(), chiropractor_id=chiropractor_id,
+    )
+    if chiropractor_id is None:
+        slots = first_free_per_time(slots)
+    return render_template(
+        "booking/times.html",
+        appointment_type=appointment_type,
+        chiropractor_id=chiropractor_id,
+        chiropractors={c.id: c for c in active_chiropractors(db.session)},
+        week=week.with_slots(slots, request.args.get("dag")),
+        chosen_slot=request.args.get("slot", ""),
+    )
+
+
+@bp.route("/gegevens", methods=["GET", "POST"])
+def details():
+    """Step 3: the patient's details; a valid form shows the summary to confirm."""
+    form = DetailsForm(request.form if request.method == "POST" else request.args)
+    choice = read_choice(form.data)
+    if isinstance(choice, str):
+        return redirect(url_for(".choose", error=choice))
+    slot = parse_slot(form.slot.data)
+    if slot is None:
+        return redirect(url_for(".times", type=form.type.data, chiropractor=form.chiropractor.data))
+    if request.method == "POST" and form.validate():
+        if form.website.data:
+            return redirect(url_for(".choose"))
+        return render_template("booking/summary.html", form=form, **summary_context(choice, slot))
+    return render_template("booking/details.html", form=form, **summary_context(choice, slot))
+
+
+@bp.route("/bevestigen", methods=["POST"])
+@limiter.limit(lambda: current_app.config["BOOKING_SUBMIT_RATE_LIMIT"])
+def confirm():
+    """Book the appointment, queue the confirmation e-mail and show the appointment."""
+    form = DetailsForm(request.form)
+    choice = read_choice(form.data)
+    slot = parse_slot(form.slot.data)
+    if isinstance(choice, str) or slot is None or not form.validate() or form.website.data:
+        return redirect(url_for(".choose"))
+    appointment_type, _chiropractor_id = choice
+    chiropractor_id, starts_at = slot
+    try:
+        appointment, token = book_online(
+            db.session,
+            OnlineBooking(
+                type_code=appointment_type.code, chiropractor_id=chiropractor_id, starts_at=starts_at,
+                first_name=form.first_name.data, last_name=form.last_name.data,
+                date_of_birth=form.date_of_birth.data, email=form.email.data, phone=form.phone.data,
+                language=g.page_language, consent=form.consent.data,
+            ),
+            rules=rules(),
+            now=utcnow(),
+        )
+    except (SlotTaken, Invalid, Conflict) as refusal:
+        db.session.rollback()
+        return refused_booking(form, choice, slot, refusal)
+    manage_url = url_for(".manage", token=token, _external=True)
+    queue_booking_confirmation(db.session, appointment, manage_url, g.page_language)
+    db.session.commit()
+    return redirect(url_for(".manage", token=token, geboekt=1))
+
+
+def refused_booking(form: DetailsForm, choice, slot, refusal):
+    """Show the details again with the reason next to the right field and, for a lost slot,
+    the nearest free times; everything typed stays filled in."""
+    code = refusal.code
+    field_codes = getattr(refusal, "fields", {}) or {}
+    if isinstance(refusal, SlotTaken) or "start" in field_codes:
+        form.slot.errors = [field_message(code if code in ("slot_taken", "patient_busy") else field_codes.get("start", "slot_taken"))]
+    for field, field_code in field_codes.items():
+        if field in form and field != "start":
+            form[field].errors = [field_message(field_code)]
+    if code in ("too_many_open_bookings", "past_deadline"):
+        form.slot.errors = [field_message(code)]
+    context = summary_context(choice, slot)
+    if form.slot.errors:
+        context["alternatives"] = nearest_slots(choice, slot)
+    return render_template("booking/details.html", form=form, **context), 409 if isinstance(refusal, Conflict) else 422
+
+
+def nearest_slots(choice, slot):
+    appointment_type, chiropractor_id = choice
+    wanted = slot[1]
+    day = to_local(wanted).date()
+    free = find_free_slots(
+        db.session, appointment_type, day, day + timedelta(days=DAYS_SHOWN - 1),
+        policy=rules().policy, now=utcnow(), chiropractor_id=chiropractor_id,
+    )
+    return sorted(free, key=lambda s: abs(s.start - wanted))[:NEAREST_SLOTS_OFFERED]
+
+
+@bp.route("/beheer/<token>")
+def manage(token: str):
+    """Show the booked appointment with what the patient can still do themselves."""
+    appointment = appointment_for_token(db.session, token)
+    return render_template(
+        "booking/manage.html",
+        appointment=appointment,
+        token=token,
+        just_booked=request.args.get("geboekt") == "1",
+        changeable=can_still_change(appointment, rules(), utcnow()),
+        cancel_form=CancelForm(),
+    )
+
+
+@bp.route("/beheer/<token>/annuleren", methods=["POST"])
+def cancel(token: str):
+    """Cancel the appointment from the manage link."""
+    appointment = appointment_for_token(db.session, token)
+    if CancelForm().validate_on_submit():
+        try:
+            cancel_online(db.session, appointment, rules=rules(), now=utcnow())
+        except Conflict:
+            db.session.rollback()
+        else:
+            db.session.commit()
+    return redirect(url_for(".manage", token=token))
+
+
+@bp.route("/beheer/<token>/verzetten", methods=["GET", "POST"])
+def reschedule(token: str):
+    """Move the appointment to another free time with the same chiropractor."""
+    appointment = appointment_for_token(db.session, token)
+    form = RescheduleForm()
+    error = None
+    if form.validate_on_submit():
+        slot = parse_slot(form.slot.data)
+        if slot is None or slot[0] != appointment.chiropractor_id:
+            error = field_message("off_grid")
+        else:
+            try:
+                reschedule_online(db.session, appointment, slot[1], rules=rules(), now=utcnow())
+            except (SlotTaken, Invalid, Conflict) as refusal:
+                db.session.rollback()
+                error = field_message(refusal.fields.get("start", refusal.code) if refusal.fields else refusal.code)
+            else:
+                db.session.commit()
+                return redirect(url_for(".manage", token=token))
+    week = shown_week(request.args)
+    slots = find_free_slots(
+        db.session, appointment.appointment_type, week.first_day, week.last_day, policy=rules().policy,
+        now=utcnow(), chiropractor_id=appointment.chiropractor_id, ignore_appointment_id=appointment.id,
+    )
+    deadline = utcnow() + rules().cancellation_deadline
+    return render_template(
+        "booking/reschedule.html",
+        appointment=appointment,
+        token=token,
+        form=form,
+        error=error,
+        changeable=can_still_change(appointment, rules(), utcnow()),
+        week=week.with_slots([s for s in slots if s.start >= deadline], request.args.get("dag")),
+    ), (422 if error else 200)
+
+
+def read_choice(values) -> tuple | str:
+    """Return (appointment type, chiropractor id or None) from step 1, or an error code."""
+    try:
+        appointment_type = online_type(db.session, values.get("type") or "")
+    except Invalid:
+        return "unknown_type"
+    raw = values.get("chiropractor") or "any"
+    if raw == "any":
+        return appointment_type, None
+    if not raw.isdigit() or int(raw) not in {c.id for c in active_chiropractors(db.session)}:
+        return "unknown_type"
+    return appointment_type, int(raw)
+
+
+def parse_slot(raw: str | None) -> tuple[int, datetime] | None:
+    """Return (chiropractor id, start) from a slot value "<id>@<ISO instant with offset>"."""
+    chiropractor, _, instant = (raw or "").partition("@")
+    try:
+        starts_at = datetime.fromisoformat(instant)
+    except ValueError:
+        return None
+    if not chiropractor.isdigit() or starts_at.tzinfo is None:
+        return None
+    return int(chiropractor), starts_at
+
+
+def parse_day(raw: str | None) -> date | None:
+    try:
+        return date.fromisoformat(raw or "")
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class ShownWeek:
+    """Seven days of free times, with one day selected to show its times."""
+
+    first_day: date
+    today: date
+    days: tuple[tuple[date, int], ...] = ()
+    selected: date | None = None
+    selected_slots: tuple = ()
+
+    @property
+    def last_day(self) -> date:
+        return self.first_day + timedelta(days=DAYS_SHOWN - 1)
+
+    @property
+    def previous(self) -> date | None:
+        return self.first_day - timedelta(days=DAYS_SHOWN) if self.first_day > self.today else None
+
+    @property
+    def next(self) -> date:
+        return self.first_day + timedelta(days=DAYS_SHOWN)
+
+    def with_slots(self, slots, selected_raw: str | None) -> "ShownWeek":
+        by_day = {self.first_day + timedelta(days=n): [] for n in range(DAYS_SHOWN)}
+        for slot in slots:
+            by_day.setdefault(to_local(slot.start).date(), []).append(slot)
+        selected = parse_day(selected_raw)
+        if selected not in by_day or not by_day[selected]:
+            selected = next((day for day, day_slots in by_day.items() if day_slots), None)
+        return replace(
+            self,
+            days=tuple((day, len(day_slots)) for day, day_slots in by_day.items()),
+            selected=selected,
+            selected_slots=tuple(by_day.get(selected, ())),
+        )
+
+
+def shown_week(args) -> ShownWeek:
+    """Return the week the visitor asked for (``week``), never one before today."""
+    today = to_local(utcnow()).date()
+    return ShownWeek(first_day=max(parse_day(args.get("week")) or today, today), today=today)
+
+
+def first_free_per_time(slots):
+    """Keep one slot per start time: with no preference, the visitor chooses a time, not a person."""
+    seen, kept = set(), []
+    for slot in slots:
+        if slot.start not in seen:
+            seen.add(slot.start)
+            kept.append(slot)
+    return kept
+
+
+def summary_context(choice, slot) -> dict:
+    appointment_type, chiropractor_id = choice
+    chiropractors = {c.id: c for c in active_chiropractors(db.session)}
+    return {
+        "appointment_type": appointment_type,
+        "chosen_chiropractor": chiropractor_id,
+        "slot_chiropractor": chiropractors.get(slot[0]),
+        "starts_at": slot[1],
+        "alternatives": [],
+        "chiropractors": chiropractors,
+    }

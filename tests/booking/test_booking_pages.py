@@ -1,0 +1,191 @@
+"""The public booking pages, step by step, in Dutch and English, with every way to get it wrong."""
+import re
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from clinic import create_app
+from clinic.extensions import db
+from clinic.localtime import to_local, utcnow
+from clinic.models import Appointment, OutboxMessage, Patient
+from tests.conftest import config_for
+
+DETAILS = {
+    "first_name": "김",
+    "last_name": "Kowalski-Łukasiewicz",
+    "date_of_birth": "1990-02-28",
+    "email": "k@example.nl",
+    "phone": "06 12345678",
+    "consent": "y",
+}
+
+
+def first_slot(client, prefix="/afspraak", type_code="sports_massage_30", chiropractor="any", days_ahead=0):
+    day = (to_local(utcnow()) + timedelta(days=days_ahead)).date().isoformat()
+    page = client.get(f"{prefix}/tijd", query_string={"type": type_code, "chiropractor": chiropractor, "week": day})
+    assert page.status_code == 200
+    slots = re.findall(r'name="slot" value="([^"]+)"', page.get_data(as_text=True))
+    assert slots, "no free time offered"
+    return slots[0]
+
+
+def form_for(slot, **overrides):
+    return {"type": "sports_massage_30", "chiropractor": "any", "slot": slot} | DETAILS | overrides
+
+
+def errors(response) -> list[str]:
+    return re.findall(r'class="error"[^>]*>([^<]+)<', response.get_data(as_text=True))
+
+
+def count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_the_dutch_path_books_and_shows_the_manage_page(client, clinic):
+    assert "Welke behandeling wilt u?" in client.get("/afspraak/").get_data(as_text=True)
+    slot = first_slot(client)
+    details = client.get("/afspraak/gegevens", query_string={"type": "sports_massage_30", "chiropractor": "any", "slot": slot})
+    assert "Uw gegevens" in details.get_data(as_text=True)
+    summary = client.post("/afspraak/gegevens", data=form_for(slot))
+    assert "Controleren en bevestigen" in summary.get_data(as_text=True)
+    assert count(Appointment) == 0  # nothing is booked before the patient confirms
+    booked = client.post("/afspraak/bevestigen", data=form_for(slot))
+    assert booked.status_code == 302 and "/afspraak/beheer/" in booked.headers["Location"]
+    page = client.get(booked.headers["Location"]).get_data(as_text=True)
+    assert "Uw afspraak is geboekt" in page and "k@example.nl" in page
+    appointment = db.session.scalar(select(Appointment))
+    assert appointment.source == "online" and appointment.patient.first_name == "김"
+    assert appointment.starts_at == datetime.fromisoformat(slot.split("@")[1])
+    message = db.session.scalar(select(OutboxMessage))
+    assert message.subject.startswith("Uw afspraak bij MoveWell op") and booked.headers["Location"].split("?")[0] in message.body_text
+
+
+def test_the_english_path_books_in_english(client, clinic):
+    assert "Which treatment would you like?" in client.get("/en/book/").get_data(as_text=True)
+    slot = first_slot(client, prefix="/en/book")
+    booked = client.post("/en/book/bevestigen", data=form_for(slot))
+    page = client.get(booked.headers["Location"]).get_data(as_text=True)
+    assert "Your appointment is booked" in page
+    assert db.session.scalar(select(Patient.preferred_language)) == "en"
+    assert db.session.scalar(select(OutboxMessage.subject)).startswith("Your appointment at MoveWell on")
+
+
+def test_the_language_switch_keeps_the_booking_step(client, clinic):
+    page = client.get("/afspraak/tijd?type=sports_massage_30&chiropractor=any").get_data(as_text=True)
+    assert 'href="/en/book/tijd?type=sports_massage_30&amp;chiropractor=any"' in page
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("date_of_birth", "2026-02-30", "Not a valid date value."),
+        ("date_of_birth", "2030-01-01", "Een geboortedatum ligt in het verleden."),
+        ("email", "k@", "Dit is geen geldig e-mailadres."),
+        ("phone", "12", "Dit is geen geldig telefoonnummer."),
+        ("first_name", "   ", "Vul dit in."),
+        ("first_name", "An\u202ena", "Hierin staan tekens die we niet kunnen opslaan; typ het opnieuw."),
+        ("consent", "", "Ga akkoord met de privacyverklaring om te boeken."),
+    ],
+)
+def test_a_mistake_is_shown_next_to_its_field_and_nothing_typed_is_lost(client, clinic, field, value, message):
+    slot = first_slot(client)
+    response = client.post("/afspraak/gegevens", data=form_for(slot, **{field: value}))
+    assert response.status_code == 200
+    shown = errors(response)
+    assert any(message in text for text in shown) or (field == "date_of_birth" and shown), shown
+    page = response.get_data(as_text=True)
+    for other, typed in DETAILS.items():
+        if other not in (field, "consent"):
+            assert f'value="{typed}"' in page
+    assert count(Appointment) == 0
+
+
+def test_a_slot_taken_meanwhile_offers_the_nearest_times_and_keeps_the_details(client, clinic):
+    slot = first_slot(client, chiropractor="1")
+    form = form_for(slot, chiropractor="1")
+    assert client.post("/afspraak/bevestigen", data=form | {"email": "first@example.nl"}).status_code == 302
+    lost = client.post("/afspraak/bevestigen", data=form)
+    assert lost.status_code == 409
+    page = lost.get_data(as_text=True)
+    assert "Iemand anders heeft dit tijdstip net geboekt" in page
+    alternatives = re.findall(r'name="slot" value="([^"]+)"', page)
+    assert 1 <= len(alternatives) <= 6 and slot not in alternatives
+    assert 'value="Kowalski-Łukasiewicz"' in page and 'value="k@example.nl"' in page
+    retry = client.post("/afspraak/bevestigen", data=form | {"slot": alternatives[0]})
+    assert retry.status_code == 302
+
+
+def test_the_honeypot_books_nothing(client, clinic):
+    slot = first_slot(client)
+    response = client.post("/afspraak/bevestigen", data=form_for(slot, website="http://spam.example"))
+    assert response.status_code == 302 and response.headers["Location"] == "/afspraak/"
+    assert count(Appointment) == 0
+
+
+def test_the_follow_up_type_is_not_booked_for_someone_unknown(client, clinic):
+    slot = first_slot(client, type_code="follow_up", chiropractor="2")
+    response = client.post("/afspraak/bevestigen", data=form_for(slot, type="follow_up", chiropractor="2"))
+    assert response.status_code == 422
+    assert "alleen bestaande patiënten" in response.get_data(as_text=True)
+
+
+def test_unknown_choices_send_the_visitor_back_to_choose(client, clinic):
+    response = client.get("/afspraak/tijd?type=unknown&chiropractor=any")
+    assert response.status_code == 302 and "error=unknown_type" in response.headers["Location"]
+    assert client.get("/afspraak/gegevens?type=sports_massage_30&chiropractor=any&slot=garbage").status_code == 302
+
+
+def book_one(client):
+    slot = first_slot(client, days_ahead=3)  # well before the cancellation deadline
+    location = client.post("/afspraak/bevestigen", data=form_for(slot)).headers["Location"]
+    return location.split("?")[0]
+
+
+def test_the_manage_link_cancels(client, clinic):
+    manage = book_one(client)
+    assert "Afspraak annuleren" in client.get(manage).get_data(as_text=True)
+    client.post(f"{manage}/annuleren")
+    assert "Deze afspraak is geannuleerd." in client.get(manage).get_data(as_text=True)
+    assert db.session.scalar(select(Appointment.status)) == "cancelled"
+
+
+def test_the_manage_link_moves_the_appointment(client, clinic):
+    manage = book_one(client)
+    page = client.get(f"{manage}/verzetten").get_data(as_text=True)
+    new_slot = re.findall(r'name="slot" value="([^"]+)"', page)[-1]
+    assert client.post(f"{manage}/verzetten", data={"slot": new_slot}).status_code == 302
+    assert db.session.scalar(select(Appointment.starts_at)) == datetime.fromisoformat(new_slot.split("@")[1])
+
+
+def test_after_the_deadline_the_page_says_to_call(client, clinic):
+    manage = book_one(client)
+    appointment = db.session.scalar(select(Appointment))
+    appointment.starts_at = utcnow() + timedelta(hours=3)
+    appointment.ends_at = appointment.buffer_ends_at = appointment.starts_at + timedelta(minutes=30)
+    db.session.commit()
+    page = client.get(manage).get_data(as_text=True)
+    assert "te dichtbij om online te wijzigen" in page and "Afspraak annuleren" not in page
+    client.post(f"{manage}/annuleren")
+    assert db.session.scalar(select(Appointment.status)) == "booked"
+
+
+def test_an_unknown_manage_link_is_404(client, clinic):
+    assert client.get("/afspraak/beheer/not-a-token").status_code == 404
+
+
+def test_the_booking_post_is_rate_limited_when_limits_are_on(app, clinic):
+    config = type("Limited", (config_for(app.config["SQLALCHEMY_DATABASE_URI"]),), {
+        "RATELIMIT_ENABLED": True, "BOOKING_SUBMIT_RATE_LIMIT": "2 per hour",
+    })
+    limited = create_app(config).test_client()
+    statuses = [limited.post("/afspraak/bevestigen", data={}).status_code for _ in range(3)]
+    assert statuses == [302, 302, 429]
+
+
+def test_the_booking_form_needs_its_csrf_token(app, clinic):
+    config = type("Csrf", (config_for(app.config["SQLALCHEMY_DATABASE_URI"]),), {"WTF_CSRF_ENABLED": True})
+    client = create_app(config).test_client()
+    slot = first_slot(client)
+    assert client.post("/afspraak/bevestigen", data=form_for(slot)).status_code == 400
+    assert count(Appointment) == 0

@@ -1,0 +1,173 @@
+"""Patients booking and managing their own appointments (service level)."""
+from dataclasses import replace
+from datetime import date, datetime, timedelta, timezone
+from email import message_from_string, policy
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import func, select
+
+from clinic.errors import Conflict, Invalid, NotFound
+from clinic.extensions import db
+from clinic.models import Appointment, OutboxMessage, Patient, PatientToken
+from clinic.services.booking import SlotTaken
+from clinic.services.online_booking import (
+    OnlineBooking,
+    appointment_for_token,
+    book_online,
+    cancel_online,
+    reschedule_online,
+)
+from clinic.services.outbox import as_email, send_due
+from tests.booking.conftest import RULES
+
+AMS = ZoneInfo("Europe/Amsterdam")
+NOW = datetime(2026, 11, 30, 7, 0, tzinfo=timezone.utc)  # Monday 08:00 in Amsterdam
+REQUEST = OnlineBooking(
+    type_code="sports_massage_30", chiropractor_id=1, starts_at=datetime(2026, 12, 1, 9, 0, tzinfo=AMS),
+    first_name="Zoë", last_name="Jansen", date_of_birth=date(1992, 3, 4), email="Zoe@Example.nl",
+    phone="06 12345678", language="nl", consent=True,
+)
+
+
+def book(request=REQUEST, now=NOW):
+    appointment, token = book_online(db.session, request, rules=RULES, now=now)
+    db.session.commit()
+    return appointment, token
+
+
+def count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_a_new_patient_is_registered_as_online_with_consent(clinic):
+    appointment, _ = book()
+    patient = appointment.patient
+    assert (patient.first_name, patient.email, patient.phone) == ("Zoë", "zoe@example.nl", "+31612345678")
+    assert patient.created_source == "online" and patient.privacy_consent_at == NOW
+    assert appointment.source == "online" and appointment.status == "booked"
+
+
+def test_a_returning_patient_is_matched_on_email_and_birth_date(clinic):
+    first, _ = book()
+    second, _ = book(replace(REQUEST, starts_at=datetime(2026, 12, 2, 9, 0, tzinfo=AMS), email="zoe@example.nl"))
+    assert second.patient_id == first.patient_id
+    assert count(Patient) == 1
+
+
+def test_the_same_email_with_another_birth_date_is_another_patient(clinic):
+    first, _ = book()
+    other, _ = book(replace(REQUEST, starts_at=datetime(2026, 12, 2, 9, 0, tzinfo=AMS), date_of_birth=date(2015, 6, 1)))
+    assert other.patient_id != first.patient_id
+
+
+def test_a_type_for_returning_patients_needs_a_match(clinic):
+    follow_up = replace(REQUEST, type_code="follow_up")
+    with pytest.raises(Invalid) as refused:
+        book(follow_up)
+    assert refused.value.fields == {"type": "returning_only"}
+    db.session.rollback()
+    book()
+    appointment, _ = book(replace(follow_up, starts_at=datetime(2026, 12, 3, 10, 0, tzinfo=AMS)))
+    assert appointment.appointment_type.code == "follow_up"
+
+
+def test_consent_is_required(clinic):
+    with pytest.raises(Invalid) as refused:
+        book(replace(REQUEST, consent=False))
+    assert refused.value.fields == {"consent": "required"}
+
+
+def test_bad_details_name_every_field(clinic):
+    with pytest.raises(Invalid) as refused:
+        book(replace(REQUEST, first_name="", email="nope", phone="12"))
+    assert set(refused.value.fields) == {"first_name", "email", "phone"}
+    assert count(Appointment) == 0
+
+
+def test_one_email_may_hold_at_most_three_open_online_bookings(clinic):
+    for day in (1, 2, 3):
+        book(replace(REQUEST, starts_at=datetime(2026, 12, day, 9, 0, tzinfo=AMS)))
+    with pytest.raises(Conflict) as refused:
+        book(replace(REQUEST, starts_at=datetime(2026, 12, 4, 9, 0, tzinfo=AMS)))
+    assert refused.value.code == "too_many_open_bookings"
+
+
+def test_the_same_booking_sent_twice_gives_one_appointment(clinic):
+    book()
+    with pytest.raises(SlotTaken) as refused:
+        book()
+    assert refused.value.code == "patient_busy"
+    db.session.rollback()
+    assert count(Appointment) == 1
+
+
+def test_online_rules_refuse_a_time_too_soon(clinic):
+    with pytest.raises(Invalid):
+        book(replace(REQUEST, starts_at=datetime(2026, 11, 30, 9, 0, tzinfo=AMS)))
+
+
+def test_only_the_hash_of_the_manage_token_is_stored_and_it_finds_the_appointment(clinic):
+    appointment, token = book()
+    stored = db.session.scalar(select(PatientToken.token_hash))
+    assert token not in stored and len(stored) == 64
+    assert appointment_for_token(db.session, token).id == appointment.id
+    with pytest.raises(NotFound):
+        appointment_for_token(db.session, token[:-1] + ("A" if token[-1] != "A" else "B"))
+
+
+def test_cancel_until_the_deadline_then_not_any_more(clinic):
+    appointment, _ = book()
+    late = appointment.starts_at - timedelta(hours=23)
+    with pytest.raises(Conflict) as refused:
+        cancel_online(db.session, appointment, rules=RULES, now=late)
+    assert refused.value.code == "past_deadline"
+    cancel_online(db.session, appointment, rules=RULES, now=appointment.starts_at - timedelta(hours=25))
+    db.session.commit()
+    assert appointment.status == "cancelled" and appointment.events[-1].source == "online"
+
+
+def test_reschedule_moves_to_a_free_time_with_the_same_chiropractor(clinic):
+    appointment, _ = book()
+    reschedule_online(db.session, appointment, datetime(2026, 12, 3, 14, 0, tzinfo=AMS), rules=RULES, now=NOW)
+    db.session.commit()
+    assert appointment.starts_at == datetime(2026, 12, 3, 14, 0, tzinfo=AMS)
+    assert appointment.chiropractor_id == 1
+
+
+def test_the_confirmation_email_is_queued_in_the_patients_language_with_a_calendar_file(app, clinic):
+    from clinic.booking.emails import queue_booking_confirmation
+
+    appointment, token = book(replace(REQUEST, language="en"))
+    with app.test_request_context("/en/book/"):
+        queue_booking_confirmation(db.session, appointment, f"https://example.test/m/{token}", "en")
+    db.session.commit()
+    message = db.session.scalar(select(OutboxMessage))
+    assert message.to_address == "zoe@example.nl" and message.status == "pending"
+    assert message.subject.startswith("Your appointment at MoveWell on Tuesday")
+    assert f"https://example.test/m/{token}" in message.body_text
+    assert "DTSTART;TZID=Europe/Amsterdam:20261201T090000" in message.attachment
+    email = message_from_string(as_email(message, "clinic@example.test").as_string(), policy=policy.default)
+    assert [part.get_filename() for part in email.iter_attachments()] == ["appointment.ics"]
+
+
+def test_the_worker_sends_due_messages_and_retries_failures(app, clinic):
+    from clinic.services.outbox import queue_email
+
+    queue_email(db.session, kind="test", to_address="a@example.nl", subject="One", body_text="x")
+    queue_email(db.session, kind="test", to_address="b@example.nl", subject="Two", body_text="y")
+    db.session.commit()
+    delivered = []
+
+    def flaky(email):
+        if email["To"] == "b@example.nl":
+            raise OSError("connection refused")
+        delivered.append(email["Subject"])
+
+    assert send_due(db.session, flaky, "clinic@example.test", NOW) == 1
+    db.session.commit()
+    statuses = dict(db.session.execute(select(OutboxMessage.subject, OutboxMessage.status)).all())
+    assert delivered == ["One"] and statuses == {"One": "sent", "Two": "pending"}
+    retry = db.session.scalar(select(OutboxMessage).where(OutboxMessage.subject == "Two"))
+    assert retry.attempts == 1 and retry.next_attempt_at > NOW and "refused" in retry.last_error
+    assert send_due(db.session, flaky, "clinic@example.test", NOW) == 0  # not due yet
