@@ -145,6 +145,28 @@ def app(backend):
 
 
 @pytest.fixture
+def variant_app(app):
+    """Return a callable making another app on the test's database with some settings changed.
+
+    Each variant's connections are closed after the test, so none is left for the garbage
+    collector to complain about.
+    """
+    made = []
+
+    def _variant_app(**settings):
+        base = config_for(app.config["SQLALCHEMY_DATABASE_URI"])
+        variant = create_app(type("VariantConfig", (base,), settings))
+        variant.test_client_class = ClinicTestClient
+        made.append(variant)
+        return variant
+
+    yield _variant_app
+    for variant in made:
+        with variant.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

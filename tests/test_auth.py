@@ -2,11 +2,10 @@
 import pytest
 from argon2 import PasswordHasher
 
-from clinic import create_app
 from clinic.extensions import db
 from clinic.models import Role, User
 from clinic.services.accounts import issue_api_token
-from tests.conftest import PASSWORD, config_for, log_in
+from tests.conftest import PASSWORD, log_in
 
 
 def test_login_with_the_right_password_opens_the_appointment_book(client, create_account):
@@ -131,11 +130,9 @@ def test_login_follows_a_local_next_but_never_an_external_one(client, create_acc
     assert external.headers["Location"] == "/frontdesk/"
 
 
-def test_form_post_without_csrf_token_is_refused(app, create_account):
+def test_form_post_without_csrf_token_is_refused(variant_app, create_account):
     user = create_account(Role.FRONTDESK)
-    config = type("CsrfOn", (config_for(app.config["SQLALCHEMY_DATABASE_URI"]),), {"WTF_CSRF_ENABLED": True})
-    csrf_app = create_app(config)
-    client = csrf_app.test_client()
+    client = variant_app(WTF_CSRF_ENABLED=True).test_client()
     response = client.post("/login", data={"email": user.email, "password": PASSWORD})
     assert response.status_code == 400
     assert client.get("/frontdesk/").status_code == 302

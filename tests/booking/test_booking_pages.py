@@ -5,11 +5,9 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from clinic import create_app
 from clinic.extensions import db
 from clinic.localtime import to_local, utcnow
 from clinic.models import Appointment, OutboxMessage, Patient
-from tests.conftest import config_for
 
 DETAILS = {
     "first_name": "김",
@@ -174,18 +172,14 @@ def test_an_unknown_manage_link_is_404(client, clinic):
     assert client.get("/afspraak/beheer/not-a-token").status_code == 404
 
 
-def test_the_booking_post_is_rate_limited_when_limits_are_on(app, clinic):
-    config = type("Limited", (config_for(app.config["SQLALCHEMY_DATABASE_URI"]),), {
-        "RATELIMIT_ENABLED": True, "BOOKING_SUBMIT_RATE_LIMIT": "2 per hour",
-    })
-    limited = create_app(config).test_client()
+def test_the_booking_post_is_rate_limited_when_limits_are_on(variant_app, clinic):
+    limited = variant_app(RATELIMIT_ENABLED=True, BOOKING_SUBMIT_RATE_LIMIT="2 per hour").test_client()
     statuses = [limited.post("/afspraak/bevestigen", data={}).status_code for _ in range(3)]
     assert statuses == [302, 302, 429]
 
 
-def test_the_booking_form_needs_its_csrf_token(app, clinic):
-    config = type("Csrf", (config_for(app.config["SQLALCHEMY_DATABASE_URI"]),), {"WTF_CSRF_ENABLED": True})
-    client = create_app(config).test_client()
+def test_the_booking_form_needs_its_csrf_token(variant_app, clinic):
+    client = variant_app(WTF_CSRF_ENABLED=True).test_client()
     slot = first_slot(client)
     assert client.post("/afspraak/bevestigen", data=form_for(slot)).status_code == 400
     assert count(Appointment) == 0
