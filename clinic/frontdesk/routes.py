@@ -1,33 +1,420 @@
-"""The front desk: the day's appointment book."""
+"""The front desk: the appointment book by day and by week, booking, and changing appointments.
+
+Everyone on the staff may look; only the front desk and the administrator change anything.
+"""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from itertools import groupby
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import format_date, format_time, get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from phonenumbers import NumberParseException
+from werkzeug.datastructures import MultiDict
+from wtforms.fields import SelectChoice
 
-from clinic.auth.login import require_roles
+from clinic.auth.login import require_roles, roles_required
+from clinic.contact import display_phone
+from clinic.errors import Conflict, DomainError, Invalid, NotFound
 from clinic.extensions import db
+from clinic.frontdesk.forms import (
+    FIRST_FREE,
+    BookingForm,
+    DayForm,
+    NewPatientForm,
+    PatientSearchForm,
+    RescheduleForm,
+    SlotSearchForm,
+    StatusForm,
+    WeekForm,
+)
+from clinic.frontdesk.messages import error_message, field_message, violation_messages
+from clinic.frontdesk.timeline import build_board
 from clinic.localtime import to_local, utcnow
-from clinic.models import Role
-from clinic.services.appointments import active_chiropractors, appointments_on
+from clinic.models import AppointmentAction, AppointmentStatus, BookingSource, CreatedSource, Role
+from clinic.scheduling import STAFF_POLICY
+from clinic.scheduling.lifecycle import allowed_actions
+from clinic.services import booking, calendar
+from clinic.services.appointments import active_chiropractors
+from clinic.services.patients import cleaned, possible_duplicates, register_patient, search_patients
 
 bp = Blueprint("frontdesk", __name__, url_prefix="/frontdesk")
 bp.before_request(require_roles(Role.FRONTDESK, Role.ADMIN, Role.CHIROPRACTOR))
+may_change = roles_required([Role.FRONTDESK, Role.ADMIN])
+
+# The status changes the detail page offers, in the order of its buttons.
+STATUS_ACTIONS = (
+    AppointmentAction.CHECKED_IN,
+    AppointmentAction.COMPLETED,
+    AppointmentAction.NO_SHOW,
+    AppointmentAction.CANCELLED,
+)
+
+# What the front desk is told after each of them.
+STATUS_DONE = {
+    AppointmentAction.CHECKED_IN: _l("The patient is checked in."),
+    AppointmentAction.COMPLETED: _l("The appointment is marked as completed."),
+    AppointmentAction.NO_SHOW: _l("The appointment is marked as a no-show."),
+    AppointmentAction.CANCELLED: _l("The appointment is cancelled; its time is free again."),
+}
+
+
+@bp.app_template_filter("phone")
+def phone(e164: str) -> str:
+    """Show a stored phone number the way people write it (as stored if it cannot be read)."""
+    try:
+        return display_phone(e164)
+    except NumberParseException:
+        return e164
+
+
+def today() -> date:
+    """Return the clinic's local date now."""
+    return to_local(utcnow()).date()
+
+
+def staff_user():
+    """Return the logged-in account itself (the services store it), not Flask-Login's proxy."""
+    return current_user._get_current_object()
+
+
+# --- The appointment book ---------------------------------------------------------------------
 
 
 @bp.route("/")
 def day():
-    """Show every chiropractor's appointments for one day, today unless asked otherwise."""
-    shown = request.args.get("date", type=date.fromisoformat) or to_local(utcnow()).date()
+    """Show every chiropractor's appointments for one day side by side, today unless asked otherwise."""
+    form = DayForm(request.args)
+    shown = form.date.data if form.validate() and form.date.data else today()
     chiropractors = active_chiropractors(db.session)
-    by_chiropractor = {chiropractor.id: [] for chiropractor in chiropractors}
-    for appointment in appointments_on(db.session, shown):
-        by_chiropractor.setdefault(appointment.chiropractor_id, []).append(appointment)
+    board = build_board(calendar.agendas(db.session, chiropractors, shown, shown))
     return render_template(
         "frontdesk/day.html",
+        form=form,
         day=shown,
+        today=today(),
         previous_day=shown - timedelta(days=1),
         next_day=shown + timedelta(days=1),
-        chiropractors=chiropractors,
-        by_chiropractor=by_chiropractor,
+        board=board,
+    ), 400 if form.errors else 200
+
+
+@bp.route("/week")
+def week():
+    """Show one chiropractor's week, Monday to Sunday, around the date asked (today by default)."""
+    chiropractors = active_chiropractors(db.session)
+    defaults = {"chiropractor": str(chiropractors[0].id)} if chiropractors else {}
+    form = WeekForm(with_defaults(defaults))
+    form.chiropractor.choices = [SelectChoice(str(c.id), c.name) for c in chiropractors]
+    valid = form.validate()
+    shown = form.date.data if not form.date.errors and form.date.data else today()
+    chosen = next((c for c in chiropractors if c.id == form.chiropractor.data), None)
+    chosen = chosen or (chiropractors[0] if chiropractors else None)
+    monday = shown - timedelta(days=shown.weekday())
+    agendas = calendar.agendas(db.session, [chosen], monday, monday + timedelta(days=6)) if chosen else []
+    return render_template(
+        "frontdesk/week.html",
+        form=form,
+        chiropractor=chosen,
+        shown=shown,
+        monday=monday,
+        sunday=monday + timedelta(days=6),
+        previous_week=monday - timedelta(days=7),
+        next_week=monday + timedelta(days=7),
+        today=today(),
+        board=build_board(agendas),
+    ), 200 if valid else 400
+
+
+# --- One appointment -------------------------------------------------------------------------
+
+
+@bp.route("/appointments/<int:appointment_id>")
+def show_appointment(appointment_id: int):
+    """Show an appointment, what may be done with it next, and its history."""
+    appointment = calendar.appointment_with_history(db.session, appointment_id)
+    return render_detail(appointment, StatusForm())
+
+
+@bp.route("/appointments/<int:appointment_id>/status", methods=["POST"])
+@may_change
+def change_appointment_status(appointment_id: int):
+    """Check the patient in, complete, mark as no-show or cancel (with a reason)."""
+    appointment = calendar.appointment_with_history(db.session, appointment_id)
+    form = StatusForm()
+    valid = form.validate()
+    action = next((a for a in STATUS_ACTIONS if a.value == form.action.data), None)
+    if action is None:
+        return render_detail(appointment, form, problem=_("Choose one of the buttons below."), status=400)
+    if not valid:
+        return render_detail(appointment, form, open_cancel=True, status=422)
+    try:
+        booking.change_status(
+            db.session, appointment, action, source=BookingSource.FRONTDESK, now=utcnow(), user=staff_user(),
+            reason=form.reason.data or "",
+        )
+    except Invalid as error:
+        db.session.rollback()
+        form.reason.errors = [field_message(code) for code in error.fields.values()]
+        return render_detail(appointment, form, open_cancel=True, status=422)
+    except Conflict as error:
+        db.session.rollback()
+        return render_detail(appointment, StatusForm(formdata=None), problem=error_message(error), status=409)
+    db.session.commit()
+    flash(str(STATUS_DONE[action]), "success")
+    return redirect(url_for(".show_appointment", appointment_id=appointment.id))
+
+
+def render_detail(appointment, form: StatusForm, *, problem: str | None = None, open_cancel=False, status=200):
+    """Render the detail page with the actions the appointment's status allows."""
+    allowed = allowed_actions(AppointmentStatus(appointment.status))
+    may_edit = current_user.role in (Role.FRONTDESK.value, Role.ADMIN.value)
+    return render_template(
+        "frontdesk/appointment.html",
+        appointment=appointment,
+        appointment_day=to_local(appointment.starts_at).date(),
+        form=form,
+        problem=problem,
+        open_cancel=open_cancel,
+        actions=[a for a in STATUS_ACTIONS if a in allowed] if may_edit else [],
+        may_reschedule=may_edit and AppointmentAction.RESCHEDULED in allowed,
+    ), status
+
+
+@bp.route("/appointments/<int:appointment_id>/reschedule", methods=["GET", "POST"])
+@may_change
+def reschedule_appointment(appointment_id: int):
+    """Move an appointment to one of its chiropractor's free slots on a chosen day."""
+    appointment = calendar.appointment_with_history(db.session, appointment_id)
+    if request.method == "GET":
+        suggested = max(to_local(appointment.starts_at).date(), today())
+        form = RescheduleForm(with_defaults({"date": suggested.isoformat()}))
+        form.date.validate(form)
+        check_not_past(form.date)
+        return render_reschedule(appointment, form)
+    form = RescheduleForm()
+    if not form.validate() or not check_not_past(form.date):
+        return render_reschedule(appointment, form, status=422)
+    try:
+        booking.reschedule_appointment(
+            db.session, appointment, form.start.data, source=BookingSource.FRONTDESK, policy=STAFF_POLICY,
+            now=utcnow(), user=staff_user(),
+        )
+    except DomainError as error:
+        db.session.rollback()
+        form.start.errors = booking_problem(error)
+        return render_reschedule(appointment, form, status=error.status)
+    db.session.commit()
+    flash(
+        _("The appointment is moved to %(day)s at %(time)s.", day=format_date(to_local(appointment.starts_at), "full"),
+          time=format_time(to_local(appointment.starts_at), "HH:mm")),
+        "success",
     )
+    return redirect(url_for(".show_appointment", appointment_id=appointment.id))
+
+
+def render_reschedule(appointment, form: RescheduleForm, *, status: int = 200):
+    """Render the reschedule page with the free slots of the chosen day, the appointment's own time included."""
+    slots = []
+    movable = appointment.status == AppointmentStatus.BOOKED.value
+    if movable and form.date.data and not form.date.errors:
+        slots = booking.find_free_slots(
+            db.session, appointment.appointment_type, form.date.data, form.date.data, policy=STAFF_POLICY,
+            now=utcnow(), chiropractor_id=appointment.chiropractor_id, ignore_appointment_id=appointment.id,
+        )
+    shown = form.date.data if form.date.data and not form.date.errors else None
+    return render_template(
+        "frontdesk/reschedule.html",
+        appointment=appointment,
+        form=form,
+        movable=movable,
+        slots=slots,
+        day=shown,
+        previous_day=shown - timedelta(days=1) if shown else None,
+        next_day=shown + timedelta(days=1) if shown else None,
+        today=today(),
+    ), status if movable else 409
+
+
+# --- Booking: patient → time → confirm --------------------------------------------------------
+
+
+@bp.route("/book")
+@may_change
+def find_patient():
+    """Step 1 of booking: find the patient by name, date of birth, e-mail or phone."""
+    form = PatientSearchForm(request.args)
+    query = (form.q.data or "").strip()
+    patients = search_patients(db.session, query) if form.validate() and query else []
+    return render_template(
+        "frontdesk/find_patient.html", form=form, query=query, patients=patients, day=form.date.data or None
+    )
+
+
+@bp.route("/book/new-patient", methods=["GET", "POST"])
+@may_change
+def new_patient():
+    """Step 1 of booking, for someone new: register them, after a warning about look-alikes."""
+    carried = {"q": request.args.get("q", ""), "date": request.args.get("date", "")}
+    form = NewPatientForm(data=carried if request.method == "GET" else None)
+    duplicates = []
+    if form.validate_on_submit():
+        details = form.details()
+        try:
+            cleaned(details, today())
+        except Invalid as error:
+            for name, code in error.fields.items():
+                getattr(form, name).errors.append(field_message(code))
+            return render_template("frontdesk/new_patient.html", form=form, duplicates=[]), 422
+        duplicates = [] if form.create_anyway.data else possible_duplicates(db.session, details)
+        if not duplicates:
+            patient = register_patient(db.session, details, source=CreatedSource.FRONTDESK, today=today())
+            db.session.commit()
+            flash(_("%(name)s is registered as a new patient.", name=patient.full_name), "success")
+            return redirect(
+                url_for(".choose_slot", patient=patient.id, q=form.q.data or None, date=form.date.data or None)
+            )
+    status = 422 if form.errors else 200
+    return render_template("frontdesk/new_patient.html", form=form, duplicates=duplicates), status
+
+
+@bp.route("/book/slots")
+@may_change
+def choose_slot():
+    """Step 2 of booking: choose type, chiropractor (or the first free) and day, then a free time."""
+    defaults = {"date": today().isoformat(), "chiropractor": FIRST_FREE}
+    patient = calendar.patient_or_none(db.session, request.args.get("patient", type=int))
+    if patient is not None:
+        suggested = calendar.suggested_type(db.session, patient.id)
+        if suggested is not None:
+            defaults["appointment_type"] = str(suggested.id)
+    form = SlotSearchForm(with_defaults(defaults), today=today())
+    fill_choices(form)
+    form.validate()
+    return render_slots(form)
+
+
+@bp.route("/book/confirm", methods=["GET", "POST"])
+@may_change
+def confirm_booking():
+    """Step 3 of booking: check the summary, then book (POST)."""
+    if request.method == "GET":
+        form = BookingForm(request.args, today=today(), meta={"csrf": False})
+    else:
+        form = BookingForm(today=today())
+    fill_choices(form)
+    if not form.validate():
+        return render_slots(form, status=422)
+    patient = calendar.patient_or_none(db.session, form.patient.data)
+    if patient is None:
+        return render_slots(form, status=404)
+    appointment_type = next(t for t in calendar.bookable_types(db.session) if t.id == form.appointment_type.data)
+    if request.method == "GET":
+        chiropractor = next((c for c in active_chiropractors(db.session) if c.id == form.slot_chiropractor.data), None)
+        if chiropractor is None:
+            form.start.errors = [field_message("unknown")]
+            return render_slots(form, status=422)
+        return render_template(
+            "frontdesk/confirm.html", form=form, patient=patient, appointment_type=appointment_type,
+            chiropractor=chiropractor, is_new=calendar.is_new_patient(db.session, patient.id),
+        )
+    try:
+        appointment = booking.book_appointment(
+            db.session, patient=patient, appointment_type=appointment_type, starts_at=form.start.data,
+            chiropractor_id=form.slot_chiropractor.data, source=BookingSource.FRONTDESK, policy=STAFF_POLICY,
+            now=utcnow(), user=staff_user(),
+        )
+    except DomainError as error:
+        db.session.rollback()
+        form.start.errors = booking_problem(error)
+        return render_slots(form, status=error.status)
+    db.session.commit()
+    flash(
+        _("Booked: %(patient)s on %(day)s at %(time)s with %(chiropractor)s.", patient=patient.full_name,
+          day=format_date(to_local(appointment.starts_at), "full"),
+          time=format_time(to_local(appointment.starts_at), "HH:mm"), chiropractor=appointment.chiropractor.name),
+        "success",
+    )
+    return redirect(url_for(".show_appointment", appointment_id=appointment.id))
+
+
+def fill_choices(form: SlotSearchForm) -> None:
+    """Offer the appointment types in use and the chiropractors (or the first one free)."""
+    language = get_locale().language
+    form.appointment_type.choices = [
+        SelectChoice(str(t.id), _("%(name)s (%(minutes)d min)", name=t.name(language), minutes=t.duration_minutes))
+        for t in calendar.bookable_types(db.session)
+    ]
+    form.chiropractor.choices = [SelectChoice(FIRST_FREE, _("First free chiropractor"))] + [
+        SelectChoice(str(c.id), c.name) for c in active_chiropractors(db.session)
+    ]
+
+
+def render_slots(form: SlotSearchForm, *, status: int = 200):
+    """Render step 2 with the free slots of the chosen day, grouped per chiropractor."""
+    patient = calendar.patient_or_none(db.session, form.patient.data)
+    if form.patient.data and patient is None and not form.patient.errors:
+        form.patient.errors = [_("This patient does not exist (any more). Please search again.")]
+        status = max(status, 404)
+    search_ok = patient is not None and not any(
+        getattr(form, name).errors for name in ("appointment_type", "chiropractor", "date")
+    )
+    groups = []
+    if search_ok:
+        appointment_type = next(t for t in calendar.bookable_types(db.session) if t.id == form.appointment_type.data)
+        slots = booking.find_free_slots(
+            db.session, appointment_type, form.date.data, form.date.data, policy=STAFF_POLICY, now=utcnow(),
+            chiropractor_id=form.chiropractor_id(),
+        )
+        names = {c.id: c for c in active_chiropractors(db.session)}
+        slots.sort(key=lambda slot: (names[slot.chiropractor_id].name, slot.start))
+        groups = [(names[c_id], list(group)) for c_id, group in groupby(slots, key=lambda s: s.chiropractor_id)]
+    shown = form.date.data if form.date.data and not form.date.errors else None
+    picked = getattr(form, "start", None)
+    return render_template(
+        "frontdesk/slots.html",
+        slot_errors=[*picked.errors, *form.slot_chiropractor.errors] if picked else [],
+        chosen=(form.slot_chiropractor.data, picked.data) if picked else None,
+        form=form,
+        patient=patient,
+        is_new=patient is not None and calendar.is_new_patient(db.session, patient.id),
+        groups=groups,
+        searched=search_ok,
+        day=shown,
+        previous_day=shown - timedelta(days=1) if shown else None,
+        next_day=shown + timedelta(days=1) if shown else None,
+        today=today(),
+    ), status
+
+
+# --- Shared helpers ---------------------------------------------------------------------------
+
+
+def with_defaults(defaults: dict[str, str]) -> MultiDict:
+    """Return the query string, with ``defaults`` for the parameters it leaves out."""
+    args = MultiDict(defaults)
+    for key in request.args:
+        args.setlist(key, request.args.getlist(key))
+    return args
+
+
+def check_not_past(field) -> bool:
+    """Add an error to a day field that lies before today; tell whether the day is usable."""
+    if field.data is not None and field.data < today():
+        field.errors = [*field.errors, _("That day has passed; choose today or a later day.")]
+    return not field.errors
+
+
+def booking_problem(error: DomainError) -> list[str]:
+    """Return the messages to show next to the time a booking service refused."""
+    if isinstance(error, booking.BookingRejected):
+        return violation_messages(v.code.value for v in error.violations)
+    if isinstance(error, NotFound):
+        return [field_message("unknown")]
+    if isinstance(error, Invalid):
+        return [field_message(code) for code in error.fields.values()] or [error_message(error)]
+    return [error_message(error)]
+

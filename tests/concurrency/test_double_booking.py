@@ -62,7 +62,8 @@ def run_attempt(app, attempt) -> str:
 
 def race(app, attempts: list) -> Counter:
     """Run ``attempts`` on THREADS threads released together; count the outcomes."""
-    barrier = threading.Barrier(THREADS)
+    # A timeout turns a stuck worker into a failure with a traceback instead of a hung suite.
+    barrier = threading.Barrier(THREADS, timeout=120)
     outcomes: Counter = Counter()
     lock = threading.Lock()
 

@@ -1,0 +1,197 @@
+"""The front desk's forms: they check the shape of what was typed; the services check its meaning.
+
+Forms that only look things up are sent with GET and carry no CSRF token; forms that change
+something are POSTed with one.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields import EmailField, SelectChoice, TelField
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
+
+from clinic.services.patients import NewPatient
+
+FIRST_FREE = ""
+# Dates outside these are typing mistakes, and near the ends of the calendar the day after overflows.
+EARLIEST_DATE = date(1800, 1, 1)
+LATEST_DATE = date(2199, 12, 31)
+
+
+class LookupForm(FlaskForm):
+    """A GET form: read from the query string, no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+
+class DayField(DateField):
+    """A date typed as YYYY-MM-DD (what ``<input type=date>`` sends), with a message that says so."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, format="%Y-%m-%d", render_kw={"type": "date"}, **kwargs)
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_l("Enter a date as year-month-day, e.g. 2026-12-01.")) from None
+        if self.data is not None and not EARLIEST_DATE <= self.data <= LATEST_DATE:
+            self.data = None
+            raise ValueError(_l("That date is out of range; please check the year."))
+
+
+class NumberField(HiddenField):
+    """A hidden whole number that refers to a row; anything else is refused as malformed."""
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        if valuelist and valuelist[0].strip():
+            raw = valuelist[0].strip()
+            if not (raw.isascii() and raw.isdigit()) or len(raw) > 12:
+                raise ValueError(_l("This no longer exists; please choose again."))
+            self.data = int(raw)
+
+
+class InstantField(HiddenField):
+    """An instant in ISO 8601 with its UTC offset, as the slot lists send it."""
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        if valuelist and valuelist[0].strip():
+            try:
+                instant = datetime.fromisoformat(valuelist[0].strip())
+            except ValueError:
+                raise ValueError(_l("Choose one of the times offered.")) from None
+            if instant.tzinfo is None or not EARLIEST_DATE <= instant.date() <= LATEST_DATE:
+                raise ValueError(_l("Choose one of the times offered."))
+            self.data = instant
+
+    def _value(self):
+        return self.data.isoformat() if self.data else ""
+
+
+class DayForm(LookupForm):
+    """Which day to show."""
+
+    date = DayField(_l("Date"), validators=[Optional()])
+
+
+class WeekForm(DayForm):
+    """Which chiropractor's week to show, and a day in it."""
+
+    chiropractor = SelectField(
+        _l("Chiropractor"),
+        coerce=int,
+        invalid_value_message=_l("Choose one of the chiropractors."),
+        invalid_choice_message=_l("Choose one of the chiropractors."),
+    )
+
+
+class PatientSearchForm(LookupForm):
+    date = HiddenField()
+    q = StringField(
+        _l("Name, date of birth, e-mail or phone"),
+        validators=[Optional(), Length(max=200, message=_l("Please type at most 200 characters."))],
+    )
+
+
+class NewPatientForm(FlaskForm):
+    first_name = StringField(
+        _l("First name"),
+        validators=[InputRequired(_l("Please fill this in.")), Length(max=100, message=_l("This is too long."))],
+    )
+    last_name = StringField(
+        _l("Last name"),
+        validators=[InputRequired(_l("Please fill this in.")), Length(max=100, message=_l("This is too long."))],
+    )
+    date_of_birth = DayField(_l("Date of birth"), validators=[InputRequired(_l("Please fill this in."))])
+    email = EmailField(
+        _l("E-mail address"), validators=[Optional(), Length(max=254, message=_l("This is too long."))]
+    )
+    phone = TelField(_l("Phone"), validators=[Optional(), Length(max=32, message=_l("This is too long."))])
+    preferred_language = SelectField(
+        _l("Language"),
+        choices=[SelectChoice("nl", _l("Dutch")), SelectChoice("en", _l("English"))],
+        invalid_choice_message=_l("Choose Dutch or English."),
+    )
+    sport = StringField(_l("Sport"), validators=[Optional(), Length(max=100, message=_l("This is too long."))])
+    q = HiddenField()
+    date = HiddenField()
+    submit = SubmitField(_l("Continue"))
+    create_anyway = SubmitField(_l("This is someone else: register as a new patient"))
+
+    def details(self) -> NewPatient:
+        """Return what was typed as the service's ``NewPatient``."""
+        return NewPatient(
+            first_name=self.first_name.data or "",
+            last_name=self.last_name.data or "",
+            date_of_birth=self.date_of_birth.data,
+            email=self.email.data or "",
+            phone=self.phone.data or "",
+            preferred_language=self.preferred_language.data,
+            sport=self.sport.data or "",
+        )
+
+
+class SlotFields:
+    """For whom, what, with whom (or the first one free) and on which day: steps two and three."""
+
+    patient = NumberField(validators=[InputRequired(_l("Choose a patient first."))])
+    appointment_type = SelectField(
+        _l("Type of appointment"),
+        coerce=int,
+        validators=[InputRequired(_l("Choose a type of appointment."))],
+        invalid_value_message=_l("Choose a type of appointment."),
+        invalid_choice_message=_l("Choose a type of appointment."),
+    )
+    chiropractor = SelectField(
+        _l("Chiropractor"),
+        invalid_choice_message=_l("Choose one of the chiropractors."),
+    )
+    date = DayField(_l("Day"), validators=[InputRequired(_l("Choose a day."))])
+    q = HiddenField()
+
+    def __init__(self, *args, today: date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    def validate_date(self, field):
+        if field.data is not None and field.data < self.today:
+            raise ValidationError(_l("That day has passed; choose today or a later day."))
+
+    def chiropractor_id(self) -> int | None:
+        """Return the chosen chiropractor's id, or ``None`` for the first one free."""
+        value = self.chiropractor.data or FIRST_FREE
+        return int(value) if value.isdigit() else None
+
+
+class SlotSearchForm(SlotFields, LookupForm):
+    """Step two of booking: which free times to show."""
+
+
+class BookingForm(SlotFields, FlaskForm):
+    """Step three: the chosen slot, shown for confirmation (GET) and booked (POST)."""
+
+    slot_chiropractor = NumberField(validators=[InputRequired(_l("Choose one of the times offered."))])
+    start = InstantField(validators=[InputRequired(_l("Choose one of the times offered."))])
+
+
+class RescheduleForm(FlaskForm):
+    """The new start of an appointment, picked from its chiropractor's free slots of one day."""
+
+    date = DayField(_l("Day"), validators=[InputRequired(_l("Choose a day."))])
+    start = InstantField(validators=[InputRequired(_l("Choose a new time."))])
+
+
+class StatusForm(FlaskForm):
+    """Check in, complete, mark as no-show or cancel (with a reason)."""
+
+    action = HiddenField(validators=[InputRequired()])
+    reason = TextAreaField(
+        _l("Reason for cancelling"),
+        validators=[Optional(), Length(max=500, message=_l("Please type at most 500 characters."))],
+    )

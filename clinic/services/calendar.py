@@ -1,0 +1,152 @@
+"""Reading what the front desk's screens show: appointments in a window, one appointment's history,
+the bookable types, and whether a patient is new. Nothing here writes."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from clinic.errors import NotFound
+from clinic.localtime import day_bounds, to_local
+from clinic.models import (
+    Appointment,
+    AppointmentEvent,
+    AppointmentStatus,
+    AppointmentType,
+    Chiropractor,
+    Patient,
+)
+from clinic.scheduling import TimeRange
+from clinic.scheduling.hours import open_intervals
+from clinic.services.booking import load_calendars
+
+INTAKE_TYPE_CODE = "intake"
+
+
+@dataclass(frozen=True)
+class Agenda:
+    """One chiropractor's local day: when they work, their time off, the appointments starting then."""
+
+    chiropractor: Chiropractor
+    day: date
+    open_spans: tuple[TimeRange, ...]
+    time_off: tuple[TimeRange, ...]
+    appointments: tuple[Appointment, ...]
+
+
+def agendas(
+    session: Session, chiropractors: Sequence[Chiropractor], first_day: date, last_day: date
+) -> list[Agenda]:
+    """Return an agenda per chiropractor per local day from ``first_day`` to ``last_day``, in that order."""
+    calendars = {
+        calendar.chiropractor_id: calendar
+        for calendar in load_calendars(session, [c.id for c in chiropractors], first_day, last_day)
+    }
+    appointments = appointments_between(
+        session, day_bounds(first_day)[0], day_bounds(last_day)[1], chiropractor_ids=[c.id for c in chiropractors]
+    )
+    days = [first_day + timedelta(days=n) for n in range((last_day - first_day).days + 1)]
+    result = []
+    for chiropractor in chiropractors:
+        calendar = calendars[chiropractor.id]
+        for day in days:
+            start, end = day_bounds(day)
+            result.append(
+                Agenda(
+                    chiropractor=chiropractor,
+                    day=day,
+                    open_spans=tuple(
+                        TimeRange(interval.opens_at, interval.closes_at)
+                        for interval in open_intervals(calendar.working_hours, day)
+                        if interval.closes_at > interval.opens_at
+                    ),
+                    time_off=tuple(off for off in calendar.time_off if off.start < end and start < off.end),
+                    appointments=tuple(
+                        a
+                        for a in appointments
+                        if a.chiropractor_id == chiropractor.id and to_local(a.starts_at).date() == day
+                    ),
+                )
+            )
+    return result
+
+
+def appointments_between(
+    session: Session, start: datetime, end: datetime, *, chiropractor_ids: Sequence[int] | None = None
+) -> Sequence[Appointment]:
+    """Return the appointments starting in [start, end) (of some chiropractors only, if given), by
+    start, with patient and type loaded."""
+    query = (
+        select(Appointment)
+        .where(Appointment.starts_at >= start, Appointment.starts_at < end)
+        .options(joinedload(Appointment.patient), joinedload(Appointment.appointment_type))
+        .order_by(Appointment.starts_at, Appointment.chiropractor_id, Appointment.id)
+    )
+    if chiropractor_ids is not None:
+        query = query.where(Appointment.chiropractor_id.in_(chiropractor_ids))
+    return session.scalars(query).all()
+
+
+def appointment_with_history(session: Session, appointment_id: int) -> Appointment:
+    """Return the appointment with its patient, type, chiropractor and events (with their users)."""
+    appointment = session.scalar(
+        select(Appointment)
+        .where(Appointment.id == appointment_id)
+        .options(
+            joinedload(Appointment.patient),
+            joinedload(Appointment.appointment_type),
+            joinedload(Appointment.chiropractor),
+            selectinload(Appointment.events).joinedload(AppointmentEvent.user),
+        )
+    )
+    if appointment is None:
+        raise NotFound("No such appointment.", fields={"appointment_id": "unknown"})
+    return appointment
+
+
+def bookable_types(session: Session) -> Sequence[AppointmentType]:
+    """Return the appointment types in use, shortest first, the intake first of all."""
+    return session.scalars(
+        select(AppointmentType)
+        .where(AppointmentType.is_active)
+        .order_by((AppointmentType.code != INTAKE_TYPE_CODE), AppointmentType.duration_minutes, AppointmentType.id)
+    ).all()
+
+
+def patient_or_none(session: Session, patient_id: int | None) -> Patient | None:
+    """Return the patient with this id, or ``None`` if there is none."""
+    return session.get(Patient, patient_id) if patient_id is not None else None
+
+
+def suggested_type(session: Session, patient_id: int) -> AppointmentType | None:
+    """Return the type to preselect: the intake for a new patient, else the type they last had."""
+    if is_new_patient(session, patient_id):
+        return session.scalar(
+            select(AppointmentType).where(AppointmentType.code == INTAKE_TYPE_CODE, AppointmentType.is_active)
+        )
+    return session.scalar(
+        select(AppointmentType)
+        .join(Appointment, Appointment.appointment_type_id == AppointmentType.id)
+        .where(
+            Appointment.patient_id == patient_id,
+            Appointment.status != AppointmentStatus.CANCELLED.value,
+            AppointmentType.is_active,
+        )
+        .order_by(Appointment.starts_at.desc())
+        .limit(1)
+    )
+
+
+def is_new_patient(session: Session, patient_id: int) -> bool:
+    """Tell whether the patient has never had (or booked) an appointment that was not cancelled."""
+    return not session.scalar(
+        select(
+            exists().where(
+                Appointment.patient_id == patient_id,
+                Appointment.status != AppointmentStatus.CANCELLED.value,
+            )
+        )
+    )
