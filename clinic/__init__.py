@@ -56,14 +56,16 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from clinic.admin.routes import bp as admin_bp
-    from clinic.api import bp as api_bp
+    from clinic.api import init_api
     from clinic.auth.routes import bp as auth_bp
     from clinic.booking.routes import bp as booking_bp
+    from clinic.clinical.routes import bp as clinical_bp
     from clinic.frontdesk.routes import bp as frontdesk_bp
     from clinic.public.routes import bp as public_bp
 
-    for blueprint in (public_bp, auth_bp, frontdesk_bp, admin_bp, api_bp):
+    for blueprint in (public_bp, auth_bp, frontdesk_bp, admin_bp, clinical_bp):
         app.register_blueprint(blueprint)
+    init_api(app)
     # The public booking pages exist once per language, each on its own URLs.
     app.register_blueprint(booking_bp, name="booking_nl", url_prefix="/afspraak")
     app.register_blueprint(booking_bp, name="booking_en", url_prefix="/en/book")

@@ -1,15 +1,89 @@
-"""The administrator's pages: accounts."""
+"""The administration pages: accounts, working hours, time off and appointment types.
+
+Who may open or change which page is one table (``clinic.admin.access``); a chiropractor reaches
+only their own time off, and any other chiropractor's is "not found".
+"""
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from datetime import date, datetime
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 
-from clinic.auth.login import require_roles
+from clinic.admin.access import check_access, may_change
+from clinic.admin.forms import (
+    MODALITY_LABELS,
+    AppointmentTypeForm,
+    EditAppointmentTypeForm,
+    EndHoursForm,
+    TimeOffForm,
+    WorkingHoursForm,
+    show_errors,
+    weekday_names,
+)
+from clinic.errors import DomainError
 from clinic.extensions import db
-from clinic.models import Role, User
+from clinic.localtime import is_ambiguous, to_local, utcnow
+from clinic.models import AppointmentType, Chiropractor, Role, TimeOff, User, WorkingHours
+from clinic.services import staffing
+from clinic.services.appointments import active_chiropractors
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-bp.before_request(require_roles(Role.ADMIN))
+bp.before_request(check_access)
+
+# A form sent back with a message next to a field: the request was understood but refused.
+REFUSED = 422
+
+
+@bp.context_processor
+def clock_helpers() -> dict:
+    return {"repeated_hour_label": repeated_hour_label}
+
+
+def repeated_hour_label(instant: datetime) -> str:
+    """Return which clock an instant in the repeated autumn hour was on, '' for any other instant."""
+    local = to_local(instant)
+    if not is_ambiguous(local.replace(tzinfo=None)):
+        return ""
+    return _("(summer time)") if local.dst() else _("(winter time)")
+
+
+def local_today() -> date:
+    return to_local(utcnow()).date()
+
+
+def status_of(*forms: FlaskForm) -> int:
+    return REFUSED if any(form.errors for form in forms) else 200
+
+
+def refuse(form: FlaskForm, error: DomainError, field_names: dict[str, str] | None = None) -> None:
+    """Undo the attempt and show the service's refusal next to its fields (or at the top)."""
+    db.session.rollback()
+    if not show_errors(form, error, field_names):
+        flash(error.message, "error")
+
+
+def reaches(chiropractor: Chiropractor) -> bool:
+    """Tell whether the user may see and change this chiropractor's time off."""
+    return current_user.role != Role.CHIROPRACTOR.value or chiropractor.user_id == current_user.id
+
+
+def chiropractor_or_404(chiropractor_id: int) -> Chiropractor:
+    chiropractor = db.session.get(Chiropractor, chiropractor_id)
+    if chiropractor is None:
+        abort(404)
+    return chiropractor
+
+
+def chiropractor_in_reach(chiropractor_id: int) -> Chiropractor:
+    """Return the chiropractor whose time off the user may manage; 404 for anyone else's."""
+    chiropractor = chiropractor_or_404(chiropractor_id)
+    if not reaches(chiropractor):
+        abort(404)
+    return chiropractor
 
 
 @bp.route("/users")
@@ -17,3 +91,218 @@ def users():
     """List every account with its role and last login."""
     accounts = db.session.scalars(select(User).order_by(User.role, User.email)).all()
     return render_template("admin/users.html", users=accounts)
+
+
+@bp.route("/chiropractors")
+def schedules():
+    """List the chiropractors with links to their working hours and time off."""
+    chiropractors = active_chiropractors(db.session)
+    return render_template(
+        "admin/schedules.html",
+        chiropractors=chiropractors,
+        time_off_in_reach={chiropractor.id for chiropractor in chiropractors if reaches(chiropractor)},
+    )
+
+
+# Working hours
+
+
+@bp.route("/chiropractors/<int:chiropractor_id>/hours", methods=["GET", "POST"])
+def working_hours(chiropractor_id: int):
+    """Show a chiropractor's weekly hours; an administrator adds an interval."""
+    chiropractor = chiropractor_or_404(chiropractor_id)
+    form = WorkingHoursForm(valid_from=local_today())
+    if form.validate_on_submit():
+        try:
+            staffing.add_working_hours(
+                db.session,
+                chiropractor,
+                weekday=form.weekday.data,
+                start=form.start_time.data,
+                end=form.end_time.data,
+                valid_from=form.valid_from.data,
+                valid_to=form.valid_to.data,
+                today=local_today(),
+            )
+        except DomainError as error:
+            refuse(form, error)
+        else:
+            db.session.commit()
+            flash(_("The hours have been added."), "info")
+            return redirect(url_for(".working_hours", chiropractor_id=chiropractor.id))
+    return hours_page(chiropractor, form)
+
+
+@bp.route("/chiropractors/<int:chiropractor_id>/hours/<int:hours_id>/end", methods=["POST"])
+def end_working_hours(chiropractor_id: int, hours_id: int):
+    """Let an interval stop after a given day; the weeks before keep it."""
+    chiropractor = chiropractor_or_404(chiropractor_id)
+    hours = hours_or_404(chiropractor, hours_id)
+    form = EndHoursForm(prefix=f"end-{hours.id}")
+    if form.validate_on_submit():
+        try:
+            staffing.end_working_hours(db.session, hours, form.last_day.data, today=local_today())
+        except DomainError as error:
+            refuse(form, error)
+        else:
+            db.session.commit()
+            flash(_("The hours have been ended."), "info")
+            return redirect(url_for(".working_hours", chiropractor_id=chiropractor.id))
+    return hours_page(chiropractor, WorkingHoursForm(formdata=None, valid_from=local_today()), (hours_id, form))
+
+
+@bp.route("/chiropractors/<int:chiropractor_id>/hours/<int:hours_id>/delete", methods=["POST"])
+def delete_working_hours(chiropractor_id: int, hours_id: int):
+    """Delete an interval that has not started yet."""
+    chiropractor = chiropractor_or_404(chiropractor_id)
+    hours = hours_or_404(chiropractor, hours_id)
+    try:
+        staffing.delete_working_hours(db.session, hours, today=local_today())
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("The hours have been deleted."), "info")
+    return redirect(url_for(".working_hours", chiropractor_id=chiropractor.id))
+
+
+def hours_or_404(chiropractor: Chiropractor, hours_id: int) -> WorkingHours:
+    hours = db.session.get(WorkingHours, hours_id)
+    if hours is None or hours.chiropractor_id != chiropractor.id:
+        abort(404)
+    return hours
+
+
+def hours_page(
+    chiropractor: Chiropractor, add_form: WorkingHoursForm, refused_end: tuple[int, EndHoursForm] | None = None
+):
+    """Render the hours page: current and upcoming intervals (each with its end form), then past ones."""
+    today = local_today()
+    all_hours = staffing.working_hours_of(db.session, chiropractor.id)
+    current = [hours for hours in all_hours if hours.valid_to is None or hours.valid_to >= today]
+    end_forms = {hours.id: EndHoursForm(formdata=None, prefix=f"end-{hours.id}") for hours in current}
+    if refused_end is not None:
+        end_forms[refused_end[0]] = refused_end[1]
+    page = render_template(
+        "admin/working_hours.html",
+        chiropractor=chiropractor,
+        current=current,
+        ended=[hours for hours in all_hours if hours not in current],
+        today=today,
+        weekdays=weekday_names(),
+        form=add_form,
+        end_forms=end_forms,
+        can_change=may_change("admin.working_hours"),
+        time_off_in_reach=reaches(chiropractor),
+    )
+    return page, status_of(add_form, *end_forms.values())
+
+
+# Time off
+
+
+@bp.route("/chiropractors/<int:chiropractor_id>/time-off", methods=["GET", "POST"])
+def time_off(chiropractor_id: int):
+    """Show a chiropractor's upcoming time off, with the appointments in it; add time off."""
+    chiropractor = chiropractor_in_reach(chiropractor_id)
+    form = TimeOffForm()
+    if form.validate_on_submit():
+        try:
+            added = staffing.add_time_off(
+                db.session, chiropractor, starts_at=form.starts_at, ends_at=form.ends_at,
+                reason=form.reason.data or "", now=utcnow(),
+            )
+        except DomainError as error:
+            refuse(form, error, TimeOffForm.SERVICE_FIELDS)
+        else:
+            db.session.commit()
+            if added.appointments:
+                # Shown as an error: someone has to act on it.
+                flash(
+                    _("Time off saved, but appointments fall in it. Please reschedule them: they are listed below."),
+                    "error",
+                )
+            else:
+                flash(_("Time off saved."), "info")
+            return redirect(
+                url_for(".time_off", chiropractor_id=chiropractor.id, _anchor=f"time-off-{added.time_off.id}")
+            )
+    page = render_template(
+        "admin/time_off.html",
+        chiropractor=chiropractor,
+        periods=staffing.upcoming_time_off(db.session, chiropractor.id, utcnow()),
+        form=form,
+        can_change=may_change("admin.time_off"),
+    )
+    return page, status_of(form)
+
+
+@bp.route("/chiropractors/<int:chiropractor_id>/time-off/<int:time_off_id>/remove", methods=["POST"])
+def remove_time_off(chiropractor_id: int, time_off_id: int):
+    """Remove time off that has not ended yet."""
+    chiropractor = chiropractor_in_reach(chiropractor_id)
+    period = db.session.get(TimeOff, time_off_id)
+    if period is None or period.chiropractor_id != chiropractor.id:
+        abort(404)
+    try:
+        staffing.remove_time_off(db.session, period, now=utcnow())
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("Time off removed."), "info")
+    return redirect(url_for(".time_off", chiropractor_id=chiropractor.id))
+
+
+# Appointment types
+
+
+@bp.route("/appointment-types")
+def appointment_types():
+    """List every appointment type, inactive ones included."""
+    return render_template(
+        "admin/appointment_types.html",
+        appointment_types=staffing.all_appointment_types(db.session),
+        modality_labels=MODALITY_LABELS,
+        can_change=may_change("admin.new_appointment_type"),
+    )
+
+
+@bp.route("/appointment-types/new", methods=["GET", "POST"])
+def new_appointment_type():
+    """Create an appointment type."""
+    form = AppointmentTypeForm()
+    if form.validate_on_submit():
+        try:
+            created = staffing.create_appointment_type(db.session, form.code.data, form.fields_for_service())
+        except DomainError as error:
+            refuse(form, error)
+        else:
+            db.session.commit()
+            flash(_("Appointment type %(code)s has been added.", code=created.code), "info")
+            return redirect(url_for(".appointment_types"))
+    return render_template("admin/appointment_type.html", form=form, appointment_type=None), status_of(form)
+
+
+@bp.route("/appointment-types/<int:type_id>", methods=["GET", "POST"])
+def edit_appointment_type(type_id: int):
+    """Change an appointment type's names, times, kind and availability (not its code)."""
+    appointment_type = db.session.get(AppointmentType, type_id)
+    if appointment_type is None:
+        abort(404)
+    form = EditAppointmentTypeForm(obj=appointment_type)
+    if form.validate_on_submit():
+        try:
+            staffing.update_appointment_type(db.session, appointment_type, form.fields_for_service())
+        except DomainError as error:
+            refuse(form, error)
+        else:
+            db.session.commit()
+            flash(_("Appointment type %(code)s has been saved.", code=appointment_type.code), "info")
+            return redirect(url_for(".appointment_types"))
+    return (
+        render_template("admin/appointment_type.html", form=form, appointment_type=appointment_type),
+        status_of(form),
+    )

@@ -1,5 +1,16 @@
 """The JSON API under /api/v1: bearer token or staff session; errors in the one JSON shape."""
-from clinic.api import chiropractors, me  # noqa: F401  (each module attaches its routes to bp)
-from clinic.api.blueprint import bp
+# Each module attaches its routes to bp.
+from clinic.api import (  # noqa: F401
+    appointment_types,
+    appointments,
+    availability,
+    bookings,
+    chiropractors,
+    clinical,
+    me,
+    openapi,
+    patients,
+)
+from clinic.api.blueprint import bp, init_api
 
-__all__ = ["bp"]
+__all__ = ["bp", "init_api"]

@@ -1,17 +1,127 @@
-"""The API blueprint and the checks every API request passes."""
+"""The API blueprint, who may call what, and how bad requests turn into the one error shape.
+
+Every view declares its audience with ``@public``, ``@any_account`` or ``@staff_only``; a view
+that declares none is treated as staff-only, so a forgotten decorator fails closed.
+"""
 from __future__ import annotations
 
-from flask import Blueprint, abort, request
-from flask_login import current_user
+import enum
+from collections.abc import Callable, Mapping
 
+from flask import abort, current_app, request
+from flask_login import current_user
+from flask_smorest import Api, Blueprint
+from webargs.flaskparser import FlaskParser
+
+from clinic.api.schemas import ErrorSchema
 from clinic.auth.login import bearer_token
+from clinic.errors import DomainError, Invalid
 from clinic.extensions import csrf, db
+from clinic.models import STAFF_ROLES
 from clinic.services.accounts import user_for_token
 from clinic.web import UNSAFE_METHODS
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
+BEARER = "bearerAuth"
+STAFF_ROLE_NAMES = frozenset(role.value for role in STAFF_ROLES)
+
+
+class Audience(enum.Enum):
+    PUBLIC = "public"
+    ANY_ACCOUNT = "any_account"
+    STAFF = "staff"
+
+
+class ApiParser(FlaskParser):
+    """Parse requests with webargs, but report problems as the clinic's own errors."""
+
+    def handle_error(self, error, req, schema, *, error_status_code, error_headers):
+        raise Invalid("Some values are not valid; see fields.", fields=field_messages(error.messages))
+
+    def _handle_invalid_json_error(self, error, req, *args, **kwargs):
+        raise DomainError("The request body is not valid JSON.", code="invalid_json")
+
+    def load_json(self, req, schema):
+        try:
+            return super().load_json(req, schema)
+        except RecursionError:  # absurdly deep nesting: json.loads gives up
+            raise DomainError("The request body is not valid JSON.", code="invalid_json") from None
+
+
+def field_messages(messages: Mapping) -> dict[str, str]:
+    """Return webargs' ``{location: {field: [message, ...]}}`` as ``{field: message}``.
+
+    Errors about the body as a whole (not an object, say) are reported under ``body``.
+    """
+    flat = {}
+    for location, errors in messages.items():
+        if not isinstance(errors, Mapping):
+            errors = {"_schema": errors}
+        for name, problem in errors.items():
+            if name == "_schema":
+                name = "body" if location == "json" else location
+            flat[str(name)] = first_message(problem)
+    return flat
+
+
+def first_message(problem) -> str:
+    """Return the first message of a (possibly nested) marshmallow error."""
+    while isinstance(problem, (list, tuple, Mapping)) and problem:
+        problem = next(iter(problem.values())) if isinstance(problem, Mapping) else problem[0]
+    return str(problem)
+
+
+class ApiBlueprint(Blueprint):
+    ARGUMENTS_PARSER = ApiParser()
+
+
+class ClinicApi(Api):
+    """flask-smorest's ``Api``, leaving error handling to ``clinic.errors`` (one JSON shape)."""
+
+    ERROR_SCHEMA = ErrorSchema
+    # No catch-all "default" response: each operation lists the statuses it can answer, which
+    # lets a schema-driven test notice an undocumented one.
+    DEFAULT_ERROR_RESPONSE_NAME = None
+
+    def _register_error_handlers(self) -> None:
+        """Register nothing: the app's own handlers already answer every error under /api/."""
+
+
+bp = ApiBlueprint("api", __name__, url_prefix="/api/v1", description="The clinic's JSON API")
 # CSRF is checked below only for cookie sessions: a browser never sends a bearer token on its own.
 csrf.exempt(bp)
+
+
+def documents_errors(*statuses: int, descriptions: Mapping[int, str] | None = None) -> Callable:
+    """Document that the view may answer these error statuses (in the one error shape)."""
+    descriptions = descriptions or {}
+
+    def decorator(view):
+        for status in statuses:
+            view = bp.alt_response(status, schema=ErrorSchema, description=descriptions.get(status))(view)
+        return view
+
+    return decorator
+
+
+def public(view):
+    """Let anyone call the view (a bearer token, if one is sent, must still be valid)."""
+    return _for_audience(view, Audience.PUBLIC, security=[], errors=(401,))
+
+
+def any_account(view):
+    """Let any logged-in account call the view."""
+    return _for_audience(view, Audience.ANY_ACCOUNT, security=[{BEARER: []}], errors=(401,))
+
+
+def staff_only(view):
+    """Let only staff (admin, front desk, chiropractor) call the view."""
+    return _for_audience(view, Audience.STAFF, security=[{BEARER: []}], errors=(401, 403))
+
+
+def _for_audience(view, audience: Audience, *, security: list, errors: tuple[int, ...]):
+    view = documents_errors(*errors)(bp.doc(security=security)(view))
+    view.audience = audience
+    return view
 
 
 @bp.before_request
@@ -22,3 +132,42 @@ def authenticate_request() -> None:
             abort(401, "The bearer token is not valid.")
     elif request.method in UNSAFE_METHODS and current_user.is_authenticated:
         csrf.protect()
+    audience = audience_of(current_app.view_functions.get(request.endpoint), request.method)
+    if audience is Audience.PUBLIC:
+        return
+    if not current_user.is_authenticated:
+        abort(401, "Log in or send an API bearer token.")
+    if audience is Audience.STAFF and current_user.role not in STAFF_ROLE_NAMES:
+        abort(403, "Only staff may do this.")
+
+
+def audience_of(view, method: str) -> Audience:
+    """Return whom the view (or, for a MethodView, its handler of ``method``) admits."""
+    # A MethodView answers HEAD with its GET handler.
+    name = "get" if method == "HEAD" else method.lower()
+    handler = getattr(getattr(view, "view_class", None), name, view)
+    return getattr(handler, "audience", Audience.STAFF)
+
+
+def init_api(app) -> None:
+    """Attach the API blueprint to ``app`` and build its OpenAPI document from the views."""
+    api = ClinicApi(
+        app,
+        spec_kwargs={
+            "title": "MoveWell Chiropractie Hilversum API",
+            "version": "1",
+            "openapi_version": "3.0.3",
+            "info": {
+                "description": (
+                    "The clinic's JSON API. Instants are ISO 8601 with the Europe/Amsterdam offset; "
+                    "a start sent without a UTC offset is refused. Errors always have the shape "
+                    '{"error": {"code", "message", "fields"}}. Staff endpoints take an API bearer token '
+                    "or a staff session cookie (then with a CSRF token on unsafe methods)."
+                )
+            },
+        },
+    )
+    api.spec.components.security_scheme(
+        BEARER, {"type": "http", "scheme": "bearer", "description": "An API token from `flask users token`"}
+    )
+    api.register_blueprint(bp)

@@ -1,12 +1,13 @@
 """The account making the request."""
-from flask import jsonify
-from flask_login import current_user, login_required
+from flask_login import current_user
 
-from clinic.api.blueprint import bp
+from clinic.api.blueprint import any_account, bp
+from clinic.api.schemas import AccountSchema
 
 
-@bp.get("/me")
-@login_required
+@bp.get("/me", tags=["accounts"])
+@any_account
+@bp.response(200, AccountSchema)
 def show_me():
     """Return the logged-in account's id, e-mail address and role."""
-    return jsonify(id=current_user.id, email=current_user.email, role=current_user.role)
+    return current_user

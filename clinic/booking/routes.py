@@ -19,11 +19,11 @@ from clinic.errors import Conflict, Invalid
 from clinic.extensions import db, limiter
 from clinic.localtime import to_local, utcnow
 from clinic.messages import field_message
-from clinic.scheduling import SlotPolicy
 from clinic.services.booking import SlotTaken, find_free_slots
 from clinic.services.online_booking import (
     OnlineBooking,
     OnlineRules,
+    online_rules,
     appointment_for_token,
     book_online,
     can_still_change,
@@ -51,17 +51,7 @@ def limit_page_views() -> None:
 
 
 def rules() -> OnlineRules:
-    config = current_app.config
-    return OnlineRules(
-        policy=SlotPolicy(
-            grid=timedelta(minutes=config["ONLINE_GRID_MINUTES"]),
-            min_notice=timedelta(hours=config["ONLINE_MIN_NOTICE_HOURS"]),
-            horizon=timedelta(weeks=config["ONLINE_HORIZON_WEEKS"]),
-            enforce_grid=True,
-        ),
-        max_open_bookings=config["ONLINE_MAX_OPEN_BOOKINGS"],
-        cancellation_deadline=timedelta(hours=config["CANCELLATION_DEADLINE_HOURS"]),
-    )
+    return online_rules(current_app.config)
 
 
 @bp.route("/")

@@ -12,6 +12,21 @@ from clinic.models.appointments import (
 from clinic.models.messaging import OutboxMessage, OutboxStatus, PatientToken, TokenPurpose
 from clinic.models.chiropractors import Chiropractor, TimeOff, WorkingHours
 from clinic.models.patients import LANGUAGES, CreatedSource, Patient
+from clinic.models.training import (
+    PatientIndication,
+    PatientReadinessProfile,
+    PatientScreeningFlag,
+    TrainingSession,
+    WellnessCheckIn,
+    WellnessComplaint,
+)
+from clinic.models.treatment_notes import (
+    NOTE_MODALITIES,
+    NoteStatus,
+    TreatmentNote,
+    TreatmentNoteAmendment,
+    TreatmentNoteModality,
+)
 from clinic.models.users import STAFF_ROLES, ApiToken, Role, User
 
 __all__ = [
@@ -19,6 +34,7 @@ __all__ = [
     "AppointmentAction",
     "AppointmentEvent",
     "LANGUAGES",
+    "NOTE_MODALITIES",
     "STAFF_ROLES",
     "ApiToken",
     "Appointment",
@@ -28,13 +44,23 @@ __all__ = [
     "Chiropractor",
     "CreatedSource",
     "Modality",
+    "NoteStatus",
     "OutboxMessage",
     "OutboxStatus",
     "Patient",
+    "PatientIndication",
+    "PatientReadinessProfile",
+    "PatientScreeningFlag",
     "PatientToken",
     "Role",
     "TimeOff",
     "TokenPurpose",
+    "TrainingSession",
+    "TreatmentNote",
+    "TreatmentNoteAmendment",
+    "TreatmentNoteModality",
     "User",
+    "WellnessCheckIn",
+    "WellnessComplaint",
     "WorkingHours",
 ]

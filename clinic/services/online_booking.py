@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -51,6 +52,20 @@ class OnlineRules:
     policy: SlotPolicy
     max_open_bookings: int
     cancellation_deadline: timedelta
+
+
+def online_rules(config: Mapping) -> OnlineRules:
+    """Return the online booking rules the app's settings describe (ONLINE_*, CANCELLATION_*)."""
+    return OnlineRules(
+        policy=SlotPolicy(
+            grid=timedelta(minutes=config["ONLINE_GRID_MINUTES"]),
+            min_notice=timedelta(hours=config["ONLINE_MIN_NOTICE_HOURS"]),
+            horizon=timedelta(weeks=config["ONLINE_HORIZON_WEEKS"]),
+            enforce_grid=True,
+        ),
+        max_open_bookings=config["ONLINE_MAX_OPEN_BOOKINGS"],
+        cancellation_deadline=timedelta(hours=config["CANCELLATION_DEADLINE_HOURS"]),
+    )
 
 
 def online_types(session: Session) -> list[AppointmentType]:

@@ -206,10 +206,13 @@ def test_several_processes_racing_for_one_slot_give_one_booking(app, patients):
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     context = multiprocessing.get_context("spawn")
     with context.Manager() as manager:
-        barrier = manager.Barrier(processes)
+        barrier = manager.Barrier(processes, timeout=120)
         with context.Pool(processes) as pool:
             shares = [patients[n::processes] for n in range(processes)]
-            results = pool.starmap(book_from_another_process, [(url, share, starts_at, barrier) for share in shares])
+            # A timeout: a crashed worker would otherwise leave the pool waiting forever.
+            results = pool.starmap_async(
+                book_from_another_process, [(url, share, starts_at, barrier) for share in shares]
+            ).get(timeout=300)
     outcomes = sum(results, Counter())
     assert outcomes == Counter(ok=1, conflict=ATTEMPTS_PER_ROUND - 1)
     assert active_at(starts_at) == 1

@@ -1,0 +1,192 @@
+"""Forms of the administration pages: they check the shape of the input; the services check the rules."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from babel.dates import get_day_names
+from flask_babel import format_date, get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TimeField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, Optional
+
+from clinic.errors import DomainError
+from clinic.localtime import AmbiguousLocalTime, Fold, NonexistentLocalTime, exists, is_ambiguous, to_utc
+from clinic.models import Modality
+from clinic.services.staffing import AppointmentTypeFields
+
+MODALITY_LABELS = {
+    Modality.CONSULT.value: _l("Consultation"),
+    Modality.ADJUSTMENT.value: _l("Chiropractic adjustment"),
+    Modality.MASSAGE.value: _l("Massage"),
+    Modality.DRY_NEEDLING.value: _l("Dry needling"),
+    Modality.DECOMPRESSION.value: _l("Decompression"),
+}
+
+FOLD_CHOICES = [
+    SelectChoice("earlier", _l("The first time: still summer time (CEST, UTC+2)")),
+    SelectChoice("later", _l("The second time: already winter time (CET, UTC+1)")),
+]
+FOLDS = {"earlier": Fold.EARLIER, "later": Fold.LATER}
+
+
+def weekday_names() -> dict[int, str]:
+    """Return the names of the days of the week in the page's language, 0 = Monday."""
+    return {number: name.capitalize() for number, name in sorted(get_day_names("wide", locale=get_locale()).items())}
+
+
+def show_errors(form: FlaskForm, error: DomainError, field_names: dict[str, str] | None = None) -> bool:
+    """Put a service's refusal next to the fields it names; tell whether every message found a field.
+
+    ``field_names`` maps the service's field names to the form's where they differ.
+    """
+    field_names = field_names or {}
+    placed = bool(error.fields)
+    for name, message in error.fields.items():
+        field = getattr(form, field_names.get(name, name), None)
+        if field is None:
+            placed = False
+        else:
+            field.errors.append(message)
+    return placed
+
+
+class WorkingHoursForm(FlaskForm):
+    weekday = SelectField(_l("Day of the week"), coerce=int, validators=[InputRequired()])
+    start_time = TimeField(_l("Start time"), validators=[InputRequired()])
+    end_time = TimeField(_l("End time"), validators=[InputRequired()])
+    valid_from = DateField(_l("Valid from"), validators=[InputRequired()])
+    valid_to = DateField(_l("Last day (optional)"), validators=[Optional()])
+    submit = SubmitField(_l("Add hours"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.weekday.choices = [SelectChoice(number, name) for number, name in weekday_names().items()]
+
+
+class EndHoursForm(FlaskForm):
+    """Ends one interval; each row of the table has its own, told apart by ``prefix``."""
+
+    last_day = DateField(_l("Last day"), validators=[InputRequired()])
+    submit = SubmitField(_l("End hours"))
+
+
+class TimeOffForm(FlaskForm):
+    """Time off in the clinic's wall-clock time; ``validate`` turns it into UTC instants."""
+
+    start_date = DateField(_l("From (date)"), validators=[InputRequired()])
+    start_time = TimeField(_l("From (time)"), validators=[InputRequired()])
+    start_fold = RadioField(_l("Which start time do you mean?"), choices=FOLD_CHOICES, validate_choice=False)
+    end_date = DateField(_l("Until (date)"), validators=[InputRequired()])
+    end_time = TimeField(_l("Until (time)"), validators=[InputRequired()])
+    end_fold = RadioField(_l("Which end time do you mean?"), choices=FOLD_CHOICES, validate_choice=False)
+    reason = StringField(_l("Reason (optional)"), validators=[Optional(), Length(max=200)])
+    submit = SubmitField(_l("Add time off"))
+
+    # Where the service's refusals go.
+    SERVICE_FIELDS = {"starts_at": "start_time", "ends_at": "end_time"}
+
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+
+    def validate(self, extra_validators=None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        self.starts_at = self.instant(self.start_date, self.start_time, self.start_fold)
+        self.ends_at = self.instant(self.end_date, self.end_time, self.end_fold)
+        return self.starts_at is not None and self.ends_at is not None
+
+    def asks_fold(self, which: str) -> bool:
+        """Tell whether the typed start (``which`` = 'start') or end happens twice, so we must ask which."""
+        day, wall_clock = getattr(self, f"{which}_date").data, getattr(self, f"{which}_time").data
+        if day is None or wall_clock is None:
+            return False
+        local = datetime.combine(day, wall_clock)
+        # In the spring-forward gap both folds differ too, but there is nothing to choose.
+        return exists(local) and is_ambiguous(local)
+
+    @staticmethod
+    def instant(day_field: DateField, time_field: TimeField, fold_field: RadioField) -> datetime | None:
+        """Return the UTC instant of the typed local date and time, or ``None`` with a message on the field."""
+        day: date = day_field.data
+        wall_clock = datetime.combine(day, time_field.data)
+        words = {"time": f"{wall_clock:%H:%M}", "date": format_date(day, "long")}
+        try:
+            return to_utc(wall_clock, fold=FOLDS.get(fold_field.data, Fold.REFUSE))
+        except NonexistentLocalTime:
+            time_field.errors.append(
+                _(
+                    "%(time)s does not exist on %(date)s: the clocks go forward from 02:00 to 03:00. "
+                    "Choose 03:00 or later, or 01:59 or earlier.",
+                    **words,
+                )
+            )
+        except AmbiguousLocalTime:
+            fold_field.errors.append(
+                _(
+                    "%(time)s happens twice on %(date)s: the clocks go back from 03:00 to 02:00. "
+                    "Choose which one you mean.",
+                    **words,
+                )
+            )
+        return None
+
+
+class AppointmentTypeForm(FlaskForm):
+    code = StringField(
+        _l("Code"),
+        validators=[InputRequired(), Length(max=40)],
+        description=_l("Lower-case letters, digits and underscores; it cannot be changed later."),
+    )
+    name_nl = StringField(_l("Name in Dutch"), validators=[InputRequired(), Length(max=120)])
+    name_en = StringField(_l("Name in English"), validators=[InputRequired(), Length(max=120)])
+    duration_minutes = IntegerField(
+        _l("Duration (minutes)"), validators=[InputRequired()], description=_l("5 to 480 minutes")
+    )
+    buffer_after_minutes = IntegerField(
+        _l("Buffer after (minutes)"), validators=[InputRequired()], default=0,
+        description=_l("0 to 120 minutes the chiropractor keeps free after the appointment"),
+    )
+    modality = SelectField(
+        _l("Kind of treatment"),
+        choices=[SelectChoice(value, label) for value, label in MODALITY_LABELS.items()],
+        validators=[InputRequired()],
+    )
+    is_online_bookable = BooleanField(_l("Bookable online"), default=True)
+    is_open_to_new_patients = BooleanField(_l("Open to new patients"), default=True)
+    is_active = BooleanField(
+        _l("Active"),
+        default=True,
+        description=_l("Inactive types can no longer be booked; existing appointments keep them."),
+    )
+    submit = SubmitField(_l("Save"))
+
+    def fields_for_service(self) -> AppointmentTypeFields:
+        """Return the submitted values as the service takes them."""
+        return AppointmentTypeFields(
+            name_nl=self.name_nl.data,
+            name_en=self.name_en.data,
+            duration_minutes=self.duration_minutes.data,
+            buffer_after_minutes=self.buffer_after_minutes.data,
+            modality=self.modality.data,
+            is_online_bookable=self.is_online_bookable.data,
+            is_open_to_new_patients=self.is_open_to_new_patients.data,
+            is_active=self.is_active.data,
+        )
+
+
+class EditAppointmentTypeForm(AppointmentTypeForm):
+    """The same form without the code, which never changes once appointments may refer to it."""
+
+    code = None

@@ -1,0 +1,113 @@
+"""The appointment book: reading a day, booking, and changing or moving an appointment."""
+from flask import url_for
+from flask.views import MethodView
+from flask_login import current_user
+
+from clinic.api.blueprint import bp, documents_errors, staff_only
+from clinic.api.lookups import named_chiropractor, named_patient, offered_type
+from clinic.api.schemas import (
+    AppointmentChangeSchema,
+    AppointmentListSchema,
+    AppointmentQuerySchema,
+    AppointmentSchema,
+    NewAppointmentSchema,
+)
+from clinic.errors import Invalid, NotFound
+from clinic.extensions import db
+from clinic.localtime import utcnow
+from clinic.models import Appointment, AppointmentAction, BookingSource
+from clinic.scheduling import STAFF_POLICY
+from clinic.services.appointments import appointments_on
+from clinic.services.booking import book_appointment, change_status, reschedule_appointment
+
+APPOINTMENT_URL = "/appointments/<int(min=1, max=2147483647):appointment_id>"
+TAGS = ["appointments"]
+BOOKING_ERRORS = {409: "The time is taken (slot_taken), or the patient has another appointment then (patient_busy)"}
+CHANGE_ERRORS = {
+    409: "The new time is taken (slot_taken, patient_busy), or the status does not allow the change (status_conflict, not_reschedulable)"
+}
+
+
+@bp.get("/appointments", tags=TAGS)
+@staff_only
+@bp.arguments(AppointmentQuerySchema, location="query")
+@bp.response(200, AppointmentListSchema)
+def list_appointments(query):
+    """List the appointments starting on a local day (cancelled ones included), by start."""
+    appointments = appointments_on(db.session, query["day"])
+    if "chiropractor" in query:
+        chiropractor = named_chiropractor(db.session, query["chiropractor"], "chiropractor")
+        appointments = [a for a in appointments if a.chiropractor_id == chiropractor.id]
+    return {"appointments": appointments}
+
+
+@bp.post("/appointments", tags=TAGS)
+@staff_only
+@bp.arguments(NewAppointmentSchema)
+@bp.response(
+    201,
+    AppointmentSchema,
+    description="Booked",
+    headers={"Location": {"description": "URL of the new appointment", "schema": {"type": "string"}}},
+)
+@documents_errors(400, 409, descriptions=BOOKING_ERRORS)
+def book(details):
+    """Book a patient, with the front desk's rules (any free minute, no notice, no horizon).
+
+    Without a chiropractor the first one free at that time is booked.
+    """
+    try:
+        appointment = book_appointment(
+            db.session,
+            patient=named_patient(db.session, details["patient_id"], "patient_id"),
+            appointment_type=offered_type(db.session, details["type"], "type"),
+            starts_at=details["start"],
+            chiropractor_id=details["chiropractor_id"],
+            source=BookingSource.API,
+            policy=STAFF_POLICY,
+            now=utcnow(),
+            user=current_user._get_current_object(),
+        )
+    except NotFound as error:  # an unknown chiropractor in a body is a bad field, not a missing URL
+        raise Invalid(error.message, fields=error.fields) from None
+    db.session.commit()
+    return appointment, 201, {"Location": url_for("api.appointment", appointment_id=appointment.id)}
+
+
+# One rule for both methods: with two, an id out of range would answer 405 to PATCH, not 404.
+@bp.route(APPOINTMENT_URL, endpoint="appointment", tags=TAGS)
+class AppointmentResource(MethodView):
+    @staff_only
+    @bp.response(200, AppointmentSchema)
+    @documents_errors(404)
+    def get(self, appointment_id: int):
+        """Return one appointment."""
+        return find_appointment(appointment_id)
+
+    @staff_only
+    @bp.arguments(AppointmentChangeSchema)
+    @bp.response(200, AppointmentSchema)
+    @documents_errors(400, 404, 409, descriptions=CHANGE_ERRORS)
+    def patch(self, change, appointment_id: int):
+        """Check in, complete, cancel (with a reason) or mark as no-show; or move to a new start."""
+        appointment = find_appointment(appointment_id)
+        user = current_user._get_current_object()
+        if "start" in change:
+            reschedule_appointment(
+                db.session, appointment, change["start"],
+                source=BookingSource.API, policy=STAFF_POLICY, now=utcnow(), user=user,
+            )
+        else:
+            change_status(
+                db.session, appointment, AppointmentAction(change["status"]),
+                source=BookingSource.API, now=utcnow(), user=user, reason=change.get("reason", ""),
+            )
+        db.session.commit()
+        return appointment
+
+
+def find_appointment(appointment_id: int) -> Appointment:
+    appointment = db.session.get(Appointment, appointment_id)
+    if appointment is None:
+        raise NotFound("No such appointment.")
+    return appointment

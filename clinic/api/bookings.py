@@ -1,0 +1,47 @@
+"""Patients booking online through the API: the same rules as the public booking pages."""
+from flask import current_app, url_for
+
+from clinic.api.blueprint import bp, documents_errors, public
+from clinic.api.schemas import BookingSchema, NewBookingSchema
+from clinic.booking.emails import queue_booking_confirmation
+from clinic.errors import Invalid
+from clinic.extensions import db, limiter
+from clinic.localtime import utcnow
+from clinic.services.online_booking import OnlineBooking, book_online, online_rules
+
+PATIENT_FIELDS = ("first_name", "last_name", "date_of_birth", "email", "phone")
+BOOKING_ERRORS = {
+    409: "The time is taken (slot_taken), the patient already has an appointment then (patient_busy), "
+    "or the e-mail address has the most open online bookings (too_many_open_bookings)"
+}
+
+
+@bp.post("/bookings", tags=["bookings"])
+@public
+@limiter.limit(lambda: current_app.config["BOOKING_SUBMIT_RATE_LIMIT"])
+@bp.arguments(NewBookingSchema)
+@bp.response(201, BookingSchema, description="Booked; the confirmation e-mail is on its way")
+@documents_errors(400, 409, descriptions=BOOKING_ERRORS)
+def book_online_appointment(booking):
+    """Book an appointment for a new or returning patient (matched on e-mail and date of birth)."""
+    patient = booking["patient"]
+    try:
+        appointment, token = book_online(
+            db.session,
+            OnlineBooking(
+                type_code=booking["type"], chiropractor_id=booking["chiropractor_id"], starts_at=booking["start"],
+                language=booking["language"], consent=booking["consent"],
+                **{field: patient[field] for field in PATIENT_FIELDS},
+            ),
+            rules=online_rules(current_app.config),
+            now=utcnow(),
+        )
+    except Invalid as error:
+        # The patient's details are nested in the request, so their errors are too.
+        raise Invalid(error.message, fields={
+            (f"patient.{field}" if field in PATIENT_FIELDS else field): code for field, code in error.fields.items()
+        }) from None
+    manage_url = url_for(f"booking_{booking['language']}.manage", token=token, _external=True)
+    queue_booking_confirmation(db.session, appointment, manage_url, booking["language"])
+    db.session.commit()
+    return {"appointment": appointment, "manage_url": manage_url}, 201

@@ -1,0 +1,290 @@
+"""The shapes the API takes and gives, as marshmallow schemas.
+
+The same schema objects validate requests, serialise responses and describe both in the
+OpenAPI document, so the document cannot drift from what the code accepts.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+import marshmallow as ma
+from flask_babel import get_locale
+from marshmallow import fields, validate
+
+from clinic.localtime import to_local
+from clinic.models import LANGUAGES, AppointmentStatus, BookingSource, Modality
+
+# PostgreSQL's integer columns end here; a larger id must be a 422, not a database error.
+MAX_ID = 2**31 - 1
+# Instants and days outside this span are typos, and would overflow date arithmetic near year 1 or 9999.
+FIRST_YEAR, LAST_YEAR = 2000, 2999
+MAX_AVAILABILITY_DAYS = 31
+CHANGEABLE_STATUSES = tuple(
+    status.value for status in AppointmentStatus if status is not AppointmentStatus.BOOKED
+)
+
+
+class Text(fields.String):
+    """A string of bounded length without NUL bytes or lone surrogates, which no database stores."""
+
+    def __init__(self, *, max_length: int, **kwargs):
+        super().__init__(validate=[validate.Length(max=max_length), storable], **kwargs)
+
+
+def storable(value: str) -> None:
+    """Refuse characters PostgreSQL (NUL) or UTF-8 (lone surrogates) cannot store."""
+    if any(char == "\x00" or "\ud800" <= char <= "\udfff" for char in value):
+        raise ma.ValidationError("Contains a character that cannot be stored (NUL or a lone surrogate).")
+
+
+class Id(fields.Integer):
+    """A row id: a positive integer that fits the database's integer columns.
+
+    JSON must send a number (strict); a query string can only send digits.
+    """
+
+    def __init__(self, *, strict: bool = True, **kwargs):
+        super().__init__(strict=strict, validate=validate.Range(min=1, max=MAX_ID), **kwargs)
+
+
+class Day(fields.Date):
+    """A local calendar date (YYYY-MM-DD) within the years the clinic schedules."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            validate=validate.Range(min=date(FIRST_YEAR, 1, 1), max=date(LAST_YEAR, 12, 31)), **kwargs
+        )
+
+
+class Instant(fields.AwareDateTime):
+    """An instant: read with an explicit UTC offset (never guessed), written in Amsterdam time.
+
+    "2026-12-01T09:00:00+01:00" and "2026-12-01T08:00:00Z" are the same instant.
+    """
+
+    default_error_messages = {
+        "invalid_awareness": "Give the time with its UTC offset, e.g. 2026-12-01T09:00:00+01:00.",
+    }
+
+    def _deserialize(self, value, attr, data, **kwargs) -> datetime:
+        instant = super()._deserialize(value, attr, data, **kwargs)
+        if not FIRST_YEAR <= instant.year <= LAST_YEAR:
+            raise ma.ValidationError(f"Must lie between the years {FIRST_YEAR} and {LAST_YEAR}.")
+        return instant.astimezone(timezone.utc)
+
+    def _serialize(self, value, attr, obj, **kwargs) -> str | None:
+        return None if value is None else to_local(value).isoformat()
+
+
+def whole_minute(instant: datetime) -> None:
+    """Refuse a start with seconds: appointments begin on the minute."""
+    if instant.second or instant.microsecond:
+        raise ma.ValidationError("Must be a whole minute (no seconds).")
+
+
+class Schema(ma.Schema):
+    """Refuse unknown fields in request bodies; a typo must not pass silently."""
+
+    class Meta:
+        unknown = ma.RAISE
+
+
+# Errors ----------------------------------------------------------------------------------------
+
+
+class ErrorDetailSchema(Schema):
+    code = fields.String(required=True, metadata={"description": "Stable, machine-readable reason"})
+    message = fields.String(required=True, metadata={"description": "Explanation in English"})
+    field_errors = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        required=True,
+        data_key="fields",
+        metadata={"description": "What is wrong with each request field or parameter, by its name"},
+    )
+
+
+class ErrorSchema(Schema):
+    """Every error the API returns, whatever its status."""
+
+    error = fields.Nested(ErrorDetailSchema, required=True)
+
+
+# Chiropractors, appointment types, availability -----------------------------------------------
+
+
+class ChiropractorSchema(Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+
+
+class ChiropractorListSchema(Schema):
+    chiropractors = fields.List(fields.Nested(ChiropractorSchema), required=True)
+
+
+class AppointmentTypeSchema(Schema):
+    code = fields.String(required=True, metadata={"example": "sports_massage_30"})
+    name = fields.Method(
+        "localised_name", required=True, metadata={"type": "string", "description": "In the request's language"}
+    )
+    duration_minutes = fields.Integer(required=True)
+    modality = fields.String(required=True, validate=validate.OneOf([m.value for m in Modality]))
+    online_bookable = fields.Boolean(required=True, attribute="is_online_bookable")
+
+
+    def localised_name(self, appointment_type) -> str:
+        """Return the type's name in the language of the request (Dutch unless asked otherwise)."""
+        return appointment_type.name(get_locale().language)
+
+
+class AppointmentTypeListSchema(Schema):
+    appointment_types = fields.List(fields.Nested(AppointmentTypeSchema), required=True)
+
+
+class AvailabilityQuerySchema(Schema):
+    type = Text(max_length=40, required=True, metadata={"description": "Appointment type code", "example": "intake"})
+    first_day = Day(required=True, data_key="from", metadata={"description": "First local date", "example": "2026-12-01"})
+    last_day = Day(
+        required=True,
+        data_key="to",
+        metadata={"description": f"Last local date, at most {MAX_AVAILABILITY_DAYS} days after 'from' counted inclusively"},
+    )
+    chiropractor = Id(strict=False, metadata={"description": "Only this chiropractor's slots"})
+
+    @ma.validates_schema
+    def check_span(self, data, **kwargs):
+        first, last = data.get("first_day"), data.get("last_day")
+        if first is None or last is None:
+            return
+        if last < first:
+            raise ma.ValidationError("Must not be before 'from'.", "to")
+        if (last - first).days + 1 > MAX_AVAILABILITY_DAYS:
+            raise ma.ValidationError(f"Ask for at most {MAX_AVAILABILITY_DAYS} days at a time.", "to")
+
+
+class SlotSchema(Schema):
+    chiropractor_id = fields.Integer(required=True)
+    start = Instant(required=True)
+    end = Instant(required=True)
+
+
+class SlotListSchema(Schema):
+    slots = fields.List(fields.Nested(SlotSchema), required=True)
+
+
+# Appointments ----------------------------------------------------------------------------------
+
+
+class AppointmentSchema(Schema):
+    id = fields.Integer(required=True)
+    patient_id = fields.Integer(required=True)
+    chiropractor_id = fields.Integer(required=True)
+    type = fields.String(required=True, attribute="appointment_type.code", metadata={"description": "Appointment type code"})
+    start = Instant(required=True, attribute="starts_at")
+    end = Instant(required=True, attribute="ends_at")
+    status = fields.String(required=True, validate=validate.OneOf([s.value for s in AppointmentStatus]))
+    source = fields.String(required=True, validate=validate.OneOf([s.value for s in BookingSource]))
+
+
+class AppointmentListSchema(Schema):
+    appointments = fields.List(fields.Nested(AppointmentSchema), required=True)
+
+
+class AppointmentQuerySchema(Schema):
+    day = Day(required=True, data_key="date", metadata={"description": "Local date", "example": "2026-12-01"})
+    chiropractor = Id(strict=False, metadata={"description": "Only this chiropractor's appointments"})
+
+
+class NewAppointmentSchema(Schema):
+    patient_id = Id(required=True)
+    chiropractor_id = Id(
+        allow_none=True, load_default=None, metadata={"description": "null or absent: the first chiropractor free then"}
+    )
+    type = Text(max_length=40, required=True, metadata={"description": "Appointment type code", "example": "intake"})
+    start = Instant(required=True, validate=whole_minute, metadata={"example": "2026-12-01T09:00:00+01:00"})
+
+
+class AppointmentChangeSchema(Schema):
+    """Either a new status (with a reason when cancelling) or a new start, not both."""
+
+    status = fields.String(validate=validate.OneOf(CHANGEABLE_STATUSES))
+    reason = Text(max_length=500, metadata={"description": "Why; required when cancelling"})
+    start = Instant(validate=whole_minute, metadata={"description": "Move the appointment to this start"})
+
+    @ma.validates_schema
+    def one_change(self, data, **kwargs):
+        if "status" in data and "start" in data:
+            raise ma.ValidationError("Change the status or the start, not both at once.", "start")
+        if "status" not in data and "start" not in data:
+            raise ma.ValidationError("Give a new status or a new start.", "status")
+        if "reason" in data and "status" not in data:
+            raise ma.ValidationError("A reason goes with a status change.", "reason")
+
+
+# Patients --------------------------------------------------------------------------------------
+
+
+class PatientSchema(Schema):
+    id = fields.Integer(required=True)
+    first_name = fields.String(required=True)
+    last_name = fields.String(required=True)
+    date_of_birth = fields.Date(required=True)
+    email = fields.String(required=True, allow_none=True)
+    phone = fields.String(required=True, allow_none=True, metadata={"description": "E.164, e.g. +31612345678"})
+    preferred_language = fields.String(required=True, validate=validate.OneOf(LANGUAGES))
+    sport = fields.String(required=True)
+
+
+class PatientListSchema(Schema):
+    patients = fields.List(fields.Nested(PatientSchema), required=True)
+
+
+class PatientQuerySchema(Schema):
+    q = Text(
+        max_length=200,
+        load_default="",
+        metadata={"description": "Name, date of birth (YYYY-MM-DD or DD-MM-YYYY), e-mail or phone; words narrow"},
+    )
+
+
+class NewPatientSchema(Schema):
+    # The service normalises and checks these (and answers per-field codes); the limits here
+    # only keep absurd input away from it.
+    first_name = Text(max_length=200, required=True, metadata={"example": "Sanne"})
+    last_name = Text(max_length=200, required=True, metadata={"example": "de Vries"})
+    date_of_birth = fields.Date(required=True, metadata={"example": "1990-05-17"})
+    email = Text(max_length=254, load_default="")
+    phone = Text(max_length=40, load_default="", metadata={"description": "Dutch numbers may leave out +31"})
+    preferred_language = fields.String(load_default="nl", validate=validate.OneOf(LANGUAGES))
+    sport = Text(max_length=200, load_default="")
+
+
+class AccountSchema(Schema):
+    id = fields.Integer(required=True)
+    email = fields.String(required=True)
+    role = fields.String(required=True)
+
+
+# Online bookings (public) ----------------------------------------------------------------------
+
+
+class BookingPatientSchema(Schema):
+    first_name = Text(max_length=200, required=True, metadata={"example": "Sanne"})
+    last_name = Text(max_length=200, required=True, metadata={"example": "de Vries"})
+    date_of_birth = fields.Date(required=True, metadata={"example": "1990-05-17"})
+    email = Text(max_length=254, required=True, metadata={"example": "sanne@example.nl"})
+    phone = Text(max_length=40, required=True, metadata={"description": "Dutch numbers may leave out +31"})
+
+
+class NewBookingSchema(Schema):
+    type = Text(max_length=40, required=True, metadata={"description": "An online-bookable type code"})
+    chiropractor_id = Id(allow_none=True, load_default=None, metadata={"description": "null: the first one free"})
+    start = Instant(required=True, validate=whole_minute, metadata={"example": "2026-12-01T09:00:00+01:00"})
+    patient = fields.Nested(BookingPatientSchema, required=True)
+    consent = fields.Boolean(required=True, metadata={"description": "Agreement to the privacy statement; must be true"})
+    language = fields.String(load_default="nl", validate=validate.OneOf(LANGUAGES))
+
+
+class BookingSchema(Schema):
+    appointment = fields.Nested(AppointmentSchema, required=True)
+    manage_url = fields.String(required=True, metadata={"description": "Link to view, cancel or move it"})

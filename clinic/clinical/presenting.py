@@ -1,0 +1,81 @@
+"""Words for the readiness picture in the visitor's language: labels from the rules file, and our own."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from flask_babel import format_decimal, get_locale
+from flask_babel import lazy_gettext as _l
+
+from clinic import readiness
+
+COMPONENT_LABELS = {
+    "acwr": _l("Acute:chronic workload ratio"),
+    "hrv": _l("Heart-rate variability (7-day lnRMSSD)"),
+    "hooper": _l("Wellness (Hooper index)"),
+    "doms": _l("Muscle soreness (DOMS)"),
+    "monotony": _l("Training monotony"),
+    "session_load": _l("Load of the last session"),
+}
+DETAIL_LABELS = {
+    "regions": _l("Regions"),
+    "technique": _l("Technique"),
+    "minutes": _l("Minutes"),
+    "muscles": _l("Muscles"),
+    "needle_count": _l("Number of needles"),
+    "local_twitch_response": _l("Local twitch response"),
+    "adverse_reaction": _l("Adverse reaction"),
+    "position": _l("Position"),
+    "force_kg": _l("Force (kg)"),
+    "advice": _l("Advice given"),
+}
+POSITION_LABELS = {"prone": _l("Prone"), "supine": _l("Supine")}
+OVERTRAINING_LABELS = {
+    0: _l("No signs of insufficient recovery"),
+    1: _l("Level 1: watch"),
+    2: _l("Level 2: reduce load"),
+    3: _l("Level 3: refer for medical assessment"),
+}
+
+
+def in_language(text: readiness.Text | Mapping) -> str:
+    """Return the Dutch or English of a bilingual text, as the page is shown."""
+    language = get_locale().language if get_locale() else "nl"
+    if isinstance(text, Mapping):
+        return text.get(language) or text.get("nl", "")
+    return text.en if language == "en" else text.nl
+
+
+def label(kind: str, key: str) -> str:
+    """Return the label the rules file gives a phase, band, verdict, evidence level, modality, flag, …"""
+    rules = readiness.default_rules()
+    table = {
+        "phase": rules.phase_labels, "band": rules.band_labels, "verdict": rules.verdict_labels,
+        "evidence": rules.evidence_labels, "modality": rules.modalities, "indication": rules.indications,
+        "flag": {name: flag.label for name, flag in rules.flags.items()},
+        "complaint": {name: complaint.label for name, complaint in rules.complaints.items()},
+    }[kind]
+    return in_language(table[key]) if key in table else key
+
+
+def number(value: float, digits: int = 0) -> str:
+    """Format a number the way the page's language writes it (0,89 in Dutch, 0.89 in English)."""
+    return format_decimal(value, format="#,##0." + "0" * digits if digits else "#,##0")
+
+
+def reference(key: str) -> str:
+    """Return the full reference behind a citation key."""
+    return readiness.default_rules().references.get(key, key)
+
+
+def template_helpers() -> dict:
+    """Return what the clinical templates use to put the readiness picture into words."""
+    return {
+        "in_language": in_language,
+        "number": number,
+        "label": label,
+        "reference": reference,
+        "component_labels": COMPONENT_LABELS,
+        "detail_labels": DETAIL_LABELS,
+        "position_labels": POSITION_LABELS,
+        "overtraining_labels": OVERTRAINING_LABELS,
+    }

@@ -1,0 +1,292 @@
+"""Working hours, time off and appointment types: when the chiropractors work and what can be booked.
+
+The rules live here so that every caller gets them (forms only check the shape of the input):
+past weeks are history, so hours are ended rather than deleted once they have started, and
+nothing is changed retroactively. Every function that changes a chiropractor's calendar takes
+the same per-chiropractor lock as booking, so a booking and a change of hours or time off never
+decide on each other's half-written state.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from clinic.errors import Conflict, Invalid
+from clinic.models import ACTIVE_STATUSES, Appointment, AppointmentType, Chiropractor, Modality, TimeOff, WorkingHours
+from clinic.scheduling import WeeklyHours
+from clinic.services.booking import lock_chiropractor
+
+DURATION_MINUTES = range(5, 481)
+BUFFER_MINUTES = range(0, 121)
+CODE_PATTERN = re.compile(r"[a-z0-9_]{1,40}")
+NAME_LENGTH = 120
+
+CORRECT_THE_FIELDS = _l("Please correct the marked fields.")
+
+
+def refuse_if_any(problems: dict[str, str]) -> None:
+    """Raise one ``Invalid`` naming every field with a problem, so the user sees them all at once."""
+    if problems:
+        raise Invalid(CORRECT_THE_FIELDS, fields=problems)
+
+
+# Working hours
+
+
+def working_hours_of(session: Session, chiropractor_id: int) -> Sequence[WorkingHours]:
+    """Return all of a chiropractor's working hours, past ones included, by weekday and start."""
+    return session.scalars(
+        select(WorkingHours)
+        .where(WorkingHours.chiropractor_id == chiropractor_id)
+        .order_by(WorkingHours.weekday, WorkingHours.start_time, WorkingHours.valid_from)
+    ).all()
+
+
+def add_working_hours(
+    session: Session,
+    chiropractor: Chiropractor,
+    *,
+    weekday: int,
+    start: time,
+    end: time,
+    valid_from: date,
+    valid_to: date | None,
+    today: date,
+) -> WorkingHours:
+    """Add a weekly interval from ``valid_from`` (today at the earliest), until ``valid_to`` if given."""
+    problems = {}
+    if weekday not in range(7):
+        problems["weekday"] = _l("Choose a day of the week.")
+    for name, wall_clock in (("start_time", start), ("end_time", end)):
+        if wall_clock.second or wall_clock.microsecond:
+            problems[name] = _l("Use whole minutes, e.g. 08:30.")
+    if "end_time" not in problems and end <= start:
+        problems["end_time"] = _l("The end must be later than the start.")
+    if valid_from < today:
+        problems["valid_from"] = _l("New hours can start today at the earliest: past weeks stay as they were.")
+    if valid_to is not None and valid_to < valid_from:
+        problems["valid_to"] = _l("The last day cannot be before the first day.")
+    refuse_if_any(problems)
+    lock_chiropractor(session, chiropractor.id)
+    new = WeeklyHours(weekday, start, end, valid_from, valid_to)
+    refuse_clash(session, chiropractor.id, new, field="start_time")
+    hours = WorkingHours(
+        chiropractor=chiropractor, weekday=weekday, start_time=start, end_time=end,
+        valid_from=valid_from, valid_to=valid_to,
+    )
+    session.add(hours)
+    session.flush()
+    return hours
+
+
+def end_working_hours(session: Session, hours: WorkingHours, last_day: date, *, today: date) -> WorkingHours:
+    """Let the hours stop after ``last_day``; the weeks before it keep them."""
+    if hours.valid_to is not None and hours.valid_to < today:
+        message = _l("These hours have ended already.")
+        raise Conflict(message, fields={"last_day": message}, code="hours_ended")
+    if last_day < hours.valid_from:
+        refuse_if_any({"last_day": _l("The last day cannot be before the first day of these hours.")})
+    if last_day < today:
+        refuse_if_any({"last_day": _l("The last day cannot be in the past: past weeks stay as they were.")})
+    lock_chiropractor(session, hours.chiropractor_id)
+    changed = WeeklyHours(hours.weekday, hours.start_time, hours.end_time, hours.valid_from, last_day)
+    refuse_clash(session, hours.chiropractor_id, changed, field="last_day", ignore_id=hours.id)
+    hours.valid_to = last_day
+    session.flush()
+    return hours
+
+
+def delete_working_hours(session: Session, hours: WorkingHours, *, today: date) -> None:
+    """Delete hours that have not started yet; hours that have started are ended instead."""
+    if hours.valid_from <= today:
+        raise Conflict(
+            _l("These hours have started already, so they are part of the history: end them instead."),
+            code="hours_started",
+        )
+    lock_chiropractor(session, hours.chiropractor_id)
+    session.delete(hours)
+    session.flush()
+
+
+def refuse_clash(
+    session: Session, chiropractor_id: int, hours: WeeklyHours, *, field: str, ignore_id: int | None = None
+) -> None:
+    """Refuse ``hours`` if they overlap other hours of the chiropractor on a date both apply."""
+    for other in working_hours_of(session, chiropractor_id):
+        if other.id == ignore_id:
+            continue
+        existing = WeeklyHours(other.weekday, other.start_time, other.end_time, other.valid_from, other.valid_to)
+        if hours.clashes_with(existing):
+            refuse_if_any(
+                {
+                    field: _l(
+                        "These hours overlap the hours %(start)s–%(end)s on the same day. "
+                        "End those first or choose other times.",
+                        start=f"{other.start_time:%H:%M}",
+                        end=f"{other.end_time:%H:%M}",
+                    )
+                }
+            )
+
+
+# Time off
+
+
+@dataclass(frozen=True)
+class TimeOffWithAppointments:
+    """A period of time off and the active appointments that fall in it (to be rescheduled)."""
+
+    time_off: TimeOff
+    appointments: Sequence[Appointment]
+
+
+def appointments_during(
+    session: Session, chiropractor_id: int, starts_at: datetime, ends_at: datetime
+) -> Sequence[Appointment]:
+    """Return the chiropractor's active appointments that overlap [starts_at, ends_at), by start.
+
+    The appointment itself counts, not the buffer after it: a patient seen until the time off
+    starts needs no new appointment.
+    """
+    return session.scalars(
+        select(Appointment)
+        .where(
+            Appointment.chiropractor_id == chiropractor_id,
+            Appointment.status.in_(ACTIVE_STATUSES),
+            Appointment.starts_at < ends_at,
+            Appointment.ends_at > starts_at,
+        )
+        .options(joinedload(Appointment.patient), joinedload(Appointment.appointment_type))
+        .order_by(Appointment.starts_at)
+    ).all()
+
+
+def upcoming_time_off(session: Session, chiropractor_id: int, now: datetime) -> list[TimeOffWithAppointments]:
+    """Return the chiropractor's time off that has not ended yet, by start, with the appointments in it."""
+    periods = session.scalars(
+        select(TimeOff)
+        .where(TimeOff.chiropractor_id == chiropractor_id, TimeOff.ends_at > now)
+        .order_by(TimeOff.starts_at, TimeOff.id)
+    ).all()
+    return [
+        TimeOffWithAppointments(
+            period, appointments_during(session, chiropractor_id, period.starts_at, period.ends_at)
+        )
+        for period in periods
+    ]
+
+
+def add_time_off(
+    session: Session,
+    chiropractor: Chiropractor,
+    *,
+    starts_at: datetime,
+    ends_at: datetime,
+    reason: str,
+    now: datetime,
+) -> TimeOffWithAppointments:
+    """Add time off; it is saved even if appointments fall in it, and those are returned to reschedule."""
+    if ends_at <= starts_at:
+        refuse_if_any({"ends_at": _l("The end must be after the start.")})
+    if ends_at <= now:
+        refuse_if_any({"ends_at": _l("This time off would be over already; check the dates.")})
+    lock_chiropractor(session, chiropractor.id)
+    period = TimeOff(chiropractor=chiropractor, starts_at=starts_at, ends_at=ends_at, reason=reason.strip())
+    session.add(period)
+    session.flush()
+    return TimeOffWithAppointments(period, appointments_during(session, chiropractor.id, starts_at, ends_at))
+
+
+def remove_time_off(session: Session, period: TimeOff, *, now: datetime) -> None:
+    """Remove time off that has not ended yet; time off in the past stays as history."""
+    if period.ends_at <= now:
+        raise Conflict(_l("This time off is over and stays in the history."), code="time_off_over")
+    lock_chiropractor(session, period.chiropractor_id)
+    session.delete(period)
+    session.flush()
+
+
+# Appointment types
+
+
+@dataclass(frozen=True)
+class AppointmentTypeFields:
+    """What an administrator sets on an appointment type (everything but its code)."""
+
+    name_nl: str
+    name_en: str
+    duration_minutes: int
+    buffer_after_minutes: int
+    modality: str
+    is_online_bookable: bool
+    is_open_to_new_patients: bool
+    is_active: bool
+
+
+def all_appointment_types(session: Session) -> Sequence[AppointmentType]:
+    """Return every appointment type, active ones first, by code."""
+    return session.scalars(
+        select(AppointmentType).order_by(AppointmentType.is_active.desc(), AppointmentType.code)
+    ).all()
+
+
+def create_appointment_type(session: Session, code: str, fields: AppointmentTypeFields) -> AppointmentType:
+    """Create an appointment type with a new, unique code."""
+    code = code.strip()
+    problems = type_field_problems(fields)
+    if not CODE_PATTERN.fullmatch(code):
+        problems["code"] = _l("Use 1 to 40 lower-case letters, digits or underscores, e.g. sports_massage_45.")
+    refuse_if_any(problems)
+    if session.scalar(select(AppointmentType.id).where(AppointmentType.code == code)) is not None:
+        message = _l("Another appointment type already has this code.")
+        raise Conflict(message, fields={"code": message}, code="code_taken")
+    appointment_type = AppointmentType(code=code)
+    apply_fields(appointment_type, fields)
+    session.add(appointment_type)
+    session.flush()
+    return appointment_type
+
+
+def update_appointment_type(
+    session: Session, appointment_type: AppointmentType, fields: AppointmentTypeFields
+) -> AppointmentType:
+    """Change an appointment type; its code stays. Existing appointments keep their times."""
+    refuse_if_any(type_field_problems(fields))
+    apply_fields(appointment_type, fields)
+    session.flush()
+    return appointment_type
+
+
+def type_field_problems(fields: AppointmentTypeFields) -> dict[str, str]:
+    """Return a message for each field of ``fields`` that breaks a rule."""
+    problems = {}
+    for name in ("name_nl", "name_en"):
+        given = getattr(fields, name).strip()
+        if not given:
+            problems[name] = _l("Give a name.")
+        elif len(given) > NAME_LENGTH:
+            problems[name] = _l("Use at most 120 characters.")
+    if fields.duration_minutes not in DURATION_MINUTES:
+        problems["duration_minutes"] = _l("Choose a duration from 5 to 480 minutes.")
+    if fields.buffer_after_minutes not in BUFFER_MINUTES:
+        problems["buffer_after_minutes"] = _l("Choose a buffer from 0 to 120 minutes.")
+    if fields.modality not in {m.value for m in Modality}:
+        problems["modality"] = _l("Choose a kind of treatment.")
+    return problems
+
+
+def apply_fields(appointment_type: AppointmentType, fields: AppointmentTypeFields) -> None:
+    appointment_type.name_nl = fields.name_nl.strip()
+    appointment_type.name_en = fields.name_en.strip()
+    appointment_type.duration_minutes = fields.duration_minutes
+    appointment_type.buffer_after_minutes = fields.buffer_after_minutes
+    appointment_type.modality = fields.modality
+    appointment_type.is_online_bookable = fields.is_online_bookable
+    appointment_type.is_open_to_new_patients = fields.is_open_to_new_patients
+    appointment_type.is_active = fields.is_active
