@@ -1,0 +1,27 @@
+"""Rate-limit counters can live in Redis, so several app instances share one limit."""
+import os
+import uuid
+
+import pytest
+import redis
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def test_two_app_instances_share_the_booking_limit_through_redis(variant_app, clinic):
+    try:
+        redis.Redis.from_url(REDIS_URL).ping()
+    except redis.exceptions.ConnectionError:
+        if os.environ.get("CI") == "true":
+            raise
+        pytest.skip(f"Redis tests skipped: nothing answers at {REDIS_URL}")
+    settings = {
+        "RATELIMIT_ENABLED": True,
+        "RATELIMIT_STORAGE_URI": REDIS_URL,
+        # A fresh key prefix per run: earlier runs' counters must not count.
+        "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}",
+        "BOOKING_SUBMIT_RATE_LIMIT": "3 per hour",
+    }
+    first, second = variant_app(**settings).test_client(), variant_app(**settings).test_client()
+    statuses = [client.post("/afspraak/bevestigen", data={}).status_code for client in (first, second, first, second)]
+    assert statuses == [302, 302, 302, 429]
