@@ -172,7 +172,7 @@ def nearest_slots(choice, slot):
 @bp.route("/beheer/<token>")
 def manage(token: str):
     """Show the booked appointment with what the patient can still do themselves."""
-    appointment = appointment_for_token(db.session, token)
+    appointment = appointment_for_token(db.session, token, utcnow())
     return render_template(
         "booking/manage.html",
         appointment=appointment,
@@ -186,7 +186,7 @@ def manage(token: str):
 @bp.route("/beheer/<token>/annuleren", methods=["POST"])
 def cancel(token: str):
     """Cancel the appointment from the manage link."""
-    appointment = appointment_for_token(db.session, token)
+    appointment = appointment_for_token(db.session, token, utcnow())
     if CancelForm().validate_on_submit():
         try:
             cancel_online(db.session, appointment, rules=rules(), now=utcnow())
@@ -200,7 +200,7 @@ def cancel(token: str):
 @bp.route("/beheer/<token>/verzetten", methods=["GET", "POST"])
 def reschedule(token: str):
     """Move the appointment to another free time with the same chiropractor."""
-    appointment = appointment_for_token(db.session, token)
+    appointment = appointment_for_token(db.session, token, utcnow())
     form = RescheduleForm()
     error = None
     if form.validate_on_submit():

@@ -194,15 +194,19 @@ def issue_manage_token(session: Session, appointment: Appointment) -> str:
     return token
 
 
-def appointment_for_token(session: Session, token: str) -> Appointment:
-    """Return the appointment a manage link belongs to, or raise ``NotFound``."""
+def appointment_for_token(session: Session, token: str, now: datetime) -> Appointment:
+    """Return the appointment a manage link belongs to, or raise ``NotFound``.
+
+    A link stops working when its appointment starts: after that there is nothing left to manage,
+    and a forwarded or leaked e-mail no longer shows the patient's details.
+    """
     found = session.scalar(
         select(PatientToken).where(
             PatientToken.token_hash == hash_token(token),
             PatientToken.purpose == TokenPurpose.MANAGE_APPOINTMENT.value,
         )
     )
-    if found is None or found.appointment is None:
+    if found is None or found.appointment is None or (found.expires_at is not None and found.expires_at <= now):
         raise NotFound("This link is not valid.")
     return found.appointment
 

@@ -111,9 +111,17 @@ def test_only_the_hash_of_the_manage_token_is_stored_and_it_finds_the_appointmen
     appointment, token = book()
     stored = db.session.scalar(select(PatientToken.token_hash))
     assert token not in stored and len(stored) == 64
-    assert appointment_for_token(db.session, token).id == appointment.id
+    assert appointment_for_token(db.session, token, NOW).id == appointment.id
     with pytest.raises(NotFound):
-        appointment_for_token(db.session, token[:-1] + ("A" if token[-1] != "A" else "B"))
+        appointment_for_token(db.session, token[:-1] + ("A" if token[-1] != "A" else "B"), NOW)
+
+
+def test_the_manage_link_expires_when_the_appointment_starts(clinic):
+    appointment, token = book()
+    just_before = appointment.starts_at - timedelta(minutes=1)
+    assert appointment_for_token(db.session, token, just_before).id == appointment.id
+    with pytest.raises(NotFound):
+        appointment_for_token(db.session, token, appointment.starts_at)
 
 
 def test_cancel_until_the_deadline_then_not_any_more(clinic):
