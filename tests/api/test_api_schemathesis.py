@@ -38,7 +38,7 @@ CHECKS = [
     response_headers_conformance,
     response_schema_conformance,
 ]
-EXAMPLES_PER_OPERATION_AND_MODE = 25
+EXAMPLES_PER_OPERATION_AND_MODE = 15
 
 
 def real_values(patient_id: int) -> dict[str, st.SearchStrategy]:

@@ -26,7 +26,7 @@ from clinic.models import Role
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
           response_schema_conformance]
-EXAMPLES = 20
+EXAMPLES = 12
 
 
 def grounded_values(patient_id: int, note_id: int) -> dict[str, st.SearchStrategy]:
