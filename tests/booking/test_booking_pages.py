@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from clinic.extensions import db
+from clinic.extensions import db, limiter
 from clinic.localtime import to_local, utcnow
 from clinic.models import Appointment, OutboxMessage, Patient
 
@@ -174,6 +174,7 @@ def test_an_unknown_manage_link_is_404(client, clinic):
 
 def test_the_booking_post_is_rate_limited_when_limits_are_on(variant_app, clinic):
     limited = variant_app(RATELIMIT_ENABLED=True, BOOKING_SUBMIT_RATE_LIMIT="2 per hour").test_client()
+    limiter.reset()  # one Limiter object serves every app of the test session
     statuses = [limited.post("/afspraak/bevestigen", data={}).status_code for _ in range(3)]
     assert statuses == [302, 302, 429]
 
