@@ -143,7 +143,7 @@ def test_partial_overlaps_race_and_only_compatible_ones_win(app, patients):
             select(Appointment.starts_at, Appointment.buffer_ends_at).where(Appointment.status != "cancelled")
         ).all()
     )
-    assert 1 <= len(booked) == outcomes["ok"] <= 2
+    assert len(booked) == outcomes["ok"] and len(booked) in (1, 2)
     assert all(earlier.buffer_ends_at <= later.starts_at for earlier, later in zip(booked, booked[1:]))
 
 
