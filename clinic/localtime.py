@@ -42,7 +42,10 @@ def require_aware(value: datetime) -> datetime:
 
 def is_ambiguous(local: datetime, tz: ZoneInfo = CLINIC_TZ) -> bool:
     """Tell whether the naive wall-clock ``local`` happens twice in ``tz``."""
-    return local.replace(tzinfo=tz, fold=0).utcoffset() != local.replace(tzinfo=tz, fold=1).utcoffset()
+    # In the spring gap the two folds differ too, but such a time happens not twice but never.
+    return exists(local, tz) and (
+        local.replace(tzinfo=tz, fold=0).utcoffset() != local.replace(tzinfo=tz, fold=1).utcoffset()
+    )
 
 
 def exists(local: datetime, tz: ZoneInfo = CLINIC_TZ) -> bool:

@@ -13,6 +13,7 @@ from clinic.localtime import (
     NonexistentLocalTime,
     combine,
     day_bounds,
+    is_ambiguous,
     to_utc,
 )
 from clinic.models import TimeOff
@@ -107,3 +108,15 @@ def test_nine_oclock_is_nine_oclock_local_on_both_sides_of_a_change(day, expecte
 def test_a_local_day_lasts_23_24_or_25_hours(day, hours):
     start, end = day_bounds(day)
     assert end - start == timedelta(hours=hours)
+
+
+@pytest.mark.parametrize(
+    ("local", "ambiguous"),
+    [
+        (datetime(2026, 10, 25, 2, 30), True),  # happens twice
+        (datetime(2026, 3, 29, 2, 30), False),  # never happens
+        (datetime(2026, 6, 1, 9, 0), False),
+    ],
+)
+def test_only_the_repeated_autumn_hour_is_ambiguous(local, ambiguous):
+    assert is_ambiguous(local) is ambiguous
