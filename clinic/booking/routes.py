@@ -37,6 +37,9 @@ from clinic.services.appointments import active_chiropractors
 bp = Blueprint("booking", __name__)
 DAYS_SHOWN = 7
 NEAREST_SLOTS_OFFERED = 6
+# Dates far outside these years are typing errors or probes, and near year 1 or 9999 the UTC
+# conversion of a local day would overflow.
+BOOKABLE_YEARS = range(2000, 3000)
 
 
 @bp.before_request
@@ -254,16 +257,17 @@ def parse_slot(raw: str | None) -> tuple[int, datetime] | None:
         starts_at = datetime.fromisoformat(instant)
     except ValueError:
         return None
-    if not chiropractor.isdigit() or starts_at.tzinfo is None:
+    if not chiropractor.isdigit() or starts_at.tzinfo is None or starts_at.year not in BOOKABLE_YEARS:
         return None
     return int(chiropractor), starts_at
 
 
 def parse_day(raw: str | None) -> date | None:
     try:
-        return date.fromisoformat(raw or "")
+        day = date.fromisoformat(raw or "")
     except ValueError:
         return None
+    return day if day.year in BOOKABLE_YEARS else None
 
 
 @dataclass(frozen=True)

@@ -184,3 +184,11 @@ def test_the_booking_form_needs_its_csrf_token(variant_app, clinic):
     slot = first_slot(client)
     assert client.post("/afspraak/bevestigen", data=form_for(slot)).status_code == 400
     assert count(Appointment) == 0
+
+
+@pytest.mark.parametrize("year", ["0001", "9999"])
+def test_absurd_years_in_the_steps_are_refused_without_an_error_page(client, clinic, year):
+    week = client.get(f"/afspraak/tijd?type=sports_massage_30&chiropractor=any&week={year}-12-30")
+    assert week.status_code == 200
+    confirm = client.post("/afspraak/bevestigen", data=form_for(f"1@{year}-12-30T10:00:00+01:00"))
+    assert confirm.status_code == 302 and count(Appointment) == 0
