@@ -15,6 +15,7 @@ def create_app(config: str | type[Config] = "production") -> Flask:
     app = Flask(__name__, template_folder="../templates", instance_relative_config=True)
     app.config.from_object(CONFIGS[config] if isinstance(config, str) else config)
     check_config(app)
+    check_readiness_rules()
     register_extensions(app)
     register_blueprints(app)
     register_error_handlers(app)
@@ -34,6 +35,16 @@ def check_config(app: Flask) -> None:
             "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))'); "
             "for local development set CLINIC_CONFIG=development"
         )
+
+
+def check_readiness_rules() -> None:
+    """Load the readiness rules now, so a broken rules file stops the start instead of a later request."""
+    from clinic.readiness import rules_file
+
+    try:
+        rules_file.default_rules()
+    except rules_file.RulesFileError as error:
+        raise ConfigError(f"the readiness rules file {rules_file.DEFAULT_RULES_PATH} is invalid at {error}") from None
 
 
 def register_extensions(app: Flask) -> None:

@@ -53,3 +53,25 @@ def test_wsgi_says_in_one_line_why_production_will_not_start():
 )
 def test_database_url_selects_the_psycopg_driver_for_postgresql(raw, expected):
     assert database_url(raw, "sqlite:///default.db") == expected
+
+
+@pytest.fixture
+def broken_rules_file(tmp_path, monkeypatch):
+    """Point the app at a copy of the rules file in which one verdict is misspelt."""
+    from clinic.readiness import rules_file
+
+    original = rules_file.DEFAULT_RULES_PATH.read_text(encoding="utf-8")
+    broken = tmp_path / "rules.yaml"
+    broken.write_text(original.replace("verdict: not_advised", "verdict: not_adviced", 1), encoding="utf-8")
+    monkeypatch.setattr(rules_file, "DEFAULT_RULES_PATH", broken)
+    rules_file.default_rules.cache_clear()
+    yield broken
+    rules_file.default_rules.cache_clear()
+
+
+def test_a_malformed_rules_file_stops_the_app_naming_the_key(broken_rules_file):
+    with pytest.raises(ConfigError) as refused:
+        create_app(production_config("x" * 48))
+    message = str(refused.value)
+    assert str(broken_rules_file) in message
+    assert ".verdict" in message and "not_adviced" in message

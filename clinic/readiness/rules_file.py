@@ -58,7 +58,7 @@ def load_rules(path: Path | str = DEFAULT_RULES_PATH) -> Rules:
 @cache
 def default_rules() -> Rules:
     """Return the clinic's rules file, loaded and validated once per process."""
-    return load_rules()
+    return load_rules(DEFAULT_RULES_PATH)
 
 
 def parse_rules(document: object) -> Rules:
