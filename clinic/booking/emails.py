@@ -10,6 +10,7 @@ from clinic.calendar_file import appointment_ics
 from clinic.localtime import utcnow
 from clinic.models import Appointment
 from clinic.services.outbox import queue_email
+from clinic.services.readiness import appointment_needs_warning
 from clinic.templating import local_date, local_time
 
 
@@ -25,6 +26,9 @@ def queue_booking_confirmation(session: Session, appointment: Appointment, manag
             manage_url=manage_url,
             deadline_hours=int(current_app.config["CANCELLATION_DEADLINE_HOURS"]),
             clinic_phone=current_app.config["CLINIC_PHONE"],
+            # In the e-mail, not on the page: the page is seen by whoever booked, and that may be
+            # anyone who knows the patient's e-mail address and birth date; the e-mail reaches the patient.
+            readiness_note=appointment_needs_warning(session, appointment),
         )
         calendar = appointment_ics(
             uid=f"appointment-{appointment.id}@movewell.nl",

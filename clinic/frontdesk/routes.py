@@ -17,6 +17,7 @@ from werkzeug.datastructures import MultiDict
 from wtforms.fields import SelectChoice
 
 from clinic.auth.login import require_roles, roles_required
+from clinic.clinical.presenting import in_language, label
 from clinic.contact import display_phone
 from clinic.errors import Conflict, DomainError, Invalid, NotFound
 from clinic.extensions import db
@@ -38,6 +39,7 @@ from clinic.models import AppointmentAction, AppointmentStatus, BookingSource, C
 from clinic.scheduling import STAFF_POLICY
 from clinic.scheduling.lifecycle import allowed_actions
 from clinic.services import booking, calendar
+from clinic.services import readiness as readiness_service
 from clinic.services.appointments import active_chiropractors
 from clinic.services.patients import cleaned, possible_duplicates, register_patient, search_patients
 
@@ -320,6 +322,8 @@ def confirm_booking():
         return render_template(
             "frontdesk/confirm.html", form=form, patient=patient, appointment_type=appointment_type,
             chiropractor=chiropractor, is_new=calendar.is_new_patient(db.session, patient.id),
+            advice=readiness_service.booking_advice(db.session, patient, appointment_type, form.start.data),
+            in_language=in_language, label=label,
         )
     try:
         appointment = booking.book_appointment(

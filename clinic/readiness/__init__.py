@@ -4,7 +4,7 @@ Pure Python (no Flask, no SQLAlchemy). Thresholds and rules live in ``rules.yaml
 is a small evaluator over that data. Call ``default_rules()`` at application start-up so a
 malformed rules file fails fast with ``RulesFileError``.
 """
-from .booking import BookingAdvice, booking_advice
+from .booking import APPOINTMENT_TYPES_WITHOUT_MODALITY, BookingAdvice, booking_advice
 from .engine import UnknownNameError, evaluate
 from .inputs import FlagCheck, ReadinessInputs, Screening, TrainingSession, WellnessCheckIn
 from .reasons import Reason, Text
@@ -20,7 +20,7 @@ from .verdicts import Verdict, is_at_least, most_restrictive
 from .vocabulary import complaints, indications, modalities, screening_flags
 
 __all__ = [
-    "Band", "BookingAdvice", "FlagCheck", "HooperSummary", "HrvSummary", "LoadSummary", "LoadTolerance",
+    "APPOINTMENT_TYPES_WITHOUT_MODALITY", "Band", "BookingAdvice", "FlagCheck", "HooperSummary", "HrvSummary", "LoadSummary", "LoadTolerance",
     "ModalityAssessment", "OvertrainingAssessment", "Phase", "ReadinessInputs", "ReadinessResult", "Reason",
     "Rules", "RulesFileError", "Screening", "Text", "ToleranceComponent", "TrainingSession", "UnknownNameError",
     "Verdict", "WellnessCheckIn", "booking_advice", "complaints", "default_rules", "evaluate", "indications",

@@ -21,8 +21,13 @@ class BookingAdvice:
 
     @property
     def needs_warning(self) -> bool:
-        """Tell whether the front desk or booking form should show a warning."""
-        return self.verdict is not None and self.verdict >= Verdict.CAUTION
+        """Tell whether the front desk or booking form should show a warning.
+
+        Not for ``caution``: every dry needling of a patient without a training log is a caution
+        (unknown load tolerance counts as moderate), and a warning on every such booking would
+        teach the front desk to ignore warnings. The chiropractor sees cautions in the note form.
+        """
+        return self.verdict is not None and self.verdict >= Verdict.NOT_ADVISED
 
     def to_dict(self) -> dict:
         """Return JSON-ready data."""

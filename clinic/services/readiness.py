@@ -20,6 +20,8 @@ from clinic import readiness
 from clinic.errors import Conflict, Invalid
 from clinic.localtime import AmbiguousLocalTime, NonexistentLocalTime, to_local, to_utc
 from clinic.models import (
+    Appointment,
+    AppointmentType,
     Patient,
     PatientIndication,
     PatientReadinessProfile,
@@ -397,6 +399,24 @@ def evaluate_readiness(session: Session, patient: Patient, at: datetime) -> read
     # In UTC, so the result (its "at" included) is the same whichever zone the caller wrote the instant in.
     at = at.astimezone(timezone.utc)
     return readiness.evaluate(readiness_inputs(session, patient, at), at)
+
+
+def booking_advice(
+    session: Session, patient: Patient, appointment_type: AppointmentType, starts_at: datetime
+) -> readiness.BookingAdvice:
+    """Return the verdict on the modality of an appointment of ``appointment_type`` starting at ``starts_at``.
+
+    Evaluated at the start, so a competition two days after the booking counts from then. A type
+    without a hands-on modality (a consult) needs no evaluation and gets no verdict.
+    """
+    if appointment_type.modality in readiness.APPOINTMENT_TYPES_WITHOUT_MODALITY:
+        return readiness.BookingAdvice(None, None, ())
+    return readiness.booking_advice(evaluate_readiness(session, patient, starts_at), appointment_type.modality)
+
+
+def appointment_needs_warning(session: Session, appointment: Appointment) -> bool:
+    """Tell whether the treatment of ``appointment`` goes against the patient's readiness at its start."""
+    return booking_advice(session, appointment.patient, appointment.appointment_type, appointment.starts_at).needs_warning
 
 
 # Importing a season's training log -------------------------------------------------------------

@@ -179,3 +179,36 @@ def test_the_worker_sends_due_messages_and_retries_failures(app, clinic):
     retry = db.session.scalar(select(OutboxMessage).where(OutboxMessage.subject == "Two"))
     assert retry.attempts == 1 and retry.next_attempt_at > NOW and "refused" in retry.last_error
     assert send_due(db.session, flaky, "clinic@example.test", NOW) == 0  # not due yet
+
+
+def confirmation_text(app, appointment, token) -> str:
+    from clinic.booking.emails import queue_booking_confirmation
+
+    with app.test_request_context("/en/book/"):
+        queue_booking_confirmation(db.session, appointment, f"https://example.test/m/{token}", "en")
+    db.session.commit()
+    return db.session.scalar(select(OutboxMessage).order_by(OutboxMessage.id.desc())).body_text
+
+
+def test_the_confirmation_gently_notes_a_treatment_that_does_not_suit_the_patients_training(app, clinic):
+    from clinic.models import Role
+    from clinic.services import readiness as readiness_service
+    from clinic.services.accounts import create_user
+
+    # Dry needling on Tuesday 09:00, the day before a match: not advised, yet booked.
+    appointment, token = book(replace(REQUEST, type_code="dry_needling", language="en"))
+    checker = create_user(db.session, "jarco@movewell.test", "correct horse battery staple", Role.ADMIN)
+    readiness_service.update_screening(
+        db.session, appointment.patient,
+        readiness_service.ScreeningUpdate(next_competition_at=datetime(2026, 12, 2, 10, 0, tzinfo=AMS)),
+        checked_by=checker, now=NOW,
+    )
+    assert appointment.status == "booked"
+    assert "A note about your training: around this date, this treatment may not be" in confirmation_text(
+        app, appointment, token
+    )
+
+
+def test_the_confirmation_has_no_training_note_when_the_treatment_suits(app, clinic):
+    appointment, token = book(replace(REQUEST, type_code="dry_needling", language="en"))
+    assert "A note about your training" not in confirmation_text(app, appointment, token)

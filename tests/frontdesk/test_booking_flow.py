@@ -7,7 +7,9 @@ from sqlalchemy import select
 from clinic.extensions import db
 from clinic.localtime import combine
 from clinic.models import Appointment, AppointmentType, Patient
-from tests.frontdesk.conftest import TUESDAY, appointment_type, chiropractor, field_error, text_of
+from clinic.services import readiness as readiness_service
+from clinic.services.readiness import ScreeningUpdate
+from tests.frontdesk.conftest import NOW, TUESDAY, appointment_type, chiropractor, field_error, text_of
 
 NEW_PATIENT = {
     "first_name": "Femke",
@@ -261,3 +263,28 @@ def test_booking_from_a_later_day_keeps_that_day_through_every_step(client, desk
     assert registered.headers["Location"].endswith("&q=Femke&date=2026-12-03")
     slots = client.get(registered.headers["Location"]).get_data(as_text=True)
     assert 'value="2026-12-03"' in slots and "Free times on Thursday, December 3, 2026" in slots
+
+
+def test_the_summary_warns_about_dry_needling_the_day_before_a_competition_and_still_books(
+    client, desk, create_patient
+):
+    patient = create_patient(first_name="Femke", last_name="Visser")
+    readiness_service.update_screening(
+        db.session, patient, ScreeningUpdate(next_competition_at=combine(date(2026, 12, 2), time(10, 0))),
+        checked_by=desk, now=NOW,
+    )
+    data = booking_data(patient, code="dry_needling")
+    text = text_of(client.get("/frontdesk/book/confirm", query_string=data))
+    assert "Dry needling: not advised" in text
+    assert "Dry needling less than 48 h before a competition" in text
+    assert "The chiropractor decides what to do; you can still book." in text
+
+    assert client.post("/frontdesk/book/confirm", data=data).status_code == 302
+    assert db.session.scalar(select(Appointment)).appointment_type.code == "dry_needling"
+
+
+def test_the_summary_has_no_warning_when_the_treatment_suits_the_moment(client, desk, create_patient):
+    patient = create_patient(first_name="Femke", last_name="Visser")
+    for code in ("dry_needling", "intake"):
+        text = text_of(client.get("/frontdesk/book/confirm", query_string=booking_data(patient, code=code)))
+        assert "you can still book" not in text, code

@@ -140,6 +140,12 @@ def test_booking_an_allowed_modality_needs_no_warning():
     assert (advice.verdict, advice.needs_warning) == (Verdict.ALLOWED, False)
 
 
+def test_booking_with_only_a_caution_needs_no_warning():
+    # Without a training log the load tolerance is unknown, which counts as moderate: a caution.
+    advice = booking_advice(evaluate(inputs(), AT), "dry_needling")
+    assert (advice.verdict, advice.needs_warning) == (Verdict.CAUTION, False)
+
+
 def test_booking_an_unknown_appointment_type_is_refused():
     with pytest.raises(ValueError, match="unknown appointment modality 'reiki'"):
         booking_advice(evaluate(inputs(), AT), "reiki")
