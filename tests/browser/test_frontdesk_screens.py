@@ -181,3 +181,28 @@ def test_front_desk_moves_and_then_cancels_an_appointment(
     expect(page.get_by_role("listitem").filter(has_text="Reason: Called in sick")).to_be_visible()
     expect(page.get_by_role("button", name="Check in")).to_have_count(0)
     screenshot("cancelled")
+
+
+def test_front_desk_sees_the_readiness_warning_before_booking_dry_needling(
+    app, live_server, page, screenshot, create_account, busy_tuesday
+):
+    from clinic.services.readiness import ScreeningUpdate, update_screening
+
+    patient = busy_tuesday["Lucas Mulder"].patient
+    chiropractor = create_account(Role.CHIROPRACTOR)
+    update_screening(db.session, patient, ScreeningUpdate(next_competition_at=combine(date(2026, 12, 3), time(9, 0))),
+                     checked_by=chiropractor, now=NOW)
+    db.session.commit()
+    log_in_as_front_desk(page, live_server, create_account)
+    page.goto(f"{live_server}/frontdesk/book/slots?patient={patient.id}")
+    page.get_by_label("Type of appointment").select_option(label="Dry needling (30 min)")
+    page.get_by_label("Day", exact=True).fill(TUESDAY.isoformat())
+    page.get_by_role("button", name="Show free times").click()
+    page.get_by_role("group", name=re.compile("Sten Hofstad")).get_by_role("button", name="14:00").click()
+
+    warning = page.get_by_role("note")
+    expect(warning).to_contain_text("Dry needling: not advised")
+    expect(warning).to_contain_text("less than 48 h before a competition")
+    screenshot("readiness-warning")
+    page.get_by_role("button", name="Book appointment").click()
+    expect(page.get_by_text("Booked: Lucas Mulder on Tuesday, December 1, 2026 at 14:00 with Sten Hofstad.")).to_be_visible()
