@@ -51,6 +51,8 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     BOOKING_PAGE_RATE_LIMIT = os.environ.get("BOOKING_PAGE_RATE_LIMIT", "120 per minute")
     BOOKING_SUBMIT_RATE_LIMIT = os.environ.get("BOOKING_SUBMIT_RATE_LIMIT", "10 per hour")
+    # Asking for a portal login link, per address: enough for typos, too few to probe birth dates.
+    PORTAL_LOGIN_RATE_LIMIT = os.environ.get("PORTAL_LOGIN_RATE_LIMIT", "5 per 10 minutes; 20 per day")
 
     # E-mail: "log" writes messages to the log (development), "smtp" sends them.
     MAIL_TRANSPORT = os.environ.get("MAIL_TRANSPORT", "smtp")

@@ -72,14 +72,17 @@ def register_blueprints(app: Flask) -> None:
     from clinic.booking.routes import bp as booking_bp
     from clinic.clinical.routes import bp as clinical_bp
     from clinic.frontdesk.routes import bp as frontdesk_bp
+    from clinic.portal.routes import bp as portal_bp
     from clinic.public.routes import bp as public_bp
 
     for blueprint in (public_bp, auth_bp, frontdesk_bp, admin_bp, clinical_bp):
         app.register_blueprint(blueprint)
     init_api(app)
-    # The public booking pages exist once per language, each on its own URLs.
+    # The public booking pages and the patient portal exist once per language, each on its own URLs.
     app.register_blueprint(booking_bp, name="booking_nl", url_prefix="/afspraak")
     app.register_blueprint(booking_bp, name="booking_en", url_prefix="/en/book")
+    app.register_blueprint(portal_bp, name="portal_nl", url_prefix="/portaal")
+    app.register_blueprint(portal_bp, name="portal_en", url_prefix="/en/portal")
 
 
 def register_error_handlers(app: Flask) -> None:

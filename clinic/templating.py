@@ -47,16 +47,19 @@ def local_iso(instant: datetime) -> str:
 
 
 BOOKING_BLUEPRINTS = {"nl": "booking_nl", "en": "booking_en"}
+PORTAL_BLUEPRINTS = {"nl": "portal_nl", "en": "portal_en"}
+# Blueprints registered once per language: the language switch leads to the twin page.
+TWIN_BLUEPRINTS = {blueprint: twins for twins in (BOOKING_BLUEPRINTS, PORTAL_BLUEPRINTS) for blueprint in twins.values()}
 
 
 def language_url(language: str) -> str:
     """Return where the language switch for ``language`` leads from the current page.
 
-    Pages with their own URL per language (the booking pages) switch to their twin; other
+    Pages with their own URL per language (booking, portal) switch to their twin; other
     pages remember the choice and come back.
     """
-    if request.blueprint in BOOKING_BLUEPRINTS.values() and request.method == "GET":
-        endpoint = f"{BOOKING_BLUEPRINTS[language]}.{request.endpoint.rsplit('.', 1)[1]}"
+    if request.blueprint in TWIN_BLUEPRINTS and request.method == "GET":
+        endpoint = f"{TWIN_BLUEPRINTS[request.blueprint][language]}.{request.endpoint.rsplit('.', 1)[1]}"
         return url_for(endpoint, **(request.view_args or {}), **request.args.to_dict())
     return url_for("public.switch_language", language=language, next=request.full_path.rstrip("?"))
 
@@ -64,6 +67,11 @@ def language_url(language: str) -> str:
 def booking_url(language: str) -> str:
     """Return the start of the booking pages in ``language``."""
     return url_for(f"{BOOKING_BLUEPRINTS.get(language, 'booking_nl')}.choose")
+
+
+def portal_url(language: str, page: str = "home") -> str:
+    """Return a page of the patient portal (its start unless ``page`` names another) in ``language``."""
+    return url_for(f"{PORTAL_BLUEPRINTS.get(language, 'portal_nl')}.{page}")
 
 
 def init_templating(app: Flask) -> None:
@@ -82,4 +90,5 @@ def init_templating(app: Flask) -> None:
         field_message=field_message,
         language_url=language_url,
         booking_url=booking_url,
+        portal_url=portal_url,
     )

@@ -44,7 +44,7 @@ def add_security_headers(response: Response) -> Response:
     response.headers.setdefault("X-Frame-Options", "DENY")
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-    if request.path.startswith(("/frontdesk", "/admin", "/clinical", "/api/", "/login")):
+    if request.path.startswith(("/frontdesk", "/admin", "/clinical", "/api/", "/login", "/portaal", "/en/portal")):
         response.headers["Cache-Control"] = "no-store"
     return response
 

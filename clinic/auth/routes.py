@@ -1,11 +1,12 @@
 """Logging in and out."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, session, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 
 from clinic.auth.forms import LoginForm
+from clinic.auth.sessions import end_session, start_session
 from clinic.extensions import db
 from clinic.models import Role
 from clinic.services.accounts import authenticate, end_all_sessions
@@ -17,7 +18,7 @@ HOME_BY_ROLE = {
     Role.ADMIN.value: "frontdesk.day",
     Role.FRONTDESK.value: "frontdesk.day",
     Role.CHIROPRACTOR.value: "frontdesk.day",
-    Role.PATIENT.value: "public.home",
+    Role.PATIENT.value: "portal_nl.home",
 }
 
 
@@ -31,12 +32,7 @@ def login():
         if user is None:
             form.password.errors.append(_("E-mail address or password is not right."))
         else:
-            # A fresh session on login: a session id planted before login is worth nothing.
-            language = session.get("lang")
-            session.clear()
-            if language:
-                session["lang"] = language
-            login_user(user)
+            start_session(user)
             return redirect(safe_next_url() or url_for(HOME_BY_ROLE[user.role]))
     return render_template("auth/login.html", form=form)
 
@@ -50,7 +46,6 @@ def logout():
     """
     end_all_sessions(current_user)
     db.session.commit()
-    logout_user()
-    session.clear()
+    end_session()
     flash(_("You have been logged out."), "info")
     return redirect(url_for("auth.login"))

@@ -1,7 +1,7 @@
 """The confirmation e-mail of an online booking, in the patient's language, with a calendar file."""
 from __future__ import annotations
 
-from flask import current_app, render_template
+from flask import current_app, render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
@@ -10,12 +10,18 @@ from clinic.calendar_file import appointment_ics
 from clinic.localtime import utcnow
 from clinic.models import Appointment
 from clinic.services.outbox import queue_email
+from clinic.services.portal import INVITATION_LIFETIME, issue_login_link
 from clinic.services.readiness import appointment_needs_warning
-from clinic.templating import local_date, local_time
+from clinic.templating import PORTAL_BLUEPRINTS, local_date, local_time
 
 
 def queue_booking_confirmation(session: Session, appointment: Appointment, manage_url: str, language: str) -> None:
-    """Put the confirmation of ``appointment`` in the outbox, written in ``language``."""
+    """Put the confirmation of ``appointment`` in the outbox, written in ``language``.
+
+    It invites the patient to the portal with a login link, where they see all their appointments.
+    """
+    invitation = issue_login_link(session, appointment.patient, utcnow(), INVITATION_LIFETIME)
+    invitation_url = url_for(f"{PORTAL_BLUEPRINTS[language]}.login_link", token=invitation, _external=True)
     with force_locale(language):
         type_name = appointment.appointment_type.name(language)
         subject = _("Your appointment at MoveWell on %(day)s", day=_day_and_time(appointment))
@@ -24,6 +30,8 @@ def queue_booking_confirmation(session: Session, appointment: Appointment, manag
             appointment=appointment,
             type_name=type_name,
             manage_url=manage_url,
+            invitation_url=invitation_url,
+            invitation_days=INVITATION_LIFETIME.days,
             deadline_hours=int(current_app.config["CANCELLATION_DEADLINE_HOURS"]),
             clinic_phone=current_app.config["CLINIC_PHONE"],
             # In the e-mail, not on the page: the page is seen by whoever booked, and that may be

@@ -3,11 +3,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from flask import flash
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 
 from clinic.errors import DomainError
+from clinic.extensions import db
 from clinic.messages import field_message
+
+# A form sent back with messages next to its fields: the request was understood but refused.
+REFUSED = 422
 
 MESSAGES = {
     "out_of_range": _l("This is outside the range this value can have."),
@@ -79,3 +84,15 @@ def place_errors(form: FlaskForm, error: DomainError, rename: Callable[[str], st
         else:
             target.errors = [*target.errors, message]
     return unplaced
+
+
+def refused(form: FlaskForm, error: DomainError, rename: Callable[[str], str] = str) -> None:
+    """Undo the attempt and show the service's refusal next to its fields (or at the top)."""
+    db.session.rollback()
+    for message in place_errors(form, error, rename) if error.fields else [error.message]:
+        flash(str(message), "error")
+
+
+def status_of(form: FlaskForm) -> int:
+    """Return 422 for a form shown again with errors, else 200."""
+    return REFUSED if form.errors else 200

@@ -25,7 +25,7 @@ from clinic.clinical.forms import (
     screening_form_class,
     today_default,
 )
-from clinic.clinical.messages import message_for, place_errors
+from clinic.clinical.messages import REFUSED, message_for, refused, status_of
 from clinic.clinical.presenting import template_helpers
 from clinic.clinical.timeline import chart, daily_series, end_of_day
 from clinic.errors import Conflict, DomainError
@@ -43,8 +43,6 @@ bp.before_request(require_roles(Role.CHIROPRACTOR, Role.ADMIN))
 bp.context_processor(template_helpers)
 writers_only = roles_required([Role.CHIROPRACTOR])
 
-# A form sent back with messages next to its fields: the request was understood but refused.
-REFUSED = 422
 CSV_ENCODINGS = ("utf-8-sig", "cp1252")
 
 
@@ -61,17 +59,6 @@ def patient_or_404(patient_id: int) -> Patient:
     if patient is None:
         abort(404)
     return patient
-
-
-def refused(form, error: DomainError, rename=str) -> None:
-    """Undo the attempt and show the service's refusal next to its fields (or at the top)."""
-    db.session.rollback()
-    for message in place_errors(form, error, rename) if error.fields else [error.message]:
-        flash(str(message), "error")
-
-
-def status_of(form) -> int:
-    return REFUSED if form.errors else 200
 
 
 @bp.route("/")

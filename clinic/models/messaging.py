@@ -16,13 +16,18 @@ from clinic.models.patients import Patient
 
 class TokenPurpose(str, enum.Enum):
     MANAGE_APPOINTMENT = "manage_appointment"
+    # Logs the patient into the portal once; also the invitation in a booking confirmation.
+    PORTAL_LOGIN = "portal_login"
 
 
 class PatientToken(db.Model):
     """A random single-purpose secret sent to a patient in a link; only its hash is kept."""
 
     __tablename__ = "patient_tokens"
-    __table_args__ = (one_of("purpose", (p.value for p in TokenPurpose), name="purpose_known"),)
+    __table_args__ = (
+        one_of("purpose", (p.value for p in TokenPurpose), name="purpose_known"),
+        CheckConstraint("used_at IS NULL OR purpose = 'portal_login'", name="only_login_links_are_used_up"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
@@ -33,6 +38,8 @@ class PatientToken(db.Model):
     )
     created_at: Mapped[datetime] = created_at_column()
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # A login link works once: set when it is redeemed.
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     patient: Mapped[Patient] = relationship()
     appointment: Mapped[Appointment | None] = relationship()

@@ -1,0 +1,181 @@
+"""The patient portal: log in by e-mailed link, see and change one's appointments, keep a training log.
+
+Registered twice, like the booking pages: Dutch at /portaal (``portal_nl``) and English at
+/en/portal (``portal_en``). Every page but the three of logging in belongs to the logged-in
+patient alone and shows only their own records.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from clinic.auth.sessions import end_session, start_session
+from clinic.clinical.forms import CheckInForm, TrainingSessionForm, asks_fold, today_default
+from clinic.clinical.messages import refused, status_of
+from clinic.clinical.presenting import label
+from clinic.contact import clean_email
+from clinic.errors import Conflict, DomainError, NotFound
+from clinic.extensions import db, limiter
+from clinic.localtime import to_local, utcnow
+from clinic.models import Role
+from clinic.portal.emails import queue_login_link
+from clinic.portal.forms import ConfirmForm, LoginLinkForm
+from clinic.services import readiness as readiness_service
+from clinic.services.accounts import end_all_sessions
+from clinic.services.online_booking import can_still_change, online_rules
+from clinic.services.portal import (
+    LOGIN_LINK_LIFETIME,
+    manage_own_appointment,
+    own_appointments,
+    patient_of,
+    redeem_login_link,
+    request_login_link,
+    valid_login_link,
+)
+from clinic.templating import BOOKING_BLUEPRINTS
+
+bp = Blueprint("portal", __name__)
+LOGIN_ENDPOINTS = frozenset({"login", "link_sent", "login_link"})
+
+
+@bp.before_request
+def set_page_language() -> None:
+    g.page_language = "en" if request.blueprint == "portal_en" else "nl"
+
+
+@bp.before_request
+def only_the_patient():
+    """Admit the logged-in patient; send others to the login page, and refuse staff accounts."""
+    if request.endpoint.rsplit(".", 1)[1] in LOGIN_ENDPOINTS:
+        return None
+    if not current_user.is_authenticated:
+        return redirect(url_for(".login"))
+    if current_user.role != Role.PATIENT.value:
+        abort(403)
+    g.patient = patient_of(db.session, current_user)
+    return None
+
+
+@bp.route("/")
+def home():
+    """The patient's coming and earlier appointments, and the latest of their training log."""
+    now, rules = utcnow(), online_rules(current_app.config)
+    return render_template(
+        "portal/home.html",
+        patient=g.patient,
+        appointments=own_appointments(db.session, g.patient, now),
+        changeable=lambda appointment: can_still_change(appointment, rules, now),
+        sessions=readiness_service.training_sessions_of(db.session, g.patient, limit=5),
+        check_ins=readiness_service.check_ins_of(db.session, g.patient, limit=5),
+        form=ConfirmForm(),
+    )
+
+
+@bp.route("/afspraken/<int:appointment_id>/wijzigen", methods=["POST"])
+def manage_appointment(appointment_id: int):
+    """Open the appointment's own page, where it can be moved or cancelled within the deadline."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    token = manage_own_appointment(db.session, g.patient, appointment_id, utcnow())
+    db.session.commit()
+    return redirect(url_for(f"{BOOKING_BLUEPRINTS[g.page_language]}.manage", token=token))
+
+
+@bp.route("/training/nieuw", methods=["GET", "POST"])
+def new_training_session():
+    """Log one training session or match."""
+    form = TrainingSessionForm()
+    today_default(form, "ended_on", to_local(utcnow()).date())
+    if form.validate_on_submit():
+        try:
+            readiness_service.record_training_session(db.session, g.patient, form.details(),
+                                                      entered_by=current_user._get_current_object(), now=utcnow())
+        except DomainError as error:
+            refused(form, error, lambda name: {"ended_at": "ended_time"}.get(name, name))
+        else:
+            db.session.commit()
+            flash(_("Your training session is saved."), "success")
+            return redirect(url_for(".home"))
+    return render_template("portal/training_session.html", form=form,
+                           asks_fold=asks_fold(form.ended_on, form.ended_time)), status_of(form)
+
+
+@bp.route("/check-in/nieuw", methods=["GET", "POST"])
+def new_check_in():
+    """Fill in today's check-in: sleep, fatigue, stress, soreness, HRV and lasting complaints."""
+    form = CheckInForm()
+    today = to_local(utcnow()).date()
+    today_default(form, "day", today)
+    if form.validate_on_submit():
+        try:
+            readiness_service.record_check_in(db.session, g.patient, form.details(),
+                                              entered_by=current_user._get_current_object(), today=today)
+        except DomainError as error:
+            refused(form, error, lambda name: name.replace("complaints.", "complaint_"))
+        else:
+            db.session.commit()
+            flash(_("Your check-in is saved."), "success")
+            return redirect(url_for(".home"))
+    return render_template("portal/check_in.html", form=form, label=label), status_of(form)
+
+
+# Logging in and out ------------------------------------------------------------------------------
+
+
+@bp.route("/inloggen", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["PORTAL_LOGIN_RATE_LIMIT"], methods=["POST"])
+def login():
+    """Ask for e-mail address and birth date; e-mail a login link if they belong to a patient."""
+    if current_user.is_authenticated and current_user.role == Role.PATIENT.value:
+        return redirect(url_for(".home"))
+    form = LoginLinkForm()
+    if form.validate_on_submit():
+        found = None if form.website.data else request_login_link(
+            db.session, clean_email(form.email.data), form.date_of_birth.data, utcnow()
+        )
+        if found is not None:
+            patient, token = found
+            queue_login_link(db.session, patient, url_for(".login_link", token=token, _external=True),
+                             g.page_language)
+        db.session.commit()
+        # The same answer whether or not the details belong to a patient.
+        return redirect(url_for(".link_sent"))
+    return render_template("portal/login.html", form=form), status_of(form)
+
+
+@bp.route("/inloggen/verstuurd")
+def link_sent():
+    return render_template("portal/link_sent.html", minutes=int(LOGIN_LINK_LIFETIME.total_seconds() // 60))
+
+
+@bp.route("/inloggen/<token>", methods=["GET", "POST"])
+def login_link(token: str):
+    """Log in with an e-mailed link: a button first, so that a mail scanner opening links does not use it up."""
+    form = ConfirmForm()
+    try:
+        if not form.validate_on_submit():
+            valid_login_link(db.session, token, utcnow())
+            return render_template("portal/login_link.html", form=form)
+        account = redeem_login_link(db.session, token, utcnow())
+    except NotFound:
+        db.session.rollback()
+        return render_template("portal/login_link.html", expired=True), 404
+    except Conflict:
+        db.session.rollback()
+        return render_template("portal/login_link.html", email_in_use=True), 409
+    db.session.commit()
+    start_session(account)
+    return redirect(url_for(".home"))
+
+
+@bp.route("/uitloggen", methods=["POST"])
+def logout():
+    """End this and every other session of the patient's account."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    end_all_sessions(current_user)
+    db.session.commit()
+    end_session()
+    flash(_("You have been logged out."), "info")
+    return redirect(url_for(".login"))

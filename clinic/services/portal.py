@@ -1,0 +1,124 @@
+"""The patient portal's way in: one-time login links, the patient's own account, their own appointments.
+
+Patients have no password: they ask for a link (e-mail address and birth date, as online booking
+matches them) or follow the invitation in a booking confirmation. A link works once and for a
+short time, so a forwarded or old e-mail does not open the portal. The account it logs into is a
+``User`` with the role ``patient``, made on first use and linked to exactly one patient.
+"""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from clinic.errors import Conflict, NotFound
+from clinic.models import Appointment, AppointmentStatus, PatientToken, Patient, Role, TokenPurpose, User
+from clinic.services.accounts import create_user, normalize_email
+from clinic.services.online_booking import hash_token, issue_manage_token, returning_patient
+
+# Long enough to switch from the phone's mail app to the browser, short enough that an old mail is useless.
+LOGIN_LINK_LIFETIME = timedelta(minutes=30)
+# The invitation in a booking confirmation is read later, often only on the day of the appointment.
+INVITATION_LIFETIME = timedelta(days=14)
+
+
+def issue_login_link(session: Session, patient: Patient, now: datetime, lifetime: timedelta = LOGIN_LINK_LIFETIME) -> str:
+    """Create a one-time login secret for ``patient`` and return it; only its hash is kept."""
+    token = secrets.token_urlsafe(32)
+    session.add(PatientToken(token_hash=hash_token(token), purpose=TokenPurpose.PORTAL_LOGIN.value,
+                             patient_id=patient.id, expires_at=now + lifetime))
+    session.flush()
+    return token
+
+
+def request_login_link(session: Session, email: str, date_of_birth: date, now: datetime) -> tuple[Patient, str] | None:
+    """Return the patient with this e-mail address and birth date and a fresh login secret, or None.
+
+    The caller must answer both cases alike, so the form does not tell who is a patient here.
+    """
+    patient = returning_patient(session, normalize_email(email), date_of_birth)
+    if patient is None or not patient.email:
+        return None
+    return patient, issue_login_link(session, patient, now)
+
+
+def valid_login_link(session: Session, token: str, now: datetime) -> PatientToken:
+    """Return the unused, unexpired login link of ``token``, or raise ``NotFound``."""
+    found = session.scalar(
+        select(PatientToken).where(PatientToken.token_hash == hash_token(token),
+                                   PatientToken.purpose == TokenPurpose.PORTAL_LOGIN.value)
+    )
+    if found is None or found.used_at is not None or found.expires_at is None or found.expires_at <= now:
+        raise NotFound("This login link is not valid (any more).")
+    return found
+
+
+def redeem_login_link(session: Session, token: str, now: datetime) -> User:
+    """Use up the login link and return the patient's portal account, making it on first use.
+
+    :raises NotFound: the link is unknown, used or expired.
+    :raises Conflict: the patient's e-mail address already belongs to another account.
+    """
+    link = valid_login_link(session, token, now)
+    # Two clicks on one link at once: the row lock lets only the first use it (PostgreSQL; SQLite
+    # requests that write take turns anyway).
+    session.execute(select(PatientToken.id).where(PatientToken.id == link.id).with_for_update())
+    session.refresh(link)
+    if link.used_at is not None:
+        raise NotFound("This login link is not valid (any more).")
+    link.used_at = now
+    account = portal_account(session, link.patient)
+    session.flush()
+    return account
+
+
+def portal_account(session: Session, patient: Patient) -> User:
+    """Return the patient's portal account, creating it (without a usable password) if needed."""
+    if patient.user_id is not None:
+        return session.get(User, patient.user_id)
+    if session.scalar(select(User.id).where(User.email == patient.email)) is not None:
+        raise Conflict("This e-mail address already belongs to another account.", code="email_in_use")
+    # Nobody ever learns this password: the portal is entered by login links only.
+    account = create_user(session, patient.email, secrets.token_urlsafe(32), Role.PATIENT)
+    patient.user_id = account.id
+    return account
+
+
+def patient_of(session: Session, user: User) -> Patient:
+    """Return the patient a portal account belongs to, or raise ``NotFound``."""
+    patient = session.scalar(select(Patient).where(Patient.user_id == user.id))
+    if patient is None or user.role != Role.PATIENT.value:
+        raise NotFound("No patient belongs to this account.")
+    return patient
+
+
+@dataclass(frozen=True)
+class OwnAppointments:
+    upcoming: list[Appointment]
+    past: list[Appointment]
+
+
+def own_appointments(session: Session, patient: Patient, now: datetime) -> OwnAppointments:
+    """Return the patient's coming appointments (soonest first) and past ones (latest first)."""
+    rows = session.scalars(
+        select(Appointment).where(Appointment.patient_id == patient.id).order_by(Appointment.starts_at)
+    ).all()
+    upcoming = [a for a in rows if a.starts_at > now and a.status == AppointmentStatus.BOOKED.value]
+    past = [a for a in reversed(rows) if a not in upcoming]
+    return OwnAppointments(upcoming, past)
+
+
+def manage_own_appointment(session: Session, patient: Patient, appointment_id: int, now: datetime) -> str:
+    """Return a fresh manage-link secret for one of the patient's own coming appointments.
+
+    Someone else's appointment, a past one or an unknown id are all "not found", alike.
+    """
+    appointment = session.scalar(
+        select(Appointment).where(Appointment.id == appointment_id, Appointment.patient_id == patient.id)
+    )
+    if appointment is None or appointment.starts_at <= now:
+        raise NotFound("No such appointment.")
+    return issue_manage_token(session, appointment)

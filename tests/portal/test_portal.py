@@ -1,0 +1,209 @@
+"""The patient portal: logging in by e-mailed link, one's own appointments, the training log."""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta, timezone
+
+import pytest
+from sqlalchemy import func, select
+
+from clinic.extensions import db
+from clinic.localtime import combine
+from clinic.models import (
+    Appointment, AppointmentType, BookingSource, Chiropractor, OutboxMessage, Role, TrainingSession, User,
+    WellnessCheckIn,
+)
+from clinic.scheduling import STAFF_POLICY
+from clinic.services.accounts import create_user
+from clinic.services.booking import book_appointment
+from clinic.services.seed import seed_clinic
+from tests.conftest import PASSWORD
+
+# Monday 30 November 2026, 08:00 in Amsterdam.
+NOW = datetime(2026, 11, 30, 7, 0, tzinfo=timezone.utc)
+LINK = re.compile(r"https?://[^/\s]+(/(?:portaal|en/portal)/inloggen/[\w-]+)")
+SANNE = {"email": "sanne@example.nl", "date_of_birth": "1990-05-17"}
+
+
+@pytest.fixture
+def clock(app, monkeypatch):
+    """The portal's clock, at ``NOW`` until a test moves it."""
+    state = {"now": NOW}
+    for module in ("clinic.portal.routes", "clinic.booking.emails"):
+        monkeypatch.setattr(f"{module}.utcnow", lambda: state["now"])
+    return state
+
+
+@pytest.fixture
+def clinic(app, clock):
+    seed_clinic(db.session)
+    db.session.commit()
+
+
+@pytest.fixture
+def sanne(clinic, create_patient):
+    return create_patient(first_name="Sanne", last_name="de Vries", date_of_birth=date(1990, 5, 17),
+                          email="sanne@example.nl")
+
+
+def book(patient, day: date, at: time, code: str = "sports_massage_30") -> Appointment:
+    appointment = book_appointment(
+        db.session, patient=patient, appointment_type=db.session.query(AppointmentType).filter_by(code=code).one(),
+        starts_at=combine(day, at), chiropractor_id=db.session.query(Chiropractor).first().id,
+        source=BookingSource.FRONTDESK, policy=STAFF_POLICY, now=NOW,
+    )
+    db.session.commit()
+    return appointment
+
+
+def emailed_links() -> list[str]:
+    return [match for message in db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
+            for match in LINK.findall(message.body_text)]
+
+
+def logged_in(client, patient_details=SANNE) -> str:
+    """Ask for a link and use it; return the link."""
+    client.post("/portaal/inloggen", data=patient_details)
+    link = emailed_links()[-1]
+    assert client.post(link).status_code == 302
+    return link
+
+
+def test_known_details_get_a_login_link_and_unknown_ones_the_same_answer(client, sanne):
+    known = client.post("/portaal/inloggen", data=SANNE, follow_redirects=True)
+    unknown = client.post("/portaal/inloggen", data={**SANNE, "date_of_birth": "1990-05-18"}, follow_redirects=True)
+    stranger = client.post("/portaal/inloggen", data={**SANNE, "email": "nobody@example.nl"}, follow_redirects=True)
+    assert known.status_code == unknown.status_code == stranger.status_code == 200
+    assert known.get_data() == unknown.get_data() == stranger.get_data()
+    messages = db.session.scalars(select(OutboxMessage)).all()
+    assert [(m.to_address, m.kind) for m in messages] == [("sanne@example.nl", "portal_login_link")]
+    assert "Gebruik deze link om in te loggen bij MoveWell" in messages[0].body_text
+
+
+def test_the_login_form_explains_what_is_missing_and_keeps_what_was_typed(client, sanne):
+    response = client.post("/portaal/inloggen", data={"email": "sanne@example", "date_of_birth": ""})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert 'value="sanne@example"' in page and page.count('class="error"') == 2
+    assert emailed_links() == []
+
+
+def test_a_link_logs_in_once_after_pressing_the_button(app, client, sanne):
+    book(sanne, date(2026, 12, 3), time(10, 0))
+    client.post("/portaal/inloggen", data=SANNE)
+    link = emailed_links()[0]
+    # Opening the link (a mail scanner does) does not use it up.
+    assert client.get(link).status_code == 200
+    assert client.get("/portaal/").status_code == 302
+    response = client.post(link)
+    assert response.status_code == 302 and response.headers["Location"] == "/portaal/"
+    home = client.get("/portaal/").get_data(as_text=True)
+    assert "Hallo Sanne" in home and "donderdag 3 december 2026, 10:00" in home
+
+    account = db.session.get(User, sanne.user_id)
+    assert account.role == "patient" and account.email == "sanne@example.nl"
+    other_browser = app.test_client()
+    used = other_browser.post(link)
+    assert used.status_code == 404 and "Deze link werkt niet meer" in used.get_data(as_text=True)
+
+
+def test_a_link_expires_after_half_an_hour(client, sanne, clock):
+    client.post("/portaal/inloggen", data=SANNE)
+    clock["now"] = NOW + timedelta(minutes=30)
+    assert client.get(emailed_links()[0]).status_code == 404
+    assert client.post(emailed_links()[0]).status_code == 404
+    assert sanne.user_id is None
+
+
+def test_the_booking_confirmation_invites_the_patient_into_the_portal(client, clinic):
+    details = {"type": "sports_massage_30", "chiropractor": "any",
+               "slot": f"1@{combine(date(2026, 12, 2), time(9, 0)).isoformat()}", "first_name": "Zoë",
+               "last_name": "Jansen", "date_of_birth": "1992-03-04", "email": "zoe@example.nl",
+               "phone": "06 12345678", "consent": "y"}
+    assert client.post("/en/book/bevestigen", data=details).status_code == 302
+    confirmation = db.session.scalar(select(OutboxMessage))
+    assert "In your MoveWell portal you see all your appointments" in confirmation.body_text
+    invitation = LINK.search(confirmation.body_text).group(1)
+    assert invitation.startswith("/en/portal/inloggen/")
+    assert client.post(invitation).headers["Location"] == "/en/portal/"
+    assert "Hello Zoë" in client.get("/en/portal/").get_data(as_text=True)
+
+
+def test_only_the_patient_gets_in(client, sanne, login_as):
+    assert client.get("/portaal/").headers["Location"] == "/portaal/inloggen"
+    assert client.get("/portaal/training/nieuw").headers["Location"] == "/portaal/inloggen"
+    login_as(Role.FRONTDESK)
+    assert client.get("/portaal/").status_code == 403
+
+
+def test_a_patient_opens_their_own_appointment_and_nobody_elses(client, sanne, create_patient):
+    mine = book(sanne, date(2026, 12, 3), time(10, 0))
+    bram = create_patient(first_name="Bram", last_name="Jansen", email="bram@example.nl")
+    theirs = book(bram, date(2026, 12, 3), time(11, 0))
+    logged_in(client)
+    home = client.get("/portaal/").get_data(as_text=True)
+    assert "Bram" not in home
+    for appointment_id in (theirs.id, 999_999):
+        assert client.post(f"/portaal/afspraken/{appointment_id}/wijzigen").status_code == 404
+    opened = client.post(f"/portaal/afspraken/{mine.id}/wijzigen")
+    assert opened.status_code == 302 and opened.headers["Location"].startswith("/afspraak/beheer/")
+    manage = client.get(opened.headers["Location"]).get_data(as_text=True)
+    assert "Verzetten naar een ander tijdstip" in manage or "Afspraak annuleren" in manage
+
+
+def test_an_appointment_too_close_to_change_says_to_call(client, sanne, clock):
+    book(sanne, date(2026, 11, 30), time(16, 0))
+    logged_in(client)
+    home = client.get("/portaal/").get_data(as_text=True)
+    assert "Te kort van tevoren om online te wijzigen; bel ons op" in home
+    assert "Verzetten of annuleren" not in home
+
+
+def test_a_patient_logs_training_and_a_check_in(client, sanne):
+    logged_in(client)
+    saved = client.post("/portaal/training/nieuw", data={
+        "ended_on": "2026-11-29", "ended_time": "18:30", "duration_minutes": "75", "rpe": "7", "kind": "hockey",
+    })
+    assert saved.status_code == 302
+    client.post("/portaal/check-in/nieuw", data={"day": "2026-11-30", "sleep": "2", "fatigue": "4", "stress": "3",
+                                                 "soreness": "5", "doms": "4", "doms_region": "kuiten"})
+    session_row = db.session.scalar(select(TrainingSession))
+    check_in = db.session.scalar(select(WellnessCheckIn))
+    assert (session_row.duration_minutes, session_row.rpe, session_row.kind) == (75, 7, "hockey")
+    assert session_row.entered_by_id == sanne.user_id and check_in.entered_by_id == sanne.user_id
+    assert (check_in.soreness, check_in.doms_region) == (5, "kuiten")
+    home = client.get("/portaal/").get_data(as_text=True)
+    assert "hockey" in home and "Laatste check-in: maandag 30 november 2026." in home
+
+
+def test_wrong_training_input_is_explained_and_nothing_is_stored(client, sanne):
+    logged_in(client)
+    response = client.post("/portaal/training/nieuw", data={
+        "ended_on": "2026-11-29", "ended_time": "18:30", "duration_minutes": "-5", "rpe": "7", "kind": "hockey",
+    })
+    assert response.status_code == 422
+    assert 'value="hockey"' in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(TrainingSession.id))) == 0
+
+
+def test_logging_out_ends_the_session_everywhere(app, client, sanne):
+    logged_in(client)
+    cookie = client.get_cookie("session").value
+    assert client.post("/portaal/uitloggen").headers["Location"] == "/portaal/inloggen"
+    replay = app.test_client()
+    replay.set_cookie("session", cookie)
+    assert replay.get("/portaal/").status_code == 302
+
+
+def test_an_email_already_used_by_a_staff_account_cannot_log_in(client, sanne):
+    create_user(db.session, "sanne@example.nl", PASSWORD, Role.FRONTDESK)
+    db.session.commit()
+    client.post("/portaal/inloggen", data=SANNE)
+    response = client.post(emailed_links()[0])
+    assert response.status_code == 409
+    assert "Een ander account gebruikt dit e-mailadres al" in response.get_data(as_text=True)
+
+
+def test_the_portal_pages_are_not_cached(client, sanne):
+    logged_in(client)
+    assert client.get("/portaal/").headers["Cache-Control"] == "no-store"
