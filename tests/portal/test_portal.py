@@ -155,7 +155,7 @@ def test_an_appointment_too_close_to_change_says_to_call(client, sanne, clock):
     book(sanne, date(2026, 11, 30), time(16, 0))
     logged_in(client)
     home = client.get("/portaal/").get_data(as_text=True)
-    assert "Te kort van tevoren om online te wijzigen; bel ons op" in home
+    assert "Te kort van tevoren om online te wijzigen; belt u ons op" in home
     assert "Verzetten of annuleren" not in home
 
 
