@@ -5,7 +5,6 @@ must be looked for as the character itself, never widen the search to every pati
 """
 from __future__ import annotations
 
-import re
 from datetime import date
 
 import pytest
