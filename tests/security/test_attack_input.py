@@ -8,6 +8,7 @@ which is why every case runs on both databases. Each endpoint is one test with a
 from __future__ import annotations
 
 import json
+import unicodedata
 from datetime import datetime, time, timedelta
 from urllib.parse import quote
 
@@ -16,7 +17,17 @@ from sqlalchemy import select
 
 from clinic.extensions import db
 from clinic.localtime import CLINIC_TZ, to_local, utcnow
-from clinic.models import Appointment, AppointmentType, Chiropractor, Patient, Role, TreatmentNote
+from clinic.models import (
+    Appointment,
+    AppointmentType,
+    Chiropractor,
+    Patient,
+    PatientScreeningFlag,
+    Role,
+    TrainingSession,
+    TreatmentNote,
+    WellnessCheckIn,
+)
 from clinic.services.accounts import issue_api_token
 from clinic.services.seed import seed_clinic
 from tests.conftest import log_in
@@ -151,9 +162,16 @@ def test_bad_values_in_a_form_are_refused_next_to_the_field(clinic, form_name, a
         response = client.post(url, data=valid | {field: value})
         page = response.get_data(as_text=True)
         assert response.status_code in (200, 400, 404, 409, 422), (field, value[:20], response.status_code)
-        assert 'class="error' in page or 'flash-error' in page, (field, value[:20], "no message shown")
+        assert f'id="{field}-error"' in page, (field, value[:20], "no message next to the field")
         assert row_counts() == before, (field, value[:20], "something was stored")
     attempts.record("input", len(form_cases(bad)))
+
+
+def test_bad_text_in_the_login_form_is_refused_next_to_the_field(client, attempts):
+    for value in BAD_TEXT:
+        response = client.post("/login", data={"email": f"{value}@example.nl", "password": "long enough password"})
+        assert response.status_code in (200, 400, 401, 422) and 'id="email-error"' in response.get_data(as_text=True)
+    attempts.record("input", len(BAD_TEXT))
 
 
 @pytest.mark.parametrize("form_name", ["new patient", "training session", "check-in", "treatment note",
@@ -318,3 +336,71 @@ def test_bad_api_query_parameters_are_refused_in_the_one_error_shape(clinic, att
                     assert_json_error(response, (400, 404, 422))
                 tried += 1
     attempts.record("input", tried)
+
+
+# One character beyond a column: refused (PostgreSQL would fail, SQLite would store it) --------
+
+
+def one_too_many(column) -> str:
+    return "a" * (column.type.length + 1)
+
+
+def column_cases(clinic: Clinic) -> list[tuple]:
+    """Return (client, method, URL, body, is JSON) with one value a character longer than its column."""
+    patient = f"/api/v1/patients/{clinic.patient.id}"
+    page = f"/clinical/patients/{clinic.patient.id}"
+    yesterday = local_day(-1).isoformat()
+    register = {"first_name": "Anna", "last_name": "Jansen", "date_of_birth": "1990-05-17"}
+    session = {"ended_at": (utcnow() - timedelta(days=1)).isoformat(), "duration_minutes": 60, "rpe": 5}
+    session_form = {"ended_on": yesterday, "ended_time": "18:30", "duration_minutes": "60", "rpe": "6"}
+    return [
+        *[(clinic.api, "POST", "/api/v1/patients", register | {name: one_too_many(getattr(Patient, name))}, True)
+          for name in ("first_name", "last_name", "sport")],
+        (clinic.api, "POST", f"{patient}/training-sessions", session | {"kind": one_too_many(TrainingSession.kind)}, True),
+        (clinic.api, "POST", f"{patient}/wellness", {"date": yesterday, "doms_region": one_too_many(
+            WellnessCheckIn.doms_region)}, True),
+        (clinic.api, "PUT", f"{patient}/screening", {"flags": {"open_wound_region": [one_too_many(
+            PatientScreeningFlag.region)]}}, True),
+        *[(clinic.desk, "POST", "/frontdesk/book/new-patient", {
+            "first_name": "Anna", "last_name": "Jansen", "date_of_birth": "1990-05-17", "preferred_language": "nl",
+            "create_anyway": "y", name: one_too_many(getattr(Patient, name))}, False)
+          for name in ("first_name", "last_name", "sport")],
+        *[(clinic.desk, "POST", "/admin/appointment-types/new", {
+            "code": "new_type", "name_nl": "Nieuw", "name_en": "New", "duration_minutes": "30",
+            "buffer_after_minutes": "0", "modality": "massage", name: one_too_many(getattr(AppointmentType, name))}, False)
+          for name in ("code", "name_nl", "name_en")],
+        (clinic.chiro, "POST", f"{page}/training-sessions/new", session_form | {
+            "kind": one_too_many(TrainingSession.kind)}, False),
+        (clinic.chiro, "POST", f"{page}/wellness/new", {"day": yesterday, "doms_region": one_too_many(
+            WellnessCheckIn.doms_region)}, False),
+        (clinic.chiro, "POST", f"{page}/screening", {"flag_open_wound_region": "y", "regions_open_wound_region": one_too_many(
+            PatientScreeningFlag.region)}, False),
+    ]
+
+
+def test_text_one_character_beyond_its_column_is_refused(clinic, attempts):
+    headers = clinic.tokens[Role.CHIROPRACTOR]
+    before = row_counts()
+    cases = column_cases(clinic)
+    for client, method, url, body, is_json in cases:
+        if is_json:
+            response = client.open(url, method=method, json=body, headers=headers)
+            assert_json_error(response, 422)
+        else:
+            response = client.open(url, method=method, data=body)
+            assert response.status_code in (200, 422) and 'class="error' in response.get_data(as_text=True), url
+        assert row_counts() == before, (url, "something was stored")
+    attempts.record("input", len(cases))
+
+
+def test_unusual_unicode_in_json_is_stored_as_typed_or_refused(clinic, attempts):
+    headers = clinic.tokens[Role.CHIROPRACTOR]
+    for value in UNICODE_TEXT:
+        registered = clinic.api.post("/api/v1/patients", headers=headers, json={
+            "first_name": value, "last_name": "Jansen", "date_of_birth": "1990-05-17", "sport": value})
+        if registered.status_code != 201:
+            assert_json_error(registered, 422)
+        note = clinic.api.post(f"/api/v1/patients/{clinic.patient.id}/treatment-notes", headers=headers,
+                               json={"subjective": value})
+        assert note.status_code == 201 and note.json["subjective"] == unicodedata.normalize("NFC", value).strip()
+    attempts.record("input", 2 * len(UNICODE_TEXT))
