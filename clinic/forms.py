@@ -15,6 +15,7 @@ from clinic.text import is_storable
 
 
 def storable_text(form, field) -> None:
+    """Refuse text with a character the clinic cannot store as typed (see ``clinic.text``)."""
     if isinstance(field.data, str) and not is_storable(field.data):
         raise ValidationError(field_message("invalid_characters"))
 
