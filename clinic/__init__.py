@@ -74,7 +74,10 @@ def register_blueprints(app: Flask) -> None:
     from clinic.frontdesk.routes import bp as frontdesk_bp
     from clinic.portal.routes import bp as portal_bp
     from clinic.public.routes import bp as public_bp
+    from clinic.web import RowIdConverter
 
+    # Before any route is added: each <int:...> in a URL is read with it.
+    app.url_map.converters["int"] = RowIdConverter
     for blueprint in (public_bp, auth_bp, frontdesk_bp, admin_bp, clinical_bp):
         app.register_blueprint(blueprint)
     init_api(app)

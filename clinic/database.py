@@ -16,6 +16,9 @@ from sqlalchemy.types import TypeDecorator
 from clinic.localtime import require_aware
 
 IMMEDIATE = "clinic_sqlite_immediate"
+# Row ids are INTEGER columns: PostgreSQL's end here, and a larger id from a URL must find nothing
+# rather than overflow the driver.
+MAX_ROW_ID = 2**31 - 1
 
 
 class UTCDateTime(TypeDecorator):

@@ -4,8 +4,9 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, request
+from werkzeug.routing import IntegerConverter
 
-from clinic.database import begin_write
+from clinic.database import MAX_ROW_ID, begin_write
 from clinic.extensions import db
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -22,6 +23,13 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
+
+
+class RowIdConverter(IntegerConverter):
+    """``<int:...>`` in a URL: at most the largest row id, so a longer number is a 404, not an overflow."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=MAX_ROW_ID, signed=False):
+        super().__init__(map, fixed_digits, min, max, signed)
 
 
 def init_request_hooks(app: Flask) -> None:

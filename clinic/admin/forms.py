@@ -7,7 +7,6 @@ from babel.dates import get_day_names
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -22,6 +21,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from clinic.errors import DomainError
+from clinic.forms import ClinicForm
 from clinic.localtime import AmbiguousLocalTime, Fold, NonexistentLocalTime, exists, is_ambiguous, to_utc
 from clinic.models import Modality
 from clinic.services.staffing import AppointmentTypeFields
@@ -46,7 +46,7 @@ def weekday_names() -> dict[int, str]:
     return {number: name.capitalize() for number, name in sorted(get_day_names("wide", locale=get_locale()).items())}
 
 
-def show_errors(form: FlaskForm, error: DomainError, field_names: dict[str, str] | None = None) -> bool:
+def show_errors(form: ClinicForm, error: DomainError, field_names: dict[str, str] | None = None) -> bool:
     """Put a service's refusal next to the fields it names; tell whether every message found a field.
 
     ``field_names`` maps the service's field names to the form's where they differ.
@@ -62,7 +62,7 @@ def show_errors(form: FlaskForm, error: DomainError, field_names: dict[str, str]
     return placed
 
 
-class WorkingHoursForm(FlaskForm):
+class WorkingHoursForm(ClinicForm):
     weekday = SelectField(_l("Day of the week"), coerce=int, validators=[InputRequired()])
     start_time = TimeField(_l("Start time"), validators=[InputRequired()])
     end_time = TimeField(_l("End time"), validators=[InputRequired()])
@@ -75,14 +75,14 @@ class WorkingHoursForm(FlaskForm):
         self.weekday.choices = [SelectChoice(number, name) for number, name in weekday_names().items()]
 
 
-class EndHoursForm(FlaskForm):
+class EndHoursForm(ClinicForm):
     """Ends one interval; each row of the table has its own, told apart by ``prefix``."""
 
     last_day = DateField(_l("Last day"), validators=[InputRequired()])
     submit = SubmitField(_l("End hours"))
 
 
-class TimeOffForm(FlaskForm):
+class TimeOffForm(ClinicForm):
     """Time off in the clinic's wall-clock time; ``validate`` turns it into UTC instants."""
 
     start_date = DateField(_l("From (date)"), validators=[InputRequired()])
@@ -143,7 +143,7 @@ class TimeOffForm(FlaskForm):
         return None
 
 
-class AppointmentTypeForm(FlaskForm):
+class AppointmentTypeForm(ClinicForm):
     code = StringField(
         _l("Code"),
         validators=[InputRequired(), Length(max=40)],

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from flask import abort, current_app, request
 from flask_login import current_user
 from flask_smorest import Api, Blueprint
-from webargs.flaskparser import FlaskParser
+from webargs.flaskparser import FlaskParser, is_json_request
 
 from clinic.api.schemas import ErrorSchema
 from clinic.auth.login import bearer_token
@@ -41,6 +41,10 @@ class ApiParser(FlaskParser):
         raise DomainError("The request body is not valid JSON.", code="invalid_json")
 
     def load_json(self, req, schema):
+        # webargs reads a body in another format as no body at all: a form-encoded or text/plain
+        # POST would then act as an empty JSON object (and clear a screening, or add an empty note).
+        if not is_json_request(req) and req.get_data(cache=True):
+            abort(415, "Send the request body as JSON (Content-Type: application/json).")
         try:
             return super().load_json(req, schema)
         except RecursionError:  # absurdly deep nesting: json.loads gives up

@@ -11,11 +11,13 @@ import marshmallow as ma
 from flask_babel import get_locale
 from marshmallow import fields, validate
 
+from clinic.database import MAX_ROW_ID
 from clinic.localtime import to_local
 from clinic.models import LANGUAGES, AppointmentStatus, BookingSource, Modality
+from clinic.text import is_storable
 
-# PostgreSQL's integer columns end here; a larger id must be a 422, not a database error.
-MAX_ID = 2**31 - 1
+# PostgreSQL's integer columns end there; a larger id must be a 422, not a database error.
+MAX_ID = MAX_ROW_ID
 # Instants and days outside this span are typos, and would overflow date arithmetic near year 1 or 9999.
 FIRST_YEAR, LAST_YEAR = 2000, 2999
 MAX_AVAILABILITY_DAYS = 31
@@ -25,16 +27,16 @@ CHANGEABLE_STATUSES = tuple(
 
 
 class Text(fields.String):
-    """A string of bounded length without NUL bytes or lone surrogates, which no database stores."""
+    """A string of bounded length without characters no database stores (see ``clinic.text``)."""
 
     def __init__(self, *, max_length: int, **kwargs):
         super().__init__(validate=[validate.Length(max=max_length), storable], **kwargs)
 
 
 def storable(value: str) -> None:
-    """Refuse characters PostgreSQL (NUL) or UTF-8 (lone surrogates) cannot store."""
-    if any(char == "\x00" or "\ud800" <= char <= "\udfff" for char in value):
-        raise ma.ValidationError("Contains a character that cannot be stored (NUL or a lone surrogate).")
+    """Refuse NUL, lone surrogates and other control characters than tab and line breaks."""
+    if not is_storable(value):
+        raise ma.ValidationError("Contains a character that cannot be stored (a control character or a lone surrogate).")
 
 
 class Id(fields.Integer):

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, EmailField, HiddenField, StringField, TelField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from clinic.contact import ContactError, check_date_of_birth, clean_email, clean_name, clean_phone
+from clinic.forms import ClinicForm
 from clinic.localtime import to_local, utcnow
 from clinic.messages import field_message
 
@@ -32,7 +32,7 @@ def birth_date_in_past(form, field):
         raise ValidationError(field_message(error.code)) from None
 
 
-class ChoiceCarrier(FlaskForm):
+class ChoiceCarrier(ClinicForm):
     """The choices of the earlier steps, carried along as hidden fields."""
 
     type = HiddenField()
@@ -72,9 +72,9 @@ class DetailsForm(ChoiceCarrier):
     website = StringField(_l("Leave this field empty"), validators=[Optional(), Length(max=0)])
 
 
-class CancelForm(FlaskForm):
+class CancelForm(ClinicForm):
     """Only the CSRF token: cancelling is a POST from the manage page."""
 
 
-class RescheduleForm(FlaskForm):
+class RescheduleForm(ClinicForm):
     slot = HiddenField()

@@ -7,13 +7,11 @@ from functools import cache
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
     DecimalField,
-    Form,
     FormField,
     IntegerField,
     RadioField,
@@ -27,6 +25,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from clinic import readiness
+from clinic.forms import ClinicForm, SubForm
 from clinic.localtime import AmbiguousLocalTime, Fold, NonexistentLocalTime, is_ambiguous, to_utc
 from clinic.services.readiness import HOOPER_ITEMS, NewCheckIn, NewTrainingSession, ScreeningUpdate
 from clinic.services.treatment_notes import AppliedModality, NoteContent
@@ -97,7 +96,7 @@ def optional_int(value: str) -> int | None:
 # Training sessions and check-ins ------------------------------------------------------------------
 
 
-class TrainingSessionForm(FlaskForm):
+class TrainingSessionForm(ClinicForm):
     ended_on = DateField(_l("Date"), validators=[InputRequired(_l("Please fill this in."))])
     ended_time = TimeField(_l("Ended at"), validators=[InputRequired(_l("Please fill this in."))],
                            description=_l("Dutch local time"))
@@ -123,7 +122,7 @@ class TrainingSessionForm(FlaskForm):
                                   self.is_competition.data)
 
 
-class CheckInForm(FlaskForm):
+class CheckInForm(ClinicForm):
     day = DateField(_l("Day"), validators=[InputRequired(_l("Please fill this in."))])
     sleep = SelectField(HOOPER_LABELS["sleep"], choices=hooper_scale, default=NOT_GIVEN)
     fatigue = SelectField(HOOPER_LABELS["fatigue"], choices=hooper_scale, default=NOT_GIVEN)
@@ -165,10 +164,10 @@ add_complaint_fields(CheckInForm)
 
 
 @cache
-def screening_form_class() -> type[FlaskForm]:
+def screening_form_class() -> type[ClinicForm]:
     """Return the screening form, with a check box per flag (and regions for regional ones) and indication."""
 
-    class ScreeningForm(FlaskForm):
+    class ScreeningForm(ClinicForm):
         competition_on = DateField(_l("Date of the next competition"), validators=[Optional()])
         competition_time = TimeField(_l("Start time"), validators=[Optional()], description=_l("Dutch local time"))
         competition_fold = RadioField(_l("Which time do you mean?"), choices=FOLD_CHOICES, validate_choice=False)
@@ -225,7 +224,7 @@ def screening_form_class() -> type[FlaskForm]:
     return ScreeningForm
 
 
-class ImportForm(FlaskForm):
+class ImportForm(ClinicForm):
     file = FileField(_l("CSV file"), validators=[FileRequired(_l("Choose a file."))])
     submit = SubmitField(_l("Import"))
 
@@ -233,7 +232,7 @@ class ImportForm(FlaskForm):
 # Treatment notes ---------------------------------------------------------------------------------
 
 
-class ModalityForm(Form):
+class ModalityForm(SubForm):
     """What every modality asks: applied or not, and why when going against the guidance."""
 
     applied = BooleanField(_l("Applied in this treatment"))
@@ -301,7 +300,7 @@ MODALITY_FORMS = {
 }
 
 
-class NoteForm(FlaskForm):
+class NoteForm(ClinicForm):
     subjective = TextAreaField(_l("Subjective"), description=_l("What the patient tells: complaints, history, goals."))
     objective = TextAreaField(_l("Objective"), description=_l("What you find: observation, tests, palpation."))
     assessment = TextAreaField(_l("Assessment"), description=_l("Your clinical reasoning."))
@@ -344,18 +343,18 @@ class NoteForm(FlaskForm):
                 sub[name].data = value
 
 
-class AmendmentForm(FlaskForm):
+class AmendmentForm(ClinicForm):
     text = TextAreaField(_l("Amendment"), validators=[InputRequired(_l("Please fill this in.")),
                                                      Length(max=20000, message=_l("This is too long."))],
                          description=_l("A correction or addition. The signed note stays as it was."))
     submit = SubmitField(_l("Add amendment"))
 
 
-class SignForm(FlaskForm):
+class SignForm(ClinicForm):
     submit = SubmitField(_l("Sign note"))
 
 
-class PatientSearchForm(FlaskForm):
+class PatientSearchForm(ClinicForm):
     class Meta:
         csrf = False
 
@@ -363,7 +362,7 @@ class PatientSearchForm(FlaskForm):
                     validators=[Optional(), Length(max=200, message=_l("Please type at most 200 characters."))])
 
 
-def today_default(form: FlaskForm, field_name: str, today: date) -> None:
+def today_default(form: ClinicForm, field_name: str, today: date) -> None:
     """Fill a date field with today unless something was sent."""
     if form[field_name].data is None and not form.is_submitted():
         form[field_name].data = today

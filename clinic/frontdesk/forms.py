@@ -8,11 +8,11 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields import EmailField, SelectChoice, TelField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
+from clinic.forms import ClinicForm
 from clinic.services.patients import NewPatient
 
 FIRST_FREE = ""
@@ -21,7 +21,7 @@ EARLIEST_DATE = date(1800, 1, 1)
 LATEST_DATE = date(2199, 12, 31)
 
 
-class LookupForm(FlaskForm):
+class LookupForm(ClinicForm):
     """A GET form: read from the query string, no CSRF token."""
 
     class Meta:
@@ -99,7 +99,7 @@ class PatientSearchForm(LookupForm):
     )
 
 
-class NewPatientForm(FlaskForm):
+class NewPatientForm(ClinicForm):
     first_name = StringField(
         _l("First name"),
         validators=[InputRequired(_l("Please fill this in.")), Length(max=100, message=_l("This is too long."))],
@@ -173,21 +173,21 @@ class SlotSearchForm(SlotFields, LookupForm):
     """Step two of booking: which free times to show."""
 
 
-class BookingForm(SlotFields, FlaskForm):
+class BookingForm(SlotFields, ClinicForm):
     """Step three: the chosen slot, shown for confirmation (GET) and booked (POST)."""
 
     slot_chiropractor = NumberField(validators=[InputRequired(_l("Choose one of the times offered."))])
     start = InstantField(validators=[InputRequired(_l("Choose one of the times offered."))])
 
 
-class RescheduleForm(FlaskForm):
+class RescheduleForm(ClinicForm):
     """The new start of an appointment, picked from its chiropractor's free slots of one day."""
 
     date = DayField(_l("Day"), validators=[InputRequired(_l("Choose a day."))])
     start = InstantField(validators=[InputRequired(_l("Choose a new time."))])
 
 
-class StatusForm(FlaskForm):
+class StatusForm(ClinicForm):
     """Check in, complete, mark as no-show or cancel (with a reason)."""
 
     action = HiddenField(validators=[InputRequired()])

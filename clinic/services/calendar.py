@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from clinic.database import MAX_ROW_ID
 from clinic.errors import NotFound
 from clinic.localtime import day_bounds, to_local
 from clinic.models import (
@@ -118,7 +119,9 @@ def bookable_types(session: Session) -> Sequence[AppointmentType]:
 
 def patient_or_none(session: Session, patient_id: int | None) -> Patient | None:
     """Return the patient with this id, or ``None`` if there is none."""
-    return session.get(Patient, patient_id) if patient_id is not None else None
+    if patient_id is None or not 0 < patient_id <= MAX_ROW_ID:
+        return None
+    return session.get(Patient, patient_id)
 
 
 def suggested_type(session: Session, patient_id: int) -> AppointmentType | None:

@@ -29,6 +29,7 @@ from clinic.models import (
 from clinic.scheduling import SlotPolicy
 from clinic.services.booking import SlotTaken, book_appointment, change_status, reschedule_appointment
 from clinic.services.patients import NewPatient, cleaned, register_patient
+from clinic.text import is_storable
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,8 @@ def online_types(session: Session) -> list[AppointmentType]:
 
 def online_type(session: Session, code: str) -> AppointmentType:
     """Return the online-bookable type with ``code``, or raise ``Invalid`` naming the field."""
-    appointment_type = session.scalar(
+    # The code comes from the URL; one with a NUL byte would make PostgreSQL fail the query.
+    appointment_type = None if not is_storable(code) else session.scalar(
         select(AppointmentType).where(
             AppointmentType.code == code, AppointmentType.is_active, AppointmentType.is_online_bookable
         )

@@ -19,6 +19,7 @@ from clinic.errors import Invalid
 from clinic.models import CreatedSource, Patient
 
 SEARCH_LIMIT = 25
+MAX_SPORT_LENGTH = 100
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ def cleaned(details: NewPatient, today: date) -> dict:
         "date_of_birth": lambda: check_date_of_birth(details.date_of_birth, today),
         "email": lambda: clean_email(details.email) if details.email.strip() else None,
         "phone": lambda: clean_phone(details.phone) if details.phone.strip() else None,
-        "sport": lambda: " ".join(details.sport.split())[:100],
+        "sport": lambda: clean_sport(details.sport),
     }
     values, errors = {}, {}
     for field, check in checks.items():
@@ -55,6 +56,14 @@ def cleaned(details: NewPatient, today: date) -> dict:
     if errors:
         raise Invalid("Some details are not right.", fields=errors)
     return values | {"preferred_language": details.preferred_language}
+
+
+def clean_sport(raw: str) -> str:
+    """Return the sport with spaces tidied; refuse, rather than cut, one longer than the column."""
+    sport = " ".join(raw.split())
+    if len(sport) > MAX_SPORT_LENGTH:
+        raise ContactError("too_long")
+    return sport
 
 
 def register_patient(
