@@ -2,16 +2,16 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, StringField
 from wtforms.validators import InputRequired, Length, Optional
 
 from clinic.booking.forms import birth_date_in_past, checked_by
 from clinic.contact import clean_email
+from clinic.forms import ClinicForm
 from clinic.messages import field_message
 
 
-class LoginLinkForm(FlaskForm):
+class LoginLinkForm(ClinicForm):
     email = EmailField(
         _l("E-mail address"),
         validators=[InputRequired(field_message("required")), Length(max=254), checked_by(clean_email)],
@@ -26,5 +26,5 @@ class LoginLinkForm(FlaskForm):
     website = StringField(_l("Leave this field empty"), validators=[Optional(), Length(max=0)])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(ClinicForm):
     """Only the CSRF token: logging in with a link, opening an appointment, logging out."""
