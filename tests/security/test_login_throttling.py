@@ -68,6 +68,7 @@ def test_a_refused_attempt_shows_the_login_form_with_a_message(variant_app, crea
     response = client.post("/login", data={"email": user.email, "password": "wrong"}, headers={"Accept-Language": "en"})
     limiter.reset()
     assert response.status_code == 429
+    assert int(response.headers["Retry-After"]) > 0
     page = response.get_data(as_text=True)
     assert "Too many attempts. Wait a minute and try again." in page
     assert 'name="password"' in page
