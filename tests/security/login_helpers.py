@@ -1,14 +1,16 @@
 """Helpers for the login-hardening tests: a clock the login code reads, and TOTP codes.
 
-Import the ``clock`` fixture into a test module to use it.
+Import the ``clock`` and ``hash_checks`` fixtures into a test module to use them.
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
+from unittest import mock
 
 import pyotp
 import pytest
 
+from clinic.auth import passwords
 from clinic.extensions import db
 from clinic.localtime import utcnow
 from clinic.models import User
@@ -52,5 +54,9 @@ def enrol(user: User, when: datetime) -> None:
     db.session.commit()
 
 
-def at_utc(*args) -> datetime:
-    return datetime(*args, tzinfo=timezone.utc)
+@pytest.fixture
+def hash_checks(monkeypatch) -> mock.Mock:
+    """Count every argon2 verification, of a real hash or of the dummy one."""
+    spy = mock.Mock(wraps=passwords.PasswordHasher.verify)
+    monkeypatch.setattr(passwords.PasswordHasher, "verify", lambda self, *args: spy(self, *args))
+    return spy

@@ -3,16 +3,14 @@
 The rate limits count attempts before anything is checked: a refused attempt costs no hash.
 """
 from datetime import timedelta
-from unittest import mock
 
 import pytest
 
-from clinic.auth import passwords
 from clinic.auth.lockout import FIRST_LOCKOUT, LONGEST_LOCKOUT, lockout_for
 from clinic.extensions import db, limiter
 from clinic.models import Role, User
 from tests.conftest import PASSWORD, log_in
-from tests.security.login_helpers import clock  # noqa: F401 (a fixture)
+from tests.security.login_helpers import clock, hash_checks  # noqa: F401 (fixtures)
 
 
 @pytest.fixture
@@ -22,14 +20,6 @@ def limited(variant_app):
     limiter.reset()  # one Limiter object serves every app of the test session
     yield client
     limiter.reset()
-
-
-@pytest.fixture
-def hash_checks(monkeypatch):
-    """Count every argon2 verification, real or against the dummy hash."""
-    spy = mock.Mock(wraps=passwords.PasswordHasher.verify, autospec=True)
-    monkeypatch.setattr(passwords.PasswordHasher, "verify", lambda self, *args: spy(self, *args))
-    return spy
 
 
 @pytest.mark.parametrize(
