@@ -60,7 +60,10 @@ def test_setting_up_shows_the_secret_a_qr_code_and_needs_a_confirmed_code(client
     assert 'action="/account/two-factor/start"' in client.get("/account/two-factor").get_data(as_text=True)
     assert client.post("/account/two-factor/start").status_code == 302
     secret = fresh(user).totp_secret
-    page = client.get("/account/two-factor").get_data(as_text=True)
+    response = client.get("/account/two-factor")
+    # The secret must not stay behind in a browser or proxy cache.
+    assert response.headers["Cache-Control"] == "no-store"
+    page = response.get_data(as_text=True)
     assert 'href="otpauth://totp/MoveWell%20Chiropractie:' in page
     assert 'src="data:image/svg+xml' in page
     assert " ".join(secret[i:i + 4] for i in range(0, 32, 4)) in page
