@@ -53,6 +53,19 @@ class Config:
     BOOKING_SUBMIT_RATE_LIMIT = os.environ.get("BOOKING_SUBMIT_RATE_LIMIT", "10 per hour")
     # Asking for a portal login link, per address: enough for typos, too few to probe birth dates.
     PORTAL_LOGIN_RATE_LIMIT = os.environ.get("PORTAL_LOGIN_RATE_LIMIT", "5 per 10 minutes; 20 per day")
+    # Login attempts (password and second-factor code), counted before anything is checked. Per
+    # address generous enough for a front desk whose staff share one address; per account the 11th
+    # attempt within a minute is refused.
+    LOGIN_ADDRESS_RATE_LIMIT = os.environ.get("LOGIN_ADDRESS_RATE_LIMIT", "30 per minute;200 per hour")
+    LOGIN_ACCOUNT_RATE_LIMIT = os.environ.get("LOGIN_ACCOUNT_RATE_LIMIT", "10 per minute;50 per hour")
+
+    # A browser session (staff, and patients too) ends after this long without a request. API
+    # bearer tokens are not sessions and are not affected.
+    SESSION_IDLE_TIMEOUT = timedelta(minutes=int(os.environ.get("SESSION_IDLE_TIMEOUT_MINUTES", 30)))
+    # An admin without two-factor login can only set it up (which also guards the access log).
+    ADMIN_SECOND_FACTOR_REQUIRED = True
+    # Between a right password and the second-factor code.
+    SECOND_FACTOR_TIMEOUT = timedelta(minutes=5)
 
     # E-mail: "log" writes messages to the log (development), "smtp" sends them.
     MAIL_TRANSPORT = os.environ.get("MAIL_TRANSPORT", "smtp")
@@ -83,6 +96,9 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = False
     MAIL_TRANSPORT = "log"
     RATELIMIT_ENABLED = False
+    # Most tests log admins in with a password alone; tests/security/test_login_second_factor.py
+    # turns this on and checks the production value.
+    ADMIN_SECOND_FACTOR_REQUIRED = False
     # Cheap hashes keep the suite fast; production parameters are tested separately.
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024

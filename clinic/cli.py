@@ -15,7 +15,14 @@ from clinic.errors import DomainError
 from clinic.extensions import db
 from clinic.models import Chiropractor, Role
 from clinic.localtime import utcnow
-from clinic.services.accounts import create_user, find_user, issue_api_token
+from clinic.services.accounts import (
+    create_user,
+    deactivate_user,
+    find_user,
+    issue_api_token,
+    reset_second_factor,
+    set_password,
+)
 from clinic.services.outbox import log_transport, send_due, smtp_transport
 from clinic.services.seed import seed_clinic
 
@@ -81,14 +88,56 @@ def create_user_command(email: str, role: str, chiropractor_name: str | None) ->
     click.echo(f"created {user.role} account {user.email}")
 
 
+def existing_user(email: str):
+    """Return the account of ``email`` or stop the command with a message."""
+    user = find_user(db.session, email)
+    if user is None:
+        raise click.ClickException(f"no account for {email}")
+    return user
+
+
+@users_cli.command("set-password")
+@click.argument("email")
+def set_password_command(email: str) -> None:
+    """Give the account a new password (read like in ``create``); its sessions end."""
+    begin_write(db.session)
+    user = existing_user(email)
+    try:
+        set_password(user, read_password())
+    except DomainError as error:
+        raise click.ClickException(error.message) from error
+    db.session.commit()
+    click.echo(f"new password set for {user.email}; its sessions have ended")
+
+
+@users_cli.command("deactivate")
+@click.argument("email")
+def deactivate_command(email: str) -> None:
+    """Stop the account from logging in; its sessions end at once."""
+    begin_write(db.session)
+    user = existing_user(email)
+    deactivate_user(user)
+    db.session.commit()
+    click.echo(f"deactivated {user.email}")
+
+
+@users_cli.command("reset-two-factor")
+@click.argument("email")
+def reset_two_factor_command(email: str) -> None:
+    """Remove the account's two-factor login (a lost phone); an admin must set it up again."""
+    begin_write(db.session)
+    user = existing_user(email)
+    reset_second_factor(user)
+    db.session.commit()
+    click.echo(f"two-factor login removed for {user.email}; its sessions have ended")
+
+
 @users_cli.command("token")
 @click.argument("email")
 def issue_token_command(email: str) -> None:
     """Print a new API bearer token for the account; it is shown only this once."""
     begin_write(db.session)
-    user = find_user(db.session, email)
-    if user is None:
-        raise click.ClickException(f"no account for {email}")
+    user = existing_user(email)
     token = issue_api_token(db.session, user)
     db.session.commit()
     click.echo(token)

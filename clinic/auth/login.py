@@ -2,15 +2,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import datetime, timezone
 from functools import wraps
 
-from flask import Flask, Request, abort, redirect, request, url_for
+from flask import Flask, Request, abort, current_app, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
+from flask_login import current_user, login_user, logout_user
 
 from clinic.auth.passwords import init_passwords
 from clinic.errors import wants_json
 from clinic.extensions import db, login_manager
+from clinic.i18n import LANGUAGE_SESSION_KEY
+from clinic.localtime import utcnow
 from clinic.models import Role, User
 from clinic.services.accounts import user_for_token
 
@@ -25,6 +29,90 @@ def init_login(app: Flask) -> None:
     login_manager.user_loader(load_user_from_session)
     login_manager.request_loader(load_user_from_bearer_token)
     login_manager.unauthorized_handler(handle_unauthorized)
+    app.before_request(end_idle_session)
+    app.before_request(require_second_factor_for_admins)
+
+
+# Session keys of this module; every other key is dropped when a session starts or ends.
+LAST_SEEN_KEY = "last_seen_at"
+NEEDS_SECOND_FACTOR_KEY = "needs_second_factor"
+KEPT_ACROSS_LOGIN = (LANGUAGE_SESSION_KEY,)
+# What an admin without a second factor may still reach: setting it up, and leaving.
+SECOND_FACTOR_SETUP_ENDPOINTS = frozenset(
+    {
+        "auth.set_up_second_factor",
+        "auth.start_second_factor",
+        "auth.confirm_second_factor",
+        "auth.logout",
+        "static",
+    }
+)
+
+
+def start_fresh_session() -> None:
+    """Drop everything in the session but the visitor's language.
+
+    Called on login, so that nothing planted before login (a session fixation, a stale CSRF
+    token, a half-finished login) survives it, and on logout.
+    """
+    kept = {key: session[key] for key in KEPT_ACROSS_LOGIN if key in session}
+    session.clear()
+    session.update(kept)
+
+
+def begin_session(user: User) -> None:
+    """Log ``user`` in on a fresh session (with a new CSRF token).
+
+    An admin without a second factor gets a session that opens only the set-up page. The mark
+    lives in the signed session, so the check before each request needs no database read.
+    """
+    start_fresh_session()
+    login_user(user)
+    session[LAST_SEEN_KEY] = int(utcnow().timestamp())
+    if (
+        user.role == Role.ADMIN.value
+        and not user.has_second_factor
+        and current_app.config["ADMIN_SECOND_FACTOR_REQUIRED"]
+    ):
+        session[NEEDS_SECOND_FACTOR_KEY] = True
+
+
+def end_session() -> None:
+    """Log the current user out on this browser and forget the session's contents."""
+    logout_user()
+    start_fresh_session()
+
+
+def end_idle_session():
+    """Log out a browser session after ``SESSION_IDLE_TIMEOUT`` without a request.
+
+    Otherwise note this request's time. The time is kept in the signed session cookie, so a
+    cookie captured earlier is worth nothing once that much time has passed. API bearer tokens
+    are not sessions and are not affected. Runs before the write transaction starts, so it reads
+    nothing from the database.
+    """
+    if "_user_id" not in session:
+        return None
+    now = utcnow()
+    last_seen = session.get(LAST_SEEN_KEY)
+    timeout = current_app.config["SESSION_IDLE_TIMEOUT"]
+    if isinstance(last_seen, int) and now - datetime.fromtimestamp(last_seen, timezone.utc) > timeout:
+        end_session()
+        minutes = int(timeout.total_seconds() // 60)
+        flash(_("You were logged out after %(minutes)d minutes of inactivity.", minutes=minutes), "info")
+        return handle_unauthorized()
+    session[LAST_SEEN_KEY] = int(now.timestamp())
+    return None
+
+
+def require_second_factor_for_admins():
+    """Send an admin without a second factor to set one up; nothing else opens until then."""
+    if not session.get(NEEDS_SECOND_FACTOR_KEY) or request.endpoint in SECOND_FACTOR_SETUP_ENDPOINTS:
+        return None
+    if wants_json():
+        abort(403, description="Set up two-factor login before using the administrator account.")
+    flash(_("An administrator account needs two-factor login. Please set it up first."), "info")
+    return redirect(url_for("auth.set_up_second_factor"))
 
 
 def load_user_from_session(login_id: str) -> User | None:

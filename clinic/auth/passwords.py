@@ -6,7 +6,6 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import Flask, current_app
 
 EXTENSION_KEY = "clinic.password_hasher"
-MIN_PASSWORD_LENGTH = 12
 
 
 def init_passwords(app: Flask) -> None:

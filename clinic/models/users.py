@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from clinic.database import UTCDateTime
@@ -30,6 +30,10 @@ class User(db.Model):
         one_of("role", (role.value for role in Role), name="role_known"),
         CheckConstraint("failed_login_count >= 0", name="failed_login_count_not_negative"),
         CheckConstraint("session_version >= 1", name="session_version_positive"),
+        # Two-factor login is on only once a secret exists and a code from it has been confirmed.
+        CheckConstraint(
+            "totp_enabled_at IS NULL OR totp_secret IS NOT NULL", name="totp_enabled_needs_secret"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -38,16 +42,27 @@ class User(db.Model):
     role: Mapped[str] = mapped_column(String(16))
     is_active: Mapped[bool] = mapped_column(default=True)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Consecutive failed logins; from a threshold on, each one locks the account a while longer.
     failed_login_count: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Part of the login id in the session cookie: bumping it ends every existing session.
     session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = created_at_column()
+    # Optional TOTP second factor (RFC 6238). The base32 secret is stored as is: encrypting it at
+    # rest is a follow-up. The last accepted time step makes a code single-use.
+    totp_secret: Mapped[str | None] = mapped_column(String(32))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    totp_last_counter: Mapped[int | None] = mapped_column(BigInteger)
 
     api_tokens: Mapped[list[ApiToken]] = relationship(back_populates="user", passive_deletes=True)
 
     @property
     def is_staff(self) -> bool:
         return self.role in STAFF_ROLES
+
+    @property
+    def has_second_factor(self) -> bool:
+        return self.totp_enabled_at is not None
 
     # The three members below are what Flask-Login asks of a user object.
     is_authenticated = True

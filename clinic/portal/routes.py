@@ -10,7 +10,7 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, render_temp
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from clinic.auth.sessions import end_session, start_session
+from clinic.auth.login import begin_session, end_session
 from clinic.clinical.forms import CheckInForm, TrainingSessionForm, asks_fold, today_default
 from clinic.clinical.messages import refused, status_of
 from clinic.clinical.presenting import label
@@ -165,7 +165,7 @@ def login_link(token: str):
         db.session.rollback()
         return render_template("portal/login_link.html", email_in_use=True), 409
     db.session.commit()
-    start_session(account)
+    begin_session(account)
     return redirect(url_for(".home"))
 
 

@@ -3,25 +3,39 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from clinic.auth.passwords import (
-    MIN_PASSWORD_LENGTH,
-    burn_verification_time,
-    hash_password,
-    needs_rehash,
-    verify_password,
-)
+from clinic.auth import second_factor
+from clinic.auth.lockout import is_locked, lockout_for
+from clinic.auth.password_policy import DESCRIPTIONS, password_problems
+from clinic.auth.passwords import burn_verification_time, hash_password, needs_rehash, verify_password
 from clinic.errors import Conflict, Invalid
-from clinic.localtime import utcnow
 from clinic.models import ApiToken, Chiropractor, Role, User
+
+
+class WeakPassword(Invalid):
+    """A new password breaks the password policy; ``codes`` says which rules."""
+
+    code = "weak_password"
+
+    def __init__(self, codes: list[str]):
+        super().__init__(" ".join(DESCRIPTIONS[code] for code in codes), fields={"password": codes[0]})
+        self.codes = codes
 
 
 def normalize_email(email: str) -> str:
     """Return the form in which an e-mail address is stored and compared."""
     return email.strip().lower()
+
+
+def require_acceptable_password(password: str, email: str) -> None:
+    """Raise ``WeakPassword`` unless ``password`` meets the policy for ``email``'s account."""
+    problems = password_problems(password, email=email)
+    if problems:
+        raise WeakPassword(problems)
 
 
 def create_user(
@@ -31,11 +45,7 @@ def create_user(
     email = normalize_email(email)
     if "@" not in email:
         raise Invalid("That is not an e-mail address.", fields={"email": "not an e-mail address"})
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise Invalid(
-            f"A password needs at least {MIN_PASSWORD_LENGTH} characters.",
-            fields={"password": f"at least {MIN_PASSWORD_LENGTH} characters"},
-        )
+    require_acceptable_password(password, email)
     if (role is Role.CHIROPRACTOR) != (chiropractor is not None):
         raise Invalid("A chiropractor account must be linked to exactly one chiropractor.")
     if session.scalar(select(User.id).where(User.email == email)) is not None:
@@ -53,25 +63,41 @@ def find_user(session: Session, email: str) -> User | None:
     return session.scalar(select(User).where(User.email == normalize_email(email)))
 
 
-def authenticate(session: Session, email: str, password: str) -> User | None:
+def authenticate(session: Session, email: str, password: str, *, now: datetime) -> User | None:
     """Return the active account if the password is right, else ``None``.
 
-    Unknown, inactive and wrong-password cases cost the same time and look the same to the caller.
+    Unknown, locked, inactive and wrong-password cases look the same to the caller and cost the
+    same time: an unknown or locked account is checked against a dummy hash, so a locked
+    account's real password is not tried at all. A wrong password counts towards a lock-out.
+    The login is not recorded yet: call ``record_login`` once every factor has been checked.
     """
     user = find_user(session, email)
-    if user is None:
+    if user is None or is_locked(user.locked_until, now):
         burn_verification_time(password)
         return None
     if not verify_password(user.password_hash, password):
-        user.failed_login_count += 1
+        record_failed_login(user, now)
         return None
     if not user.is_active:
         return None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    user.failed_login_count = 0
-    user.last_login_at = utcnow()
     return user
+
+
+def record_failed_login(user: User, now: datetime) -> None:
+    """Count a failed password or code, locking the account for a while after repeated ones."""
+    user.failed_login_count += 1
+    lockout = lockout_for(user.failed_login_count)
+    if lockout is not None:
+        user.locked_until = now + lockout
+
+
+def record_login(user: User, now: datetime) -> None:
+    """Note a completed login: the failure count starts again from zero."""
+    user.failed_login_count = 0
+    user.locked_until = None
+    user.last_login_at = now
 
 
 def end_all_sessions(user: User) -> None:
@@ -79,14 +105,74 @@ def end_all_sessions(user: User) -> None:
     user.session_version += 1
 
 
-def change_password(user: User, new_password: str) -> None:
-    """Set a new password and end the account's other sessions."""
-    if len(new_password) < MIN_PASSWORD_LENGTH:
-        raise Invalid(
-            f"A password needs at least {MIN_PASSWORD_LENGTH} characters.",
-            fields={"password": f"at least {MIN_PASSWORD_LENGTH} characters"},
-        )
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    """Set a new password after checking the current one, and end the account's other sessions.
+
+    :raises Invalid: (field ``current_password``) if the current password is not right.
+    :raises WeakPassword: if the new password breaks the policy.
+    """
+    if not verify_password(user.password_hash, current_password):
+        raise Invalid("The current password is not right.", fields={"current_password": "wrong_password"})
+    set_password(user, new_password)
+
+
+def set_password(user: User, new_password: str) -> None:
+    """Set a new password (the policy applies) and end every session of the account."""
+    require_acceptable_password(new_password, user.email)
     user.password_hash = hash_password(new_password)
+    end_all_sessions(user)
+
+
+def deactivate_user(user: User) -> None:
+    """Stop the account from logging in and end its sessions, also if it is reactivated later."""
+    user.is_active = False
+    end_all_sessions(user)
+
+
+def start_second_factor(user: User) -> str:
+    """Return the account's TOTP secret, making one if there is none yet; it is off until confirmed."""
+    if user.totp_secret is None:
+        user.totp_secret = second_factor.new_secret()
+    return user.totp_secret
+
+
+def confirm_second_factor(user: User, code: str, now: datetime) -> bool:
+    """Turn the second factor on if ``code`` comes from the account's new secret; tell whether it did."""
+    if user.totp_secret is None or user.has_second_factor:
+        return False
+    if not accept_code(user, code, now):
+        return False
+    user.totp_enabled_at = now
+    return True
+
+
+def check_second_factor(user: User, code: str, now: datetime) -> bool:
+    """Tell whether ``code`` completes the login; a wrong code counts towards a lock-out.
+
+    While the account is locked no code is checked.
+    """
+    if is_locked(user.locked_until, now) or not user.is_active:
+        return False
+    if accept_code(user, code, now):
+        return True
+    record_failed_login(user, now)
+    return False
+
+
+def accept_code(user: User, code: str, now: datetime) -> bool:
+    """Accept a code from the account's secret once: the same code cannot be used again."""
+    step = second_factor.accepted_step(user.totp_secret, code, now=now, last_step=user.totp_last_counter)
+    if step is None:
+        return False
+    user.totp_last_counter = step
+    return True
+
+
+def reset_second_factor(user: User) -> None:
+    """Remove the account's second factor (a lost phone); an admin must enrol again at next login."""
+    user.totp_secret = None
+    user.totp_enabled_at = None
+    user.totp_last_counter = None
     end_all_sessions(user)
 
 

@@ -4,7 +4,7 @@ Hand-written. SQLite cannot alter a CHECK, so the table is rebuilt in batch mode
 triggers live on patient_tokens, so the rebuild loses nothing.
 
 Revision ID: e9a1c3b5d7f0
-Revises: ed3705be3594
+Revises: b3d5f7a9c1e2
 Create Date: 2026-11-30 04:00:00
 
 """
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'e9a1c3b5d7f0'
-down_revision = 'ed3705be3594'
+down_revision = 'b3d5f7a9c1e2'
 branch_labels = None
 depends_on = None
 
