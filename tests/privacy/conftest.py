@@ -32,3 +32,11 @@ def record(clinic, create_patient, chiropractor) -> PatientRecord:
     built = fill_patient_record(patient, chiropractor, now=NOW)
     db.session.commit()
     return built
+
+
+@pytest.fixture
+def client(app):
+    """Return a test client whose browser asks for English pages (the clinic's default is Dutch)."""
+    english = app.test_client()
+    english.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return english
