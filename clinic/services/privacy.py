@@ -10,7 +10,7 @@ The export is one JSON document with stable keys (``EXPORT_FORMAT`` version ``EX
 - ``screening``: ``screened_at``, ``next_competition_at``, ``flags``, ``indications``
 - ``treatment_notes``: SOAP text, ``modalities``, the ``readiness_snapshot`` shown when the note was
   written, signature (``signed_at``, ``content_hash``) and ``amendments``
-- ``emails``: the e-mails in the outbox addressed to the patient (attachments by name only)
+- ``emails``: the e-mails in the outbox sent to the patient's address (attachments by name only)
 - ``links``: the links sent to the patient (purpose and validity; never the secret or its hash)
 
 Instants are ISO 8601 with the Amsterdam offset, days are ``YYYY-MM-DD``. Staff appear as the
@@ -314,7 +314,11 @@ def _delete_training_data(session: Session, patient: Patient) -> None:
 
 def _delete_messages(session: Session, patient: Patient) -> None:
     session.execute(delete(PatientToken).where(PatientToken.patient_id == patient.id))
-    if patient.email:
+    if not patient.email:
+        return
+    # E-mails are kept by address only: when a family shares one, they are the others' e-mails too.
+    shared = session.scalar(select(Patient.id).where(Patient.email == patient.email, Patient.id != patient.id).limit(1))
+    if shared is None:
         session.execute(delete(OutboxMessage).where(OutboxMessage.to_address == patient.email))
 
 

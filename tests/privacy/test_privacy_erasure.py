@@ -161,3 +161,9 @@ def test_the_front_desk_cannot_anonymise(client, record, login_as):
                            data={"reason": "Verzoek", "confirm": "y"})
     assert response.status_code == 403
     assert count(PatientErasure) == 0
+
+
+def test_emails_to_an_address_another_patient_shares_are_kept(record, admin, create_patient):
+    create_patient(first_name="Daan", email="sanne@example.nl")
+    erase(record, admin)
+    assert count(OutboxMessage, to_address="sanne@example.nl") == 1
