@@ -69,8 +69,7 @@ def restore(url: str | URL, path: Path, *, force: bool = False) -> None:
             "Run again with --force to replace it."
         )
     if url.get_backend_name() == "sqlite":
-        with closing(sqlite3.connect(path)) as source, closing(sqlite3.connect(sqlite_path(url))) as target:
-            source.backup(target)
+        _sqlite_copy(path, sqlite_path(url))
     else:
         clean = ("--clean", "--if-exists") if tables else ()
         _run(_pg_tool("pg_restore", url), "--exit-on-error", "--single-transaction", "--no-owner", "--no-acl",
@@ -83,7 +82,7 @@ def check_backup_file(url: URL, path: Path) -> None:
         raise BackupError(f"{path} is missing or empty.")
     if url.get_backend_name() == "sqlite":
         try:
-            with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as backup_file:
+            with closing(sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)) as backup_file:
                 result = backup_file.execute("PRAGMA integrity_check").fetchone()[0]
         except sqlite3.DatabaseError as error:
             raise BackupError(f"{path} is not a SQLite database: {error}") from None
@@ -111,10 +110,19 @@ def sqlite_path(url: URL) -> Path:
 def _sqlite_backup(database: Path, destination: Path) -> None:
     if not database.is_file():
         raise BackupError(f"There is no database at {database}.")
-    with closing(sqlite3.connect(database)) as source, closing(sqlite3.connect(destination)) as copy:
-        source.backup(copy)
+    _sqlite_copy(database, destination)
+    with closing(sqlite3.connect(destination)) as copy:
         # One self-contained file: no -wal or -shm file to carry along.
         copy.execute("PRAGMA journal_mode=DELETE")
+
+
+def _sqlite_copy(source_path: Path, target_path: Path) -> None:
+    """Copy one SQLite database over another through the online backup API."""
+    try:
+        with closing(sqlite3.connect(source_path)) as source, closing(sqlite3.connect(target_path)) as target:
+            source.backup(target)
+    except sqlite3.Error as error:
+        raise BackupError(f"Copying {source_path} to {target_path} failed: {error}") from None
 
 
 def _libpq_url(url: URL) -> str:

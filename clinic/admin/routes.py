@@ -9,7 +9,7 @@ import json
 from datetime import date, datetime
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -34,6 +34,7 @@ from clinic.localtime import is_ambiguous, to_local, utcnow
 from clinic.messages import field_message
 from clinic.models import AppointmentType, Chiropractor, Patient, Role, TimeOff, User, WorkingHours
 from clinic.privacy import erasure
+from clinic.readiness import vocabulary
 from clinic.services import privacy, staffing
 from clinic.templating import local_datetime
 from clinic.services.appointments import active_chiropractors
@@ -368,13 +369,29 @@ def export_patient_summary(patient_id: int):
     patient = patient_or_404(patient_id)
     document = privacy.export_patient(db.session, patient, now=utcnow())
     with force_locale(patient.preferred_language):
-        page = render_template("admin/patient_summary.html", export=document, when=iso_to_local)
+        page = render_template("admin/patient_summary.html", export=document, when=iso_to_local,
+                               label=vocabulary_label)
     return download(page, "text/html", patient, "html")
 
 
 def iso_to_local(iso: str | None) -> str:
     """Show an ISO 8601 instant of the export in the clinic's words ('—' for none)."""
     return local_datetime(datetime.fromisoformat(iso)) if iso else "—"
+
+
+# The rules file's names for the codes the export holds, each as a code → Text mapping.
+SUMMARY_VOCABULARY = {
+    "flag": lambda: {code: flag.label for code, flag in vocabulary.screening_flags().items()},
+    "indication": vocabulary.indications,
+    "complaint": lambda: {code: complaint.label for code, complaint in vocabulary.complaints().items()},
+    "modality": vocabulary.modalities,
+}
+
+
+def vocabulary_label(kind: str, code: str) -> str:
+    """Return the label of a flag, indication, complaint or modality code in the page's language."""
+    text = SUMMARY_VOCABULARY[kind]().get(code)
+    return getattr(text, get_locale().language, code) if text else code
 
 
 @bp.route("/patients/<int:patient_id>/privacy/erase", methods=["GET", "POST"])

@@ -105,6 +105,8 @@ def test_the_summary_is_a_printable_page_without_scripts_in_the_patients_languag
     assert response.headers["Cache-Control"] == "no-store"
     assert "<script" not in page.lower()
     assert heading in page and "Stijve onderrug na de wedstrijd." in page
+    # Codes of the rules file are shown by their label in the patient's language.
+    assert ("antistolling of plaatjesremmers" if language == "nl" else "anticoagulants or antiplatelets") in page
 
 
 @pytest.mark.parametrize("role", [Role.FRONTDESK, Role.CHIROPRACTOR])
