@@ -4,17 +4,20 @@ from __future__ import annotations
 import logging
 import sys
 import time
+from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from clinic import backup
 from clinic.database import begin_write
 from clinic.errors import DomainError
 from clinic.extensions import db
+from clinic.localtime import to_local, utcnow
 from clinic.models import Chiropractor, Role
-from clinic.localtime import utcnow
+from clinic.privacy.retention import RETENTION_RULES
 from clinic.services.accounts import (
     create_user,
     deactivate_user,
@@ -24,6 +27,7 @@ from clinic.services.accounts import (
     set_password,
 )
 from clinic.services.outbox import log_transport, send_due, smtp_transport
+from clinic.services.retention import records_past_retention
 from clinic.services.seed import seed_clinic
 
 clinic_cli = AppGroup("clinic", help="Set up and look after the clinic's data.")
@@ -59,6 +63,57 @@ def send_mail_command(loop: bool, interval: float) -> None:
         if not loop:
             return
         time.sleep(interval)
+
+
+@clinic_cli.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(path: Path) -> None:
+    """Write a backup of the database to PATH (a new file); safe while the clinic runs."""
+    try:
+        backup.backup(db.engine.url, path)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"backup written to {path} ({path.stat().st_size} bytes)")
+
+
+@clinic_cli.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace a database that already has tables (everything in it is lost).")
+def restore_command(path: Path, force: bool) -> None:
+    """Restore the backup in PATH into the database; refuses a non-empty database without --force."""
+    # The app's own connections must not hold the database while it is replaced.
+    db.session.remove()
+    db.engine.dispose()
+    try:
+        backup.restore(db.engine.url, path, force=force)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    db.engine.dispose()
+    click.echo(f"restored {path}")
+
+
+@clinic_cli.command("retention")
+def retention_command() -> None:
+    """List the records past their retention period; deletes nothing."""
+    due = records_past_retention(db.session, utcnow())
+    click.echo("Retention periods:")
+    for kind, rule in RETENTION_RULES.items():
+        term = f"{rule.years} years" if rule.years else f"{rule.days} days"
+        click.echo(f"  {kind.value:<17} {term:>9} from {rule.counted_from} ({rule.basis})")
+    click.echo("")
+    if not due:
+        click.echo("No records are past their retention period.")
+    else:
+        click.echo(f"{'kind':<17} {'record':<28} {'counted from':<17} {'period ended':<17}")
+        for record in due:
+            click.echo(f"{record.kind.value:<17} {record.record:<28} "
+                       f"{to_local(record.reference_at):%Y-%m-%d %H:%M}  {to_local(record.ends_at):%Y-%m-%d %H:%M}")
+        click.echo(f"\n{len(due)} record(s) past their retention period.")
+    click.echo(
+        "Nothing has been deleted. Destruction is a separate, logged procedure: a person reviews each record "
+        "(a treatment record with the responsible chiropractor; a longer term applies where good care needs it) "
+        "and records who destroyed what, when and why."
+    )
 
 
 def read_password() -> str:

@@ -37,6 +37,11 @@ PAGES = {
     "admin.appointment_types": Access(read=STAFF, write=NOBODY),
     "admin.new_appointment_type": Access(read=ADMIN, write=ADMIN),
     "admin.edit_appointment_type": Access(read=ADMIN, write=ADMIN),
+    # Privacy rights (AVG/GDPR): a copy of all of a patient's data, and erasure on request.
+    "admin.patient_privacy": Access(read=ADMIN, write=NOBODY),
+    "admin.export_patient_json": Access(read=ADMIN, write=NOBODY),
+    "admin.export_patient_summary": Access(read=ADMIN, write=NOBODY),
+    "admin.erase_patient": Access(read=ADMIN, write=ADMIN),
 }
 
 

@@ -15,15 +15,17 @@ from wtforms import (
     SelectField,
     StringField,
     SubmitField,
+    TextAreaField,
     TimeField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from clinic.errors import DomainError
 from clinic.forms import ClinicForm
 from clinic.localtime import AmbiguousLocalTime, Fold, NonexistentLocalTime, exists, is_ambiguous, to_utc
 from clinic.models import Modality
+from clinic.privacy.erasure import MAX_REASON_LENGTH
 from clinic.services.staffing import AppointmentTypeFields
 
 MODALITY_LABELS = {
@@ -190,3 +192,17 @@ class EditAppointmentTypeForm(AppointmentTypeForm):
     """The same form without the code, which never changes once appointments may refer to it."""
 
     code = None
+
+
+class ErasureForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Reason"),
+        description=_l("For example: the patient's letter of 12 November asking for erasure."),
+        validators=[InputRequired(_l("Please fill this in.")),
+                    Length(max=MAX_REASON_LENGTH, message=_l("This is too long."))],
+    )
+    confirm = BooleanField(
+        _l("I understand that this cannot be undone."),
+        validators=[DataRequired(_l("Tick this box to confirm."))],
+    )
+    submit = SubmitField(_l("Anonymise this patient"))

@@ -1,13 +1,15 @@
-"""The administration pages: accounts, working hours, time off and appointment types.
+"""The administration pages: accounts, working hours, time off, appointment types and patients' privacy rights.
 
 Who may open or change which page is one table (``clinic.admin.access``); a chiropractor reaches
 only their own time off, and any other chiropractor's is "not found".
 """
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -19,16 +21,22 @@ from clinic.admin.forms import (
     AppointmentTypeForm,
     EditAppointmentTypeForm,
     EndHoursForm,
+    ErasureForm,
     TimeOffForm,
     WorkingHoursForm,
     show_errors,
     weekday_names,
 )
+from clinic.admin.privacy_messages import CATEGORY_LABELS, FATE_LABELS, REASON_TEXTS
 from clinic.errors import DomainError
 from clinic.extensions import db
 from clinic.localtime import is_ambiguous, to_local, utcnow
-from clinic.models import AppointmentType, Chiropractor, Role, TimeOff, User, WorkingHours
-from clinic.services import staffing
+from clinic.messages import field_message
+from clinic.models import AppointmentType, Chiropractor, Patient, Role, TimeOff, User, WorkingHours
+from clinic.privacy import erasure
+from clinic.readiness import vocabulary
+from clinic.services import privacy, staffing
+from clinic.templating import local_datetime
 from clinic.services.appointments import active_chiropractors
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -306,3 +314,105 @@ def edit_appointment_type(type_id: int):
         render_template("admin/appointment_type.html", form=form, appointment_type=appointment_type),
         status_of(form),
     )
+
+
+# Patients' privacy rights: a copy of their data, and erasure
+
+
+def patient_or_404(patient_id: int) -> Patient:
+    patient = db.session.get(Patient, patient_id)
+    if patient is None:
+        abort(404)
+    return patient
+
+
+def erasure_rules_context() -> dict:
+    return {
+        "erased_rules": erasure.erased_rules(),
+        "kept_rules": erasure.kept_rules(),
+        "category_labels": CATEGORY_LABELS,
+        "fate_labels": FATE_LABELS,
+        "reason_texts": REASON_TEXTS,
+    }
+
+
+@bp.route("/patients/<int:patient_id>/privacy")
+def patient_privacy(patient_id: int):
+    """Offer a patient's data as downloads, and show whether and how it was erased."""
+    patient = patient_or_404(patient_id)
+    return render_template(
+        "admin/patient_privacy.html", patient=patient, erasure=privacy.erasure_of(db.session, patient),
+        **erasure_rules_context(),
+    )
+
+
+def download(body: str, mimetype: str, patient: Patient, extension: str) -> Response:
+    """Return ``body`` as a file to save, never to be kept in a cache."""
+    name = f"patient-{patient.id}-{to_local(utcnow()):%Y%m%d}.{extension}"
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/patients/<int:patient_id>/privacy/export.json")
+def export_patient_json(patient_id: int):
+    """Download all data on the patient as one JSON document."""
+    patient = patient_or_404(patient_id)
+    document = privacy.export_patient(db.session, patient, now=utcnow())
+    return download(json.dumps(document, ensure_ascii=False, indent=2), "application/json", patient, "json")
+
+
+@bp.route("/patients/<int:patient_id>/privacy/summary.html")
+def export_patient_summary(patient_id: int):
+    """Download a printable summary of all data on the patient, in the patient's language."""
+    patient = patient_or_404(patient_id)
+    document = privacy.export_patient(db.session, patient, now=utcnow())
+    with force_locale(patient.preferred_language):
+        page = render_template("admin/patient_summary.html", export=document, when=iso_to_local,
+                               label=vocabulary_label)
+    return download(page, "text/html", patient, "html")
+
+
+def iso_to_local(iso: str | None) -> str:
+    """Show an ISO 8601 instant of the export in the clinic's words ('—' for none)."""
+    return local_datetime(datetime.fromisoformat(iso)) if iso else "—"
+
+
+# The rules file's names for the codes the export holds, each as a code → Text mapping.
+SUMMARY_VOCABULARY = {
+    "flag": lambda: {code: flag.label for code, flag in vocabulary.screening_flags().items()},
+    "indication": vocabulary.indications,
+    "complaint": lambda: {code: complaint.label for code, complaint in vocabulary.complaints().items()},
+    "modality": vocabulary.modalities,
+}
+
+
+def vocabulary_label(kind: str, code: str) -> str:
+    """Return the label of a flag, indication, complaint or modality code in the page's language."""
+    text = SUMMARY_VOCABULARY[kind]().get(code)
+    return getattr(text, get_locale().language, code) if text else code
+
+
+@bp.route("/patients/<int:patient_id>/privacy/erase", methods=["GET", "POST"])
+def erase_patient(patient_id: int):
+    """Anonymise a patient on their request, after showing what goes and what must stay."""
+    patient = patient_or_404(patient_id)
+    if privacy.erasure_of(db.session, patient) is not None:
+        return redirect(url_for(".patient_privacy", patient_id=patient.id))
+    form = ErasureForm()
+    if form.validate_on_submit():
+        try:
+            privacy.erase_patient(db.session, patient, by=current_user._get_current_object(), reason=form.reason.data, now=utcnow())
+        except DomainError as error:
+            db.session.rollback()
+            for code in error.fields.values():
+                form.reason.errors.append(field_message(code))
+            if not error.fields:
+                flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(_("The patient's data has been anonymised."), "info")
+            return redirect(url_for(".patient_privacy", patient_id=patient.id))
+    page = render_template("admin/erase_patient.html", patient=patient, form=form, **erasure_rules_context())
+    return page, status_of(form)

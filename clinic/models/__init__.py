@@ -12,6 +12,7 @@ from clinic.models.appointments import (
 from clinic.models.messaging import OutboxMessage, OutboxStatus, PatientToken, TokenPurpose
 from clinic.models.chiropractors import Chiropractor, TimeOff, WorkingHours
 from clinic.models.patients import LANGUAGES, CreatedSource, Patient
+from clinic.models.privacy import PatientErasure
 from clinic.models.training import (
     PatientIndication,
     PatientReadinessProfile,
@@ -48,6 +49,7 @@ __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "Patient",
+    "PatientErasure",
     "PatientIndication",
     "PatientReadinessProfile",
     "PatientScreeningFlag",

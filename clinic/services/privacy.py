@@ -1,0 +1,332 @@
+"""A patient's privacy rights: a copy of all their data (AVG art. 15/20, WGBO art. 7:456) and erasure (art. 17).
+
+The export is one JSON document with stable keys (``EXPORT_FORMAT`` version ``EXPORT_VERSION``):
+
+- ``format``, ``version``, ``exported_at``
+- ``patient``: contact details and how the patient came to the clinic
+- ``erasure``: ``null``, or when and why the patient's data was anonymised
+- ``appointments``: each with its type, chiropractor and ``events`` (every change, by whom)
+- ``training_sessions``, ``wellness_check_ins`` (with ``complaints``)
+- ``screening``: ``screened_at``, ``next_competition_at``, ``flags``, ``indications``
+- ``treatment_notes``: SOAP text, ``modalities``, the ``readiness_snapshot`` shown when the note was
+  written, signature (``signed_at``, ``content_hash``) and ``amendments``
+- ``emails``: the e-mails in the outbox sent to the patient's address (attachments by name only)
+- ``links``: the links sent to the patient (purpose and validity; never the secret or its hash)
+
+Instants are ISO 8601 with the Amsterdam offset, days are ``YYYY-MM-DD``. Staff appear as the
+chiropractor's name, or as their role.
+
+Erasure anonymises what the pure rules in ``clinic.privacy.erasure`` say, through the existing
+services where they exist (a cancelled appointment gets its event), and keeps the treatment record.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from clinic.errors import Conflict, Invalid
+from clinic.localtime import to_local
+from clinic.models import (
+    Appointment,
+    AppointmentAction,
+    AppointmentStatus,
+    BookingSource,
+    Chiropractor,
+    OutboxMessage,
+    Patient,
+    PatientErasure,
+    PatientIndication,
+    PatientReadinessProfile,
+    PatientScreeningFlag,
+    PatientToken,
+    TrainingSession,
+    TreatmentNote,
+    User,
+    WellnessCheckIn,
+)
+from clinic.privacy import erasure
+from clinic.services.booking import change_status
+
+EXPORT_FORMAT = "movewell-patient-export"
+EXPORT_VERSION = 1
+
+
+def _instant(value: datetime | None) -> str | None:
+    return None if value is None else to_local(value).isoformat()
+
+
+def _day(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+class _StaffNames:
+    """Say who a staff account is: the chiropractor's name, or the account's role."""
+
+    def __init__(self, session: Session):
+        self.names = dict(session.execute(
+            select(Chiropractor.user_id, Chiropractor.name).where(Chiropractor.user_id.is_not(None))
+        ).all())
+
+    def __call__(self, user: User | None) -> str | None:
+        if user is None:
+            return None
+        return self.names.get(user.id, user.role)
+
+
+def erasure_of(session: Session, patient: Patient) -> PatientErasure | None:
+    """Return the record of the patient's erasure, or None if their data was never erased."""
+    return session.scalar(select(PatientErasure).where(PatientErasure.patient_id == patient.id))
+
+
+def export_patient(session: Session, patient: Patient, *, now: datetime) -> dict:
+    """Return all data the clinic holds on ``patient`` as one JSON-ready document (see the module)."""
+    staff = _StaffNames(session)
+    return {
+        "format": EXPORT_FORMAT,
+        "version": EXPORT_VERSION,
+        "exported_at": _instant(now),
+        "patient": _patient(patient),
+        "erasure": _erasure(erasure_of(session, patient), staff),
+        "appointments": [_appointment(row, staff) for row in _appointments(session, patient)],
+        "training_sessions": [_training_session(row, staff) for row in _rows(session, TrainingSession, patient,
+                                                                               TrainingSession.ended_at)],
+        "wellness_check_ins": [_check_in(row) for row in _rows(session, WellnessCheckIn, patient, WellnessCheckIn.day)],
+        "screening": _screening(session, patient, staff),
+        "treatment_notes": [_note(row, staff) for row in _rows(session, TreatmentNote, patient,
+                                                               TreatmentNote.created_at)],
+        "emails": [_email(row) for row in _emails(session, patient)],
+        "links": [_link(row) for row in _rows(session, PatientToken, patient, PatientToken.created_at)],
+    }
+
+
+def _rows(session: Session, model, patient: Patient, order) -> Sequence:
+    return session.scalars(select(model).where(model.patient_id == patient.id).order_by(order, model.id)).all()
+
+
+def _appointments(session: Session, patient: Patient) -> Sequence[Appointment]:
+    return _rows(session, Appointment, patient, Appointment.starts_at)
+
+
+def _emails(session: Session, patient: Patient) -> Sequence[OutboxMessage]:
+    if not patient.email:
+        return []
+    return session.scalars(
+        select(OutboxMessage).where(OutboxMessage.to_address == patient.email).order_by(OutboxMessage.id)
+    ).all()
+
+
+def _patient(patient: Patient) -> dict:
+    return {
+        "id": patient.id,
+        "first_name": patient.first_name,
+        "last_name": patient.last_name,
+        "date_of_birth": _day(patient.date_of_birth),
+        "email": patient.email,
+        "phone": patient.phone,
+        "preferred_language": patient.preferred_language,
+        "sport": patient.sport,
+        "privacy_consent_at": _instant(patient.privacy_consent_at),
+        "created_source": patient.created_source,
+        "created_at": _instant(patient.created_at),
+        "updated_at": _instant(patient.updated_at),
+    }
+
+
+def _erasure(record: PatientErasure | None, staff: _StaffNames) -> dict | None:
+    if record is None:
+        return None
+    return {"erased_at": _instant(record.erased_at), "erased_by": staff(record.erased_by), "reason": record.reason}
+
+
+def _appointment(appointment: Appointment, staff: _StaffNames) -> dict:
+    return {
+        "id": appointment.id,
+        "type": {
+            "code": appointment.appointment_type.code,
+            "name_nl": appointment.appointment_type.name_nl,
+            "name_en": appointment.appointment_type.name_en,
+        },
+        "chiropractor": appointment.chiropractor.name,
+        "starts_at": _instant(appointment.starts_at),
+        "ends_at": _instant(appointment.ends_at),
+        "status": appointment.status,
+        "source": appointment.source,
+        "cancel_reason": appointment.cancel_reason,
+        "cancelled_at": _instant(appointment.cancelled_at),
+        "created_at": _instant(appointment.created_at),
+        "events": [
+            {
+                "action": event.action,
+                "happened_at": _instant(event.happened_at),
+                "by": staff(event.user),
+                "source": event.source,
+                "previous_starts_at": _instant(event.previous_starts_at),
+                "reason": event.reason,
+            }
+            for event in appointment.events
+        ],
+    }
+
+
+def _training_session(row: TrainingSession, staff: _StaffNames) -> dict:
+    return {
+        "ended_at": _instant(row.ended_at),
+        "duration_minutes": row.duration_minutes,
+        "rpe": row.rpe,
+        "load": row.load,
+        "kind": row.kind,
+        "is_competition": row.is_competition,
+        "entered_by": staff(row.entered_by),
+        "created_at": _instant(row.created_at),
+    }
+
+
+def _check_in(row: WellnessCheckIn) -> dict:
+    return {
+        "day": _day(row.day),
+        **{item: getattr(row, item) for item in ("sleep", "fatigue", "stress", "soreness", "doms", "doms_region")},
+        "rmssd_ms": row.rmssd_ms,
+        "complaints": [{"complaint": c.complaint, "began_on": _day(c.began_on)} for c in row.complaints],
+        "created_at": _instant(row.created_at),
+    }
+
+
+def _screening(session: Session, patient: Patient, staff: _StaffNames) -> dict:
+    profile = session.scalar(select(PatientReadinessProfile).where(PatientReadinessProfile.patient_id == patient.id))
+    flags = _rows(session, PatientScreeningFlag, patient, PatientScreeningFlag.flag)
+    indications = _rows(session, PatientIndication, patient, PatientIndication.indication)
+    return {
+        "screened_at": _instant(profile and profile.screened_at),
+        "screened_by": staff(profile and profile.screened_by),
+        "next_competition_at": _instant(profile and profile.next_competition_at),
+        "flags": [{"flag": row.flag, "region": row.region, "checked_on": _day(row.checked_on)} for row in flags],
+        "indications": [{"indication": row.indication, "recorded_on": _day(row.recorded_on)} for row in indications],
+    }
+
+
+def _note(note: TreatmentNote, staff: _StaffNames) -> dict:
+    return {
+        "id": note.id,
+        "appointment_id": note.appointment_id,
+        "author": staff(note.author),
+        "status": note.status,
+        "subjective": note.subjective,
+        "objective": note.objective,
+        "assessment": note.assessment,
+        "plan": note.plan,
+        "modalities": [
+            {"modality": row.modality, "details": row.details, "verdict": row.verdict,
+             "justification": row.justification, "is_override": row.is_override}
+            for row in note.modalities
+        ],
+        "readiness_at": _instant(note.readiness_at),
+        "readiness_snapshot": note.readiness_snapshot,
+        "rules_version": note.rules_version,
+        "signed_at": _instant(note.signed_at),
+        "signed_by": staff(note.signed_by),
+        "content_hash": note.content_hash,
+        "created_at": _instant(note.created_at),
+        "updated_at": _instant(note.updated_at),
+        "amendments": [
+            {"text": row.text, "author": staff(row.author), "created_at": _instant(row.created_at)}
+            for row in note.amendments
+        ],
+    }
+
+
+def _email(message: OutboxMessage) -> dict:
+    return {
+        "kind": message.kind,
+        "to_address": message.to_address,
+        "subject": message.subject,
+        "body_text": message.body_text,
+        "attachment_name": message.attachment_name,
+        "status": message.status,
+        "created_at": _instant(message.created_at),
+        "sent_at": _instant(message.sent_at),
+    }
+
+
+def _link(token: PatientToken) -> dict:
+    return {
+        "purpose": token.purpose,
+        "appointment_id": token.appointment_id,
+        "created_at": _instant(token.created_at),
+        "expires_at": _instant(token.expires_at),
+    }
+
+
+# Erasure ------------------------------------------------------------------------------------------
+
+
+def erase_patient(session: Session, patient: Patient, *, by: User, reason: str, now: datetime) -> PatientErasure:
+    """Anonymise the patient's contact details and delete their training data, links and e-mails.
+
+    Future appointments are cancelled (each gets its event); the treatment record, past
+    appointments and the access log stay (``clinic.privacy.erasure``). Irreversible.
+
+    :raises Invalid: the reason is missing or too long.
+    :raises Conflict: the patient's data was erased before.
+    """
+    problem = erasure.reason_problem(reason)
+    if problem:
+        raise Invalid("Give the reason for the erasure.", fields={"reason": problem})
+    session.execute(select(Patient.id).where(Patient.id == patient.id).with_for_update())
+    if erasure_of(session, patient) is not None:
+        raise Conflict("This patient's data has already been erased.", code="already_erased")
+    _cancel_future_appointments(session, patient, by=by, now=now)
+    _delete_training_data(session, patient)
+    _delete_messages(session, patient)
+    _deactivate_portal_account(session, patient)
+    for name, value in erasure.anonymised_contact_details(patient.id).items():
+        setattr(patient, name, value)
+    record = PatientErasure(patient_id=patient.id, erased_at=now, erased_by_id=by.id, reason=reason.strip())
+    session.add(record)
+    session.flush()
+    return record
+
+
+def _cancel_future_appointments(session: Session, patient: Patient, *, by: User, now: datetime) -> None:
+    upcoming = session.scalars(
+        select(Appointment).where(
+            Appointment.patient_id == patient.id,
+            Appointment.status == AppointmentStatus.BOOKED.value,
+            Appointment.starts_at > now,
+        )
+    ).all()
+    for appointment in upcoming:
+        change_status(session, appointment, AppointmentAction.CANCELLED, source=BookingSource.FRONTDESK, now=now,
+                      user=by, reason=erasure.CANCELLATION_REASON)
+
+
+def _delete_training_data(session: Session, patient: Patient) -> None:
+    for model in (TrainingSession, WellnessCheckIn):
+        # Check-ins' complaints go with them (ON DELETE CASCADE).
+        session.execute(delete(model).where(model.patient_id == patient.id))
+    profile = session.scalar(select(PatientReadinessProfile).where(PatientReadinessProfile.patient_id == patient.id))
+    if profile is not None:
+        # When the screening was done is clinical and stays; the next competition is training data.
+        profile.next_competition_at = None
+
+
+def _delete_messages(session: Session, patient: Patient) -> None:
+    session.execute(delete(PatientToken).where(PatientToken.patient_id == patient.id))
+    if not patient.email:
+        return
+    # E-mails are kept by address only: when a family shares one, they are the others' e-mails too.
+    shared = session.scalar(select(Patient.id).where(Patient.email == patient.email, Patient.id != patient.id).limit(1))
+    if shared is None:
+        session.execute(delete(OutboxMessage).where(OutboxMessage.to_address == patient.email))
+
+
+def _deactivate_portal_account(session: Session, patient: Patient) -> None:
+    if patient.user_id is None:
+        return
+    account = session.get(User, patient.user_id)
+    account.email = erasure.anonymised_account_email(account.id)
+    account.is_active = False
+    account.session_version += 1  # ends every session of the account
+    patient.user_id = None

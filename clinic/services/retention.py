@@ -1,0 +1,56 @@
+"""Finding the records whose retention period has ended (``clinic.privacy.retention`` has the rules).
+
+Only lists them: destroying a record is a separate procedure that a person carries out and logs.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from clinic.models import (
+    OutboxMessage,
+    OutboxStatus,
+    PatientReadinessProfile,
+    PatientToken,
+    TreatmentNote,
+    TreatmentNoteAmendment,
+)
+from clinic.privacy.retention import DueRecord, RecordKind, due, last_clinical_change
+
+
+def records_past_retention(session: Session, now: datetime) -> list[DueRecord]:
+    """Return every record whose retention period ended before ``now``, oldest term first."""
+    found = [
+        *_treatment_records(session, now),
+        *(due(RecordKind.OUTBOX_MESSAGE, f"outbox message {message_id}", queued_at, now)
+          for message_id, queued_at in session.execute(
+              select(OutboxMessage.id, OutboxMessage.created_at)
+              .where(OutboxMessage.status != OutboxStatus.PENDING.value))),
+        *(due(RecordKind.PATIENT_LINK, f"link {token_id} (patient {patient_id})", expires_at, now)
+          for token_id, patient_id, expires_at in session.execute(
+              select(PatientToken.id, PatientToken.patient_id, PatientToken.expires_at)
+              .where(PatientToken.expires_at.is_not(None)))),
+    ]
+    return sorted((record for record in found if record is not None), key=lambda record: record.ends_at)
+
+
+def _treatment_records(session: Session, now: datetime) -> list[DueRecord | None]:
+    """Return each patient's treatment record, dated by its last clinical change."""
+    changes: dict[int, list[datetime]] = defaultdict(list)
+    queries = (
+        select(TreatmentNote.patient_id, func.max(TreatmentNote.updated_at)).group_by(TreatmentNote.patient_id),
+        select(TreatmentNote.patient_id, func.max(TreatmentNoteAmendment.created_at))
+        .join(TreatmentNoteAmendment.note).group_by(TreatmentNote.patient_id),
+        select(PatientReadinessProfile.patient_id, PatientReadinessProfile.screened_at)
+        .where(PatientReadinessProfile.screened_at.is_not(None)),
+    )
+    for query in queries:
+        for patient_id, changed_at in session.execute(query):
+            changes[patient_id].append(changed_at)
+    return [
+        due(RecordKind.TREATMENT_RECORD, f"patient {patient_id}", last_clinical_change(instants), now)
+        for patient_id, instants in sorted(changes.items())
+    ]

@@ -1,0 +1,132 @@
+"""Backups: restored into an empty database they give back every row and every rule of the original."""
+from __future__ import annotations
+
+import sqlite3
+from contextlib import closing
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import func, select
+
+from clinic import backup
+from clinic.extensions import db
+from clinic.models import Patient, Role, TimeOff
+from clinic.services.accounts import issue_api_token
+from clinic.services.privacy import erase_patient
+from tests.privacy.database_fingerprint import schema_objects, table_fingerprints
+from tests.privacy.privacy_builders import NOW
+
+
+@pytest.fixture
+def full_database(record, admin, create_patient, create_account):
+    """Fill every table: a full patient record, an erased patient with a portal account, tokens, time off."""
+    issue_api_token(db.session, admin)
+    db.session.add(TimeOff(chiropractor_id=record.past.chiropractor_id, starts_at=NOW + timedelta(days=30),
+                           ends_at=NOW + timedelta(days=31), reason="Congres"))
+    leaver = create_patient(first_name="Daan", email="daan@example.nl")
+    leaver.user_id = create_account(Role.PATIENT).id
+    erase_patient(db.session, leaver, by=admin, reason="Verzoek per e-mail", now=NOW)
+    db.session.commit()
+
+
+@pytest.fixture
+def empty_database(app, tmp_path):
+    """Return the URL of a new, empty database of the app's kind (a PostgreSQL one is dropped afterwards)."""
+    url = db.engine.url
+    if url.get_backend_name() == "sqlite":
+        yield url.set(database=str(tmp_path / "restored.db"))
+        return
+    target = url.set(database=f"{url.database}_restore")
+    server = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{target.database}"')
+        connection.exec_driver_sql(f'CREATE DATABASE "{target.database}"')
+    yield target
+    with server.connect() as connection:
+        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)')
+    server.dispose()
+
+
+def test_a_restored_backup_has_every_row_and_every_rule_of_the_original(app, full_database, empty_database, tmp_path):
+    path = tmp_path / "clinic.backup"
+    result = app.test_cli_runner().invoke(args=["clinic", "backup", str(path)])
+    assert result.exit_code == 0, result.output
+    backup.restore(empty_database, path)
+
+    restored = sa.create_engine(empty_database)
+    try:
+        original = table_fingerprints(db.engine)
+        assert [table for table, (count, _) in original.items() if count == 0] == []
+        assert table_fingerprints(restored) == original
+        assert schema_objects(restored) == schema_objects(db.engine)
+        with restored.connect() as connection:
+            assert connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == "c4e6a8b0d2f3"
+            if restored.dialect.name == "sqlite":
+                assert connection.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+    finally:
+        restored.dispose()
+
+
+def test_the_restored_database_still_refuses_what_the_original_refuses(app, full_database, empty_database, tmp_path):
+    path = tmp_path / "clinic.backup"
+    backup.backup(db.engine.url, path)
+    backup.restore(empty_database, path)
+    restored = sa.create_engine(empty_database)
+    try:
+        with restored.connect() as connection, pytest.raises(sa.exc.DatabaseError, match="signed"):
+            connection.exec_driver_sql("UPDATE treatment_notes SET plan = 'changed' WHERE status = 'signed'")
+        with restored.connect() as connection, pytest.raises(sa.exc.IntegrityError):
+            # A second appointment of the same patient at the same time: the overlap rule.
+            connection.exec_driver_sql(
+                "INSERT INTO appointments (patient_id, chiropractor_id, appointment_type_id, starts_at, ends_at, "
+                "buffer_ends_at, status, source, cancel_reason, created_at, updated_at) "
+                "SELECT patient_id, chiropractor_id, appointment_type_id, starts_at, ends_at, buffer_ends_at, "
+                "status, source, cancel_reason, created_at, updated_at FROM appointments WHERE status = 'booked'")
+    finally:
+        restored.dispose()
+
+
+def test_restore_refuses_a_database_with_tables_unless_forced(app, clinic, create_patient, tmp_path):
+    path = tmp_path / "clinic.backup"
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["clinic", "backup", str(path)]).exit_code == 0
+    create_patient(first_name="Later")
+
+    refused = runner.invoke(args=["clinic", "restore", str(path)])
+    assert refused.exit_code != 0
+    assert "--force" in refused.output and "overwrite" in refused.output
+    assert db.session.scalar(select(func.count()).select_from(Patient)) == 1
+
+    forced = runner.invoke(args=["clinic", "restore", str(path), "--force"])
+    assert forced.exit_code == 0, forced.output
+    assert db.session.scalar(select(func.count()).select_from(Patient)) == 0
+
+
+def test_a_backup_never_overwrites_a_file(app, clinic, tmp_path):
+    path = tmp_path / "clinic.backup"
+    path.write_text("an older backup")
+    result = app.test_cli_runner().invoke(args=["clinic", "backup", str(path)])
+    assert result.exit_code != 0
+    assert "already exists" in result.output
+    assert path.read_text() == "an older backup"
+
+
+@pytest.mark.parametrize("content", [b"", b"not a backup at all" * 100])
+def test_an_empty_or_damaged_backup_file_is_refused_before_anything_changes(app, clinic, empty_database, tmp_path,
+                                                                         content):
+    path = tmp_path / "clinic.backup"
+    path.write_bytes(content)
+    with pytest.raises(backup.BackupError):
+        backup.restore(empty_database, path)
+    assert backup.table_count(empty_database) == 0
+
+
+def test_the_sqlite_backup_is_one_self_contained_file(app, clinic, tmp_path):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite only")
+    path = tmp_path / "clinic.backup"
+    backup.backup(db.engine.url, path)
+    with closing(sqlite3.connect(path)) as copy:
+        assert copy.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+        assert copy.execute("SELECT count(*) FROM appointment_types").fetchone()[0] > 0
