@@ -194,7 +194,7 @@ class EditAppointmentTypeForm(AppointmentTypeForm):
     code = None
 
 
-class ErasureForm(FlaskForm):
+class ErasureForm(ClinicForm):
     reason = TextAreaField(
         _l("Reason"),
         description=_l("For example: the patient's letter of 12 November asking for erasure."),

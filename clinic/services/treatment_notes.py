@@ -200,11 +200,10 @@ def _checked_details(applied: AppliedModality, errors: dict) -> dict:
 
 def verdict_problem(verdict: Verdict, justification: str, override: bool) -> str | None:
     """Return what is missing to apply a modality with ``verdict``, or None when nothing is."""
-    if verdict is Verdict.CONTRAINDICATED:
-        if not override:
-            return "override_required" if justification else "override_and_justification_required"
-        return None if justification else "justification_required"
-    if verdict is Verdict.NOT_ADVISED and not justification:
+    if verdict is Verdict.CONTRAINDICATED and not override:
+        return "override_required" if justification else "override_and_justification_required"
+    # An override is never silent, even one that was not needed.
+    if (override or verdict is Verdict.NOT_ADVISED) and not justification:
         return "justification_required"
     return None
 

@@ -127,6 +127,13 @@ def test_a_justified_override_is_recorded_with_the_verdict_shown(app, patient, c
     assert snapshot_verdicts(note.readiness_snapshot)["dry_needling"] == "contraindicated"
 
 
+def test_an_override_nobody_needed_still_needs_a_justification(app, patient, chiropractor):
+    # Massage is not contraindicated here, but a ticked override is never silent.
+    with pytest.raises(Invalid) as error:
+        write(patient, chiropractor, AppliedModality("massage", MASSAGE.details, "", True))
+    assert error.value.fields == {"massage": "justification_required"}
+
+
 def test_allowed_modalities_need_no_justification(app, patient, chiropractor):
     note = write(patient, chiropractor, MASSAGE, AppliedModality("active_recovery", {"advice": "Easy 30 min bike ride"}))
     assert [row.modality for row in note.modalities] == ["massage", "active_recovery"]
