@@ -32,6 +32,19 @@ def birth_date_in_past(form, field):
         raise ValidationError(field_message(error.code)) from None
 
 
+def birth_date_field() -> DateField:
+    """The birth date a patient is known by, with the online booking's checks."""
+    return DateField(_l("Date of birth"), validators=[InputRequired(field_message("required")), birth_date_in_past],
+                     render_kw={"autocomplete": "bday"})
+
+
+def email_field() -> EmailField:
+    """The e-mail address a patient is known by, with the online booking's checks."""
+    return EmailField(_l("E-mail address"),
+                      validators=[InputRequired(field_message("required")), Length(max=254), checked_by(clean_email)],
+                      render_kw={"autocomplete": "email"})
+
+
 class ChoiceCarrier(ClinicForm):
     """The choices of the earlier steps, carried along as hidden fields."""
 
@@ -49,16 +62,8 @@ class DetailsForm(ChoiceCarrier):
         _l("Last name"), validators=[InputRequired(field_message("required")), checked_by(clean_name)],
         render_kw={"autocomplete": "family-name"},
     )
-    date_of_birth = DateField(
-        _l("Date of birth"),
-        validators=[InputRequired(field_message("required")), birth_date_in_past],
-        render_kw={"autocomplete": "bday"},
-    )
-    email = EmailField(
-        _l("E-mail address"),
-        validators=[InputRequired(field_message("required")), Length(max=254), checked_by(clean_email)],
-        render_kw={"autocomplete": "email"},
-    )
+    date_of_birth = birth_date_field()
+    email = email_field()
     phone = TelField(
         _l("Phone number"),
         validators=[InputRequired(field_message("required")), Length(max=40), checked_by(clean_phone)],
