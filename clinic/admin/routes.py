@@ -1,20 +1,22 @@
-"""The administration pages: accounts, working hours, time off and appointment types.
+"""The administration pages: accounts, the access log, working hours, time off and appointment types.
 
-Who may open or change which page is one table (``clinic.admin.access``); a chiropractor reaches
-only their own time off, and any other chiropractor's is "not found".
+Who may open or change which page is ``clinic.policy``; a chiropractor reaches only their own
+time off, and any other chiropractor's is "not found".
 """
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
+from wtforms.fields import SelectChoice
 
-from clinic.admin.access import check_access, may_change
+from clinic.access import may_submit, requester
 from clinic.admin.forms import (
+    AccessLogFilterForm,
     MODALITY_LABELS,
     AppointmentTypeForm,
     EditAppointmentTypeForm,
@@ -28,11 +30,10 @@ from clinic.errors import DomainError
 from clinic.extensions import db
 from clinic.localtime import is_ambiguous, to_local, utcnow
 from clinic.models import AppointmentType, Chiropractor, Role, TimeOff, User, WorkingHours
-from clinic.services import staffing
+from clinic.services import access_log, staffing
 from clinic.services.appointments import active_chiropractors
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-bp.before_request(check_access)
 
 # A form sent back with a message next to a field: the request was understood but refused.
 REFUSED = 422
@@ -102,6 +103,44 @@ def schedules():
         chiropractors=chiropractors,
         time_off_in_reach={chiropractor.id for chiropractor in chiropractors if reaches(chiropractor)},
     )
+
+
+# The access log
+
+
+def access_log_filter_form() -> AccessLogFilterForm:
+    form = AccessLogFilterForm(request.args)
+    form.user.choices = [SelectChoice("", _("Everyone"))] + [
+        SelectChoice(str(user.id), user.email) for user in db.session.scalars(select(User).order_by(User.email))
+    ]
+    form.validate()
+    return form
+
+
+@bp.route("/access-log", endpoint="access_log")
+def access_log_page():
+    """Show who reached which patient's record, newest first, filtered by patient, account and days."""
+    form = access_log_filter_form()
+    rows, pages = access_log.log_page(db.session, form.log_filter(), form.page.data or 1)
+    return render_template("admin/access_log.html", form=form, rows=rows, pages=pages,
+                           page=min(form.page.data or 1, pages), filters=filter_args(form)), status_of(form)
+
+
+@bp.route("/access-log.csv")
+def export_access_log():
+    """Download the filtered access log as CSV; the export itself is logged."""
+    form = access_log_filter_form()
+    rows = access_log.log_rows(db.session, form.log_filter())
+    access_log.record_export(db.session, requester(), rows)
+    db.session.commit()
+    return Response(access_log.access_log_csv(rows), mimetype="text/csv", headers={
+        "Content-Disposition": f"attachment; filename=access-log-{local_today().isoformat()}.csv"})
+
+
+def filter_args(form: AccessLogFilterForm) -> dict[str, str]:
+    """Return the valid filters as query parameters, for the page links and the export."""
+    return {name: request.args[name] for name in ("patient", "user", "first_day", "last_day")
+            if request.args.get(name) and not getattr(form, name).errors}
 
 
 # Working hours
@@ -193,7 +232,7 @@ def hours_page(
         weekdays=weekday_names(),
         form=add_form,
         end_forms=end_forms,
-        can_change=may_change("admin.working_hours"),
+        can_change=may_submit("admin.working_hours"),
         time_off_in_reach=reaches(chiropractor),
     )
     return page, status_of(add_form, *end_forms.values())
@@ -233,7 +272,7 @@ def time_off(chiropractor_id: int):
         chiropractor=chiropractor,
         periods=staffing.upcoming_time_off(db.session, chiropractor.id, utcnow()),
         form=form,
-        can_change=may_change("admin.time_off"),
+        can_change=may_submit("admin.time_off"),
     )
     return page, status_of(form)
 
@@ -266,7 +305,7 @@ def appointment_types():
         "admin/appointment_types.html",
         appointment_types=staffing.all_appointment_types(db.session),
         modality_labels=MODALITY_LABELS,
-        can_change=may_change("admin.new_appointment_type"),
+        can_change=may_submit("admin.new_appointment_type"),
     )
 
 

@@ -1,17 +1,13 @@
 """Who is making the request: the session cookie for browsers, a bearer token for the API."""
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from functools import wraps
-
 from flask import Flask, Request, abort, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 
 from clinic.auth.passwords import init_passwords
 from clinic.errors import wants_json
 from clinic.extensions import db, login_manager
-from clinic.models import Role, User
+from clinic.models import User
 from clinic.services.accounts import user_for_token
 
 
@@ -59,32 +55,3 @@ def handle_unauthorized():
     if wants_json():
         abort(401)
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-
-
-def require_roles(*roles: Role) -> Callable[[], None]:
-    """Return a ``before_request`` hook that admits only logged-in users with one of ``roles``."""
-    allowed = frozenset(role.value for role in roles)
-
-    def check_role() -> None:
-        if not current_user.is_authenticated:
-            return login_manager.unauthorized()
-        if current_user.role not in allowed:
-            abort(403)
-        return None
-
-    return check_role
-
-
-def roles_required(roles: Iterable[Role]):
-    """Decorate a view so that only logged-in users with one of ``roles`` reach it."""
-    check_role = require_roles(*roles)
-
-    def decorator(view):
-        @wraps(view)
-        def guarded(*args, **kwargs):
-            refusal = check_role()
-            return refusal if refusal is not None else view(*args, **kwargs)
-
-        return guarded
-
-    return decorator
