@@ -43,6 +43,11 @@ def may_submit(endpoint: str) -> bool:
     return policy.decide(policy.need_of(endpoint, "POST"), role) is policy.Decision.ALLOW
 
 
+def request_action() -> policy.Action:
+    """Return what this request does to the records it reaches: a safe method reads, any other writes."""
+    return policy.Action.READ if request.method in policy.SAFE_METHODS else policy.Action.WRITE
+
+
 def requester() -> Requester:
     """Return who is making this request, and from which address, for the access log."""
     user = current_user._get_current_object()

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from clinic.access import requester
+from clinic.access import request_action, requester
 from clinic.clinical.forms import (
     AmendmentForm,
     CheckInForm,
@@ -37,7 +37,13 @@ from clinic.policy import Action, Resource
 from clinic.services import readiness as readiness_service
 from clinic.services import treatment_notes as notes_service
 from clinic.services.appointments import appointments_on
-from clinic.services.records import find_appointment_for, find_note_for, find_patient_for, search_patients_for
+from clinic.services.records import (
+    LOGGED_AS,
+    find_appointment_for,
+    find_note_for,
+    find_patient_for,
+    search_patients_for,
+)
 from clinic.services.readiness import ImportRejected
 
 bp = Blueprint("clinical", __name__, url_prefix="/clinical")
@@ -58,9 +64,8 @@ def me():
 
 def training_data(patient_id: int, part: RecordPart) -> Patient:
     """Return the patient whose training data this request reads or writes (404 if out of reach); log it."""
-    action = Action.READ if request.method == "GET" else Action.WRITE
-    return find_patient_for(db.session, requester(), patient_id, resource=Resource.TRAINING_DATA, action=action,
-                            part=part)
+    return find_patient_for(db.session, requester(), patient_id, resource=Resource.TRAINING_DATA,
+                            action=request_action(), part=part)
 
 
 def note_for(note_id: int, action: Action):
@@ -248,7 +253,8 @@ def new_note(patient_id: int):
 def patient_for_notes(patient_id: int) -> Patient:
     """Return the patient a note is being written for (404 if out of reach); log it."""
     return find_patient_for(db.session, requester(), patient_id, resource=Resource.TREATMENT_NOTES,
-                            action=Action.WRITE, part=RecordPart.TREATMENT_NOTES)
+                            action=Action.WRITE, part=RecordPart.TREATMENT_NOTES,
+                            logged_as=LOGGED_AS[request_action()])
 
 
 def note_form(patient: Patient, appointment: Appointment | None):

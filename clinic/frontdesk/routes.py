@@ -18,7 +18,7 @@ from phonenumbers import NumberParseException
 from werkzeug.datastructures import MultiDict
 from wtforms.fields import SelectChoice
 
-from clinic.access import may_submit, requester
+from clinic.access import may_submit, request_action, requester
 from clinic.contact import display_phone
 from clinic.errors import Conflict, DomainError, Invalid, NotFound
 from clinic.extensions import db
@@ -44,7 +44,13 @@ from clinic.services import booking, calendar
 from clinic.services.appointments import active_chiropractors
 from clinic.services.access_log import record_access
 from clinic.services.patients import cleaned, possible_duplicates, register_patient
-from clinic.services.records import find_appointment_for, find_patient_for, log_patients_shown, search_patients_for
+from clinic.services.records import (
+    LOGGED_AS,
+    find_appointment_for,
+    find_patient_for,
+    log_patients_shown,
+    search_patients_for,
+)
 
 bp = Blueprint("frontdesk", __name__, url_prefix="/frontdesk")
 
@@ -86,8 +92,7 @@ def staff_user():
 
 def appointment_for(appointment_id: int):
     """Return the appointment this request reads or changes (404 if out of reach); log it."""
-    action = Action.READ if request.method == "GET" else Action.WRITE
-    return find_appointment_for(db.session, requester(), appointment_id, action)
+    return find_appointment_for(db.session, requester(), appointment_id, request_action())
 
 
 def patient_for_booking(patient_id: int | None):
@@ -96,7 +101,7 @@ def patient_for_booking(patient_id: int | None):
         return None
     try:
         return find_patient_for(db.session, requester(), patient_id, resource=Resource.APPOINTMENTS,
-                                action=Action.WRITE, part=RecordPart.APPOINTMENT)
+                                action=Action.WRITE, part=RecordPart.APPOINTMENT, logged_as=LOGGED_AS[request_action()])
     except NotFound:
         return None
 

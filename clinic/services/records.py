@@ -76,12 +76,17 @@ def find_patient_for(
     action: Action,
     part: RecordPart,
     object_id: int | None = None,
+    logged_as: AccessAction | None = None,
 ) -> Patient:
-    """Return the patient if ``requester`` may reach them, and log the access to ``part`` of their record."""
+    """Return the patient if ``requester`` may reach them, and log the access to ``part`` of their record.
+
+    The access is logged as what ``action`` is called in the log, unless ``logged_as`` says otherwise
+    (a form that needs the right to write is only read until it is sent).
+    """
     patient = session.scalar(patients_visible_to(requester.user, resource, action).where(Patient.id == patient_id))
     if patient is None:
         raise NotFound("No such patient.")
-    record_access(session, requester, patient.id, LOGGED_AS[action], part, object_id)
+    record_access(session, requester, patient.id, logged_as or LOGGED_AS[action], part, object_id)
     return patient
 
 
