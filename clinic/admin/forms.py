@@ -203,7 +203,7 @@ class AccessLogFilterForm(FlaskForm):
     user = SelectField(_l("Account"), default="")
     first_day = DateField(_l("From (date)"), validators=[Optional()])
     last_day = DateField(_l("Until (date)"), validators=[Optional()])
-    page = IntegerField(validators=[Optional(), NumberRange(min=1, max=100_000)])
+    page = IntegerField(validators=[Optional()])  # out of range: the nearest page
 
     def validate_last_day(self, field: DateField) -> None:
         if field.data and self.first_day.data and field.data < self.first_day.data:
