@@ -9,6 +9,7 @@ from clinic.database import begin_write
 from clinic.extensions import db
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+PRIVATE_PATHS = ("/frontdesk", "/admin", "/clinical", "/api/", "/login", "/afspraak/beheer/", "/en/book/beheer/")
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -44,7 +45,8 @@ def add_security_headers(response: Response) -> Response:
     response.headers.setdefault("X-Frame-Options", "DENY")
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-    if request.path.startswith(("/frontdesk", "/admin", "/clinical", "/api/", "/login")):
+    # Pages with patient data, including a patient's own booking behind its secret link.
+    if request.path.startswith(PRIVATE_PATHS):
         response.headers["Cache-Control"] = "no-store"
     return response
 

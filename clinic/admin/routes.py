@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -29,7 +30,7 @@ from clinic.admin.forms import (
 from clinic.errors import DomainError
 from clinic.extensions import db
 from clinic.localtime import is_ambiguous, to_local, utcnow
-from clinic.models import AppointmentType, Chiropractor, Role, TimeOff, User, WorkingHours
+from clinic.models import AccessAction, AppointmentType, Chiropractor, RecordPart, Role, TimeOff, User, WorkingHours
 from clinic.services import access_log, staffing
 from clinic.services.appointments import active_chiropractors
 
@@ -37,6 +38,28 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 # A form sent back with a message next to a field: the request was understood but refused.
 REFUSED = 422
+
+ACCESS_ACTION_LABELS = {
+    AccessAction.READ.value: _l("Read"),
+    AccessAction.SEARCH.value: _l("Found in a search"),
+    AccessAction.PRINT.value: _l("Printed"),
+    AccessAction.EXPORT.value: _l("Exported"),
+    AccessAction.WRITE.value: _l("Changed"),
+}
+RECORD_PART_LABELS = {
+    RecordPart.PATIENT.value: _l("Contact details"),
+    RecordPart.APPOINTMENT.value: _l("Appointment"),
+    RecordPart.CLINICAL_RECORD.value: _l("Patient record overview"),
+    RecordPart.TRAINING_LOG.value: _l("Training log"),
+    RecordPart.TRAINING_SESSION.value: _l("Training session"),
+    RecordPart.WELLNESS.value: _l("Check-ins"),
+    RecordPart.CHECK_IN.value: _l("Check-in"),
+    RecordPart.SCREENING.value: _l("Screening"),
+    RecordPart.READINESS.value: _l("Readiness"),
+    RecordPart.TREATMENT_NOTES.value: _l("Treatment notes"),
+    RecordPart.TREATMENT_NOTE.value: _l("Treatment note"),
+    RecordPart.ACCESS_LOG.value: _l("Access log"),
+}
 
 
 @bp.context_processor
@@ -122,8 +145,10 @@ def access_log_page():
     """Show who reached which patient's record, newest first, filtered by patient, account and days."""
     form = access_log_filter_form()
     rows, pages = access_log.log_page(db.session, form.log_filter(), form.page.data or 1)
-    return render_template("admin/access_log.html", form=form, rows=rows, pages=pages,
-                           page=min(form.page.data or 1, pages), filters=filter_args(form)), status_of(form)
+    return render_template(
+        "admin/access_log.html", form=form, rows=rows, pages=pages, page=min(max(form.page.data or 1, 1), pages),
+        filters=filter_args(form), action_labels=ACCESS_ACTION_LABELS, part_labels=RECORD_PART_LABELS,
+    ), status_of(form)
 
 
 @bp.route("/access-log.csv")

@@ -7,6 +7,7 @@ also writes the access log row, so a view that finds a record cannot forget to l
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import ColumnElement, select, true
 from sqlalchemy.orm import Session
@@ -18,6 +19,7 @@ from clinic.models import (
     Appointment,
     Patient,
     RecordPart,
+    Role,
     TrainingSession,
     TreatmentNote,
     User,
@@ -27,6 +29,7 @@ from clinic.policy import Action, Resource
 from clinic.services import calendar
 from clinic.services import treatment_notes as notes_service
 from clinic.services.access_log import Requester, record_access
+from clinic.services.online_booking import appointment_for_token
 from clinic.services.patients import search_patients
 
 # What each policy action is called in the access log.
@@ -145,3 +148,13 @@ def find_note_for(session: Session, requester: Requester, note_id: int, action: 
     note = notes_service.note_for(session, note_id, requester.user)
     record_access(session, requester, note.patient_id, LOGGED_AS[action], RecordPart.TREATMENT_NOTE, note.id)
     return note
+
+
+def find_appointment_by_link(
+    session: Session, token: str, *, now: datetime, address: str | None, action: Action
+) -> Appointment:
+    """Return the appointment a patient's secret booking link opens, and log the patient's own access."""
+    appointment = appointment_for_token(session, token, now)
+    by_link = Requester(user=None, address=address, role=Role.PATIENT.value)
+    record_access(session, by_link, appointment.patient_id, LOGGED_AS[action], RecordPart.APPOINTMENT, appointment.id)
+    return appointment

@@ -104,3 +104,15 @@ def test_each_access_path_writes_its_row(world, browser_as, name):
     user = world.users[role]
     expected = (user.id, role.value, action, object_type, object_id, "127.0.0.1")
     assert rows_of(world.other.id).count(expected) == 1, rows_of(world.other.id)
+
+
+@pytest.mark.parametrize(("method", "path", "action"), [
+    ("GET", "/afspraak/beheer/{token}", "read"),
+    ("GET", "/en/book/beheer/{token}/verzetten", "read"),
+    ("POST", "/afspraak/beheer/{token}/annuleren", "write"),
+])
+def test_a_patient_opening_their_booking_link_is_logged_as_the_patient(client, world, method, path, action):
+    response = client.open(path.format(token=world.manage_token), method=method)
+    assert response.status_code in (200, 302)
+    assert response.headers["Cache-Control"] == "no-store"
+    assert rows_of(world.own.id) == [(None, "patient", action, "appointment", world.own_appointment.id, "127.0.0.1")]
