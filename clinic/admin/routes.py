@@ -15,6 +15,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms.fields import SelectChoice
 
+from clinic import policy
 from clinic.access import may_submit, requester
 from clinic.admin.forms import (
     AccessLogFilterForm,
@@ -30,7 +31,8 @@ from clinic.admin.forms import (
 from clinic.errors import DomainError
 from clinic.extensions import db
 from clinic.localtime import is_ambiguous, to_local, utcnow
-from clinic.models import AccessAction, AppointmentType, Chiropractor, RecordPart, Role, TimeOff, User, WorkingHours
+from clinic.models import AccessAction, AppointmentType, Chiropractor, RecordPart, TimeOff, User, WorkingHours
+from clinic.policy import Action, Resource, Scope
 from clinic.services import access_log, staffing
 from clinic.services.appointments import active_chiropractors
 
@@ -91,8 +93,9 @@ def refuse(form: FlaskForm, error: DomainError, field_names: dict[str, str] | No
 
 
 def reaches(chiropractor: Chiropractor) -> bool:
-    """Tell whether the user may see and change this chiropractor's time off."""
-    return current_user.role != Role.CHIROPRACTOR.value or chiropractor.user_id == current_user.id
+    """Tell whether the user may see this chiropractor's time off (a chiropractor: only their own)."""
+    scope = policy.scope_of(current_user.role, Resource.TIME_OFF, Action.READ)
+    return scope is Scope.ALL or (scope is Scope.OWN and chiropractor.user_id == current_user.id)
 
 
 def chiropractor_or_404(chiropractor_id: int) -> Chiropractor:

@@ -4,7 +4,6 @@ from __future__ import annotations
 import pytest
 
 from clinic.policy import (
-    GRANTS,
     Action,
     Audience,
     Decision,
