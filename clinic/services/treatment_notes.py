@@ -200,7 +200,8 @@ def verdict_problem(verdict: Verdict, justification: str, override: bool) -> str
         if not override:
             return "override_required" if justification else "override_and_justification_required"
         return None if justification else "justification_required"
-    if verdict is Verdict.NOT_ADVISED and not justification:
+    # An override, whatever the verdict, says why (the database holds the same rule).
+    if (verdict is Verdict.NOT_ADVISED or override) and not justification:
         return "justification_required"
     return None
 
