@@ -95,9 +95,12 @@ def register_error_handlers(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
+    from clinic.access import init_access
     from clinic.web import init_request_hooks
 
     init_request_hooks(app)
+    # After the write-transaction hook: the policy check is the first read of a request.
+    init_access(app)
 
 
 def register_cli(app: Flask) -> None:

@@ -31,6 +31,13 @@ class NotFound(DomainError):
     code = "not_found"
 
 
+class NotAllowed(DomainError):
+    """The user's role may not do this (see ``clinic.policy``)."""
+
+    status = 403
+    code = "forbidden"
+
+
 class Conflict(DomainError):
     status = 409
     code = "conflict"

@@ -10,6 +10,7 @@ from clinic.database import MAX_ROW_ID, begin_write
 from clinic.extensions import db
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+PRIVATE_PATHS = ("/frontdesk", "/admin", "/clinical", "/api/", "/login", "/afspraak/beheer/", "/en/book/beheer/", "/portaal", "/en/portal")
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -52,7 +53,8 @@ def add_security_headers(response: Response) -> Response:
     response.headers.setdefault("X-Frame-Options", "DENY")
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-    if request.path.startswith(("/frontdesk", "/admin", "/clinical", "/api/", "/login", "/portaal", "/en/portal")):
+    # Pages with patient data, including a patient's own booking behind its secret link.
+    if request.path.startswith(PRIVATE_PATHS):
         response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -19,13 +19,14 @@ from wtforms import (
     TimeField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from clinic.errors import DomainError
 from clinic.forms import ClinicForm
 from clinic.localtime import AmbiguousLocalTime, Fold, NonexistentLocalTime, exists, is_ambiguous, to_utc
 from clinic.models import Modality
 from clinic.privacy.erasure import MAX_REASON_LENGTH
+from clinic.services.access_log import LogFilter
 from clinic.services.staffing import AppointmentTypeFields
 
 MODALITY_LABELS = {
@@ -206,3 +207,29 @@ class ErasureForm(ClinicForm):
         validators=[DataRequired(_l("Tick this box to confirm."))],
     )
     submit = SubmitField(_l("Anonymise this patient"))
+
+
+class AccessLogFilterForm(ClinicForm):
+    """The access log's filters, read from the query string; any other parameter is ignored."""
+
+    class Meta:
+        csrf = False  # a GET form that changes nothing
+
+    patient = IntegerField(_l("Patient number"), validators=[Optional(), NumberRange(min=1, max=2**31 - 1)])
+    user = SelectField(_l("Account"), default="")
+    first_day = DateField(_l("From (date)"), validators=[Optional()])
+    last_day = DateField(_l("Until (date)"), validators=[Optional()])
+    page = IntegerField(validators=[Optional()])  # out of range: the nearest page
+
+    def validate_last_day(self, field: DateField) -> None:
+        if field.data and self.first_day.data and field.data < self.first_day.data:
+            raise ValidationError(_("The last day comes before the first."))
+
+    def log_filter(self) -> LogFilter:
+        """Return the filter the valid fields describe (an invalid field filters nothing)."""
+        return LogFilter(
+            patient_id=None if self.patient.errors else self.patient.data,
+            user_id=int(self.user.data) if self.user.data and not self.user.errors else None,
+            first_day=None if self.first_day.errors else self.first_day.data,
+            last_day=None if self.last_day.errors else self.last_day.data,
+        )

@@ -1,22 +1,27 @@
-"""The administration pages: accounts, working hours, time off, appointment types and patients' privacy rights.
+"""The administration pages: accounts, the access log, working hours, time off, appointment types
+and patients' privacy rights.
 
-Who may open or change which page is one table (``clinic.admin.access``); a chiropractor reaches
-only their own time off, and any other chiropractor's is "not found".
+Who may open or change which page is ``clinic.policy``; a chiropractor reaches only their own
+time off, and any other chiropractor's is "not found".
 """
 from __future__ import annotations
 
 import json
 from datetime import date, datetime
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
+from wtforms.fields import SelectChoice
 
-from clinic.admin.access import check_access, may_change
+from clinic import policy
+from clinic.access import may_submit, requester
 from clinic.admin.forms import (
+    AccessLogFilterForm,
     MODALITY_LABELS,
     AppointmentTypeForm,
     EditAppointmentTypeForm,
@@ -32,18 +37,43 @@ from clinic.errors import DomainError
 from clinic.extensions import db
 from clinic.localtime import is_ambiguous, to_local, utcnow
 from clinic.messages import field_message
-from clinic.models import AppointmentType, Chiropractor, Patient, Role, TimeOff, User, WorkingHours
+from clinic.models import (
+    AccessAction, AppointmentType, Chiropractor, Patient, RecordPart, TimeOff, User, WorkingHours,
+)
+from clinic.policy import Action, Resource, Scope
 from clinic.privacy import erasure
 from clinic.readiness import vocabulary
-from clinic.services import privacy, staffing
+from clinic.services import access_log, privacy, staffing
 from clinic.templating import local_datetime
 from clinic.services.appointments import active_chiropractors
+from clinic.services.records import find_patient_for
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-bp.before_request(check_access)
 
 # A form sent back with a message next to a field: the request was understood but refused.
 REFUSED = 422
+
+ACCESS_ACTION_LABELS = {
+    AccessAction.READ.value: _l("Read"),
+    AccessAction.SEARCH.value: _l("Found in a search"),
+    AccessAction.PRINT.value: _l("Printed"),
+    AccessAction.EXPORT.value: _l("Exported"),
+    AccessAction.WRITE.value: _l("Changed"),
+}
+RECORD_PART_LABELS = {
+    RecordPart.PATIENT.value: _l("Contact details"),
+    RecordPart.APPOINTMENT.value: _l("Appointment"),
+    RecordPart.CLINICAL_RECORD.value: _l("Patient record overview"),
+    RecordPart.TRAINING_LOG.value: _l("Training log"),
+    RecordPart.TRAINING_SESSION.value: _l("Training session"),
+    RecordPart.WELLNESS.value: _l("Check-ins"),
+    RecordPart.CHECK_IN.value: _l("Check-in"),
+    RecordPart.SCREENING.value: _l("Screening"),
+    RecordPart.READINESS.value: _l("Readiness"),
+    RecordPart.TREATMENT_NOTES.value: _l("Treatment notes"),
+    RecordPart.TREATMENT_NOTE.value: _l("Treatment note"),
+    RecordPart.ACCESS_LOG.value: _l("Access log"),
+}
 
 
 @bp.context_processor
@@ -75,8 +105,9 @@ def refuse(form: FlaskForm, error: DomainError, field_names: dict[str, str] | No
 
 
 def reaches(chiropractor: Chiropractor) -> bool:
-    """Tell whether the user may see and change this chiropractor's time off."""
-    return current_user.role != Role.CHIROPRACTOR.value or chiropractor.user_id == current_user.id
+    """Tell whether the user may see this chiropractor's time off (a chiropractor: only their own)."""
+    scope = policy.scope_of(current_user.role, Resource.TIME_OFF, Action.READ)
+    return scope is Scope.ALL or (scope is Scope.OWN and chiropractor.user_id == current_user.id)
 
 
 def chiropractor_or_404(chiropractor_id: int) -> Chiropractor:
@@ -110,6 +141,46 @@ def schedules():
         chiropractors=chiropractors,
         time_off_in_reach={chiropractor.id for chiropractor in chiropractors if reaches(chiropractor)},
     )
+
+
+# The access log
+
+
+def access_log_filter_form() -> AccessLogFilterForm:
+    form = AccessLogFilterForm(request.args)
+    form.user.choices = [SelectChoice("", _("Everyone"))] + [
+        SelectChoice(str(user.id), user.email) for user in db.session.scalars(select(User).order_by(User.email))
+    ]
+    form.validate()
+    return form
+
+
+@bp.route("/access-log", endpoint="access_log")
+def access_log_page():
+    """Show who reached which patient's record, newest first, filtered by patient, account and days."""
+    form = access_log_filter_form()
+    rows, pages = access_log.log_page(db.session, form.log_filter(), form.page.data or 1)
+    return render_template(
+        "admin/access_log.html", form=form, rows=rows, pages=pages, page=min(max(form.page.data or 1, 1), pages),
+        filters=filter_args(form), action_labels=ACCESS_ACTION_LABELS, part_labels=RECORD_PART_LABELS,
+    ), status_of(form)
+
+
+@bp.route("/access-log.csv")
+def export_access_log():
+    """Download the filtered access log as CSV; the export itself is logged."""
+    form = access_log_filter_form()
+    rows = access_log.log_rows(db.session, form.log_filter())
+    access_log.record_export(db.session, requester(), rows)
+    db.session.commit()
+    return Response(access_log.access_log_csv(rows), mimetype="text/csv", headers={
+        "Content-Disposition": f"attachment; filename=access-log-{local_today().isoformat()}.csv"})
+
+
+def filter_args(form: AccessLogFilterForm) -> dict[str, str]:
+    """Return the valid filters as query parameters, for the page links and the export."""
+    return {name: request.args[name] for name in ("patient", "user", "first_day", "last_day")
+            if request.args.get(name) and not getattr(form, name).errors}
 
 
 # Working hours
@@ -201,7 +272,7 @@ def hours_page(
         weekdays=weekday_names(),
         form=add_form,
         end_forms=end_forms,
-        can_change=may_change("admin.working_hours"),
+        can_change=may_submit("admin.working_hours"),
         time_off_in_reach=reaches(chiropractor),
     )
     return page, status_of(add_form, *end_forms.values())
@@ -241,7 +312,7 @@ def time_off(chiropractor_id: int):
         chiropractor=chiropractor,
         periods=staffing.upcoming_time_off(db.session, chiropractor.id, utcnow()),
         form=form,
-        can_change=may_change("admin.time_off"),
+        can_change=may_submit("admin.time_off"),
     )
     return page, status_of(form)
 
@@ -274,7 +345,7 @@ def appointment_types():
         "admin/appointment_types.html",
         appointment_types=staffing.all_appointment_types(db.session),
         modality_labels=MODALITY_LABELS,
-        can_change=may_change("admin.new_appointment_type"),
+        can_change=may_submit("admin.new_appointment_type"),
     )
 
 
@@ -319,11 +390,10 @@ def edit_appointment_type(type_id: int):
 # Patients' privacy rights: a copy of their data, and erasure
 
 
-def patient_or_404(patient_id: int) -> Patient:
-    patient = db.session.get(Patient, patient_id)
-    if patient is None:
-        abort(404)
-    return patient
+def patient_for(patient_id: int, action: Action, logged_as: AccessAction | None = None) -> Patient:
+    """Return the patient (404 when out of reach) and log the access to their whole record."""
+    return find_patient_for(db.session, requester(), patient_id, resource=Resource.CONTACT_DETAILS, action=action,
+                            part=RecordPart.PATIENT, object_id=patient_id, logged_as=logged_as)
 
 
 def erasure_rules_context() -> dict:
@@ -339,7 +409,7 @@ def erasure_rules_context() -> dict:
 @bp.route("/patients/<int:patient_id>/privacy")
 def patient_privacy(patient_id: int):
     """Offer a patient's data as downloads, and show whether and how it was erased."""
-    patient = patient_or_404(patient_id)
+    patient = patient_for(patient_id, Action.EXPORT, logged_as=AccessAction.READ)
     return render_template(
         "admin/patient_privacy.html", patient=patient, erasure=privacy.erasure_of(db.session, patient),
         **erasure_rules_context(),
@@ -358,7 +428,7 @@ def download(body: str, mimetype: str, patient: Patient, extension: str) -> Resp
 @bp.route("/patients/<int:patient_id>/privacy/export.json")
 def export_patient_json(patient_id: int):
     """Download all data on the patient as one JSON document."""
-    patient = patient_or_404(patient_id)
+    patient = patient_for(patient_id, Action.EXPORT)
     document = privacy.export_patient(db.session, patient, now=utcnow())
     return download(json.dumps(document, ensure_ascii=False, indent=2), "application/json", patient, "json")
 
@@ -366,7 +436,7 @@ def export_patient_json(patient_id: int):
 @bp.route("/patients/<int:patient_id>/privacy/summary.html")
 def export_patient_summary(patient_id: int):
     """Download a printable summary of all data on the patient, in the patient's language."""
-    patient = patient_or_404(patient_id)
+    patient = patient_for(patient_id, Action.EXPORT)
     document = privacy.export_patient(db.session, patient, now=utcnow())
     with force_locale(patient.preferred_language):
         page = render_template("admin/patient_summary.html", export=document, when=iso_to_local,
@@ -397,7 +467,7 @@ def vocabulary_label(kind: str, code: str) -> str:
 @bp.route("/patients/<int:patient_id>/privacy/erase", methods=["GET", "POST"])
 def erase_patient(patient_id: int):
     """Anonymise a patient on their request, after showing what goes and what must stay."""
-    patient = patient_or_404(patient_id)
+    patient = patient_for(patient_id, Action.ERASE, logged_as=None if request.method == "POST" else AccessAction.READ)
     if privacy.erasure_of(db.session, patient) is not None:
         return redirect(url_for(".patient_privacy", patient_id=patient.id))
     form = ErasureForm()

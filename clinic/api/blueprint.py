@@ -1,14 +1,14 @@
-"""The API blueprint, who may call what, and how bad requests turn into the one error shape.
+"""The API blueprint, how its callers authenticate, and how bad requests turn into the one error shape.
 
-Every view declares its audience with ``@public``, ``@any_account`` or ``@staff_only``; a view
-that declares none is treated as staff-only, so a forgotten decorator fails closed.
+Who may call what is decided for every endpoint by ``clinic.policy`` (checked in ``clinic.access``).
+Each view documents it with ``@public``, ``@any_account`` or ``@by_policy``; a test checks that
+the document and the policy agree.
 """
 from __future__ import annotations
 
-import enum
 from collections.abc import Callable, Mapping
 
-from flask import abort, current_app, request
+from flask import abort, request
 from flask_login import current_user
 from flask_smorest import Api, Blueprint
 from webargs.flaskparser import FlaskParser, is_json_request
@@ -17,18 +17,10 @@ from clinic.api.schemas import ErrorSchema
 from clinic.auth.login import bearer_token
 from clinic.errors import DomainError, Invalid
 from clinic.extensions import csrf, db
-from clinic.models import STAFF_ROLES
 from clinic.services.accounts import user_for_token
 from clinic.web import UNSAFE_METHODS
 
 BEARER = "bearerAuth"
-STAFF_ROLE_NAMES = frozenset(role.value for role in STAFF_ROLES)
-
-
-class Audience(enum.Enum):
-    PUBLIC = "public"
-    ANY_ACCOUNT = "any_account"
-    STAFF = "staff"
 
 
 class ApiParser(FlaskParser):
@@ -108,24 +100,22 @@ def documents_errors(*statuses: int, descriptions: Mapping[int, str] | None = No
 
 
 def public(view):
-    """Let anyone call the view (a bearer token, if one is sent, must still be valid)."""
-    return _for_audience(view, Audience.PUBLIC, security=[], errors=(401,))
+    """Document that anyone may call the view (a bearer token, if one is sent, must still be valid)."""
+    return _documented(view, security=[], errors=(401,))
 
 
 def any_account(view):
-    """Let any logged-in account call the view."""
-    return _for_audience(view, Audience.ANY_ACCOUNT, security=[{BEARER: []}], errors=(401,))
+    """Document that any logged-in account may call the view."""
+    return _documented(view, security=[{BEARER: []}], errors=(401,))
 
 
-def staff_only(view):
-    """Let only staff (admin, front desk, chiropractor) call the view."""
-    return _for_audience(view, Audience.STAFF, security=[{BEARER: []}], errors=(401, 403))
+def by_policy(view):
+    """Document that the policy admits some roles to the view, to some records (others get 403)."""
+    return _documented(view, security=[{BEARER: []}], errors=(401, 403))
 
 
-def _for_audience(view, audience: Audience, *, security: list, errors: tuple[int, ...]):
-    view = documents_errors(*errors)(bp.doc(security=security)(view))
-    view.audience = audience
-    return view
+def _documented(view, *, security: list, errors: tuple[int, ...]):
+    return documents_errors(*errors)(bp.doc(security=security)(view))
 
 
 @bp.before_request
@@ -136,21 +126,6 @@ def authenticate_request() -> None:
             abort(401, "The bearer token is not valid.")
     elif request.method in UNSAFE_METHODS and current_user.is_authenticated:
         csrf.protect()
-    audience = audience_of(current_app.view_functions.get(request.endpoint), request.method)
-    if audience is Audience.PUBLIC:
-        return
-    if not current_user.is_authenticated:
-        abort(401, "Log in or send an API bearer token.")
-    if audience is Audience.STAFF and current_user.role not in STAFF_ROLE_NAMES:
-        abort(403, "Only staff may do this.")
-
-
-def audience_of(view, method: str) -> Audience:
-    """Return whom the view (or, for a MethodView, its handler of ``method``) admits."""
-    # A MethodView answers HEAD with its GET handler.
-    name = "get" if method == "HEAD" else method.lower()
-    handler = getattr(getattr(view, "view_class", None), name, view)
-    return getattr(handler, "audience", Audience.STAFF)
 
 
 def init_api(app) -> None:

@@ -1,30 +1,31 @@
 """The clinical API: a patient's training log, check-ins, screening, readiness and treatment notes.
 
-Who may call what (on top of the staff-only door of every API route):
-- training sessions and check-ins: all staff read and enter them (the front desk types them in);
-- screening and readiness: chiropractors and admins read, chiropractors change the screening;
-- treatment notes: chiropractors write, sign and amend; admins read; the front desk gets 403.
+Who may call what is ``clinic.policy``: chiropractors read and enter training data and change
+the screening; admins read it; chiropractors write, sign and amend treatment notes and admins read
+them; the front desk sees none of it (403). A patient account reaches only its own training data.
+Every call that reaches a patient's record is written to the access log.
 """
 from __future__ import annotations
 
-from functools import wraps
-
 import marshmallow as ma
-from flask import abort, url_for
+from flask import url_for
 from flask.views import MethodView
 from flask_login import current_user
 from marshmallow import fields, validate
 
-from clinic.api.blueprint import bp, documents_errors, staff_only
+from clinic.access import requester
+from clinic.api.blueprint import bp, by_policy, documents_errors
 from clinic.api.schemas import Day, Id, Instant, Schema, Text
-from clinic.errors import Invalid, NotFound
+from clinic.errors import Invalid
 from clinic.extensions import db
 from clinic.localtime import to_local, utcnow
-from clinic.models import Appointment, Patient, Role, TrainingSession, WellnessCheckIn
+from clinic.models import Appointment, Patient, RecordPart, WellnessCheckIn
+from clinic.policy import Action, Resource
 from clinic.readiness.verdicts import VERDICT_KEYS
 from clinic.services import readiness as readiness_service
 from clinic.services import treatment_notes as notes_service
 from clinic.services.readiness import NewCheckIn, NewTrainingSession, ScreeningUpdate
+from clinic.services.records import find_check_in_for, find_note_for, find_patient_for, find_training_session_for
 from clinic.services.treatment_notes import (
     MAX_AMENDMENT_LENGTH,
     MAX_JUSTIFICATION_LENGTH,
@@ -38,32 +39,16 @@ ID = "int(min=1, max=2147483647)"
 PATIENT_URL = f"/patients/<{ID}:patient_id>"
 NOTE_URL = f"/treatment-notes/<{ID}:note_id>"
 TAGS = ["clinical"]
-CLINICIANS = (Role.CHIROPRACTOR, Role.ADMIN)
-WRITERS = (Role.CHIROPRACTOR,)
 LOCATION = {"Location": {"description": "URL of the new resource", "schema": {"type": "string"}}}
 
 
-def roles(*allowed: Role):
-    """Let only accounts with one of ``allowed`` roles through (others get 403)."""
-    names = frozenset(role.value for role in allowed)
-
-    def decorator(view):
-        @wraps(view)
-        def guarded(*args, **kwargs):
-            if current_user.role not in names:
-                abort(403, "Your role may not do this.")
-            return view(*args, **kwargs)
-
-        return guarded
-
-    return decorator
+def patient_for(patient_id: int, resource: Resource, action: Action, part: RecordPart) -> Patient:
+    """Return the patient if the caller may reach them (404 if not), logging the access to ``part``."""
+    return find_patient_for(db.session, requester(), patient_id, resource=resource, action=action, part=part)
 
 
-def find_patient(patient_id: int) -> Patient:
-    patient = db.session.get(Patient, patient_id)
-    if patient is None:
-        raise NotFound("No such patient.")
-    return patient
+def training_data(patient_id: int, action: Action, part: RecordPart) -> Patient:
+    return patient_for(patient_id, Resource.TRAINING_DATA, action, part)
 
 
 def me():
@@ -326,21 +311,22 @@ class AmendmentTextSchema(Schema):
 
 @bp.route(f"{PATIENT_URL}/training-sessions", endpoint="training_sessions", tags=TAGS)
 class TrainingSessions(MethodView):
-    @staff_only
+    @by_policy
     @bp.response(200, TrainingSessionListSchema)
     @documents_errors(404)
     def get(self, patient_id: int):
         """List the patient's training sessions, the latest first."""
-        return {"training_sessions": readiness_service.training_sessions_of(db.session, find_patient(patient_id))}
+        return {"training_sessions": readiness_service.training_sessions_of(
+            db.session, training_data(patient_id, Action.READ, RecordPart.TRAINING_LOG))}
 
-    @staff_only
+    @by_policy
     @bp.arguments(NewTrainingSessionSchema)
     @bp.response(201, TrainingSessionSchema, description="Recorded", headers=LOCATION)
     @documents_errors(400, 404, descriptions={400: "The body is not valid JSON"})
     def post(self, details, patient_id: int):
         """Record a training session; sRPE load = RPE × minutes."""
         record = readiness_service.record_training_session(
-            db.session, find_patient(patient_id),
+            db.session, training_data(patient_id, Action.WRITE, RecordPart.TRAINING_LOG),
             NewTrainingSession(details["ended_at"], details["duration_minutes"], details["rpe"], details["kind"],
                                details["competition"]),
             entered_by=me(), now=utcnow(),
@@ -350,15 +336,12 @@ class TrainingSessions(MethodView):
 
 
 @bp.get(f"{PATIENT_URL}/training-sessions/<{ID}:session_id>", endpoint="training_session", tags=TAGS)
-@staff_only
+@by_policy
 @bp.response(200, TrainingSessionSchema)
 @documents_errors(404)
 def show_training_session(patient_id: int, session_id: int):
     """Return one training session."""
-    record = db.session.get(TrainingSession, session_id)
-    if record is None or record.patient_id != patient_id:
-        raise NotFound("No such training session.")
-    return record
+    return find_training_session_for(db.session, requester(), patient_id, session_id)
 
 
 # Wellness check-ins ------------------------------------------------------------------------------
@@ -366,21 +349,22 @@ def show_training_session(patient_id: int, session_id: int):
 
 @bp.route(f"{PATIENT_URL}/wellness", endpoint="wellness", tags=TAGS)
 class Wellness(MethodView):
-    @staff_only
+    @by_policy
     @bp.response(200, WellnessListSchema)
     @documents_errors(404)
     def get(self, patient_id: int):
         """List the patient's daily check-ins, the latest day first."""
-        return {"wellness": readiness_service.check_ins_of(db.session, find_patient(patient_id))}
+        return {"wellness": readiness_service.check_ins_of(
+            db.session, training_data(patient_id, Action.READ, RecordPart.WELLNESS))}
 
-    @staff_only
+    @by_policy
     @bp.arguments(NewWellnessSchema)
     @bp.response(201, WellnessSchema, description="Recorded", headers=LOCATION)
     @documents_errors(400, 404, 409, descriptions={409: "There is already a check-in for this day (already_checked_in)"})
     def post(self, details, patient_id: int):
         """Record the check-in of a day (one per day); all but the date may be left out."""
         record = readiness_service.record_check_in(
-            db.session, find_patient(patient_id),
+            db.session, training_data(patient_id, Action.WRITE, RecordPart.WELLNESS),
             NewCheckIn(details["date"], details["sleep"], details["fatigue"], details["stress"], details["soreness"],
                        details["doms"], details["doms_region"], details["rmssd_ms"], details["complaints"]),
             entered_by=me(), today=to_local(utcnow()).date(),
@@ -390,15 +374,12 @@ class Wellness(MethodView):
 
 
 @bp.get(f"{PATIENT_URL}/wellness/<{ID}:check_in_id>", endpoint="check_in", tags=TAGS)
-@staff_only
+@by_policy
 @bp.response(200, WellnessSchema)
 @documents_errors(404)
 def show_check_in(patient_id: int, check_in_id: int):
     """Return one check-in."""
-    record = db.session.get(WellnessCheckIn, check_in_id)
-    if record is None or record.patient_id != patient_id:
-        raise NotFound("No such check-in.")
-    return record
+    return find_check_in_for(db.session, requester(), patient_id, check_in_id)
 
 
 # Screening and readiness -------------------------------------------------------------------------
@@ -418,23 +399,22 @@ def screening_body(record: readiness_service.ScreeningRecord) -> dict:
 
 @bp.route(f"{PATIENT_URL}/screening", endpoint="screening", tags=TAGS)
 class Screening(MethodView):
-    @staff_only
-    @roles(*CLINICIANS)
+    @by_policy
     @bp.response(200, ScreeningSchema)
     @documents_errors(404)
     def get(self, patient_id: int):
         """Return the flags found present, the indications and the next competition."""
-        return screening_body(readiness_service.screening_of(db.session, find_patient(patient_id)))
+        return screening_body(readiness_service.screening_of(
+            db.session, training_data(patient_id, Action.READ, RecordPart.SCREENING)))
 
-    @staff_only
-    @roles(*WRITERS)
+    @by_policy
     @bp.arguments(ScreeningUpdateSchema)
     @bp.response(200, ScreeningSchema)
     @documents_errors(400, 404, descriptions={400: "The body is not valid JSON"})
     def put(self, update, patient_id: int):
         """Replace the screening checklist; an unknown flag or indication is a 422 naming it."""
         record = readiness_service.update_screening(
-            db.session, find_patient(patient_id),
+            db.session, training_data(patient_id, Action.WRITE, RecordPart.SCREENING),
             ScreeningUpdate(
                 flags={name: regions for name, regions in update["flags"].items() if regions is not None},
                 indications=update["indications"], next_competition_at=update["next_competition_at"],
@@ -451,8 +431,7 @@ def readiness_body(result) -> dict:
 
 
 @bp.get(f"{PATIENT_URL}/readiness", tags=TAGS)
-@staff_only
-@roles(*CLINICIANS)
+@by_policy
 @bp.arguments(ReadinessQuerySchema, location="query")
 @bp.response(200, ReadinessSchema)
 @documents_errors(404)
@@ -463,7 +442,8 @@ def show_readiness(query, patient_id: int):
     the chiropractor decides.
     """
     at = query.get("at") or utcnow()
-    return readiness_body(readiness_service.evaluate_readiness(db.session, find_patient(patient_id), at))
+    return readiness_body(readiness_service.evaluate_readiness(
+        db.session, training_data(patient_id, Action.READ, RecordPart.READINESS), at))
 
 
 # Treatment notes ---------------------------------------------------------------------------------
@@ -492,16 +472,15 @@ def find_appointment(appointment_id: int | None) -> Appointment | None:
 
 @bp.route(f"{PATIENT_URL}/treatment-notes", endpoint="treatment_notes", tags=TAGS)
 class TreatmentNotes(MethodView):
-    @staff_only
-    @roles(*CLINICIANS)
+    @by_policy
     @bp.response(200, TreatmentNoteListSchema)
     @documents_errors(404)
     def get(self, patient_id: int):
         """List the patient's notes you may read (signed ones, and your own drafts), the latest first."""
-        return {"treatment_notes": notes_service.notes_of(db.session, find_patient(patient_id), me())}
+        return {"treatment_notes": notes_service.notes_of(db.session, patient_for(
+            patient_id, Resource.TREATMENT_NOTES, Action.READ, RecordPart.TREATMENT_NOTES), me())}
 
-    @staff_only
-    @roles(*WRITERS)
+    @by_policy
     @bp.arguments(NewNoteSchema)
     @bp.response(201, TreatmentNoteSchema, description="Written as a draft, with its readiness snapshot",
                  headers=LOCATION)
@@ -514,7 +493,7 @@ class TreatmentNotes(MethodView):
         {"dry_needling": "override_required"}.
         """
         note = notes_service.start_note(
-            db.session, find_patient(patient_id),
+            db.session, patient_for(patient_id, Resource.TREATMENT_NOTES, Action.WRITE, RecordPart.TREATMENT_NOTES),
             NoteContent(**{name: details.get(name, "") for name in SOAP_FIELDS},
                         modalities=applied(details.get("modalities", []))),
             author=me(), appointment=find_appointment(details["appointment_id"]), now=utcnow(),
@@ -525,22 +504,20 @@ class TreatmentNotes(MethodView):
 
 @bp.route(NOTE_URL, endpoint="treatment_note", tags=TAGS)
 class TreatmentNoteResource(MethodView):
-    @staff_only
-    @roles(*CLINICIANS)
+    @by_policy
     @bp.response(200, TreatmentNoteSchema)
     @documents_errors(404)
     def get(self, note_id: int):
         """Return a note with its readiness snapshot and its amendments."""
-        return notes_service.note_for(db.session, note_id, me())
+        return find_note_for(db.session, requester(), note_id, Action.READ)
 
-    @staff_only
-    @roles(*WRITERS)
+    @by_policy
     @bp.arguments(NoteChangeSchema)
     @bp.response(200, TreatmentNoteSchema)
     @documents_errors(400, 404, 409, descriptions={409: "The note is signed (note_signed): add an amendment"})
     def patch(self, changes, note_id: int):
         """Change your draft; the readiness is evaluated again at the note's instant. A signed note is a 409."""
-        note = notes_service.note_for(db.session, note_id, me())
+        note = find_note_for(db.session, requester(), note_id, Action.WRITE)
         content = current_content(note)
         content = NoteContent(
             **{name: changes.get(name, getattr(content, name)) for name in SOAP_FIELDS},
@@ -552,28 +529,26 @@ class TreatmentNoteResource(MethodView):
 
 
 @bp.post(f"{NOTE_URL}/sign", tags=TAGS)
-@staff_only
-@roles(*WRITERS)
+@by_policy
 @bp.response(200, TreatmentNoteSchema)
 @documents_errors(404, 409, descriptions={409: "The note is already signed (note_signed)"})
 def sign_treatment_note(note_id: int):
     """Sign your draft: from then on it never changes (a content hash proves it)."""
-    note = notes_service.note_for(db.session, note_id, me())
+    note = find_note_for(db.session, requester(), note_id, Action.WRITE)
     notes_service.sign_note(db.session, note, signer=me(), now=utcnow())
     db.session.commit()
     return note
 
 
 @bp.post(f"{NOTE_URL}/amendments", tags=TAGS)
-@staff_only
-@roles(*WRITERS)
+@by_policy
 @bp.arguments(AmendmentTextSchema)
 @bp.response(201, AmendmentSchema, description="Added; the note itself stays as signed", headers={
     "Location": {"description": "URL of the amended note", "schema": {"type": "string"}}})
 @documents_errors(400, 404, 409, descriptions={409: "The note is a draft (note_not_signed): change it instead"})
 def amend_treatment_note(body, note_id: int):
     """Add a correction or addition to a signed note, keeping the original visible."""
-    note = notes_service.note_for(db.session, note_id, me())
+    note = find_note_for(db.session, requester(), note_id, Action.AMEND)
     amendment = notes_service.amend_note(db.session, note, body["text"], author=me(), now=utcnow())
     db.session.commit()
     return amendment, 201, {"Location": url_for("api.treatment_note", note_id=note.id)}

@@ -4,16 +4,20 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from clinic.errors import Invalid
-from clinic.models import AppointmentType, Chiropractor, Patient
+from clinic.errors import Invalid, NotFound
+from clinic.models import AppointmentType, Chiropractor, Patient, RecordPart
+from clinic.policy import Action, Resource
+from clinic.services.access_log import Requester
+from clinic.services.records import find_patient_for
 
 
-def named_patient(session: Session, patient_id: int, field: str) -> Patient:
-    """Return the patient with ``patient_id``, or refuse the request field ``field``."""
-    patient = session.get(Patient, patient_id)
-    if patient is None:
-        raise Invalid("No such patient.", fields={field: "unknown"})
-    return patient
+def named_patient(session: Session, requester: Requester, patient_id: int, field: str) -> Patient:
+    """Return the patient whose appointments ``requester`` is changing, or refuse the request field ``field``."""
+    try:
+        return find_patient_for(session, requester, patient_id, resource=Resource.APPOINTMENTS, action=Action.WRITE,
+                                part=RecordPart.APPOINTMENT)
+    except NotFound:
+        raise Invalid("No such patient.", fields={field: "unknown"}) from None
 
 
 def named_chiropractor(session: Session, chiropractor_id: int, field: str) -> Chiropractor:

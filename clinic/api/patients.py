@@ -1,28 +1,31 @@
 """Finding, reading and registering patients."""
 from flask import url_for
 
-from clinic.api.blueprint import bp, documents_errors, staff_only
+from clinic.api.blueprint import bp, documents_errors, by_policy
 from clinic.api.schemas import NewPatientSchema, PatientListSchema, PatientQuerySchema, PatientSchema
-from clinic.errors import NotFound
+from clinic.access import requester
 from clinic.extensions import db
 from clinic.localtime import to_local, utcnow
-from clinic.models import CreatedSource, Patient
-from clinic.services.patients import NewPatient, register_patient, search_patients
+from clinic.models import AccessAction, CreatedSource, RecordPart
+from clinic.policy import Action, Resource
+from clinic.services.access_log import record_access
+from clinic.services.patients import NewPatient, register_patient
+from clinic.services.records import find_patient_for, search_patients_for
 
 TAGS = ["patients"]
 
 
 @bp.get("/patients", tags=TAGS)
-@staff_only
+@by_policy
 @bp.arguments(PatientQuerySchema, location="query")
 @bp.response(200, PatientListSchema)
 def list_patients(query):
     """Find patients by name, date of birth, e-mail or phone (every word must match); empty q finds none."""
-    return {"patients": search_patients(db.session, query["q"])}
+    return {"patients": search_patients_for(db.session, requester(), query["q"])}
 
 
 @bp.post("/patients", tags=TAGS)
-@staff_only
+@by_policy
 @bp.arguments(NewPatientSchema)
 @bp.response(
     201,
@@ -36,17 +39,16 @@ def register(details):
     patient = register_patient(
         db.session, NewPatient(**details), source=CreatedSource.FRONTDESK, today=to_local(utcnow()).date()
     )
+    record_access(db.session, requester(), patient.id, AccessAction.WRITE, RecordPart.PATIENT, patient.id)
     db.session.commit()
     return patient, 201, {"Location": url_for("api.show_patient", patient_id=patient.id)}
 
 
 @bp.get("/patients/<int(min=1, max=2147483647):patient_id>", tags=TAGS)
-@staff_only
+@by_policy
 @bp.response(200, PatientSchema)
 @documents_errors(404)
 def show_patient(patient_id: int):
-    """Return one patient."""
-    patient = db.session.get(Patient, patient_id)
-    if patient is None:
-        raise NotFound("No such patient.")
-    return patient
+    """Return one patient (a patient account: only themselves)."""
+    return find_patient_for(db.session, requester(), patient_id, resource=Resource.CONTACT_DETAILS,
+                            action=Action.READ, part=RecordPart.PATIENT, object_id=patient_id)

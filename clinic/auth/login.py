@@ -1,14 +1,12 @@
 """Who is making the request: the session cookie for browsers, a bearer token for the API."""
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
-from functools import wraps
 
 from flask import Flask, Request, abort, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_user, logout_user
+from flask_login import login_user, logout_user
 
 from clinic.auth.passwords import init_passwords
 from clinic.errors import wants_json
@@ -17,6 +15,7 @@ from clinic.i18n import LANGUAGE_SESSION_KEY
 from clinic.localtime import utcnow
 from clinic.models import Role, User
 from clinic.services.accounts import user_for_token
+from clinic.templating import PORTAL_BLUEPRINTS
 
 
 def init_login(app: Flask) -> None:
@@ -146,33 +145,7 @@ def load_user_from_bearer_token(req: Request) -> User | None:
 def handle_unauthorized():
     if wants_json():
         abort(401)
+    if request.blueprint in PORTAL_BLUEPRINTS.values():
+        # Patients log in by e-mailed link, in the portal's own language.
+        return redirect(url_for(f"{request.blueprint}.login"))
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-
-
-def require_roles(*roles: Role) -> Callable[[], None]:
-    """Return a ``before_request`` hook that admits only logged-in users with one of ``roles``."""
-    allowed = frozenset(role.value for role in roles)
-
-    def check_role() -> None:
-        if not current_user.is_authenticated:
-            return login_manager.unauthorized()
-        if current_user.role not in allowed:
-            abort(403)
-        return None
-
-    return check_role
-
-
-def roles_required(roles: Iterable[Role]):
-    """Decorate a view so that only logged-in users with one of ``roles`` reach it."""
-    check_role = require_roles(*roles)
-
-    def decorator(view):
-        @wraps(view)
-        def guarded(*args, **kwargs):
-            refusal = check_role()
-            return refusal if refusal is not None else view(*args, **kwargs)
-
-        return guarded
-
-    return decorator

@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from clinic.access import request_action
 from clinic.booking.forms import CancelForm, DetailsForm, RescheduleForm
 from clinic.booking.emails import queue_booking_confirmation
 from clinic.errors import Conflict, Invalid
@@ -24,7 +25,6 @@ from clinic.services.online_booking import (
     OnlineBooking,
     OnlineRules,
     online_rules,
-    appointment_for_token,
     book_online,
     can_still_change,
     cancel_online,
@@ -33,6 +33,7 @@ from clinic.services.online_booking import (
     reschedule_online,
 )
 from clinic.services.appointments import active_chiropractors
+from clinic.services.records import find_appointment_by_link
 
 bp = Blueprint("booking", __name__)
 DAYS_SHOWN = 7
@@ -172,10 +173,16 @@ def nearest_slots(choice, slot):
     return sorted(free, key=lambda s: abs(s.start - wanted))[:NEAREST_SLOTS_OFFERED]
 
 
+def appointment_of_link(token: str):
+    """Return the appointment the patient's secret link opens (404 if none); log the patient's own access."""
+    return find_appointment_by_link(db.session, token, now=utcnow(), address=request.remote_addr,
+                                    action=request_action())
+
+
 @bp.route("/beheer/<token>")
 def manage(token: str):
     """Show the booked appointment with what the patient can still do themselves."""
-    appointment = appointment_for_token(db.session, token, utcnow())
+    appointment = appointment_of_link(token)
     return render_template(
         "booking/manage.html",
         appointment=appointment,
@@ -189,7 +196,7 @@ def manage(token: str):
 @bp.route("/beheer/<token>/annuleren", methods=["POST"])
 def cancel(token: str):
     """Cancel the appointment from the manage link."""
-    appointment = appointment_for_token(db.session, token, utcnow())
+    appointment = appointment_of_link(token)
     if CancelForm().validate_on_submit():
         try:
             cancel_online(db.session, appointment, rules=rules(), now=utcnow())
@@ -203,7 +210,7 @@ def cancel(token: str):
 @bp.route("/beheer/<token>/verzetten", methods=["GET", "POST"])
 def reschedule(token: str):
     """Move the appointment to another free time with the same chiropractor."""
-    appointment = appointment_for_token(db.session, token, utcnow())
+    appointment = appointment_of_link(token)
     form = RescheduleForm()
     error = None
     if form.validate_on_submit():

@@ -1,6 +1,7 @@
 """The chiropractor's pages: a patient's readiness picture, their training log and screening, and notes.
 
-Chiropractors and admins see the pages; only chiropractors enter data and write notes (admins read).
+Chiropractors and admins see the pages; only chiropractors enter data and write notes (admins read):
+``clinic.policy`` decides. Every page that reaches a patient's record writes the access log.
 Every verdict is shown as guidance from published sources, with its reasons: the chiropractor decides.
 """
 from __future__ import annotations
@@ -12,7 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from clinic.auth.login import require_roles, roles_required
+from clinic.access import request_action, requester
 from clinic.clinical.forms import (
     AmendmentForm,
     CheckInForm,
@@ -31,17 +32,22 @@ from clinic.clinical.timeline import chart, daily_series, end_of_day
 from clinic.errors import Conflict, DomainError
 from clinic.extensions import db
 from clinic.localtime import to_local, utcnow
-from clinic.models import Appointment, Chiropractor, Patient, Role
+from clinic.models import Appointment, Chiropractor, Patient, RecordPart, Role
+from clinic.policy import Action, Resource
 from clinic.services import readiness as readiness_service
 from clinic.services import treatment_notes as notes_service
 from clinic.services.appointments import appointments_on
-from clinic.services.patients import search_patients
+from clinic.services.records import (
+    LOGGED_AS,
+    find_appointment_for,
+    find_note_for,
+    find_patient_for,
+    search_patients_for,
+)
 from clinic.services.readiness import ImportRejected
 
 bp = Blueprint("clinical", __name__, url_prefix="/clinical")
-bp.before_request(require_roles(Role.CHIROPRACTOR, Role.ADMIN))
 bp.context_processor(template_helpers)
-writers_only = roles_required([Role.CHIROPRACTOR])
 
 CSV_ENCODINGS = ("utf-8-sig", "cp1252")
 
@@ -54,18 +60,25 @@ def me():
     return current_user._get_current_object()
 
 
-def patient_or_404(patient_id: int) -> Patient:
-    patient = db.session.get(Patient, patient_id)
-    if patient is None:
-        abort(404)
-    return patient
+def training_data(patient_id: int, part: RecordPart) -> Patient:
+    """Return the patient whose training data this request reads or writes (404 if out of reach); log it."""
+    return find_patient_for(db.session, requester(), patient_id, resource=Resource.TRAINING_DATA,
+                            action=request_action(), part=part)
+
+
+def note_for(note_id: int, action: Action):
+    """Return the note this request reads or changes (404 if out of reach); log it."""
+    return find_note_for(db.session, requester(), note_id, action)
 
 
 @bp.route("/")
 def index():
-    """Find a patient; list today's appointments (a chiropractor's own, or everyone's for an admin)."""
+    """Find a patient; list today's appointments (a chiropractor's own, or everyone's for an admin).
+
+    Each patient found is logged as searched; today's list is a schedule overview and is not logged.
+    """
     form = PatientSearchForm(request.args)
-    patients = search_patients(db.session, form.q.data or "") if form.validate() else []
+    patients = search_patients_for(db.session, requester(), form.q.data or "") if form.validate() else []
     appointments = appointments_on(db.session, local_today())
     if current_user.role == Role.CHIROPRACTOR.value:
         mine = db.session.scalar(select(Chiropractor.id).where(Chiropractor.user_id == current_user.id))
@@ -78,7 +91,7 @@ def index():
 @bp.route("/patients/<int:patient_id>")
 def patient(patient_id: int):
     """Show the patient's readiness picture now, their recent training, check-ins, screening and notes."""
-    patient = patient_or_404(patient_id)
+    patient = training_data(patient_id, RecordPart.CLINICAL_RECORD)
     result = readiness_service.evaluate_readiness(db.session, patient, utcnow())
     today = local_today()
     points = daily_series(readiness_service.readiness_inputs(db.session, patient, end_of_day(today)), today)
@@ -101,10 +114,9 @@ def patient(patient_id: int):
 
 
 @bp.route("/patients/<int:patient_id>/training-sessions/new", methods=["GET", "POST"])
-@writers_only
 def new_training_session(patient_id: int):
     """Enter one training session."""
-    patient = patient_or_404(patient_id)
+    patient = training_data(patient_id, RecordPart.TRAINING_LOG)
     form = TrainingSessionForm()
     today_default(form, "ended_on", local_today())
     if form.validate_on_submit():
@@ -121,10 +133,9 @@ def new_training_session(patient_id: int):
 
 
 @bp.route("/patients/<int:patient_id>/training-sessions/import", methods=["GET", "POST"])
-@writers_only
 def import_training_sessions(patient_id: int):
     """Bring in a season's training log from a CSV file; a file with any error imports nothing."""
-    patient = patient_or_404(patient_id)
+    patient = training_data(patient_id, RecordPart.TRAINING_LOG)
     form, row_errors = ImportForm(), []
     if form.validate_on_submit():
         text = decoded(form.file.data.read())
@@ -160,10 +171,9 @@ def decoded(content: bytes) -> str | None:
 
 
 @bp.route("/patients/<int:patient_id>/wellness/new", methods=["GET", "POST"])
-@writers_only
 def new_check_in(patient_id: int):
     """Enter a daily check-in: Hooper items, soreness, HRV and persisting complaints."""
-    patient = patient_or_404(patient_id)
+    patient = training_data(patient_id, RecordPart.WELLNESS)
     form = CheckInForm()
     today_default(form, "day", local_today())
     if form.validate_on_submit():
@@ -179,10 +189,9 @@ def new_check_in(patient_id: int):
 
 
 @bp.route("/patients/<int:patient_id>/screening", methods=["GET", "POST"])
-@writers_only
 def screening(patient_id: int):
     """Go through the contraindication and red-flag checklist, the indications and the next competition."""
-    patient = patient_or_404(patient_id)
+    patient = training_data(patient_id, RecordPart.SCREENING)
     current = readiness_service.screening_of(db.session, patient)
     form = screening_form_class()()
     if not form.is_submitted():
@@ -213,23 +222,26 @@ def screening_field(name: str) -> str:
 
 
 @bp.route("/appointments/<int:appointment_id>/note", methods=["GET", "POST"])
-@writers_only
 def new_note_for_appointment(appointment_id: int):
     """Write the note of an appointment, against the readiness at its start."""
-    appointment = db.session.get(Appointment, appointment_id)
-    if appointment is None:
-        abort(404)
+    appointment = find_appointment_for(db.session, requester(), appointment_id, Action.READ)
     existing = notes_service.note_of_appointment(db.session, appointment)
     if existing is not None:
         return redirect(url_for("clinical.show_note", note_id=existing.id))
-    return note_form(appointment.patient, appointment)
+    return note_form(patient_for_notes(appointment.patient_id), appointment)
 
 
 @bp.route("/patients/<int:patient_id>/notes/new", methods=["GET", "POST"])
-@writers_only
 def new_note(patient_id: int):
     """Write a stand-alone note, against the readiness now."""
-    return note_form(patient_or_404(patient_id), None)
+    return note_form(patient_for_notes(patient_id), None)
+
+
+def patient_for_notes(patient_id: int) -> Patient:
+    """Return the patient a note is being written for (404 if out of reach); log it."""
+    return find_patient_for(db.session, requester(), patient_id, resource=Resource.TREATMENT_NOTES,
+                            action=Action.WRITE, part=RecordPart.TREATMENT_NOTES,
+                            logged_as=LOGGED_AS[request_action()])
 
 
 def note_form(patient: Patient, appointment: Appointment | None):
@@ -251,10 +263,9 @@ def note_form(patient: Patient, appointment: Appointment | None):
 
 
 @bp.route("/notes/<int:note_id>/edit", methods=["GET", "POST"])
-@writers_only
 def edit_note(note_id: int):
     """Change your draft; the verdicts are those at the note's instant, with the data as they are now."""
-    note = notes_service.note_for(db.session, note_id, me())
+    note = note_for(note_id, Action.WRITE)
     if note.is_signed:
         flash(_("This note is signed and can no longer be changed; add an amendment instead."), "error")
         return redirect(url_for("clinical.show_note", note_id=note.id))
@@ -285,7 +296,7 @@ def edit_note(note_id: int):
 @bp.route("/notes/<int:note_id>")
 def show_note(note_id: int):
     """Show a note with the readiness it was written against, its signature and its amendments."""
-    note = notes_service.note_for(db.session, note_id, me())
+    note = note_for(note_id, Action.READ)
     return render_note(note, AmendmentForm())
 
 
@@ -298,10 +309,9 @@ def render_note(note, amendment_form: AmendmentForm, status: int = 200):
 
 
 @bp.route("/notes/<int:note_id>/sign", methods=["POST"])
-@writers_only
 def sign_note(note_id: int):
     """Sign your draft; from then on it never changes."""
-    note = notes_service.note_for(db.session, note_id, me())
+    note = note_for(note_id, Action.WRITE)
     form = SignForm()
     if form.validate_on_submit():
         try:
@@ -316,10 +326,9 @@ def sign_note(note_id: int):
 
 
 @bp.route("/notes/<int:note_id>/amendments", methods=["POST"])
-@writers_only
 def amend_note(note_id: int):
     """Add an amendment to a signed note; the note itself stays as it was signed."""
-    note = notes_service.note_for(db.session, note_id, me())
+    note = note_for(note_id, Action.AMEND)
     form = AmendmentForm()
     if form.validate_on_submit():
         try:

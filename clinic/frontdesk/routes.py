@@ -1,6 +1,8 @@
 """The front desk: the appointment book by day and by week, booking, and changing appointments.
 
-Everyone on the staff may look; only the front desk and the administrator change anything.
+Everyone on the staff may look; only the front desk and the administrator change anything
+(``clinic.policy``). Every page that reaches a patient's record writes the access log; the day
+and week views are schedule overviews, not reads of a record, and are not logged.
 """
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from phonenumbers import NumberParseException
 from werkzeug.datastructures import MultiDict
 from wtforms.fields import SelectChoice
 
-from clinic.auth.login import require_roles, roles_required
+from clinic.access import may_submit, request_action, requester
 from clinic.clinical.presenting import in_language, label
 from clinic.contact import display_phone
 from clinic.errors import Conflict, DomainError, Invalid, NotFound
@@ -35,17 +37,24 @@ from clinic.frontdesk.forms import (
 from clinic.frontdesk.messages import error_message, field_message, violation_messages
 from clinic.frontdesk.timeline import build_board
 from clinic.localtime import to_local, utcnow
-from clinic.models import AppointmentAction, AppointmentStatus, BookingSource, CreatedSource, Role
+from clinic.models import AccessAction, AppointmentAction, AppointmentStatus, BookingSource, CreatedSource, RecordPart
+from clinic.policy import Action, Resource
 from clinic.scheduling import STAFF_POLICY
 from clinic.scheduling.lifecycle import allowed_actions
 from clinic.services import booking, calendar
 from clinic.services import readiness as readiness_service
 from clinic.services.appointments import active_chiropractors
-from clinic.services.patients import cleaned, possible_duplicates, register_patient, search_patients
+from clinic.services.access_log import record_access
+from clinic.services.patients import cleaned, possible_duplicates, register_patient
+from clinic.services.records import (
+    LOGGED_AS,
+    find_appointment_for,
+    find_patient_for,
+    log_patients_shown,
+    search_patients_for,
+)
 
 bp = Blueprint("frontdesk", __name__, url_prefix="/frontdesk")
-bp.before_request(require_roles(Role.FRONTDESK, Role.ADMIN, Role.CHIROPRACTOR))
-may_change = roles_required([Role.FRONTDESK, Role.ADMIN])
 
 # The status changes the detail page offers, in the order of its buttons.
 STATUS_ACTIONS = (
@@ -83,12 +92,31 @@ def staff_user():
     return current_user._get_current_object()
 
 
+def appointment_for(appointment_id: int):
+    """Return the appointment this request reads or changes (404 if out of reach); log it."""
+    return find_appointment_for(db.session, requester(), appointment_id, request_action())
+
+
+def patient_for_booking(patient_id: int | None):
+    """Return the patient being booked (``None`` if absent or out of reach); log the access."""
+    if patient_id is None:
+        return None
+    try:
+        return find_patient_for(db.session, requester(), patient_id, resource=Resource.APPOINTMENTS,
+                                action=Action.WRITE, part=RecordPart.APPOINTMENT, logged_as=LOGGED_AS[request_action()])
+    except NotFound:
+        return None
+
+
 # --- The appointment book ---------------------------------------------------------------------
 
 
 @bp.route("/")
 def day():
-    """Show every chiropractor's appointments for one day side by side, today unless asked otherwise."""
+    """Show every chiropractor's appointments for one day side by side, today unless asked otherwise.
+
+    A schedule overview, not a read of anyone's record: not written to the access log.
+    """
     form = DayForm(request.args)
     shown = form.date.data if form.validate() and form.date.data else today()
     chiropractors = active_chiropractors(db.session)
@@ -106,7 +134,10 @@ def day():
 
 @bp.route("/week")
 def week():
-    """Show one chiropractor's week, Monday to Sunday, around the date asked (today by default)."""
+    """Show one chiropractor's week, Monday to Sunday, around the date asked (today by default).
+
+    A schedule overview, not a read of anyone's record: not written to the access log.
+    """
     chiropractors = active_chiropractors(db.session)
     defaults = {"chiropractor": str(chiropractors[0].id)} if chiropractors else {}
     form = WeekForm(with_defaults(defaults))
@@ -137,15 +168,14 @@ def week():
 @bp.route("/appointments/<int:appointment_id>")
 def show_appointment(appointment_id: int):
     """Show an appointment, what may be done with it next, and its history."""
-    appointment = calendar.appointment_with_history(db.session, appointment_id)
+    appointment = appointment_for(appointment_id)
     return render_detail(appointment, StatusForm())
 
 
 @bp.route("/appointments/<int:appointment_id>/status", methods=["POST"])
-@may_change
 def change_appointment_status(appointment_id: int):
     """Check the patient in, complete, mark as no-show or cancel (with a reason)."""
-    appointment = calendar.appointment_with_history(db.session, appointment_id)
+    appointment = appointment_for(appointment_id)
     form = StatusForm()
     valid = form.validate()
     action = next((a for a in STATUS_ACTIONS if a.value == form.action.data), None)
@@ -173,7 +203,7 @@ def change_appointment_status(appointment_id: int):
 def render_detail(appointment, form: StatusForm, *, problem: str | None = None, open_cancel=False, status=200):
     """Render the detail page with the actions the appointment's status allows."""
     allowed = allowed_actions(AppointmentStatus(appointment.status))
-    may_edit = current_user.role in (Role.FRONTDESK.value, Role.ADMIN.value)
+    may_edit = may_submit("frontdesk.change_appointment_status")
     return render_template(
         "frontdesk/appointment.html",
         appointment=appointment,
@@ -187,10 +217,9 @@ def render_detail(appointment, form: StatusForm, *, problem: str | None = None, 
 
 
 @bp.route("/appointments/<int:appointment_id>/reschedule", methods=["GET", "POST"])
-@may_change
 def reschedule_appointment(appointment_id: int):
     """Move an appointment to one of its chiropractor's free slots on a chosen day."""
-    appointment = calendar.appointment_with_history(db.session, appointment_id)
+    appointment = appointment_for(appointment_id)
     if request.method == "GET":
         suggested = max(to_local(appointment.starts_at).date(), today())
         form = RescheduleForm(with_defaults({"date": suggested.isoformat()}))
@@ -245,19 +274,17 @@ def render_reschedule(appointment, form: RescheduleForm, *, status: int = 200):
 
 
 @bp.route("/book")
-@may_change
 def find_patient():
-    """Step 1 of booking: find the patient by name, date of birth, e-mail or phone."""
+    """Step 1 of booking: find the patient by name, date of birth, e-mail or phone (each one shown is logged)."""
     form = PatientSearchForm(request.args)
     query = (form.q.data or "").strip()
-    patients = search_patients(db.session, query) if form.validate() and query else []
+    patients = search_patients_for(db.session, requester(), query) if form.validate() and query else []
     return render_template(
         "frontdesk/find_patient.html", form=form, query=query, patients=patients, day=form.date.data or None
     )
 
 
 @bp.route("/book/new-patient", methods=["GET", "POST"])
-@may_change
 def new_patient():
     """Step 1 of booking, for someone new: register them, after a warning about look-alikes."""
     carried = {"q": request.args.get("q", ""), "date": request.args.get("date", "")}
@@ -272,8 +299,10 @@ def new_patient():
                 getattr(form, name).errors.append(field_message(code))
             return render_template("frontdesk/new_patient.html", form=form, duplicates=[]), 422
         duplicates = [] if form.create_anyway.data else possible_duplicates(db.session, details)
+        log_patients_shown(db.session, requester(), duplicates)
         if not duplicates:
             patient = register_patient(db.session, details, source=CreatedSource.FRONTDESK, today=today())
+            record_access(db.session, requester(), patient.id, AccessAction.WRITE, RecordPart.PATIENT, patient.id)
             db.session.commit()
             flash(_("%(name)s is registered as a new patient.", name=patient.full_name), "success")
             return redirect(
@@ -284,11 +313,10 @@ def new_patient():
 
 
 @bp.route("/book/slots")
-@may_change
 def choose_slot():
     """Step 2 of booking: choose type, chiropractor (or the first free) and day, then a free time."""
     defaults = {"date": today().isoformat(), "chiropractor": FIRST_FREE}
-    patient = calendar.patient_or_none(db.session, request.args.get("patient", type=int))
+    patient = patient_for_booking(request.args.get("patient", type=int))
     if patient is not None:
         suggested = calendar.suggested_type(db.session, patient.id)
         if suggested is not None:
@@ -296,11 +324,10 @@ def choose_slot():
     form = SlotSearchForm(with_defaults(defaults), today=today())
     fill_choices(form)
     form.validate()
-    return render_slots(form)
+    return render_slots(form, patient)
 
 
 @bp.route("/book/confirm", methods=["GET", "POST"])
-@may_change
 def confirm_booking():
     """Step 3 of booking: check the summary, then book (POST)."""
     if request.method == "GET":
@@ -308,17 +335,17 @@ def confirm_booking():
     else:
         form = BookingForm(today=today())
     fill_choices(form)
+    patient = patient_for_booking(form.patient.data)
     if not form.validate():
-        return render_slots(form, status=422)
-    patient = calendar.patient_or_none(db.session, form.patient.data)
+        return render_slots(form, patient, status=422)
     if patient is None:
-        return render_slots(form, status=404)
+        return render_slots(form, patient, status=404)
     appointment_type = next(t for t in calendar.bookable_types(db.session) if t.id == form.appointment_type.data)
     if request.method == "GET":
         chiropractor = next((c for c in active_chiropractors(db.session) if c.id == form.slot_chiropractor.data), None)
         if chiropractor is None:
             form.start.errors = [field_message("unknown")]
-            return render_slots(form, status=422)
+            return render_slots(form, patient, status=422)
         return render_template(
             "frontdesk/confirm.html", form=form, patient=patient, appointment_type=appointment_type,
             chiropractor=chiropractor, is_new=calendar.is_new_patient(db.session, patient.id),
@@ -334,7 +361,7 @@ def confirm_booking():
     except DomainError as error:
         db.session.rollback()
         form.start.errors = booking_problem(error)
-        return render_slots(form, status=error.status)
+        return render_slots(form, patient, status=error.status)
     db.session.commit()
     flash(
         _("Booked: %(patient)s on %(day)s at %(time)s with %(chiropractor)s.", patient=patient.full_name,
@@ -357,9 +384,8 @@ def fill_choices(form: SlotSearchForm) -> None:
     ]
 
 
-def render_slots(form: SlotSearchForm, *, status: int = 200):
-    """Render step 2 with the free slots of the chosen day, grouped per chiropractor."""
-    patient = calendar.patient_or_none(db.session, form.patient.data)
+def render_slots(form: SlotSearchForm, patient, *, status: int = 200):
+    """Render step 2 with the free slots of the chosen day for ``patient``, grouped per chiropractor."""
     if form.patient.data and patient is None and not form.patient.errors:
         form.patient.errors = [_("This patient does not exist (any more). Please search again.")]
         status = max(status, 404)

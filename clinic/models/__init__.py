@@ -1,4 +1,5 @@
 """The clinic's data model; import models from here."""
+from clinic.models.access_log import AccessAction, AccessLogEntry, RecordPart
 from clinic.models.appointments import (
     ACTIVE_STATUSES,
     Appointment,
@@ -31,6 +32,9 @@ from clinic.models.treatment_notes import (
 from clinic.models.users import STAFF_ROLES, ApiToken, Role, User
 
 __all__ = [
+    "AccessAction",
+    "AccessLogEntry",
+    "RecordPart",
     "ACTIVE_STATUSES",
     "AppointmentAction",
     "AppointmentEvent",

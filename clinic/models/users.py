@@ -1,7 +1,6 @@
 """Accounts that can log in: staff and patients."""
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String
@@ -10,16 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from clinic.database import UTCDateTime
 from clinic.extensions import db
 from clinic.models._columns import created_at_column, one_of
-
-
-class Role(str, enum.Enum):
-    ADMIN = "admin"
-    FRONTDESK = "frontdesk"
-    CHIROPRACTOR = "chiropractor"
-    PATIENT = "patient"
-
-
-STAFF_ROLES = frozenset({Role.ADMIN, Role.FRONTDESK, Role.CHIROPRACTOR})
+from clinic.roles import STAFF_ROLES, Role
 
 
 class User(db.Model):

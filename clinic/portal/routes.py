@@ -2,7 +2,7 @@
 
 Registered twice, like the booking pages: Dutch at /portaal (``portal_nl``) and English at
 /en/portal (``portal_en``). Every page but the three of logging in belongs to the logged-in
-patient alone and shows only their own records.
+patient alone (``clinic.policy``) and shows only their own records; each logs what it reaches.
 """
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, render_temp
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from clinic.access import request_action, requester
 from clinic.auth.login import begin_session, end_session
 from clinic.clinical.forms import CheckInForm, TrainingSessionForm, asks_fold, today_default
 from clinic.clinical.messages import refused, status_of
@@ -18,7 +19,8 @@ from clinic.contact import clean_email
 from clinic.errors import Conflict, DomainError, NotFound
 from clinic.extensions import db, limiter
 from clinic.localtime import to_local, utcnow
-from clinic.models import Role
+from clinic.models import Patient, RecordPart, Role
+from clinic.policy import Resource
 from clinic.portal.emails import queue_login_link
 from clinic.portal.forms import ConfirmForm, LoginLinkForm
 from clinic.services import readiness as readiness_service
@@ -33,10 +35,10 @@ from clinic.services.portal import (
     request_login_link,
     valid_login_link,
 )
+from clinic.services.records import find_patient_for
 from clinic.templating import BOOKING_BLUEPRINTS
 
 bp = Blueprint("portal", __name__)
-LOGIN_ENDPOINTS = frozenset({"login", "link_sent", "login_link"})
 
 
 @bp.before_request
@@ -44,30 +46,25 @@ def set_page_language() -> None:
     g.page_language = "en" if request.blueprint == "portal_en" else "nl"
 
 
-@bp.before_request
-def only_the_patient():
-    """Admit the logged-in patient; send others to the login page, and refuse staff accounts."""
-    if request.endpoint.rsplit(".", 1)[1] in LOGIN_ENDPOINTS:
-        return None
-    if not current_user.is_authenticated:
-        return redirect(url_for(".login"))
-    if current_user.role != Role.PATIENT.value:
-        abort(403)
-    g.patient = patient_of(db.session, current_user)
-    return None
+def own_record(resource: Resource, part: RecordPart, object_id: int | None = None) -> Patient:
+    """Return the logged-in patient, logging what this request does to ``part`` of their record."""
+    patient = patient_of(db.session, current_user)
+    return find_patient_for(db.session, requester(), patient.id, resource=resource, action=request_action(),
+                            part=part, object_id=object_id)
 
 
 @bp.route("/")
 def home():
     """The patient's coming and earlier appointments, and the latest of their training log."""
+    patient = own_record(Resource.APPOINTMENTS, RecordPart.APPOINTMENT)
     now, rules = utcnow(), online_rules(current_app.config)
     return render_template(
         "portal/home.html",
-        patient=g.patient,
-        appointments=own_appointments(db.session, g.patient, now),
+        patient=patient,
+        appointments=own_appointments(db.session, patient, now),
         changeable=lambda appointment: can_still_change(appointment, rules, now),
-        sessions=readiness_service.training_sessions_of(db.session, g.patient, limit=5),
-        check_ins=readiness_service.check_ins_of(db.session, g.patient, limit=5),
+        sessions=readiness_service.training_sessions_of(db.session, patient, limit=5),
+        check_ins=readiness_service.check_ins_of(db.session, patient, limit=5),
         form=ConfirmForm(),
     )
 
@@ -77,7 +74,8 @@ def manage_appointment(appointment_id: int):
     """Open the appointment's own page, where it can be moved or cancelled within the deadline."""
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    token = manage_own_appointment(db.session, g.patient, appointment_id, utcnow())
+    patient = own_record(Resource.APPOINTMENTS, RecordPart.APPOINTMENT, appointment_id)
+    token = manage_own_appointment(db.session, patient, appointment_id, utcnow())
     db.session.commit()
     return redirect(url_for(f"{BOOKING_BLUEPRINTS[g.page_language]}.manage", token=token))
 
@@ -85,11 +83,12 @@ def manage_appointment(appointment_id: int):
 @bp.route("/training/nieuw", methods=["GET", "POST"])
 def new_training_session():
     """Log one training session or match."""
+    patient = own_record(Resource.TRAINING_DATA, RecordPart.TRAINING_LOG)
     form = TrainingSessionForm()
     today_default(form, "ended_on", to_local(utcnow()).date())
     if form.validate_on_submit():
         try:
-            readiness_service.record_training_session(db.session, g.patient, form.details(),
+            readiness_service.record_training_session(db.session, patient, form.details(),
                                                       entered_by=current_user._get_current_object(), now=utcnow())
         except DomainError as error:
             refused(form, error, lambda name: {"ended_at": "ended_time"}.get(name, name))
@@ -104,12 +103,13 @@ def new_training_session():
 @bp.route("/check-in/nieuw", methods=["GET", "POST"])
 def new_check_in():
     """Fill in today's check-in: sleep, fatigue, stress, soreness, HRV and lasting complaints."""
+    patient = own_record(Resource.TRAINING_DATA, RecordPart.WELLNESS)
     form = CheckInForm()
     today = to_local(utcnow()).date()
     today_default(form, "day", today)
     if form.validate_on_submit():
         try:
-            readiness_service.record_check_in(db.session, g.patient, form.details(),
+            readiness_service.record_check_in(db.session, patient, form.details(),
                                               entered_by=current_user._get_current_object(), today=today)
         except DomainError as error:
             refused(form, error, lambda name: name.replace("complaints.", "complaint_"))
@@ -178,4 +178,4 @@ def logout():
     db.session.commit()
     end_session()
     flash(_("You have been logged out."), "info")
-    return redirect(url_for(".login"))
+    return redirect(url_for("public.home"))

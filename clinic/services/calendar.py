@@ -6,10 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import exists, select
+from sqlalchemy import ColumnElement, exists, select, true
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from clinic.database import MAX_ROW_ID
 from clinic.errors import NotFound
 from clinic.localtime import day_bounds, to_local
 from clinic.models import (
@@ -18,7 +17,6 @@ from clinic.models import (
     AppointmentStatus,
     AppointmentType,
     Chiropractor,
-    Patient,
 )
 from clinic.scheduling import TimeRange
 from clinic.scheduling.hours import open_intervals
@@ -91,11 +89,16 @@ def appointments_between(
     return session.scalars(query).all()
 
 
-def appointment_with_history(session: Session, appointment_id: int) -> Appointment:
-    """Return the appointment with its patient, type, chiropractor and events (with their users)."""
+def appointment_with_history(
+    session: Session, appointment_id: int, *, visible: ColumnElement[bool] = true()
+) -> Appointment:
+    """Return the appointment with its patient, type, chiropractor and events (with their users).
+
+    ``visible`` limits the search to the appointments the user may see (``clinic.services.records``).
+    """
     appointment = session.scalar(
         select(Appointment)
-        .where(Appointment.id == appointment_id)
+        .where(Appointment.id == appointment_id, visible)
         .options(
             joinedload(Appointment.patient),
             joinedload(Appointment.appointment_type),
@@ -115,13 +118,6 @@ def bookable_types(session: Session) -> Sequence[AppointmentType]:
         .where(AppointmentType.is_active)
         .order_by((AppointmentType.code != INTAKE_TYPE_CODE), AppointmentType.duration_minutes, AppointmentType.id)
     ).all()
-
-
-def patient_or_none(session: Session, patient_id: int | None) -> Patient | None:
-    """Return the patient with this id, or ``None`` if there is none."""
-    if patient_id is None or not 0 < patient_id <= MAX_ROW_ID:
-        return None
-    return session.get(Patient, patient_id)
 
 
 def suggested_type(session: Session, patient_id: int) -> AppointmentType | None:

@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from clinic.contact import (
@@ -101,8 +101,13 @@ def possible_duplicates(session: Session, details: NewPatient) -> Sequence[Patie
     ).all()
 
 
-def search_patients(session: Session, query: str, limit: int = SEARCH_LIMIT) -> Sequence[Patient]:
-    """Find patients by name, date of birth (YYYY-MM-DD or DD-MM-YYYY), e-mail or phone."""
+def search_patients(
+    session: Session, query: str, limit: int = SEARCH_LIMIT, *, visible: ColumnElement[bool] = true()
+) -> Sequence[Patient]:
+    """Find patients by name, date of birth (YYYY-MM-DD or DD-MM-YYYY), e-mail or phone.
+
+    ``visible`` limits the search to the patients the user may see (``clinic.services.records``).
+    """
     terms = query.split()
     if not terms:
         return []
@@ -110,7 +115,7 @@ def search_patients(session: Session, query: str, limit: int = SEARCH_LIMIT) -> 
     phone = _as_phone(query)
     conditions = [Patient.phone == phone] if phone else [_term_condition(term) for term in terms]
     return session.scalars(
-        select(Patient).where(*conditions).order_by(Patient.last_name, Patient.first_name, Patient.id).limit(limit)
+        select(Patient).where(visible, *conditions).order_by(Patient.last_name, Patient.first_name, Patient.id).limit(limit)
     ).all()
 
 

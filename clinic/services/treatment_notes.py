@@ -23,8 +23,8 @@ from sqlalchemy import false, or_, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from clinic import readiness
-from clinic.errors import Conflict, DomainError, Invalid, NotFound
+from clinic import policy, readiness
+from clinic.errors import Conflict, Invalid, NotAllowed, NotFound
 from clinic.models import (
     Appointment,
     AppointmentStatus,
@@ -36,6 +36,7 @@ from clinic.models import (
     TreatmentNoteModality,
     User,
 )
+from clinic.policy import Action, Resource
 from clinic.readiness import Verdict
 from clinic.services.readiness import clean_line, evaluate_readiness
 
@@ -50,11 +51,6 @@ NOTABLE_STATUSES = frozenset(
     status.value for status in (AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN, AppointmentStatus.COMPLETED)
 )
 DECOMPRESSION_POSITIONS = ("prone", "supine")
-
-
-class NotAllowed(DomainError):
-    status = 403
-    code = "forbidden"
 
 
 # Checking what was typed -----------------------------------------------------------------------
@@ -245,7 +241,7 @@ def _checked_content(content: NoteContent, result: readiness.ReadinessResult) ->
 
 
 def _require_chiropractor(user: User) -> None:
-    if user.role != Role.CHIROPRACTOR.value:
+    if not policy.may(user.role, Resource.TREATMENT_NOTES, Action.WRITE):
         raise NotAllowed("Only chiropractors write treatment notes.")
 
 
@@ -447,7 +443,7 @@ def _readable_by(user: User):
 
 def can_read_notes(user: User) -> bool:
     """Tell whether ``user``'s role reads treatment notes at all."""
-    return user.role in (Role.ADMIN.value, Role.CHIROPRACTOR.value)
+    return policy.may(user.role, Resource.TREATMENT_NOTES, Action.READ)
 
 
 def note_for(session: Session, note_id: int, user: User) -> TreatmentNote:

@@ -62,12 +62,15 @@ def test_anonymous_callers_get_401_in_the_error_shape_from_every_protected_endpo
         assert set(response.json["error"]) == {"code", "message", "fields"}
 
 
-def test_patients_get_403_from_every_staff_endpoint(app, client, bearer):
+def test_patients_get_403_from_every_staff_endpoint_and_404_for_records_not_theirs(app, client, bearer):
+    # Where the policy lets a patient reach their own records, another patient's (id 1) is "not found";
+    # an empty body is refused (422) before any record is looked at, so that says nothing either.
     headers = bearer(Role.PATIENT)
     for method, path in protected_operations(app):
         response = call(client, method, path, headers)
-        assert response.status_code == 403, (method, path)
-        assert response.json["error"]["code"] == "forbidden"
+        refusals = {403: "forbidden", 404: "not_found"} | ({422: "invalid"} if method != "GET" else {})
+        assert response.status_code in refusals, (method, path)
+        assert response.json["error"]["code"] == refusals[response.status_code]
 
 
 def test_patients_may_ask_who_they_are(client, bearer):
@@ -77,10 +80,14 @@ def test_patients_may_ask_who_they_are(client, bearer):
 
 
 @pytest.mark.parametrize("role", STAFF_ROLES)
-def test_every_staff_role_passes_the_door_of_every_scheduling_endpoint(client, clinic, bearer, role):
+def test_every_staff_role_passes_the_door_of_every_scheduling_endpoint_it_may_use(client, clinic, bearer, role):
     headers = bearer(role)
+    # Chiropractors read the appointment book and patients; booking and registering is the front desk's.
+    refused = {("POST", "/api/v1/appointments"), ("PATCH", "/api/v1/appointments/{appointment_id}"),
+               ("POST", "/api/v1/patients")} if role is Role.CHIROPRACTOR else set()
     for method, path in sorted(PUBLIC | ANY_ACCOUNT | STAFF):
-        assert call(client, method, path, headers).status_code not in (401, 403), (method, path)
+        expected_refusal = (method, path) in refused
+        assert (call(client, method, path, headers).status_code == 403) == expected_refusal, (method, path)
 
 
 @pytest.mark.parametrize(("method", "path"), sorted(PUBLIC))

@@ -28,22 +28,22 @@ def error_of(response) -> dict:
 # Training sessions -------------------------------------------------------------------------------
 
 
-def test_the_front_desk_records_a_training_session_and_finds_it_back(client, patient, headers):
-    desk = headers(Role.FRONTDESK)
+def test_the_chiropractor_records_a_training_session_and_finds_it_back(client, patient, headers):
+    chiro = headers(Role.CHIROPRACTOR)
     ended = local_now() - timedelta(days=1)
-    response = client.post(f"/api/v1/patients/{patient.id}/training-sessions", headers=desk, json={
+    response = client.post(f"/api/v1/patients/{patient.id}/training-sessions", headers=chiro, json={
         "ended_at": ended.isoformat(), "duration_minutes": 75, "rpe": 7, "kind": "tempo run", "competition": False})
     assert response.status_code == 201
     body = response.json
     assert body == {"id": body["id"], "patient_id": patient.id, "ended_at": ended.isoformat(), "duration_minutes": 75,
                     "rpe": 7, "kind": "tempo run", "competition": False, "load": 525}
     assert response.headers["Location"] == f"/api/v1/patients/{patient.id}/training-sessions/{body['id']}"
-    assert client.get(response.headers["Location"], headers=desk).json == body
-    assert client.get(f"/api/v1/patients/{patient.id}/training-sessions", headers=desk).json == {"training_sessions": [body]}
+    assert client.get(response.headers["Location"], headers=chiro).json == body
+    assert client.get(f"/api/v1/patients/{patient.id}/training-sessions", headers=chiro).json == {"training_sessions": [body]}
 
 
 def test_a_training_session_out_of_range_is_a_422_naming_each_field(client, patient, headers):
-    response = client.post(f"/api/v1/patients/{patient.id}/training-sessions", headers=headers(Role.FRONTDESK), json={
+    response = client.post(f"/api/v1/patients/{patient.id}/training-sessions", headers=headers(Role.CHIROPRACTOR), json={
         "ended_at": (local_now() + timedelta(days=1)).isoformat(), "duration_minutes": 0, "rpe": 11})
     assert response.status_code == 422
     assert error_of(response)["fields"] == {"ended_at": "in_future", "duration_minutes": "out_of_range",
@@ -51,26 +51,26 @@ def test_a_training_session_out_of_range_is_a_422_naming_each_field(client, pati
 
 
 def test_a_training_session_without_an_offset_is_refused(client, patient, headers):
-    response = client.post(f"/api/v1/patients/{patient.id}/training-sessions", headers=headers(Role.FRONTDESK),
+    response = client.post(f"/api/v1/patients/{patient.id}/training-sessions", headers=headers(Role.CHIROPRACTOR),
                            json={"ended_at": "2026-11-29T18:00:00", "duration_minutes": 60, "rpe": 5})
     assert response.status_code == 422 and "ended_at" in error_of(response)["fields"]
 
 
 def test_an_unknown_patient_or_session_is_404(client, patient, headers):
-    desk = headers(Role.FRONTDESK)
-    assert client.get("/api/v1/patients/999/training-sessions", headers=desk).status_code == 404
-    assert client.get(f"/api/v1/patients/{patient.id}/training-sessions/999", headers=desk).status_code == 404
+    chiro = headers(Role.CHIROPRACTOR)
+    assert client.get("/api/v1/patients/999/training-sessions", headers=chiro).status_code == 404
+    assert client.get(f"/api/v1/patients/{patient.id}/training-sessions/999", headers=chiro).status_code == 404
 
 
 # Wellness ----------------------------------------------------------------------------------------
 
 
 def test_a_check_in_is_recorded_once_per_day(client, patient, headers):
-    desk = headers(Role.FRONTDESK)
+    chiro = headers(Role.CHIROPRACTOR)
     today = local_now().date()
     began = (today - timedelta(days=10)).isoformat()
     url = f"/api/v1/patients/{patient.id}/wellness"
-    response = client.post(url, headers=desk, json={
+    response = client.post(url, headers=chiro, json={
         "date": today.isoformat(), "sleep": 2, "fatigue": 5, "stress": 3, "soreness": 4, "doms": 6,
         "doms_region": "calves", "rmssd_ms": 61.5, "complaints": {"fatigue": began}})
     assert response.status_code == 201
@@ -78,17 +78,25 @@ def test_a_check_in_is_recorded_once_per_day(client, patient, headers):
     assert body == {"id": body["id"], "patient_id": patient.id, "date": today.isoformat(), "sleep": 2, "fatigue": 5,
                     "stress": 3, "soreness": 4, "doms": 6, "doms_region": "calves", "rmssd_ms": 61.5,
                     "complaints": {"fatigue": began}}
-    assert client.get(response.headers["Location"], headers=desk).json == body
-    again = client.post(url, headers=desk, json={"date": today.isoformat()})
+    assert client.get(response.headers["Location"], headers=chiro).json == body
+    again = client.post(url, headers=chiro, json={"date": today.isoformat()})
     assert again.status_code == 409 and error_of(again)["fields"] == {"day": "already_checked_in"}
-    assert client.get(url, headers=desk).json == {"wellness": [body]}
+    assert client.get(url, headers=chiro).json == {"wellness": [body]}
 
 
 def test_a_check_in_with_wrong_values_is_a_422(client, patient, headers):
-    response = client.post(f"/api/v1/patients/{patient.id}/wellness", headers=headers(Role.FRONTDESK), json={
+    response = client.post(f"/api/v1/patients/{patient.id}/wellness", headers=headers(Role.CHIROPRACTOR), json={
         "date": local_now().date().isoformat(), "sleep": 8, "complaints": {"homesick": "2026-01-01"}})
     assert response.status_code == 422
     assert error_of(response)["fields"] == {"sleep": "out_of_range", "complaints.homesick": "unknown_complaint"}
+
+
+def test_the_front_desk_neither_reads_nor_enters_training_data(client, patient, headers):
+    desk = headers(Role.FRONTDESK)
+    for path in ("training-sessions", "wellness"):
+        url = f"/api/v1/patients/{patient.id}/{path}"
+        assert client.get(url, headers=desk).status_code == 403
+        assert client.post(url, headers=desk, json={}).status_code == 403
 
 
 # Screening ---------------------------------------------------------------------------------------

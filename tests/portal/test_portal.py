@@ -189,7 +189,7 @@ def test_wrong_training_input_is_explained_and_nothing_is_stored(client, sanne):
 def test_logging_out_ends_the_session_everywhere(app, client, sanne):
     logged_in(client)
     cookie = client.get_cookie("session").value
-    assert client.post("/portaal/uitloggen").headers["Location"] == "/portaal/inloggen"
+    assert client.post("/portaal/uitloggen").headers["Location"] == "/"
     replay = app.test_client()
     replay.set_cookie("session", cookie)
     assert replay.get("/portaal/").status_code == 302

@@ -89,8 +89,8 @@ def test_turning_it_on_ends_the_accounts_other_sessions(app, client, login_as, c
 
 def test_patients_have_no_two_factor_page(client, login_as):
     login_as(Role.PATIENT)
-    assert client.get("/account/two-factor").status_code == 404
-    assert client.post("/account/two-factor/start").status_code == 404
+    assert client.get("/account/two-factor").status_code == 403
+    assert client.post("/account/two-factor/start").status_code == 403
 
 
 # Logging in with it --------------------------------------------------------------------------

@@ -119,6 +119,12 @@ def test_a_contraindicated_modality_needs_an_override_and_a_justification(
     assert error.value.fields == {"dry_needling": problem}
 
 
+def test_an_override_of_an_allowed_modality_also_needs_a_justification(app, patient, chiropractor):
+    with pytest.raises(Invalid) as error:
+        write(patient, chiropractor, AppliedModality("massage", MASSAGE.details, "", True))
+    assert error.value.fields == {"massage": "justification_required"}
+
+
 def test_a_justified_override_is_recorded_with_the_verdict_shown(app, patient, chiropractor):
     screen(patient, chiropractor, "needle_phobia")
     note = write(patient, chiropractor, AppliedModality("dry_needling", DRY_NEEDLING, "Phobia treated; written consent.", True))

@@ -1,0 +1,150 @@
+"""The access log itself: rows that cannot change, the admin's filtered pages and CSV, a patient's view."""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import func, select
+
+from clinic.extensions import db
+from clinic.localtime import CLINIC_TZ
+from clinic.models import AccessAction, AccessLogEntry, RecordPart, Role
+from clinic.services.access_log import Requester, access_log_csv, accesses_to, record_access
+from policy_world import World, browser_as, world  # noqa: F401  (fixtures)
+
+
+def add_row(world: World, role: Role, patient, at: datetime, action=AccessAction.READ) -> AccessLogEntry:
+    entry = record_access(db.session, Requester(world.users[role], "10.0.0.1", role.value), patient.id, action,
+                          RecordPart.PATIENT, patient.id)
+    entry.at = at
+    db.session.commit()
+    return entry
+
+
+def count_rows() -> int:
+    return db.session.scalar(select(func.count(AccessLogEntry.id)))
+
+
+@pytest.mark.parametrize("statement", [
+    "UPDATE access_log SET action = 'write'",
+    "UPDATE access_log SET remote_address = NULL",
+    "DELETE FROM access_log",
+])
+def test_the_database_refuses_to_change_or_delete_a_row(world, statement):
+    add_row(world, Role.FRONTDESK, world.other, datetime.now(timezone.utc))
+    with pytest.raises(sa.exc.IntegrityError, match="access_log_insert_only"):
+        db.session.execute(sa.text(statement))
+    db.session.rollback()
+    assert count_rows() == 1
+
+
+def test_a_patient_with_access_log_rows_cannot_be_deleted(world):
+    add_row(world, Role.FRONTDESK, world.other, datetime.now(timezone.utc))
+    with pytest.raises(sa.exc.IntegrityError):
+        db.session.execute(sa.text("DELETE FROM patients WHERE id = :id"), {"id": world.other.id})
+    db.session.rollback()
+
+
+def test_an_unknown_action_is_refused_by_the_database(world):
+    with pytest.raises(sa.exc.IntegrityError):
+        db.session.add(AccessLogEntry(user_id=world.users[Role.ADMIN].id, role="admin", patient_id=world.other.id,
+                                      action="peek", object_type="patient"))
+        db.session.flush()
+    db.session.rollback()
+
+
+def local(day: int, hour: int = 12) -> datetime:
+    return datetime(2026, 11, day, hour, tzinfo=CLINIC_TZ)
+
+
+@pytest.fixture
+def logged(world):
+    """Four rows: the front desk on 2 and 3 November, the chiropractor on 3 November (two patients)."""
+    add_row(world, Role.FRONTDESK, world.other, local(2))
+    add_row(world, Role.FRONTDESK, world.own, local(3, 9))
+    add_row(world, Role.CHIROPRACTOR, world.other, local(3, 23))  # late evening: still 3 November locally
+    add_row(world, Role.CHIROPRACTOR, world.own, local(4, 0))
+    return world
+
+
+def listed_times(html: str) -> list[str]:
+    return [part.split('"')[0] for part in html.split('<time datetime="')[1:]]
+
+
+def test_the_admin_filters_by_patient_user_and_local_days(logged, browser_as):
+    admin = browser_as(Role.ADMIN)
+    every = admin.get("/admin/access-log")
+    assert every.status_code == 200 and every.headers["Cache-Control"] == "no-store"
+    assert len(listed_times(every.get_data(as_text=True))) == 4
+    chiro = logged.users[Role.CHIROPRACTOR].id
+    html = admin.get(f"/admin/access-log?patient={logged.other.id}&user={chiro}").get_data(as_text=True)
+    assert listed_times(html) == [local(3, 23).isoformat()]
+    html = admin.get("/admin/access-log?first_day=2026-11-03&last_day=2026-11-03").get_data(as_text=True)
+    assert listed_times(html) == [local(3, 23).isoformat(), local(3, 9).isoformat()]
+
+
+@pytest.mark.parametrize("query", [
+    "patient=abc", "first_day=2026-02-30", "user=999", "first_day=2026-11-04&last_day=2026-11-03", "patient=99999999999",
+])
+def test_bad_filters_are_a_422_with_the_reason_not_an_error(logged, browser_as, query):
+    response = browser_as(Role.ADMIN).get(f"/admin/access-log?{query}")
+    assert response.status_code == 422
+    assert 'class="error"' in response.get_data(as_text=True)
+
+
+def test_unknown_parameters_are_ignored_not_used_to_sort_or_filter(logged, browser_as):
+    response = browser_as(Role.ADMIN).get("/admin/access-log?order_by=remote_address&action=write")
+    assert response.status_code == 200
+    assert len(listed_times(response.get_data(as_text=True))) == 4
+
+
+def test_the_log_is_shown_page_by_page(logged, browser_as, monkeypatch):
+    monkeypatch.setattr("clinic.services.access_log.PAGE_SIZE", 3)
+    admin = browser_as(Role.ADMIN)
+    first = admin.get("/admin/access-log").get_data(as_text=True)
+    second = admin.get("/admin/access-log?page=2").get_data(as_text=True)
+    assert len(listed_times(first)) == 3 and listed_times(second) == [local(2).isoformat()]
+    assert 'rel="next"' in first and 'rel="prev"' in second
+    assert listed_times(admin.get("/admin/access-log?page=-1").get_data(as_text=True)) == listed_times(first)
+
+
+def test_the_csv_export_has_the_filtered_rows_and_is_itself_logged(logged, browser_as):
+    before = count_rows()
+    response = browser_as(Role.ADMIN).get(f"/admin/access-log.csv?patient={logged.other.id}")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.headers["Cache-Control"] == "no-store"
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert [(row["at"], row["role"], row["patient_id"]) for row in rows] == [
+        (local(3, 23).isoformat(), "chiropractor", str(logged.other.id)),
+        (local(2).isoformat(), "frontdesk", str(logged.other.id)),
+    ]
+    export = db.session.scalars(select(AccessLogEntry).order_by(AccessLogEntry.id.desc())).first()
+    assert count_rows() == before + 1
+    assert (export.user_id, export.action, export.object_type, export.patient_id) == (
+        logged.users[Role.ADMIN].id, "export", "access_log", logged.other.id)
+
+
+def test_no_csv_cell_can_run_as_a_spreadsheet_formula(world):
+    world.other.first_name = "=HYPERLINK(\"http://evil\")"
+    add_row(world, Role.FRONTDESK, world.other, local(2))
+    rows = list(csv.reader(io.StringIO(access_log_csv(db.session.scalars(select(AccessLogEntry)).all()))))
+    assert rows[1][4].startswith("'=HYPERLINK")
+
+
+def test_a_patient_can_be_told_who_reached_their_record(logged):
+    seen = accesses_to(db.session, logged.own)
+    assert [(entry.role, entry.at) for entry in seen] == [
+        ("chiropractor", local(4, 0)), ("frontdesk", local(3, 9))]
+
+
+def test_rows_are_kept_when_the_request_undoes_its_work(world, browser_as):
+    # A refused booking rolls back; the access that preceded it is still logged.
+    response = browser_as(Role.FRONTDESK).post("/api/v1/appointments", headers=world.bearer(Role.FRONTDESK), json={
+        "patient_id": world.other.id, "type": "sports_massage_30",
+        "start": (datetime.now(CLINIC_TZ) - timedelta(days=3)).replace(hour=3, minute=0, second=0, microsecond=0).isoformat()})
+    assert response.json["error"]["code"] == "booking_rejected"
+    assert db.session.scalar(select(func.count(AccessLogEntry.id)).where(
+        AccessLogEntry.patient_id == world.other.id, AccessLogEntry.action == "write")) == 1

@@ -1,0 +1,199 @@
+"""Every endpoint of the URL map, for every role: the expected answer, from a table written out here.
+
+The table below is independent of ``clinic.policy``: loosening a rule there (or adding a route
+without one) fails this test. Real ids fill the URLs: the records are another patient's, so the
+patient account must get 404 where it may reach its own records, and 403 elsewhere.
+
+Codes per role (visitor, admin, front desk, chiropractor, patient):
+  Y  let through (any answer but 401, 403, 404 or the login page)
+  L  not logged in: the login page (HTML) or 401 (API)
+  N  refused: 403
+  H  hidden: 404, as if the record did not exist
+  .  the endpoint has no such method
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from clinic.models import Role
+from policy_world import World, browser_as, world  # noqa: F401  (fixtures)
+
+ROLE_ORDER = (None, Role.ADMIN, Role.FRONTDESK, Role.CHIROPRACTOR, Role.PATIENT)
+
+# endpoint: (GET, write method(s)), each as five codes for visitor, admin, front desk, chiropractor, patient.
+EXPECTED = {
+    "static": ("YYYYY", "....."),
+    "public.home": ("YYYYY", "....."),
+    "public.switch_language": ("YYYYY", "....."),
+    "public.health": ("YYYYY", "....."),
+    "auth.login": ("YYYYY", "YYYYY"),
+    "auth.logout": (".....", "LYYYY"),
+    "auth.second_factor": ("YYYYY", "YYYYY"),
+    "auth.change_password": ("LYYYY", "LYYYY"),
+    "auth.set_up_second_factor": ("LYYYN", "....."),
+    "auth.start_second_factor": (".....", "LYYYN"),
+    "auth.confirm_second_factor": (".....", "LYYYN"),
+    **{f"{name}.{view}": codes for name in ("portal_nl", "portal_en") for view, codes in {
+        "login": ("YYYYY", "YYYYY"),
+        "link_sent": ("YYYYY", "....."),
+        # The URL carries a booking's manage secret, which is no login link: unknown to everyone.
+        "login_link": ("HHHHH", "HHHHH"),
+        "home": ("LNNNY", "....."),
+        "manage_appointment": (".....", "LNNNH"),
+        "new_training_session": ("LNNNY", "LNNNY"),
+        "new_check_in": ("LNNNY", "LNNNY"),
+        "logout": (".....", "LNNNY"),
+    }.items()},
+    **{f"{name}.{view}": codes for name in ("booking_nl", "booking_en") for view, codes in {
+        "choose": ("YYYYY", "....."),
+        "times": ("YYYYY", "....."),
+        "details": ("YYYYY", "YYYYY"),
+        "confirm": (".....", "YYYYY"),
+        "manage": ("YYYYY", "....."),
+        "cancel": (".....", "YYYYY"),
+        "reschedule": ("YYYYY", "YYYYY"),
+    }.items()},
+    "frontdesk.day": ("LYYYN", "....."),
+    "frontdesk.week": ("LYYYN", "....."),
+    "frontdesk.show_appointment": ("LYYYN", "....."),
+    "frontdesk.change_appointment_status": (".....", "LYYNN"),
+    "frontdesk.reschedule_appointment": ("LYYNN", "LYYNN"),
+    "frontdesk.find_patient": ("LYYNN", "....."),
+    "frontdesk.new_patient": ("LYYNN", "LYYNN"),
+    "frontdesk.choose_slot": ("LYYNN", "....."),
+    "frontdesk.confirm_booking": ("LYYNN", "LYYNN"),
+    "clinical.index": ("LYNYN", "....."),
+    "clinical.patient": ("LYNYN", "....."),
+    "clinical.new_training_session": ("LNNYN", "LNNYN"),
+    "clinical.import_training_sessions": ("LNNYN", "LNNYN"),
+    "clinical.new_check_in": ("LNNYN", "LNNYN"),
+    "clinical.screening": ("LNNYN", "LNNYN"),
+    "clinical.new_note_for_appointment": ("LNNYN", "LNNYN"),
+    "clinical.new_note": ("LNNYN", "LNNYN"),
+    "clinical.edit_note": ("LNNYN", "LNNYN"),
+    "clinical.show_note": ("LYNYN", "....."),
+    "clinical.sign_note": (".....", "LNNYN"),
+    "clinical.amend_note": (".....", "LNNYN"),
+    "admin.users": ("LYNNN", "....."),
+    "admin.access_log": ("LYNNN", "....."),
+    "admin.export_access_log": ("LYNNN", "....."),
+    "admin.schedules": ("LYYYN", "....."),
+    "admin.working_hours": ("LYYYN", "LYNNN"),
+    "admin.end_working_hours": (".....", "LYNNN"),
+    "admin.delete_working_hours": (".....", "LYNNN"),
+    "admin.time_off": ("LYYYN", "LYNYN"),
+    "admin.remove_time_off": (".....", "LYNYN"),
+    "admin.patient_privacy": ("LYNNN", "....."),
+    "admin.export_patient_json": ("LYNNN", "....."),
+    "admin.export_patient_summary": ("LYNNN", "....."),
+    "admin.erase_patient": ("LYNNN", "LYNNN"),
+    "admin.appointment_types": ("LYYYN", "....."),
+    "admin.new_appointment_type": ("LYNNN", "LYNNN"),
+    "admin.edit_appointment_type": ("LYNNN", "LYNNN"),
+    "api.openapi_document": ("YYYYY", "....."),
+    "api.list_chiropractors": ("YYYYY", "....."),
+    "api.list_appointment_types": ("YYYYY", "....."),
+    "api.list_free_slots": ("YYYYY", "....."),
+    "api.book_online_appointment": (".....", "YYYYY"),
+    "api.show_me": ("LYYYY", "....."),
+    "api.list_patients": ("LYYYN", "....."),
+    "api.register": (".....", "LYYNN"),
+    "api.show_patient": ("LYYYH", "....."),
+    "api.list_appointments": ("LYYYN", "....."),
+    "api.book": (".....", "LYYNN"),
+    "api.appointment": ("LYYYH", "LYYNN"),
+    "api.training_sessions": ("LYNYH", "LNNYH"),
+    "api.training_session": ("LYNYH", "....."),
+    "api.wellness": ("LYNYH", "LNNYH"),
+    "api.check_in": ("LYNYH", "....."),
+    "api.screening": ("LYNYN", "LNNYN"),
+    "api.show_readiness": ("LYNYH", "....."),
+    "api.treatment_notes": ("LYNYN", "LNNYN"),
+    "api.treatment_note": ("LYNYN", "LNNYN"),
+    "api.sign_treatment_note": (".....", "LNNYN"),
+    "api.amend_treatment_note": (".....", "LNNYN"),
+}
+
+# A body each write accepts in shape, so a patient reaching past their own records meets the
+# record check (404), not the body's validation.
+VALID_BODIES = {
+    "api.training_sessions": {"ended_at": "2026-11-01T18:00:00+01:00", "duration_minutes": 60, "rpe": 5},
+    "api.wellness": {"date": "2026-11-01"},
+}
+
+
+def url_for_rule(rule, world: World) -> str:
+    """Return the rule's URL with the ids of real records (the other patient's) filled in."""
+    values = {
+        "patient_id": world.other.id,
+        "appointment_id": world.appointment.id,
+        "note_id": world.signed_note_id,
+        "session_id": world.training_session.id,
+        "check_in_id": world.check_in.id,
+        "chiropractor_id": world.chiropractor.id,
+        "hours_id": world.hours_id,
+        "time_off_id": world.time_off_id,
+        "type_id": 1,
+        "token": world.manage_token,
+        "language": "en",
+        "filename": "css/app.css",
+    }
+    return re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", lambda match: str(values[match.group(1)]), rule.rule)
+
+
+PORTAL_LOGIN = re.compile(r"^/(portaal|en/portal)/inloggen$")
+
+
+def code_of(response, path: str) -> str:
+    """Classify a response with the codes of the table."""
+    location = response.headers.get("Location", "") if response.status_code == 302 else ""
+    if response.status_code == 401 or location.startswith("/login?next=") or PORTAL_LOGIN.match(location):
+        return "L"
+    return {403: "N", 404: "H"}.get(response.status_code, "Y")
+
+
+def test_every_endpoint_of_the_url_map_has_a_row_here_and_in_the_policy(app):
+    from clinic.policy import ROUTES
+
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints == set(EXPECTED), "a new route needs a row in EXPECTED (and in clinic.policy.ROUTES)"
+    assert endpoints == set(ROUTES)
+
+
+def is_logout(endpoint: str) -> bool:
+    return endpoint.rsplit(".", 1)[-1] == "logout"
+
+
+def requests_of(app, world: World):
+    """Yield (endpoint, method, url, expected column) for every rule; logging out comes last."""
+    rules = sorted(app.url_map.iter_rules(), key=lambda rule: (is_logout(rule.endpoint), rule.endpoint))
+    for rule in rules:
+        methods = rule.methods - {"HEAD", "OPTIONS"}
+        reads, writes = EXPECTED[rule.endpoint]
+        if "GET" in methods:
+            yield rule.endpoint, "GET", url_for_rule(rule, world), reads
+        for method in sorted(methods - {"GET"}):
+            yield rule.endpoint, method, url_for_rule(rule, world), writes
+
+
+@pytest.mark.parametrize("role_index", range(len(ROLE_ORDER)), ids=["visitor", "admin", "frontdesk",
+                                                                    "chiropractor", "patient"])
+def test_each_role_gets_the_expected_answer_from_every_endpoint(app, world, browser_as, role_index):
+    role = ROLE_ORDER[role_index]
+    client = browser_as(role)
+    answers, expected = {}, {}
+    for endpoint, method, url, codes in requests_of(app, world):
+        assert codes[role_index] != ".", f"{endpoint} {method} is missing from EXPECTED"
+        if is_logout(endpoint):
+            # Logging out ends every session of the account: each logout gets a fresh login.
+            client = browser_as(role)
+        headers = world.bearer(role) if role is not None and url.startswith("/api/") else {}
+        body = {"json": VALID_BODIES.get(endpoint, {})} if url.startswith("/api/") and method != "GET" else {}
+        response = client.open(url, method=method, headers=headers, **body)
+        assert response.status_code < 500, (endpoint, method, response.status_code)
+        answers[endpoint, method] = code_of(response, url)
+        response.close()
+        expected[endpoint, method] = codes[role_index]
+    assert answers == expected
