@@ -223,6 +223,9 @@ ROUTES: Mapping[str, Route] = {
             "manage_appointment": submit(R.APPOINTMENTS, audience=patients),
             "new_training_session": form(R.TRAINING_DATA, audience=patients),
             "new_check_in": form(R.TRAINING_DATA, audience=patients),
+            "my_data": page(R.ACCESS_LOG, audience=patients),
+            "export_json": Route(read=patients(R.TREATMENT_NOTES, EXPORT)),
+            "export_summary": Route(read=patients(R.TREATMENT_NOTES, EXPORT)),
             "logout": Route(write=PATIENTS_ONLY),
         }.items()
     },

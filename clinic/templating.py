@@ -8,6 +8,7 @@ from flask_babel import format_date, format_datetime, format_time, get_locale
 from flask_babel import lazy_gettext as _l
 
 from clinic.localtime import to_local
+from clinic.models.access_log import AccessAction, RecordPart
 from clinic.messages import field_message
 
 ROLE_LABELS = {
@@ -15,6 +16,28 @@ ROLE_LABELS = {
     "frontdesk": _l("Front desk"),
     "chiropractor": _l("Chiropractor"),
     "patient": _l("Patient"),
+}
+
+ACCESS_ACTION_LABELS = {
+    AccessAction.READ.value: _l("Read"),
+    AccessAction.SEARCH.value: _l("Found in a search"),
+    AccessAction.PRINT.value: _l("Printed"),
+    AccessAction.EXPORT.value: _l("Exported"),
+    AccessAction.WRITE.value: _l("Changed"),
+}
+RECORD_PART_LABELS = {
+    RecordPart.PATIENT.value: _l("Contact details"),
+    RecordPart.APPOINTMENT.value: _l("Appointment"),
+    RecordPart.CLINICAL_RECORD.value: _l("Patient record overview"),
+    RecordPart.TRAINING_LOG.value: _l("Training log"),
+    RecordPart.TRAINING_SESSION.value: _l("Training session"),
+    RecordPart.WELLNESS.value: _l("Check-ins"),
+    RecordPart.CHECK_IN.value: _l("Check-in"),
+    RecordPart.SCREENING.value: _l("Screening"),
+    RecordPart.READINESS.value: _l("Readiness"),
+    RecordPart.TREATMENT_NOTES.value: _l("Treatment notes"),
+    RecordPart.TREATMENT_NOTE.value: _l("Treatment note"),
+    RecordPart.ACCESS_LOG.value: _l("Access log"),
 }
 
 STATUS_LABELS = {

@@ -6,19 +6,16 @@ time off, and any other chiropractor's is "not found".
 """
 from __future__ import annotations
 
-import json
 from datetime import date, datetime
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms.fields import SelectChoice
 
-from clinic import policy
+from clinic import exports, policy
 from clinic.access import may_submit, requester
 from clinic.admin.forms import (
     AccessLogFilterForm,
@@ -42,39 +39,15 @@ from clinic.models import (
 )
 from clinic.policy import Action, Resource, Scope
 from clinic.privacy import erasure
-from clinic.readiness import vocabulary
 from clinic.services import access_log, privacy, staffing
-from clinic.templating import local_datetime
 from clinic.services.appointments import active_chiropractors
 from clinic.services.records import find_patient_for
+from clinic.templating import ACCESS_ACTION_LABELS, RECORD_PART_LABELS
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 # A form sent back with a message next to a field: the request was understood but refused.
 REFUSED = 422
-
-ACCESS_ACTION_LABELS = {
-    AccessAction.READ.value: _l("Read"),
-    AccessAction.SEARCH.value: _l("Found in a search"),
-    AccessAction.PRINT.value: _l("Printed"),
-    AccessAction.EXPORT.value: _l("Exported"),
-    AccessAction.WRITE.value: _l("Changed"),
-}
-RECORD_PART_LABELS = {
-    RecordPart.PATIENT.value: _l("Contact details"),
-    RecordPart.APPOINTMENT.value: _l("Appointment"),
-    RecordPart.CLINICAL_RECORD.value: _l("Patient record overview"),
-    RecordPart.TRAINING_LOG.value: _l("Training log"),
-    RecordPart.TRAINING_SESSION.value: _l("Training session"),
-    RecordPart.WELLNESS.value: _l("Check-ins"),
-    RecordPart.CHECK_IN.value: _l("Check-in"),
-    RecordPart.SCREENING.value: _l("Screening"),
-    RecordPart.READINESS.value: _l("Readiness"),
-    RecordPart.TREATMENT_NOTES.value: _l("Treatment notes"),
-    RecordPart.TREATMENT_NOTE.value: _l("Treatment note"),
-    RecordPart.ACCESS_LOG.value: _l("Access log"),
-}
-
 
 @bp.context_processor
 def clock_helpers() -> dict:
@@ -416,52 +389,18 @@ def patient_privacy(patient_id: int):
     )
 
 
-def download(body: str, mimetype: str, patient: Patient, extension: str) -> Response:
-    """Return ``body`` as a file to save, never to be kept in a cache."""
-    name = f"patient-{patient.id}-{to_local(utcnow()):%Y%m%d}.{extension}"
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 @bp.route("/patients/<int:patient_id>/privacy/export.json")
 def export_patient_json(patient_id: int):
     """Download all data on the patient as one JSON document."""
     patient = patient_for(patient_id, Action.EXPORT)
-    document = privacy.export_patient(db.session, patient, now=utcnow())
-    return download(json.dumps(document, ensure_ascii=False, indent=2), "application/json", patient, "json")
+    return exports.json_download(privacy.export_patient(db.session, patient, now=utcnow()), patient)
 
 
 @bp.route("/patients/<int:patient_id>/privacy/summary.html")
 def export_patient_summary(patient_id: int):
     """Download a printable summary of all data on the patient, in the patient's language."""
     patient = patient_for(patient_id, Action.EXPORT)
-    document = privacy.export_patient(db.session, patient, now=utcnow())
-    with force_locale(patient.preferred_language):
-        page = render_template("admin/patient_summary.html", export=document, when=iso_to_local,
-                               label=vocabulary_label)
-    return download(page, "text/html", patient, "html")
-
-
-def iso_to_local(iso: str | None) -> str:
-    """Show an ISO 8601 instant of the export in the clinic's words ('—' for none)."""
-    return local_datetime(datetime.fromisoformat(iso)) if iso else "—"
-
-
-# The rules file's names for the codes the export holds, each as a code → Text mapping.
-SUMMARY_VOCABULARY = {
-    "flag": lambda: {code: flag.label for code, flag in vocabulary.screening_flags().items()},
-    "indication": vocabulary.indications,
-    "complaint": lambda: {code: complaint.label for code, complaint in vocabulary.complaints().items()},
-    "modality": vocabulary.modalities,
-}
-
-
-def vocabulary_label(kind: str, code: str) -> str:
-    """Return the label of a flag, indication, complaint or modality code in the page's language."""
-    text = SUMMARY_VOCABULARY[kind]().get(code)
-    return getattr(text, get_locale().language, code) if text else code
+    return exports.summary_download(privacy.export_patient(db.session, patient, now=utcnow()), patient)
 
 
 @bp.route("/patients/<int:patient_id>/privacy/erase", methods=["GET", "POST"])

@@ -10,6 +10,7 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, render_temp
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from clinic import exports
 from clinic.access import request_action, requester
 from clinic.auth.login import begin_session, end_session
 from clinic.clinical.forms import CheckInForm, TrainingSessionForm, asks_fold, today_default
@@ -20,9 +21,10 @@ from clinic.errors import Conflict, DomainError, NotFound
 from clinic.extensions import db, limiter
 from clinic.localtime import to_local, utcnow
 from clinic.models import Patient, RecordPart, Role
-from clinic.policy import Resource
+from clinic.policy import Action, Resource
 from clinic.portal.emails import queue_login_link
 from clinic.portal.forms import ConfirmForm, LoginLinkForm
+from clinic.services import privacy
 from clinic.services import readiness as readiness_service
 from clinic.services.accounts import end_all_sessions
 from clinic.services.online_booking import can_still_change, online_rules
@@ -33,10 +35,11 @@ from clinic.services.portal import (
     patient_of,
     redeem_login_link,
     request_login_link,
+    staff_views_of,
     valid_login_link,
 )
 from clinic.services.records import find_patient_for
-from clinic.templating import BOOKING_BLUEPRINTS
+from clinic.templating import ACCESS_ACTION_LABELS, BOOKING_BLUEPRINTS, RECORD_PART_LABELS
 
 bp = Blueprint("portal", __name__)
 
@@ -46,10 +49,11 @@ def set_page_language() -> None:
     g.page_language = "en" if request.blueprint == "portal_en" else "nl"
 
 
-def own_record(resource: Resource, part: RecordPart, object_id: int | None = None) -> Patient:
-    """Return the logged-in patient, logging what this request does to ``part`` of their record."""
+def own_record(resource: Resource, part: RecordPart, object_id: int | None = None, action: Action | None = None,
+               ) -> Patient:
+    """Return the logged-in patient, logging what this request does (or ``action``) to ``part`` of their record."""
     patient = patient_of(db.session, current_user)
-    return find_patient_for(db.session, requester(), patient.id, resource=resource, action=request_action(),
+    return find_patient_for(db.session, requester(), patient.id, resource=resource, action=action or request_action(),
                             part=part, object_id=object_id)
 
 
@@ -118,6 +122,31 @@ def new_check_in():
             flash(_("Your check-in is saved."), "success")
             return redirect(url_for(".home"))
     return render_template("portal/check_in.html", form=form, label=label), status_of(form)
+
+
+# The patient's own data -------------------------------------------------------------------------
+
+
+@bp.route("/mijn-gegevens")
+def my_data():
+    """Offer a copy of everything the clinic holds on the patient, and show who opened their record."""
+    patient = own_record(Resource.ACCESS_LOG, RecordPart.ACCESS_LOG)
+    return render_template("portal/my_data.html", views=staff_views_of(db.session, patient),
+                           action_labels=ACCESS_ACTION_LABELS, part_labels=RECORD_PART_LABELS)
+
+
+@bp.route("/mijn-gegevens.json")
+def export_json():
+    """Download all the patient's data as one JSON document."""
+    patient = own_record(Resource.TREATMENT_NOTES, RecordPart.PATIENT, action=Action.EXPORT)
+    return exports.json_download(privacy.export_patient(db.session, patient, now=utcnow()), patient)
+
+
+@bp.route("/mijn-gegevens.html")
+def export_summary():
+    """Download a printable summary of all the patient's data."""
+    patient = own_record(Resource.TREATMENT_NOTES, RecordPart.PATIENT, action=Action.EXPORT)
+    return exports.summary_download(privacy.export_patient(db.session, patient, now=utcnow()), patient)
 
 
 # Logging in and out ------------------------------------------------------------------------------

@@ -15,7 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from clinic.errors import Conflict, NotFound
-from clinic.models import Appointment, AppointmentStatus, PatientToken, Patient, Role, TokenPurpose, User
+from clinic.models import (
+    Appointment, AppointmentStatus, Chiropractor, Patient, PatientToken, Role, TokenPurpose, User,
+)
+from clinic.services.access_log import accesses_to
 from clinic.services.accounts import create_user, normalize_email
 from clinic.services.online_booking import hash_token, issue_manage_token, returning_patient
 
@@ -109,6 +112,32 @@ def own_appointments(session: Session, patient: Patient, now: datetime) -> OwnAp
     upcoming = [a for a in rows if a.starts_at > now and a.status == AppointmentStatus.BOOKED.value]
     past = [a for a in reversed(rows) if a not in upcoming]
     return OwnAppointments(upcoming, past)
+
+
+@dataclass(frozen=True)
+class StaffView:
+    """One time a member of staff reached the patient's record, as the patient is shown it."""
+
+    at: datetime
+    who: str  # the chiropractor's name, or empty for another role
+    role: str
+    action: str
+    part: str
+
+
+def staff_views_of(session: Session, patient: Patient) -> list[StaffView]:
+    """Return when which member of staff reached the patient's record, newest first.
+
+    The patient's own visits are left out: they know those. Chiropractors are named (the patient
+    knows them); other staff are shown by their role.
+    """
+    chiropractors = select(Chiropractor.user_id, Chiropractor.name).where(Chiropractor.user_id.is_not(None))
+    names = dict(session.execute(chiropractors).all())
+    return [
+        StaffView(entry.at, names.get(entry.user_id, ""), entry.role, entry.action, entry.object_type)
+        for entry in accesses_to(session, patient)
+        if entry.role != Role.PATIENT.value
+    ]
 
 
 def manage_own_appointment(session: Session, patient: Patient, appointment_id: int, now: datetime) -> str:

@@ -71,6 +71,11 @@ def test_a_patient_logs_in_by_link_on_a_phone_and_keeps_a_training_log(live_serv
     expect(page.get_by_text("Uw training is opgeslagen.")).to_be_visible()
     expect(page.get_by_role("cell", name="hockey")).to_be_visible()
 
+    page.get_by_role("link", name="Download een kopie van uw gegevens en zie wie uw dossier heeft geopend").click()
+    expect(page.get_by_role("heading", name="Wie uw dossier heeft geopend")).to_be_visible()
+    screenshot("my-data")
+    page.get_by_role("link", name="← Mijn afspraken").click()
+
     page.get_by_role("button", name="Verzetten of annuleren").click()
     expect(page.get_by_role("heading", name="Uw afspraak")).to_be_visible()
     screenshot("manage")

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from clinic.extensions import db
 from clinic.localtime import combine
 from clinic.models import (
-    Appointment, AppointmentType, BookingSource, Chiropractor, OutboxMessage, Role, TrainingSession, User,
+    AccessAction, Appointment, AppointmentType, BookingSource, Chiropractor, OutboxMessage, Role, TrainingSession, User,
     WellnessCheckIn,
 )
 from clinic.scheduling import STAFF_POLICY
@@ -207,3 +207,29 @@ def test_an_email_already_used_by_a_staff_account_cannot_log_in(client, sanne):
 def test_the_portal_pages_are_not_cached(client, sanne):
     logged_in(client)
     assert client.get("/portaal/").headers["Cache-Control"] == "no-store"
+
+
+def test_a_patient_downloads_their_data_and_sees_who_opened_their_record(client, sanne, create_account):
+    from clinic.models import AccessLogEntry, RecordPart
+    from clinic.services.access_log import Requester, record_access
+
+    chiropractor = db.session.query(Chiropractor).filter_by(name="Tijn Kooren").one()
+    chiropractor.user = create_account(Role.CHIROPRACTOR, chiropractor=chiropractor)
+    desk = create_account(Role.FRONTDESK)
+    for user in (chiropractor.user, desk):
+        record_access(db.session, Requester(user, "192.0.2.7", user.role), sanne.id, AccessAction.READ,
+                      RecordPart.PATIENT, sanne.id)
+    db.session.commit()
+    logged_in(client)
+
+    page = client.get("/portaal/mijn-gegevens").get_data(as_text=True)
+    assert "Tijn Kooren (chiropractor)" in page and "Balie" in page
+    assert page.count("<tr>") == 3  # the header and the two members of staff, not Sanne's own visits
+
+    data = client.get("/portaal/mijn-gegevens.json")
+    assert data.headers["Content-Disposition"].startswith("attachment;") and data.headers["Cache-Control"] == "no-store"
+    assert data.json["patient"]["first_name"] == "Sanne"
+    summary = client.get("/portaal/mijn-gegevens.html")
+    assert summary.mimetype == "text/html" and "Sanne" in summary.get_data(as_text=True)
+    exported = db.session.scalars(select(AccessLogEntry).where(AccessLogEntry.action == "export")).all()
+    assert [(row.user_id, row.role) for row in exported] == [(sanne.user_id, "patient")] * 2

@@ -44,6 +44,9 @@ EXPECTED = {
         "manage_appointment": (".....", "LNNNH"),
         "new_training_session": ("LNNNY", "LNNNY"),
         "new_check_in": ("LNNNY", "LNNNY"),
+        "my_data": ("LNNNY", "....."),
+        "export_json": ("LNNNY", "....."),
+        "export_summary": ("LNNNY", "....."),
         "logout": (".....", "LNNNY"),
     }.items()},
     **{f"{name}.{view}": codes for name in ("booking_nl", "booking_en") for view, codes in {
