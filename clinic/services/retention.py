@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from clinic.models import (
+    AccessLogEntry,
     OutboxMessage,
     OutboxStatus,
     PatientReadinessProfile,
@@ -18,13 +19,14 @@ from clinic.models import (
     TreatmentNote,
     TreatmentNoteAmendment,
 )
-from clinic.privacy.retention import DueRecord, RecordKind, due, last_clinical_change
+from clinic.privacy.retention import RETENTION_RULES, DueRecord, RecordKind, add_years, due, last_clinical_change
 
 
 def records_past_retention(session: Session, now: datetime) -> list[DueRecord]:
     """Return every record whose retention period ended before ``now``, oldest term first."""
     found = [
         *_treatment_records(session, now),
+        *_access_log_rows(session, now),
         *(due(RecordKind.OUTBOX_MESSAGE, f"outbox message {message_id}", queued_at, now)
           for message_id, queued_at in session.execute(
               select(OutboxMessage.id, OutboxMessage.created_at)
@@ -35,6 +37,17 @@ def records_past_retention(session: Session, now: datetime) -> list[DueRecord]:
               .where(PatientToken.expires_at.is_not(None)))),
     ]
     return sorted((record for record in found if record is not None), key=lambda record: record.ends_at)
+
+
+def _access_log_rows(session: Session, now: datetime) -> list[DueRecord | None]:
+    """Return, per patient, the access log rows past their term, dated by the newest of them."""
+    cutoff = add_years(now, -RETENTION_RULES[RecordKind.ACCESS_LOG].years)
+    rows = session.execute(
+        select(AccessLogEntry.patient_id, func.count(), func.max(AccessLogEntry.at))
+        .where(AccessLogEntry.at <= cutoff).group_by(AccessLogEntry.patient_id).order_by(AccessLogEntry.patient_id)
+    )
+    return [due(RecordKind.ACCESS_LOG, f"access log of patient {patient_id}: {count} rows", newest, now)
+            for patient_id, count, newest in rows]
 
 
 def _treatment_records(session: Session, now: datetime) -> list[DueRecord | None]:

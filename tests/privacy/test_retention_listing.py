@@ -71,3 +71,17 @@ def test_the_command_lists_the_records_and_deletes_nothing(app, clinic, create_p
     assert "20 years from last clinical change (WGBO art. 7:454 lid 3 BW)" in result.output
     assert "Nothing has been deleted" in result.output
     assert db.session.scalar(select(func.count()).select_from(TreatmentNote)) == 1
+
+
+def test_access_log_rows_are_listed_per_patient_after_five_years(clinic, create_patient, chiropractor):
+    from clinic.models import AccessLogEntry
+
+    patient = create_patient()
+    for at in (LONG_AGO, datetime(2021, 11, 29, tzinfo=timezone.utc), datetime(2021, 12, 1, tzinfo=timezone.utc)):
+        db.session.add(AccessLogEntry(at=at, user_id=chiropractor.id, role="chiropractor", patient_id=patient.id,
+                                      action="read", object_type="patient", object_id=patient.id))
+    db.session.commit()
+    listed = [(r.kind.value, r.record, r.reference_at) for r in records_past_retention(db.session, NOW)]
+    # The row of 1 December 2021 is within its five years on 30 November 2026.
+    assert listed == [("access_log", f"access log of patient {patient.id}: 2 rows",
+                       datetime(2021, 11, 29, tzinfo=timezone.utc))]
