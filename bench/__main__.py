@@ -41,6 +41,7 @@ FRONTDESK_PASSWORD = "bench-password-not-secret"
 SLOT_TYPE = "sports_massage_30"  # a 30-minute type open to online booking
 TARGETS = {"availability": 0.25, "booking": 0.10, "day view": 0.20}
 AVAILABILITY_P99_MS = 25.0
+UNCACHED = "GET /api/v1/availability, no cache"
 SCALING_TARGET = 1.2
 
 
@@ -51,6 +52,7 @@ def main() -> None:
     size = dataset.QUICK if args.quick else dataset.CLINIC
     duration = args.duration or (3 if args.quick else 10)
     print(environment(target))
+    print("Availability cache: on (the default) except in the rows and checks marked 'no cache'.")
     print("Rate limits: switched off in the served app (RATELIMIT_ENABLED=0): the bench measures the app,")
     print("not Flask-Limiter refusing one address; the shared-limit check is tests/scaleout/.")
     print("Load generator: bench/load.py (Python asyncio, keep-alive, one process), not wrk.")
@@ -127,10 +129,11 @@ def wait_until_up(port: int, server: subprocess.Popen) -> None:
     raise SystemExit("gunicorn did not start within 30 s")
 
 
-def clinic_env(url: str) -> dict[str, str]:
+def clinic_env(url: str, *, cache: bool = True) -> dict[str, str]:
+    """Return the served app's settings: production, rate limits off, the availability cache on or off."""
     return {
         "CLINIC_CONFIG": "production", "SECRET_KEY": secrets.token_urlsafe(48), "DATABASE_URL": url,
-        "RATELIMIT_ENABLED": "0", "MAIL_TRANSPORT": "log",
+        "RATELIMIT_ENABLED": "0", "MAIL_TRANSPORT": "log", **({} if cache else {"AVAILABILITY_CACHE_SIZE": "0"}),
     }
 
 
@@ -186,6 +189,9 @@ def measure_clinic(target: dataset.Target, size: dataset.Size, connections: int,
         booked = load(port, bookings, connections=connections, duration=duration * 3, each_once=True)
         booked["double_bookings"] = double_bookings(url)
         results["POST /api/v1/bookings"] = booked
+    # Every answer computed afresh: what a request costs when the schedule has just changed.
+    with served("wsgi:app", clinic_env(url, cache=False)) as port:
+        results[UNCACHED] = load(port, availability, connections=connections, duration=duration)
     return results
 
 
@@ -300,7 +306,8 @@ def check_targets(results: dict, baseline_rps: float) -> None:
 
 def scaling(target: dataset.Target, duration: float) -> None:
     """Availability latency with ~1,000,000 appointments of history ÷ with ~10,000 (same chain, same future)."""
-    print("\nScaling: a chain of 40 chiropractors; availability of one chiropractor, 14 days, 4 connections")
+    print("\nScaling: a chain of 40 chiropractors; availability of one chiropractor, 14 days, 4 connections,")
+    print("the availability cache off (AVAILABILITY_CACHE_SIZE=0): every answer read from the database")
     today = to_local(utcnow()).date()
     figures = {}
     for size in (dataset.CHAIN_SMALL, dataset.CHAIN_LARGE):
@@ -311,7 +318,7 @@ def scaling(target: dataset.Target, duration: float) -> None:
              f"&from={today + timedelta(days=1)}&to={today + timedelta(days=14)}", {}, ""]
             for chiropractor in (1, 2, 3, 4)
         ]
-        with served("wsgi:app", clinic_env(url)) as port:
+        with served("wsgi:app", clinic_env(url, cache=False)) as port:
             figures[size.name] = load(port, requests, connections=4, duration=duration)
         figures[size.name]["history"] = history
         result = figures[size.name]

@@ -29,7 +29,7 @@ from clinic.services.seed import CHIROPRACTORS, STANDARD_HOURS, WORKDAYS, seed_c
 from config import INSTANCE_DIR, TestingConfig
 
 # Bump when the generated data changes: cached databases of another version are rebuilt.
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 SEED = 20261130
 BENCH_DIR = INSTANCE_DIR / "bench"
 HISTORY_YEARS = 5

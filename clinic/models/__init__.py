@@ -12,6 +12,7 @@ from clinic.models.appointments import (
 from clinic.models.messaging import OutboxMessage, OutboxStatus, PatientToken, TokenPurpose
 from clinic.models.chiropractors import Chiropractor, TimeOff, WorkingHours
 from clinic.models.patients import LANGUAGES, CreatedSource, Patient
+from clinic.models.schedule import ScheduleRevision
 from clinic.models.training import (
     PatientIndication,
     PatientReadinessProfile,
@@ -53,6 +54,7 @@ __all__ = [
     "PatientScreeningFlag",
     "PatientToken",
     "Role",
+    "ScheduleRevision",
     "TimeOff",
     "TokenPurpose",
     "TrainingSession",
