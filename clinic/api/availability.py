@@ -1,9 +1,9 @@
 """Free appointment times, as patients booking online may take them."""
-from flask import current_app
+from flask import current_app, jsonify
 
 from clinic.api.blueprint import bp, public
 from clinic.api.lookups import offered_type
-from clinic.api.schemas import AvailabilityQuerySchema, SlotListSchema
+from clinic.api.schemas import AvailabilityQuerySchema, SlotListSchema, SlotSchema
 from clinic.errors import Invalid, NotFound
 from clinic.extensions import db
 from clinic.localtime import utcnow
@@ -12,10 +12,12 @@ from clinic.services.booking import find_free_slots
 from clinic.services.slot_cache import FreeSlotCache
 
 
-def slot_cache() -> FreeSlotCache:
-    """Return the app's cache of free slots (one per worker process, made on first use)."""
+def slot_cache() -> FreeSlotCache[dict]:
+    """Return the app's cache of free slots in their JSON form (one per worker process, made on first use)."""
     if "free_slot_cache" not in current_app.extensions:
-        current_app.extensions["free_slot_cache"] = FreeSlotCache(current_app.config["AVAILABILITY_CACHE_SIZE"])
+        current_app.extensions["free_slot_cache"] = FreeSlotCache(
+            current_app.config["AVAILABILITY_CACHE_SIZE"], shape=SlotSchema().dump
+        )
     return current_app.extensions["free_slot_cache"]
 
 
@@ -41,4 +43,6 @@ def list_free_slots(query):
             raise Invalid("No such chiropractor.", fields={"chiropractor": "unknown"}) from None
 
     question = (query["type"], first_day, last_day, chiropractor_id)
-    return {"slots": slot_cache().free_slots(db.session, question, find, policy=ONLINE_POLICY, now=utcnow())}
+    slots = slot_cache().free_slots(db.session, question, find, policy=ONLINE_POLICY, now=utcnow())
+    # Already dumped through SlotSchema when kept: SlotListSchema's work, done once per answer.
+    return jsonify({"slots": slots})

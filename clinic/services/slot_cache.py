@@ -15,6 +15,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from typing import Generic, TypeVar
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
@@ -28,20 +29,29 @@ LONG_AGO = datetime(2000, 1, 1, tzinfo=timezone.utc)
 REVISION = text("SELECT value FROM schedule_revisions WHERE id = 1")
 
 SlotFinder = Callable[[SlotPolicy, datetime], list[Slot]]
+T = TypeVar("T")
 
 
-class FreeSlotCache:
-    """The most recently used ``size`` answers of a slot finder, kept per schedule revision (0: none)."""
+def as_is(slot: Slot) -> Slot:
+    return slot
 
-    def __init__(self, size: int = 512):
+
+class FreeSlotCache(Generic[T]):
+    """The most recently used ``size`` answers of a slot finder, kept per schedule revision (0: none).
+
+    ``shape`` turns each slot into what callers receive (e.g. its JSON form), once per kept answer.
+    """
+
+    def __init__(self, size: int = 512, shape: Callable[[Slot], T] = as_is):
         self.size = size
-        self._entries: OrderedDict[tuple, list[Slot]] = OrderedDict()
+        self.shape = shape
+        self._entries: OrderedDict[tuple, list[tuple[datetime, T]]] = OrderedDict()
         self._lock = threading.Lock()
 
     def free_slots(
         self, session: Session, question: Hashable, find: SlotFinder, *, policy: SlotPolicy, now: datetime
-    ) -> list[Slot]:
-        """Return ``find(policy, now)``, calling ``find`` at most once per question and revision.
+    ) -> list[T]:
+        """Return ``find(policy, now)``, shaped, calling ``find`` at most once per question and revision.
 
         ``question`` must hold everything the answer depends on besides the schedule and the
         clock (type, days, chiropractor); ``find`` is asked without notice or horizon, and may
@@ -49,19 +59,20 @@ class FreeSlotCache:
         """
         revision = session.execute(REVISION).scalar()
         if revision is None:  # the row is gone (a test emptied every table): nothing can be trusted
-            return find(policy, now)
+            return [self.shape(slot) for slot in find(policy, now)]
         # The engine tells databases apart (the tests run many); it is kept alive by the key.
         key = (session.get_bind(), revision, question, policy.grid)
         with self._lock:
-            slots = self._entries.get(key)
-            if slots is not None:
+            kept = self._entries.get(key)
+            if kept is not None:
                 self._entries.move_to_end(key)
-        if slots is None:
-            slots = find(replace(policy, min_notice=timedelta(0), horizon=None), LONG_AGO)
+        if kept is None:
+            unlimited = replace(policy, min_notice=timedelta(0), horizon=None)
+            kept = [(slot.start, self.shape(slot)) for slot in find(unlimited, LONG_AGO)]
             with self._lock:
-                self._entries[key] = slots
+                self._entries[key] = kept
                 while len(self._entries) > self.size:
                     self._entries.popitem(last=False)
         earliest = now + policy.min_notice
         latest = None if policy.horizon is None else now + policy.horizon
-        return [slot for slot in slots if earliest <= slot.start and (latest is None or slot.start < latest)]
+        return [shaped for start, shaped in kept if earliest <= start and (latest is None or start < latest)]
