@@ -6,7 +6,7 @@ PORT ?= 5000
 FLASK := CLINIC_CONFIG=$${CLINIC_CONFIG:-development} $(BIN)/flask --app wsgi
 CATALOGUES := $(patsubst %.po,%.mo,$(wildcard clinic/translations/*/LC_MESSAGES/messages.po))
 
-.PHONY: run test install install-dev chromium translations extract-messages clean
+.PHONY: run test bench install install-dev chromium translations extract-messages clean
 
 run: install $(CATALOGUES)
 	@mkdir -p instance
@@ -22,6 +22,10 @@ run: install $(CATALOGUES)
 
 test: install-dev $(CATALOGUES) chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The benchmark (README, "Benchmark"): BENCH_ARGS=--quick for a smoke run; DATABASE_URL=… for PostgreSQL.
+bench: install-dev $(CATALOGUES)
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 install: $(VENV)/.installed-runtime
 install-dev: $(VENV)/.installed-dev

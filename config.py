@@ -48,6 +48,10 @@ class Config:
     CLINIC_PHONE = os.environ.get("CLINIC_PHONE", "035 - 621 00 00")
     RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") != "0"
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Free slots the availability API keeps per worker, valid until the schedule changes; 0 keeps none.
+    AVAILABILITY_CACHE_SIZE = int(os.environ.get("AVAILABILITY_CACHE_SIZE", 512))
+    # Keeps the counters of two deployments (or test runs) that share one Redis apart.
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "")
     RATELIMIT_HEADERS_ENABLED = True
     BOOKING_PAGE_RATE_LIMIT = os.environ.get("BOOKING_PAGE_RATE_LIMIT", "120 per minute")
     BOOKING_SUBMIT_RATE_LIMIT = os.environ.get("BOOKING_SUBMIT_RATE_LIMIT", "10 per hour")

@@ -84,6 +84,8 @@ class Backend:
         tables = ", ".join(table.name for table in db.metadata.sorted_tables)
         with engine.begin() as connection:
             connection.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+            # The one row the migrations put in, as a freshly migrated database has it.
+            connection.exec_driver_sql("INSERT INTO schedule_revisions (id, value) VALUES (1, 0)")
         engine.dispose()
 
 

@@ -1,12 +1,24 @@
 """Free appointment times, as patients booking online may take them."""
+from flask import current_app, jsonify
+
 from clinic.api.blueprint import bp, public
 from clinic.api.lookups import offered_type
-from clinic.api.schemas import AvailabilityQuerySchema, SlotListSchema
+from clinic.api.schemas import AvailabilityQuerySchema, SlotListSchema, SlotSchema
 from clinic.errors import Invalid, NotFound
 from clinic.extensions import db
 from clinic.localtime import utcnow
 from clinic.scheduling import ONLINE_POLICY
 from clinic.services.booking import find_free_slots
+from clinic.services.slot_cache import FreeSlotCache
+
+
+def slot_cache() -> FreeSlotCache[dict]:
+    """Return the app's cache of free slots in their JSON form (one per worker process, made on first use)."""
+    if "free_slot_cache" not in current_app.extensions:
+        current_app.extensions["free_slot_cache"] = FreeSlotCache(
+            current_app.config["AVAILABILITY_CACHE_SIZE"], shape=SlotSchema().dump
+        )
+    return current_app.extensions["free_slot_cache"]
 
 
 @bp.get("/availability", tags=["availability"])
@@ -18,17 +30,19 @@ def list_free_slots(query):
 
     The online rules apply: quarter-hour starts, two hours' notice, at most eight weeks ahead.
     """
-    appointment_type = offered_type(db.session, query["type"], "type", online=True)
-    try:
-        slots = find_free_slots(
-            db.session,
-            appointment_type,
-            query["first_day"],
-            query["last_day"],
-            policy=ONLINE_POLICY,
-            now=utcnow(),
-            chiropractor_id=query.get("chiropractor"),
-        )
-    except NotFound:
-        raise Invalid("No such chiropractor.", fields={"chiropractor": "unknown"}) from None
-    return {"slots": slots}
+    first_day, last_day, chiropractor_id = query["first_day"], query["last_day"], query.get("chiropractor")
+
+    def find(policy, now):
+        appointment_type = offered_type(db.session, query["type"], "type", online=True)
+        try:
+            return find_free_slots(
+                db.session, appointment_type, first_day, last_day,
+                policy=policy, now=now, chiropractor_id=chiropractor_id,
+            )
+        except NotFound:
+            raise Invalid("No such chiropractor.", fields={"chiropractor": "unknown"}) from None
+
+    question = (query["type"], first_day, last_day, chiropractor_id)
+    slots = slot_cache().free_slots(db.session, question, find, policy=ONLINE_POLICY, now=utcnow())
+    # Already dumped through SlotSchema when kept: SlotListSchema's work, done once per answer.
+    return jsonify({"slots": slots})

@@ -14,6 +14,7 @@ from clinic.models.messaging import OutboxMessage, OutboxStatus, PatientToken, T
 from clinic.models.chiropractors import Chiropractor, TimeOff, WorkingHours
 from clinic.models.patients import LANGUAGES, CreatedSource, Patient
 from clinic.models.privacy import PatientErasure
+from clinic.models.schedule import ScheduleRevision
 from clinic.models.training import (
     PatientIndication,
     PatientReadinessProfile,
@@ -59,6 +60,7 @@ __all__ = [
     "PatientScreeningFlag",
     "PatientToken",
     "Role",
+    "ScheduleRevision",
     "TimeOff",
     "TokenPurpose",
     "TrainingSession",

@@ -20,6 +20,9 @@ def as_utc(instant: datetime) -> datetime:
     # Python compares and subtracts two datetimes of the same zone by wall clock, ignoring fold
     # (02:30 CEST would equal 02:30 CET) and adding timedelta(weeks=8) in wall-clock time across a
     # clock change; in UTC every comparison and every sum is between real instants.
+    if instant.tzinfo is timezone.utc:
+        # Already UTC (every instant read from the database): the hot path of the availability query.
+        return instant
     return require_aware(instant).astimezone(timezone.utc)
 
 

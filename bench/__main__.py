@@ -1,0 +1,340 @@
+"""The benchmark: ``python -m bench [--quick]`` (or ``make bench``); see README, "Benchmark".
+
+Builds (or reuses) a seeded clinic database, serves the app with gunicorn on loopback, drives it
+from a second process (``bench.load``) and prints, per endpoint, requests per second, p50 and p99
+latency, errors, and throughput as a ratio to a minimal Flask app under the same server and load.
+SQLite by default; PostgreSQL when ``DATABASE_URL`` is set (that database is dropped and recreated,
+and cached databases named after it are kept beside it).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import secrets
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from datetime import date, timedelta
+from http.client import HTTPConnection
+from importlib.metadata import version
+from pathlib import Path
+
+import gunicorn
+import sqlalchemy as sa
+
+from bench import dataset
+from clinic.localtime import to_local, utcnow
+from clinic.models import Role
+from clinic.services.accounts import create_user
+from config import database_url
+
+ROOT = Path(__file__).resolve().parent.parent
+FRONTDESK_EMAIL = "balie@bench.example.nl"
+FRONTDESK_PASSWORD = "bench-password-not-secret"
+SLOT_TYPE = "sports_massage_30"  # a 30-minute type open to online booking
+TARGETS = {"availability": 0.25, "booking": 0.10, "day view": 0.20}
+AVAILABILITY_P99_MS = 25.0
+UNCACHED = "GET /api/v1/availability, no cache"
+SCALING_TARGET = 1.2
+
+
+def main() -> None:
+    args = parse_args()
+    url = os.environ.get("DATABASE_URL")
+    target = dataset.Target(database_url(url, "") if url else None)
+    size = dataset.QUICK if args.quick else dataset.CLINIC
+    duration = args.duration or (3 if args.quick else 10)
+    print(environment(target))
+    print("Availability cache: on (the default) except in the rows and checks marked 'no cache'.")
+    print("Rate limits: switched off in the served app (RATELIMIT_ENABLED=0): the bench measures the app,")
+    print("not Flask-Limiter refusing one address; the shared-limit check is tests/scaleout/.")
+    print("Load generator: bench/load.py (Python asyncio, keep-alive, one process), not wrk.")
+    print(f"Load: {args.connections} connections, {duration} s per endpoint after 1 s warm-up.\n")
+
+    baseline = measure_baseline(args.connections, duration)
+    results = {"baseline (minimal Flask)": baseline}
+    results.update(measure_clinic(target, size, args.connections, duration))
+    print_table(results, baseline["rps"])
+    check_targets(results, baseline["rps"])
+    if not args.skip_scaling and not args.quick:
+        scaling(target, duration)
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small database, 3 s per endpoint, no scaling check")
+    parser.add_argument("--duration", type=float, help="seconds of load per endpoint")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--skip-scaling", action="store_true", help="leave out the 1,000,000-appointment check")
+    return parser.parse_args()
+
+
+def environment(target: dataset.Target) -> str:
+    if target.is_postgres:
+        engine = sa.create_engine(target.url)
+        with engine.connect() as connection:
+            server = connection.exec_driver_sql("SHOW server_version").scalar()
+        engine.dispose()
+        database = f"PostgreSQL {server} ({sa.make_url(target.url).render_as_string(hide_password=True)})"
+    else:
+        database = f"SQLite {sqlite3.sqlite_version} (WAL)"
+    return (
+        f"Database: {database}\n"
+        f"Python {platform.python_version()}, gunicorn {gunicorn.__version__}, Flask {version('flask')}, "
+        f"SQLAlchemy {sa.__version__}; {os.cpu_count()} CPUs; {platform.platform()}"
+    )
+
+
+# --- Serving ----------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def served(app: str, env: dict[str, str] | None = None):
+    """Run gunicorn with gunicorn.conf.py for ``app`` on a free loopback port; yield the port."""
+    port = free_port()
+    environment = {**os.environ, "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_LOG_LEVEL": "warning", **(env or {})}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), app], cwd=ROOT, env=environment
+    )
+    try:
+        wait_until_up(port, server)
+        yield port
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def wait_until_up(port: int, server: subprocess.Popen) -> None:
+    for _ in range(300):
+        if server.poll() is not None:
+            raise SystemExit(f"gunicorn exited with {server.returncode}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit("gunicorn did not start within 30 s")
+
+
+def clinic_env(url: str, *, cache: bool = True) -> dict[str, str]:
+    """Return the served app's settings: production, rate limits off, the availability cache on or off."""
+    return {
+        "CLINIC_CONFIG": "production", "SECRET_KEY": secrets.token_urlsafe(48), "DATABASE_URL": url,
+        "RATELIMIT_ENABLED": "0", "MAIL_TRANSPORT": "log", **({} if cache else {"AVAILABILITY_CACHE_SIZE": "0"}),
+    }
+
+
+def load(port: int, requests: list, *, connections: int, duration: float, each_once: bool = False) -> dict:
+    """Drive the server from a second process (bench.load); return its figures."""
+    spec = {
+        "host": "127.0.0.1", "port": port, "connections": connections, "duration": duration,
+        "warmup": 0 if each_once else 1, "requests": requests, "each_once": each_once,
+    }
+    with tempfile.NamedTemporaryFile("w", suffix=".json") as spec_file:
+        json.dump(spec, spec_file)
+        spec_file.flush()
+        done = subprocess.run(
+            [sys.executable, "-m", "bench.load", spec_file.name], cwd=ROOT, capture_output=True, text=True, check=True
+        )
+    return json.loads(done.stdout)
+
+
+def get(port: int, path: str, headers: dict | None = None):
+    connection = HTTPConnection("127.0.0.1", port, timeout=60)
+    connection.request("GET", path, headers=headers or {})
+    response = connection.getresponse()
+    body = response.read()
+    connection.close()
+    return response, body
+
+
+# --- The measurements ---------------------------------------------------------------------------
+
+
+def measure_baseline(connections: int, duration: float) -> dict:
+    with served("bench.baseline:app") as port:
+        return load(port, [["GET", "/", {}, ""]], connections=connections, duration=duration)
+
+
+def measure_clinic(target: dataset.Target, size: dataset.Size, connections: int, duration: float) -> dict:
+    url = dataset.ensure(target, size)
+    add_frontdesk_account(url)
+    today = to_local(utcnow()).date()
+    first_days = [today + timedelta(days=n) for n in range(1, 8)]
+    availability = [
+        ["GET", f"/api/v1/availability?type={SLOT_TYPE}&from={day}&to={day + timedelta(days=13)}", {}, ""]
+        for day in first_days
+    ]
+    results = {}
+    with served("wsgi:app", clinic_env(url)) as port:
+        results["GET /api/v1/availability"] = load(port, availability, connections=connections, duration=duration)
+        cookie = log_in(port)
+        workdays = [day for day in (today + timedelta(days=n) for n in range(7)) if day.weekday() < 5]
+        day_views = [["GET", f"/frontdesk/?date={day}", {"Cookie": cookie}, ""] for day in workdays]
+        results["GET /frontdesk/ (day view)"] = load(port, day_views, connections=connections, duration=duration)
+        bookings = booking_requests(port, today, wanted=int(300 * duration))
+        booked = load(port, bookings, connections=connections, duration=duration * 3, each_once=True)
+        booked["double_bookings"] = double_bookings(url)
+        results["POST /api/v1/bookings"] = booked
+    # Every answer computed afresh: what a request costs when the schedule has just changed.
+    with served("wsgi:app", clinic_env(url, cache=False)) as port:
+        results[UNCACHED] = load(port, availability, connections=connections, duration=duration)
+    return results
+
+
+def add_frontdesk_account(url: str) -> None:
+    app = dataset.app_for(url)
+    with app.app_context():
+        from clinic.extensions import db
+
+        create_user(db.session, FRONTDESK_EMAIL, FRONTDESK_PASSWORD, Role.FRONTDESK)
+        db.session.commit()
+        db.engine.dispose()
+
+
+def log_in(port: int) -> str:
+    """Log in through the real form (CSRF token included); return the session's Cookie header."""
+    response, body = get(port, "/login")
+    cookie = session_cookie(response)
+    token = re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', body).group(1).decode()
+    connection = HTTPConnection("127.0.0.1", port, timeout=60)
+    form = f"csrf_token={token}&email={FRONTDESK_EMAIL}&password={FRONTDESK_PASSWORD}"
+    connection.request(
+        "POST", "/login", body=form,
+        headers={"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"},
+    )
+    response = connection.getresponse()
+    response.read()
+    connection.close()
+    if response.status != 302:
+        raise SystemExit(f"logging in as the front desk failed: {response.status}")
+    return session_cookie(response)
+
+
+def session_cookie(response) -> str:
+    """Return 'session=…' from the response's Set-Cookie headers (the raw client sends it over plain HTTP)."""
+    return next(c.split(";")[0] for c in response.msg.get_all("Set-Cookie") if c.startswith("session="))
+
+
+def booking_requests(port: int, today: date, *, wanted: int) -> list:
+    """Return POST requests for distinct free slots (as the availability API lists them), one new patient each."""
+    slots = []
+    day = today + timedelta(days=1)
+    while len(slots) < wanted and day < today + timedelta(weeks=7):
+        response, body = get(port, f"/api/v1/availability?type={SLOT_TYPE}&from={day}&to={day + timedelta(days=13)}")
+        slots.extend(json.loads(body)["slots"])
+        day += timedelta(days=14)
+    requests = []
+    for number, slot in enumerate(slots[:wanted]):
+        body = {
+            "type": SLOT_TYPE, "chiropractor_id": slot["chiropractor_id"], "start": slot["start"], "consent": True,
+            "patient": {
+                "first_name": "Bench", "last_name": f"Patient {number}", "date_of_birth": "1990-05-17",
+                "email": f"bench{number}@example.nl", "phone": "0612345678",
+            },
+        }
+        requests.append(["POST", "/api/v1/bookings", {"Content-Type": "application/json"}, json.dumps(body)])
+    return requests
+
+
+def double_bookings(url: str) -> int:
+    """Count pairs of active appointments of one chiropractor that overlap: the answer must be 0."""
+    engine = sa.create_engine(url)
+    with engine.connect() as connection:
+        # The later-starting appointment of an overlapping pair starts inside the earlier one.
+        count = connection.exec_driver_sql(
+            "SELECT count(*) FROM appointments a JOIN appointments b"
+            " ON b.chiropractor_id = a.chiropractor_id AND b.id <> a.id"
+            " AND b.starts_at >= a.starts_at AND b.starts_at < a.buffer_ends_at"
+            " AND (b.starts_at > a.starts_at OR b.id > a.id)"
+            " WHERE a.status <> 'cancelled' AND b.status <> 'cancelled'"
+        ).scalar()
+    engine.dispose()
+    return count
+
+
+# --- Reporting ----------------------------------------------------------------------------------
+
+
+def errors_of(result: dict) -> int:
+    expected = {"200", "201", "409"}
+    return sum(n for code, n in result["statuses"].items() if code not in expected) + sum(result["failures"].values())
+
+
+def print_table(results: dict, baseline_rps: float) -> None:
+    print(f"{'endpoint':32} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'requests':>9} {'errors':>7} {'ratio':>6}  statuses")
+    for name, result in results.items():
+        ratio = result["rps"] / baseline_rps if baseline_rps else float("nan")
+        print(
+            f"{name:32} {result['rps']:8.1f} {result['p50_ms']:8.2f} {result['p99_ms']:8.2f} "
+            f"{result['requests']:9d} {errors_of(result):7d} {ratio:6.2f}  {result['statuses']}"
+        )
+    booked = results["POST /api/v1/bookings"]
+    print(f"\nDouble bookings after the booking run (query over every active appointment): {booked['double_bookings']}")
+
+
+def check_targets(results: dict, baseline_rps: float) -> None:
+    availability = results["GET /api/v1/availability"]
+    booked = results["POST /api/v1/bookings"]
+    day_view = results["GET /frontdesk/ (day view)"]
+    five_xx = sum(n for code, n in booked["statuses"].items() if code.startswith("5"))
+    checks = [
+        (f"availability ≥ {TARGETS['availability']} of baseline", availability["rps"] / baseline_rps >= TARGETS["availability"]),
+        (f"availability p99 ≤ {AVAILABILITY_P99_MS:g} ms", availability["p99_ms"] <= AVAILABILITY_P99_MS),
+        (f"booking ≥ {TARGETS['booking']} of baseline", booked["rps"] / baseline_rps >= TARGETS["booking"]),
+        ("booking: only 201 or 409, zero 5xx", five_xx == 0 and errors_of(booked) == 0),
+        ("zero double bookings", booked["double_bookings"] == 0),
+        (f"day view ≥ {TARGETS['day view']} of baseline", day_view["rps"] / baseline_rps >= TARGETS["day view"]),
+    ]
+    print("\nTargets:")
+    for name, met in checks:
+        print(f"  {'met    ' if met else 'NOT MET'}  {name}")
+
+
+def scaling(target: dataset.Target, duration: float) -> None:
+    """Availability latency with ~1,000,000 appointments of history ÷ with ~10,000 (same chain, same future)."""
+    print("\nScaling: a chain of 40 chiropractors; availability of one chiropractor, 14 days, 4 connections,")
+    print("the availability cache off (AVAILABILITY_CACHE_SIZE=0): every answer read from the database")
+    today = to_local(utcnow()).date()
+    figures = {}
+    for size in (dataset.CHAIN_SMALL, dataset.CHAIN_LARGE):
+        url = dataset.ensure(target, size)
+        history = count_history(url)
+        requests = [
+            ["GET", f"/api/v1/availability?type={SLOT_TYPE}&chiropractor={chiropractor}"
+             f"&from={today + timedelta(days=1)}&to={today + timedelta(days=14)}", {}, ""]
+            for chiropractor in (1, 2, 3, 4)
+        ]
+        with served("wsgi:app", clinic_env(url, cache=False)) as port:
+            figures[size.name] = load(port, requests, connections=4, duration=duration)
+        figures[size.name]["history"] = history
+        result = figures[size.name]
+        print(f"  {history:9,d} past appointments: p50 {result['p50_ms']:.2f} ms, p99 {result['p99_ms']:.2f} ms, {result['rps']:.0f} req/s")
+    ratio = figures[dataset.CHAIN_LARGE.name]["p50_ms"] / figures[dataset.CHAIN_SMALL.name]["p50_ms"]
+    met = "met" if ratio <= SCALING_TARGET else "NOT MET"
+    print(f"  p50 ratio 1M / 10k: {ratio:.2f} (target ≤ {SCALING_TARGET}: {met})")
+
+
+def count_history(url: str) -> int:
+    engine = sa.create_engine(url)
+    with engine.connect() as connection:
+        total = connection.exec_driver_sql("SELECT count(*) FROM appointments WHERE status <> 'booked'").scalar()
+    engine.dispose()
+    return total
+
+
+if __name__ == "__main__":
+    main()

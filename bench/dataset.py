@@ -1,0 +1,307 @@
+"""Build a realistic clinic database for the benchmark, from a seeded random generator.
+
+A chiropractor's working day is filled the way a busy practice fills it: mostly follow-ups, some
+massages and dry needling, an intake now and then, a gap here and there. Five years of history are
+completed, a few were no-shows or cancelled; the coming eight weeks are booked, fullest next week.
+Rows go in through SQLAlchemy Core in large batches (no ORM objects), and still pass every rule of
+the database: the generator never lets a chiropractor's or a patient's appointments overlap, so the
+exclusion constraints (PostgreSQL) and triggers (SQLite) accept them all.
+
+Built databases are kept (a SQLite file under ``instance/bench/``, a PostgreSQL database next to the
+one given) under a name made of the generator's version, the seed and the size, and reused.
+"""
+from __future__ import annotations
+
+import io
+import random
+import shutil
+from contextlib import contextmanager, redirect_stderr
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from clinic import create_app
+from clinic.extensions import db
+from clinic.localtime import combine, to_local, utcnow
+from clinic.models import Appointment, AppointmentType, Chiropractor, Patient, WorkingHours
+from clinic.services.seed import CHIROPRACTORS, STANDARD_HOURS, WORKDAYS, seed_clinic
+from config import INSTANCE_DIR, TestingConfig
+
+# Bump when the generated data changes: cached databases of another version are rebuilt.
+GENERATOR_VERSION = 3
+SEED = 20261130
+BENCH_DIR = INSTANCE_DIR / "bench"
+HISTORY_YEARS = 5
+FUTURE_WEEKS = 8
+BATCH = 20_000
+
+# How often each type is booked, and how a day's schedule leaves room: a gap of a quarter hour.
+TYPE_WEIGHTS = {
+    "follow_up": 70, "sports_massage_30": 10, "dry_needling": 7, "decompression": 5,
+    "sports_massage_60": 3, "intake": 5,
+}
+GAP_CHANCE = 0.06
+PAST_OUTCOMES = (("completed", 90), ("no_show", 3), ("cancelled", 7))
+
+
+@dataclass(frozen=True)
+class Size:
+    """What to build: chiropractors, patients, days of history, and how full the future is."""
+
+    name: str
+    chiropractors: int
+    patients: int
+    history_days: int
+
+    @property
+    def key(self) -> str:
+        return f"v{GENERATOR_VERSION}-s{SEED}-{self.name}"
+
+
+# The four chiropractors' clinic with five years of history (~100,000 appointments).
+CLINIC = Size("clinic", chiropractors=4, patients=20_000, history_days=round(365.25 * HISTORY_YEARS))
+# The scaling pair: a chain of 40, with ~10,000 and ~1,000,000 appointments of history.
+CHAIN_SMALL = Size("chain-10k", chiropractors=40, patients=20_000, history_days=20)
+CHAIN_LARGE = Size("chain-1m", chiropractors=40, patients=60_000, history_days=2120)
+QUICK = Size("quick", chiropractors=4, patients=2_000, history_days=60)
+
+
+class Target:
+    """Where the benchmark's databases live: SQLite files, or PostgreSQL databases on one server."""
+
+    def __init__(self, database_url: str | None):
+        self.url = database_url
+        self.is_postgres = bool(database_url)
+
+    def cached_url(self, size: Size) -> str:
+        if self.is_postgres:
+            return str(sa.make_url(self.url).set(database=self._cache_name(size)))
+        return f"sqlite:///{BENCH_DIR / (size.key + '.db')}"
+
+    def _cache_name(self, size: Size) -> str:
+        base = sa.make_url(self.url).database
+        return f"{base}_{size.key}".replace("-", "_")
+
+    def has(self, size: Size) -> bool:
+        if not self.is_postgres:
+            return (BENCH_DIR / f"{size.key}.db").exists()
+        with self._admin() as admin:
+            return admin.execute(
+                sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": self._cache_name(size)}
+            ).scalar() is not None
+
+    def create_empty(self, size: Size) -> str:
+        """Return the URL of an empty database to build ``size`` in; ``finish`` makes it the cached one."""
+        if self.is_postgres:
+            name = self._cache_name(size) + "_partial"
+            with self._admin() as admin:
+                admin.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                admin.exec_driver_sql(f'CREATE DATABASE "{name}"')
+            return str(sa.make_url(self.url).set(database=name))
+        BENCH_DIR.mkdir(parents=True, exist_ok=True)
+        partial = BENCH_DIR / f"{size.key}.partial.db"
+        partial.unlink(missing_ok=True)
+        return f"sqlite:///{partial}"
+
+    def finish(self, size: Size) -> None:
+        """Make the database built by ``create_empty`` the cached one (a build cut short leaves none)."""
+        if self.is_postgres:
+            name = self._cache_name(size)
+            with self._admin() as admin:
+                admin.exec_driver_sql(f'ALTER DATABASE "{name}_partial" RENAME TO "{name}"')
+        else:
+            (BENCH_DIR / f"{size.key}.partial.db").rename(BENCH_DIR / f"{size.key}.db")
+
+    def working_copy(self, size: Size) -> str:
+        """Return the URL of a fresh copy of the cached database, for a run that writes to it."""
+        if self.is_postgres:
+            name = sa.make_url(self.url).database
+            with self._admin() as admin:
+                admin.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                admin.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{self._cache_name(size)}"')
+            return self.url
+        copy = BENCH_DIR / "run.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{copy}{suffix}").unlink(missing_ok=True)
+        shutil.copyfile(BENCH_DIR / f"{size.key}.db", copy)
+        return f"sqlite:///{copy}"
+
+    def _admin(self):
+        engine = sa.create_engine(sa.make_url(self.url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+        return engine.connect()
+
+
+def ensure(target: Target, size: Size, *, log=print) -> str:
+    """Build the database of this size unless a cached one exists; return a fresh working copy's URL."""
+    if not target.has(size):
+        log(f"building the {size.name} database (seed {SEED}, generator v{GENERATOR_VERSION}) …")
+        build(target.create_empty(size), size, log=log)
+        target.finish(size)
+    return target.working_copy(size)
+
+
+def app_for(url: str):
+    """Return the clinic app bound to ``url`` (testing settings: cheap password hashes)."""
+    return create_app(type("BenchConfig", (TestingConfig,), {"SQLALCHEMY_DATABASE_URI": url}))
+
+
+def build(url: str, size: Size, *, log=print) -> None:
+    """Migrate an empty database at ``url`` and fill it as ``size`` says."""
+    app = app_for(url)
+    with app.app_context():
+        with redirect_stderr(io.StringIO()):  # Alembic logs every revision it applies
+            upgrade()
+        session = db.session
+        seed_clinic(session)
+        add_chain(session, size.chiropractors)
+        session.commit()
+        rng = random.Random(SEED)
+        patient_ids = add_patients(session, rng, size.patients)
+        types = {t.code: t for t in session.scalars(sa.select(AppointmentType))}
+        chiropractor_ids = list(session.scalars(sa.select(Chiropractor.id).order_by(Chiropractor.id)))
+        today = to_local(utcnow()).date()
+        first = today - timedelta(days=size.history_days)
+        last = today + timedelta(weeks=FUTURE_WEEKS)
+        with exclusion_constraints_checked_after(session):
+            count = add_appointments(session, rng, chiropractor_ids, patient_ids, types, first, today, last)
+        session.commit()
+        db.engine.dispose()
+    vacuum(url)
+    log(f"  {size.chiropractors} chiropractors, {size.patients} patients, {count} appointments")
+
+
+@contextmanager
+def exclusion_constraints_checked_after(session):
+    """On PostgreSQL, drop the appointments' exclusion constraints for the bulk load and add them
+    again after it: adding one checks every row at once (and builds its GiST index in bulk),
+    where checking row by row takes half an hour for a million rows. SQLite keeps its triggers."""
+    if session.get_bind().dialect.name != "postgresql":
+        yield
+        return
+    constraints = session.execute(sa.text(
+        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
+        " WHERE conrelid = 'appointments'::regclass AND contype = 'x'"
+    )).all()
+    for name, _ in constraints:
+        session.execute(sa.text(f'ALTER TABLE appointments DROP CONSTRAINT "{name}"'))
+    yield
+    for name, definition in constraints:
+        session.execute(sa.text(f'ALTER TABLE appointments ADD CONSTRAINT "{name}" {definition}'))
+
+
+def vacuum(url: str) -> None:
+    """Do what autovacuum would soon do on PostgreSQL: statistics, and the visibility map that
+    index-only scans need. (SQLite is left as an application leaves it: without ANALYZE.)"""
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as connection:
+            connection.exec_driver_sql("VACUUM ANALYZE")
+    engine.dispose()
+
+
+def add_chain(session, total: int) -> None:
+    """Add chiropractors after the clinic's own four until there are ``total``, with standard hours."""
+    for number in range(len(CHIROPRACTORS) + 1, total + 1):
+        session.add(
+            Chiropractor(
+                name=f"Chiropractor {number}", slug=f"chain-{number}",
+                working_hours=[
+                    WorkingHours(weekday=weekday, start_time=start, end_time=end, valid_from=date(2000, 1, 1))
+                    for weekday in WORKDAYS
+                    for start, end in STANDARD_HOURS
+                ],
+            )
+        )
+    # The seeded hours begin in 2026; history goes back further.
+    session.execute(sa.update(WorkingHours).values(valid_from=date(2000, 1, 1)))
+
+
+FIRST_NAMES = ("Sanne", "Daan", "Emma", "Lucas", "Julia", "Sem", "Tess", "Milan", "Anna", "Finn", "Eva", "Noah")
+LAST_NAMES = ("de Vries", "Jansen", "Bakker", "Visser", "Smit", "Meijer", "de Boer", "Mulder", "Bos", "Vos")
+
+
+def add_patients(session, rng: random.Random, count: int) -> list[int]:
+    """Insert ``count`` patients in batches; return their ids."""
+    now = utcnow()
+    rows = [
+        {
+            "first_name": rng.choice(FIRST_NAMES), "last_name": rng.choice(LAST_NAMES),
+            "date_of_birth": date(1940, 1, 1) + timedelta(days=rng.randrange(365 * 65)),
+            "email": f"patient{number}@example.nl", "phone": f"+3161{number:07d}",
+            "preferred_language": "nl", "sport": "", "created_source": "frontdesk",
+            "created_at": now, "updated_at": now,
+        }
+        for number in range(count)
+    ]
+    for start in range(0, count, BATCH):
+        session.execute(sa.insert(Patient.__table__), rows[start:start + BATCH])
+    return list(session.scalars(sa.select(Patient.id).order_by(Patient.id)))
+
+
+def add_appointments(session, rng, chiropractor_ids, patient_ids, types, first: date, today: date, last: date) -> int:
+    """Fill every workday from ``first`` to ``last``; return how many appointments were inserted."""
+    weights = list(TYPE_WEIGHTS.values())
+    occupied = {code: types[code].duration_minutes + types[code].buffer_after_minutes for code in TYPE_WEIGHTS}
+    outcomes, outcome_weights = zip(*PAST_OUTCOMES)
+    now = utcnow()
+    # A patient comes at most once a day, so a patient's appointments never overlap.
+    busy_patients: dict[date, set[int]] = {}
+    rows: list[dict] = []
+    count = 0
+    day = first
+    while day <= last:
+        if day.weekday() in WORKDAYS:
+            busy_today = busy_patients.setdefault(day, set())
+            # The future fills up: next week is nearly full, eight weeks ahead a third.
+            weeks_ahead = (day - today).days / 7
+            fill = 1.0 if day < today else max(0.3, 0.95 - 0.08 * weeks_ahead)
+            for chiropractor_id in chiropractor_ids:
+                for starts_at, type_code in day_schedule(rng, day, occupied, weights, fill):
+                    patient_id = rng.choice(patient_ids)
+                    while patient_id in busy_today:
+                        patient_id = rng.choice(patient_ids)
+                    busy_today.add(patient_id)
+                    kind = types[type_code]
+                    status = rng.choices(outcomes, outcome_weights)[0] if starts_at < now else "booked"
+                    rows.append({
+                        "patient_id": patient_id, "chiropractor_id": chiropractor_id, "appointment_type_id": kind.id,
+                        "starts_at": starts_at, "ends_at": starts_at + timedelta(minutes=kind.duration_minutes),
+                        "buffer_ends_at": starts_at + timedelta(minutes=kind.duration_minutes + kind.buffer_after_minutes),
+                        "status": status, "source": "frontdesk", "cancel_reason": "ziek" if status == "cancelled" else "",
+                        "cancelled_at": starts_at - timedelta(days=1) if status == "cancelled" else None,
+                        "created_at": now, "updated_at": now,
+                    })
+            busy_patients.pop(day - timedelta(days=1), None)
+        if len(rows) >= BATCH:
+            session.execute(sa.insert(Appointment.__table__), rows)
+            count += len(rows)
+            rows = []
+        day += timedelta(days=1)
+    if rows:
+        session.execute(sa.insert(Appointment.__table__), rows)
+        count += len(rows)
+    return count
+
+
+def day_schedule(rng: random.Random, day: date, occupied: dict[str, int], weights, fill: float):
+    """Yield (start, type code) for one chiropractor's local day: back to back, with some gaps.
+
+    ``fill`` is the chance that a place in the day is booked; an unbooked place stays free.
+    """
+    codes = list(occupied)
+    for opens, closes in STANDARD_HOURS:
+        cursor = combine(day, opens)
+        closing = combine(day, closes)
+        while True:
+            if rng.random() < GAP_CHANCE:
+                cursor += timedelta(minutes=15)
+            code = rng.choices(codes, weights)[0]
+            length = timedelta(minutes=occupied[code])
+            if cursor + length > closing:
+                break
+            if rng.random() < fill:
+                yield cursor, code
+            cursor += length
