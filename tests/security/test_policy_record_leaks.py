@@ -2,7 +2,7 @@
 
 Whatever the policy does not let a role see of that patient must be refused (403, or 404 where the
 role reaches its own records of that kind) and must not show up in the answer, and no refused
-write may be stored. The test prints how many attempts were made.
+write may be stored. The run's summary counts the attempts (``record leak``).
 """
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ PART_MARKERS = {
 }
 
 
-def attempts(world: World) -> list[tuple[str, str, str, dict | None]]:
+def tries_at_records(world: World) -> list[tuple[str, str, str, dict | None]]:
     """Return (part, method, url, JSON body) of every way to reach the other patient's record."""
     patient, appointment = world.other.id, world.appointment.id
     signed, draft = world.signed_note_id, world.draft_note_id
@@ -84,12 +84,12 @@ def stored_rows() -> tuple[int, ...]:
         TrainingSession, WellnessCheckIn, TreatmentNote, TreatmentNoteAmendment))
 
 
-def test_no_role_sees_or_changes_what_the_table_keeps_from_it(world, browser_as):
+def test_no_role_sees_or_changes_what_the_table_keeps_from_it(world, browser_as, attempts):
     before = stored_rows()
     made, leaks = 0, []
     for role in VISIBLE:
         browser = browser_as(role)
-        for part, method, url, body in attempts(world):
+        for part, method, url, body in tries_at_records(world):
             if part in VISIBLE[role]:
                 continue
             headers = world.bearer(role) if url.startswith("/api/") else {}
@@ -100,7 +100,7 @@ def test_no_role_sees_or_changes_what_the_table_keeps_from_it(world, browser_as)
                      if marker in text]
             if response.status_code not in (403, 404) or shown:
                 leaks.append((role.value, method, url, response.status_code, shown))
-    print(f"\nrecord leak attempts: {made} made, {len(leaks)} leaked")
+    attempts.record("record leak", made)
     assert leaks == []
     assert stored_rows() == before
 
