@@ -13,11 +13,12 @@ revision, which a rollback would hand to somebody else's change.
 from __future__ import annotations
 
 import threading
+from bisect import bisect_left
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import Generic, TypeVar
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
+from typing import Generic, TypeVar
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -27,6 +28,8 @@ from clinic.scheduling import Slot, SlotPolicy
 # With no notice and no horizon, a "now" long past lets every start through.
 LONG_AGO = datetime(2000, 1, 1, tzinfo=timezone.utc)
 REVISION = text("SELECT value FROM schedule_revisions WHERE id = 1")
+# Encoded windows kept per answer: the current one and the few the notice has just moved past.
+WINDOWS_KEPT = 4
 
 SlotFinder = Callable[[SlotPolicy, datetime], list[Slot]]
 T = TypeVar("T")
@@ -34,6 +37,21 @@ T = TypeVar("T")
 
 def as_is(slot: Slot) -> Slot:
     return slot
+
+
+@dataclass
+class _Answer(Generic[T]):
+    """One kept answer: the slots' starts (in order) and shapes, and encoded windows of it."""
+
+    starts: list[datetime]
+    shaped: list[T]
+    encoded: dict[tuple[int, int], str] = field(default_factory=dict)
+
+    def window(self, policy: SlotPolicy, now: datetime) -> tuple[int, int]:
+        """Return the index range of the slots the notice and horizon let through at ``now``."""
+        first = bisect_left(self.starts, now + policy.min_notice)
+        last = len(self.starts) if policy.horizon is None else bisect_left(self.starts, now + policy.horizon)
+        return first, max(first, last)
 
 
 class FreeSlotCache(Generic[T]):
@@ -45,7 +63,7 @@ class FreeSlotCache(Generic[T]):
     def __init__(self, size: int = 512, shape: Callable[[Slot], T] = as_is):
         self.size = size
         self.shape = shape
-        self._entries: OrderedDict[tuple, list[tuple[datetime, T]]] = OrderedDict()
+        self._entries: OrderedDict[tuple, _Answer[T]] = OrderedDict()
         self._lock = threading.Lock()
 
     def free_slots(
@@ -57,22 +75,52 @@ class FreeSlotCache(Generic[T]):
         clock (type, days, chiropractor); ``find`` is asked without notice or horizon, and may
         raise, in which case nothing is kept.
         """
+        answer = self._answer(session, question, find, policy)
+        if answer is None:
+            return [self.shape(slot) for slot in find(policy, now)]
+        first, last = answer.window(policy, now)
+        return answer.shaped[first:last]
+
+    def encoded_free_slots(
+        self, session: Session, question: Hashable, find: SlotFinder, *, policy: SlotPolicy, now: datetime,
+        encode: Callable[[list[T]], str],
+    ) -> str:
+        """Return ``encode(free_slots(...))``, encoding each window of a kept answer once.
+
+        The window moves only when the notice passes a slot's start, so most requests find the
+        encoded text ready: encoding a fortnight of slots costs more than finding them in the cache.
+        """
+        answer = self._answer(session, question, find, policy)
+        if answer is None:
+            return encode([self.shape(slot) for slot in find(policy, now)])
+        window = answer.window(policy, now)
+        text = answer.encoded.get(window)
+        if text is None:
+            text = encode(answer.shaped[window[0]:window[1]])
+            with self._lock:
+                if len(answer.encoded) >= WINDOWS_KEPT:
+                    answer.encoded.clear()
+                answer.encoded[window] = text
+        return text
+
+    def _answer(self, session: Session, question: Hashable, find: SlotFinder, policy: SlotPolicy) -> _Answer[T] | None:
+        """Return the kept answer for the current revision, finding it first if needed (None: cannot keep)."""
         revision = session.execute(REVISION).scalar()
         if revision is None:  # the row is gone (a test emptied every table): nothing can be trusted
-            return [self.shape(slot) for slot in find(policy, now)]
+            return None
         # The engine tells databases apart (the tests run many); it is kept alive by the key.
         key = (session.get_bind(), revision, question, policy.grid)
         with self._lock:
             kept = self._entries.get(key)
             if kept is not None:
                 self._entries.move_to_end(key)
-        if kept is None:
-            unlimited = replace(policy, min_notice=timedelta(0), horizon=None)
-            kept = [(slot.start, self.shape(slot)) for slot in find(unlimited, LONG_AGO)]
-            with self._lock:
-                self._entries[key] = kept
-                while len(self._entries) > self.size:
-                    self._entries.popitem(last=False)
-        earliest = now + policy.min_notice
-        latest = None if policy.horizon is None else now + policy.horizon
-        return [shaped for start, shaped in kept if earliest <= start and (latest is None or start < latest)]
+                return kept
+        unlimited = replace(policy, min_notice=timedelta(0), horizon=None)
+        # Stable: slots starting together keep the engine's order.
+        slots = sorted(find(unlimited, LONG_AGO), key=lambda slot: slot.start)
+        kept = _Answer([slot.start for slot in slots], [self.shape(slot) for slot in slots])
+        with self._lock:
+            self._entries[key] = kept
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+        return kept

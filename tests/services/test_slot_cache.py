@@ -122,3 +122,25 @@ def test_a_reading_transaction_does_not_change_the_revision(cache, appointment_t
     cached(cache, appointment_type)
     db.session.commit()
     assert revision() == start
+
+
+def test_an_answer_is_encoded_once_per_window_of_the_clock(cache, appointment_type):
+    encoded = []
+
+    def encode(slots):
+        encoded.append(len(slots))
+        return ",".join(slot.start.isoformat() for slot in slots)
+
+    def text(now):
+        def find(policy, now):
+            return find_free_slots(db.session, appointment_type(), *WEEK, policy=policy, now=now)
+
+        return cache.encoded_free_slots(db.session, "week", find, policy=ONLINE_POLICY, now=now, encode=encode)
+
+    first = text(NOW)
+    assert first == ",".join(slot.start.isoformat() for slot in computed(appointment_type))
+    assert text(NOW + timedelta(seconds=30)) == first and len(encoded) == 1
+    # A day later the two hours' notice has passed many starts: a new window, encoded anew.
+    later = text(NOW + timedelta(days=1))
+    assert later == ",".join(slot.start.isoformat() for slot in computed(appointment_type, now=NOW + timedelta(days=1)))
+    assert len(encoded) == 2 and encoded[1] < encoded[0]
