@@ -179,6 +179,11 @@ def submit(resource: Resource, action: Action = WRITE, *, audience=staff) -> Rou
     return Route(write=audience(resource, action))
 
 
+def in_each_language(blueprints: tuple[str, ...], views: Mapping[str, Route]) -> dict[str, Route]:
+    """Return the routes of a blueprint registered once per language, under each registration's name."""
+    return {f"{name}.{view}": route for name in blueprints for view, route in views.items()}
+
+
 R = Resource
 PUBLIC_PAGE = Route(read=PUBLIC)
 PUBLIC_FORM = Route(read=PUBLIC, write=PUBLIC)
@@ -198,37 +203,29 @@ ROUTES: Mapping[str, Route] = {
     "auth.start_second_factor": Route(write=STAFF_ONLY),
     "auth.confirm_second_factor": Route(write=STAFF_ONLY),
     # Online booking: anyone; a booking's own pages are reached with its secret link.
-    **{
-        f"{name}.{view}": route
-        for name in ("booking_nl", "booking_en")
-        for view, route in {
-            "choose": PUBLIC_PAGE,
-            "times": PUBLIC_PAGE,
-            "details": PUBLIC_FORM,
-            "confirm": Route(write=PUBLIC),
-            "manage": PUBLIC_PAGE,
-            "cancel": Route(write=PUBLIC),
-            "reschedule": PUBLIC_FORM,
-        }.items()
-    },
-    # The patient portal, once per language: logging in by e-mailed link, then the patient's own pages.
-    **{
-        f"{name}.{view}": route
-        for name in ("portal_nl", "portal_en")
-        for view, route in {
-            "login": PUBLIC_FORM,
-            "link_sent": PUBLIC_PAGE,
-            "login_link": PUBLIC_FORM,
-            "home": page(R.APPOINTMENTS, audience=patients),
-            "manage_appointment": submit(R.APPOINTMENTS, audience=patients),
-            "new_training_session": form(R.TRAINING_DATA, audience=patients),
-            "new_check_in": form(R.TRAINING_DATA, audience=patients),
-            "my_data": page(R.ACCESS_LOG, audience=patients),
-            "export_json": Route(read=patients(R.TREATMENT_NOTES, EXPORT)),
-            "export_summary": Route(read=patients(R.TREATMENT_NOTES, EXPORT)),
-            "logout": Route(write=PATIENTS_ONLY),
-        }.items()
-    },
+    **in_each_language(("booking_nl", "booking_en"), {
+        "choose": PUBLIC_PAGE,
+        "times": PUBLIC_PAGE,
+        "details": PUBLIC_FORM,
+        "confirm": Route(write=PUBLIC),
+        "manage": PUBLIC_PAGE,
+        "cancel": Route(write=PUBLIC),
+        "reschedule": PUBLIC_FORM,
+    }),
+    # The patient portal: logging in by e-mailed link, then the patient's own pages.
+    **in_each_language(("portal_nl", "portal_en"), {
+        "login": PUBLIC_FORM,
+        "link_sent": PUBLIC_PAGE,
+        "login_link": PUBLIC_FORM,
+        "home": page(R.APPOINTMENTS, audience=patients),
+        "manage_appointment": submit(R.APPOINTMENTS, audience=patients),
+        "new_training_session": form(R.TRAINING_DATA, audience=patients),
+        "new_check_in": form(R.TRAINING_DATA, audience=patients),
+        "my_data": page(R.ACCESS_LOG, audience=patients),
+        "export_json": Route(read=patients(R.TREATMENT_NOTES, EXPORT)),
+        "export_summary": Route(read=patients(R.TREATMENT_NOTES, EXPORT)),
+        "logout": Route(write=PATIENTS_ONLY),
+    }),
     # The front desk. Day and week are the appointment book (appointments of everyone).
     "frontdesk.day": page(R.APPOINTMENTS),
     "frontdesk.week": page(R.APPOINTMENTS),

@@ -126,23 +126,21 @@ def find_training_session_for(
     session: Session, requester: Requester, patient_id: int, session_id: int
 ) -> TrainingSession:
     """Return one training session of a patient ``requester`` may reach, and log the read."""
-    visible = _of_visible_patients(TrainingSession.patient_id, requester.user, Resource.TRAINING_DATA, Action.READ)
-    record = session.scalar(select(TrainingSession).where(
-        TrainingSession.id == session_id, TrainingSession.patient_id == patient_id, visible))
-    if record is None:
-        raise NotFound("No such training session.")
-    record_access(session, requester, patient_id, AccessAction.READ, RecordPart.TRAINING_SESSION, record.id)
-    return record
+    return _find_training_row(session, requester, TrainingSession, patient_id, session_id, RecordPart.TRAINING_SESSION)
 
 
 def find_check_in_for(session: Session, requester: Requester, patient_id: int, check_in_id: int) -> WellnessCheckIn:
     """Return one wellness check-in of a patient ``requester`` may reach, and log the read."""
-    visible = _of_visible_patients(WellnessCheckIn.patient_id, requester.user, Resource.TRAINING_DATA, Action.READ)
-    record = session.scalar(select(WellnessCheckIn).where(
-        WellnessCheckIn.id == check_in_id, WellnessCheckIn.patient_id == patient_id, visible))
+    return _find_training_row(session, requester, WellnessCheckIn, patient_id, check_in_id, RecordPart.CHECK_IN)
+
+
+def _find_training_row(session: Session, requester: Requester, model, patient_id: int, row_id: int,
+                       part: RecordPart):
+    visible = _of_visible_patients(model.patient_id, requester.user, Resource.TRAINING_DATA, Action.READ)
+    record = session.scalar(select(model).where(model.id == row_id, model.patient_id == patient_id, visible))
     if record is None:
-        raise NotFound("No such check-in.")
-    record_access(session, requester, patient_id, AccessAction.READ, RecordPart.CHECK_IN, record.id)
+        raise NotFound(f"No such {part.value.replace('_', ' ')}.")
+    record_access(session, requester, patient_id, AccessAction.READ, part, record.id)
     return record
 
 
