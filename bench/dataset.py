@@ -165,7 +165,7 @@ def build(url: str, size: Size, *, log=print) -> None:
         today = to_local(utcnow()).date()
         first = today - timedelta(days=size.history_days)
         last = today + timedelta(weeks=FUTURE_WEEKS)
-        with exclusion_constraints_checked_after(session):
+        with bulk_load_of_appointments(session):
             count = add_appointments(session, rng, chiropractor_ids, patient_ids, types, first, today, last)
         session.commit()
         db.engine.dispose()
@@ -174,10 +174,16 @@ def build(url: str, size: Size, *, log=print) -> None:
 
 
 @contextmanager
-def exclusion_constraints_checked_after(session):
-    """On PostgreSQL, drop the appointments' exclusion constraints for the bulk load and add them
-    again after it: adding one checks every row at once (and builds its GiST index in bulk),
-    where checking row by row takes half an hour for a million rows. SQLite keeps its triggers."""
+def bulk_load_of_appointments(session):
+    """On PostgreSQL, load appointments without their per-statement work, then restore it.
+
+    The exclusion constraints are dropped and added again after the load: adding one checks every
+    row at once (and builds its GiST index in bulk), where checking row by row takes half an hour
+    for a million rows. The schedule-revision trigger is disabled for the load and the revision
+    raised once after it: the driver sends one INSERT per row, and a million updates of the one
+    revision row in one transaction leave a chain of row versions that each update walks again.
+    SQLite keeps its triggers.
+    """
     if session.get_bind().dialect.name != "postgresql":
         yield
         return
@@ -187,7 +193,10 @@ def exclusion_constraints_checked_after(session):
     )).all()
     for name, _ in constraints:
         session.execute(sa.text(f'ALTER TABLE appointments DROP CONSTRAINT "{name}"'))
+    session.execute(sa.text("ALTER TABLE appointments DISABLE TRIGGER appointments_bump_schedule_revision"))
     yield
+    session.execute(sa.text("ALTER TABLE appointments ENABLE TRIGGER appointments_bump_schedule_revision"))
+    session.execute(sa.text("UPDATE schedule_revisions SET value = value + 1 WHERE id = 1"))
     for name, definition in constraints:
         session.execute(sa.text(f'ALTER TABLE appointments ADD CONSTRAINT "{name}" {definition}'))
 
