@@ -32,13 +32,12 @@ from clinic.services.portal import (
     LOGIN_LINK_LIFETIME,
     manage_own_appointment,
     own_appointments,
-    patient_of,
     redeem_login_link,
     request_login_link,
     staff_views_of,
     valid_login_link,
 )
-from clinic.services.records import find_patient_for
+from clinic.services.records import find_own_patient_for
 from clinic.templating import ACCESS_ACTION_LABELS, BOOKING_BLUEPRINTS, RECORD_PART_LABELS
 
 bp = Blueprint("portal", __name__)
@@ -52,9 +51,8 @@ def set_page_language() -> None:
 def own_record(resource: Resource, part: RecordPart, object_id: int | None = None, action: Action | None = None,
                ) -> Patient:
     """Return the logged-in patient, logging what this request does (or ``action``) to ``part`` of their record."""
-    patient = patient_of(db.session, current_user)
-    return find_patient_for(db.session, requester(), patient.id, resource=resource, action=action or request_action(),
-                            part=part, object_id=object_id)
+    return find_own_patient_for(db.session, requester(), resource=resource, action=action or request_action(),
+                                part=part, object_id=object_id)
 
 
 @bp.route("/")

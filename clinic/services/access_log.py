@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from clinic.database import begin_write
 from clinic.localtime import day_bounds, to_local, utcnow
-from clinic.models import AccessAction, AccessLogEntry, Patient, RecordPart, User
+from clinic.models import AccessAction, AccessLogEntry, RecordPart, User
 
 UNSAVED = "clinic_access_log_entries"
 PAGE_SIZE = 50
@@ -124,11 +124,6 @@ def log_page(session: Session, log_filter: LogFilter, page: int) -> tuple[Sequen
 def log_rows(session: Session, log_filter: LogFilter) -> Sequence[AccessLogEntry]:
     """Return every filtered row, newest first (for the CSV export)."""
     return session.scalars(_newest_first(_filtered(select(AccessLogEntry), log_filter))).all()
-
-
-def accesses_to(session: Session, patient: Patient) -> Sequence[AccessLogEntry]:
-    """Return who reached ``patient``'s record and when, newest first (for the patient's own portal)."""
-    return session.scalars(_newest_first(select(AccessLogEntry).where(AccessLogEntry.patient_id == patient.id))).all()
 
 
 CSV_COLUMNS = ("at", "user", "role", "patient_id", "patient", "action", "object_type", "object_id", "remote_address")

@@ -12,13 +12,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from clinic.errors import Conflict, NotFound
 from clinic.models import (
-    Appointment, AppointmentStatus, Chiropractor, Patient, PatientToken, Role, TokenPurpose, User,
+    AccessLogEntry, Appointment, AppointmentStatus, Chiropractor, Patient, PatientToken, Role, TokenPurpose, User,
 )
-from clinic.services.access_log import accesses_to
 from clinic.services.accounts import create_user, normalize_email
 from clinic.services.online_booking import hash_token, issue_manage_token, returning_patient
 
@@ -48,12 +47,17 @@ def request_login_link(session: Session, email: str, date_of_birth: date, now: d
     return patient, issue_login_link(session, patient, now)
 
 
-def valid_login_link(session: Session, token: str, now: datetime) -> PatientToken:
-    """Return the unused, unexpired login link of ``token``, or raise ``NotFound``."""
-    found = session.scalar(
-        select(PatientToken).where(PatientToken.token_hash == hash_token(token),
-                                   PatientToken.purpose == TokenPurpose.PORTAL_LOGIN.value)
-    )
+def valid_login_link(session: Session, token: str, now: datetime, *, lock: bool = False) -> PatientToken:
+    """Return the unused, unexpired login link of ``token``, or raise ``NotFound``.
+
+    With ``lock``, the row stays locked until the transaction ends (PostgreSQL; SQLite requests
+    that write take turns anyway), so two clicks on one link at once cannot both use it.
+    """
+    query = select(PatientToken).where(PatientToken.token_hash == hash_token(token),
+                                       PatientToken.purpose == TokenPurpose.PORTAL_LOGIN.value)
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    found = session.scalar(query)
     if found is None or found.used_at is not None or found.expires_at is None or found.expires_at <= now:
         raise NotFound("This login link is not valid (any more).")
     return found
@@ -65,13 +69,7 @@ def redeem_login_link(session: Session, token: str, now: datetime) -> User:
     :raises NotFound: the link is unknown, used or expired.
     :raises Conflict: the patient's e-mail address already belongs to another account.
     """
-    link = valid_login_link(session, token, now)
-    # Two clicks on one link at once: the row lock lets only the first use it (PostgreSQL; SQLite
-    # requests that write take turns anyway).
-    session.execute(select(PatientToken.id).where(PatientToken.id == link.id).with_for_update())
-    session.refresh(link)
-    if link.used_at is not None:
-        raise NotFound("This login link is not valid (any more).")
+    link = valid_login_link(session, token, now, lock=True)
     link.used_at = now
     account = portal_account(session, link.patient)
     session.flush()
@@ -90,14 +88,6 @@ def portal_account(session: Session, patient: Patient) -> User:
     return account
 
 
-def patient_of(session: Session, user: User) -> Patient:
-    """Return the patient a portal account belongs to, or raise ``NotFound``."""
-    patient = session.scalar(select(Patient).where(Patient.user_id == user.id))
-    if patient is None or user.role != Role.PATIENT.value:
-        raise NotFound("No patient belongs to this account.")
-    return patient
-
-
 @dataclass(frozen=True)
 class OwnAppointments:
     upcoming: list[Appointment]
@@ -108,10 +98,13 @@ def own_appointments(session: Session, patient: Patient, now: datetime) -> OwnAp
     """Return the patient's coming appointments (soonest first) and past ones (latest first)."""
     rows = session.scalars(
         select(Appointment).where(Appointment.patient_id == patient.id).order_by(Appointment.starts_at)
+        .options(joinedload(Appointment.appointment_type), joinedload(Appointment.chiropractor))
     ).all()
-    upcoming = [a for a in rows if a.starts_at > now and a.status == AppointmentStatus.BOOKED.value]
-    past = [a for a in reversed(rows) if a not in upcoming]
-    return OwnAppointments(upcoming, past)
+
+    def is_coming(appointment: Appointment) -> bool:
+        return appointment.starts_at > now and appointment.status == AppointmentStatus.BOOKED.value
+
+    return OwnAppointments([a for a in rows if is_coming(a)], [a for a in reversed(rows) if not is_coming(a)])
 
 
 @dataclass(frozen=True)
@@ -131,13 +124,14 @@ def staff_views_of(session: Session, patient: Patient) -> list[StaffView]:
     The patient's own visits are left out: they know those. Chiropractors are named (the patient
     knows them); other staff are shown by their role.
     """
-    chiropractors = select(Chiropractor.user_id, Chiropractor.name).where(Chiropractor.user_id.is_not(None))
-    names = dict(session.execute(chiropractors).all())
-    return [
-        StaffView(entry.at, names.get(entry.user_id, ""), entry.role, entry.action, entry.object_type)
-        for entry in accesses_to(session, patient)
-        if entry.role != Role.PATIENT.value
-    ]
+    rows = session.execute(
+        select(AccessLogEntry.at, Chiropractor.name, AccessLogEntry.role, AccessLogEntry.action,
+               AccessLogEntry.object_type)
+        .outerjoin(Chiropractor, Chiropractor.user_id == AccessLogEntry.user_id)
+        .where(AccessLogEntry.patient_id == patient.id, AccessLogEntry.role != Role.PATIENT.value)
+        .order_by(AccessLogEntry.at.desc(), AccessLogEntry.id.desc())
+    )
+    return [StaffView(at, name or "", role, action, part) for at, name, role, action, part in rows]
 
 
 def manage_own_appointment(session: Session, patient: Patient, appointment_id: int, now: datetime) -> str:

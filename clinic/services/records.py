@@ -90,7 +90,21 @@ def find_patient_for(
     """
     if not 0 < patient_id <= MAX_ROW_ID:
         raise NotFound("No such patient.")
-    patient = session.scalar(patients_visible_to(requester.user, resource, action).where(Patient.id == patient_id))
+    return _find_patient(session, requester, Patient.id == patient_id, resource, action, part, object_id, logged_as)
+
+
+def find_own_patient_for(
+    session: Session, requester: Requester, *, resource: Resource, action: Action, part: RecordPart,
+    object_id: int | None = None,
+) -> Patient:
+    """Return the patient whose own account ``requester`` is, and log the access to ``part`` of their record."""
+    return _find_patient(session, requester, Patient.user_id == requester.user.id, resource, action, part, object_id)
+
+
+def _find_patient(session: Session, requester: Requester, which: ColumnElement[bool], resource: Resource,
+                  action: Action, part: RecordPart, object_id: int | None, logged_as: AccessAction | None = None,
+                  ) -> Patient:
+    patient = session.scalar(patients_visible_to(requester.user, resource, action).where(which))
     if patient is None:
         raise NotFound("No such patient.")
     record_access(session, requester, patient.id, logged_as or LOGGED_AS[action], part, object_id)

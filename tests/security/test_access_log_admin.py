@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 from clinic.extensions import db
 from clinic.localtime import CLINIC_TZ
 from clinic.models import AccessAction, AccessLogEntry, RecordPart, Role
-from clinic.services.access_log import Requester, access_log_csv, accesses_to, record_access
+from clinic.services.access_log import Requester, access_log_csv, record_access
+from clinic.services.portal import staff_views_of
 from policy_world import World, browser_as, world  # noqa: F401  (fixtures)
 
 
@@ -135,7 +136,7 @@ def test_no_csv_cell_can_run_as_a_spreadsheet_formula(world):
 
 
 def test_a_patient_can_be_told_who_reached_their_record(logged):
-    seen = accesses_to(db.session, logged.own)
+    seen = staff_views_of(db.session, logged.own)
     assert [(entry.role, entry.at) for entry in seen] == [
         ("chiropractor", local(4, 0)), ("frontdesk", local(3, 9))]
 
