@@ -2,10 +2,14 @@
 
 - ``UTCDateTime``: one column type for every instant, identical on SQLite and PostgreSQL.
 - SQLite set up as a real database: foreign keys on, WAL, a busy timeout, and write
-  transactions that take the write lock up front (``BEGIN IMMEDIATE``).
+  transactions that take the write lock up front (``BEGIN IMMEDIATE``), queued in the order
+  they ask for it (``WriterQueue``).
 """
 from __future__ import annotations
 
+import fcntl
+import os
+import threading
 from datetime import datetime, timezone
 
 from sqlalchemy import DateTime, event
@@ -16,6 +20,8 @@ from sqlalchemy.types import TypeDecorator
 from clinic.localtime import require_aware
 
 IMMEDIATE = "clinic_sqlite_immediate"
+HOLDS_WRITER_QUEUE = "clinic_holds_writer_queue"
+BUSY_TIMEOUT_SECONDS = 10
 # Row ids are INTEGER columns: PostgreSQL's end here, and a larger id from a URL must find nothing
 # rather than overflow the driver.
 MAX_ROW_ID = 2**31 - 1
@@ -48,11 +54,61 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(timezone.utc)
 
 
+class WriterQueue:
+    """Lets the write transactions on one SQLite file take the write lock one after another.
+
+    SQLite's busy handler polls: a writer that finds the lock taken sleeps, up to 100 ms at a time,
+    and the lock sits free while every waiter sleeps. Under a burst of bookings that made a booking
+    wait 1.5 s (p99 in the benchmark) on an idle CPU. Here a writer first waits on locks the
+    operating system hands over the moment they are free: a thread lock among the threads of a
+    process and ``flock`` on a file beside the database among processes (web workers, the mail
+    worker, the CLI). ``BEGIN IMMEDIATE`` and its busy timeout stay what guarantees one writer at a
+    time; the queue only makes the waiting short.
+    """
+
+    def __init__(self, database_path: str | None):
+        self._lock_path = f"{database_path}.writers" if database_path else None
+        self._thread_lock = threading.Lock()
+        self._lock_file: int | None = None
+
+    def enter(self) -> bool:
+        """Wait for this writer's turn; return False if it did not come within the busy timeout.
+
+        A thread that already holds the queue through another connection would wait for itself:
+        after the timeout it goes on, and ``BEGIN IMMEDIATE`` behaves as without the queue.
+        """
+        if not self._thread_lock.acquire(timeout=BUSY_TIMEOUT_SECONDS):
+            return False
+        if self._lock_path is not None:
+            try:
+                # Opened per turn: a file kept open would be shared by the processes a fork makes.
+                self._lock_file = os.open(self._lock_path, os.O_WRONLY | os.O_CREAT, 0o600)
+                fcntl.flock(self._lock_file, fcntl.LOCK_EX)
+            except BaseException:
+                self._close_lock_file()
+                self._thread_lock.release()
+                raise
+        return True
+
+    def leave(self) -> None:
+        self._close_lock_file()
+        self._thread_lock.release()
+
+    def _close_lock_file(self) -> None:
+        # Closing the file releases the flock.
+        if self._lock_file is not None:
+            os.close(self._lock_file)
+            self._lock_file = None
+
+
 def configure_engine(engine: Engine) -> None:
     """Attach the per-dialect connection settings the clinic relies on."""
     if engine.dialect.name == "sqlite":
+        database = engine.url.database
+        queue = WriterQueue(database if database and database != ":memory:" else None)
         event.listen(engine, "connect", _sqlite_on_connect)
-        event.listen(engine, "begin", _sqlite_on_begin)
+        event.listen(engine, "begin", lambda connection: _sqlite_on_begin(connection, queue))
+        event.listen(engine.pool, "checkin", lambda _dbapi, record: _leave_writer_queue(record.info, queue))
 
 
 def _sqlite_on_connect(dbapi_connection, _record) -> None:
@@ -62,16 +118,24 @@ def _sqlite_on_connect(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_SECONDS * 1000}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
 
-def _sqlite_on_begin(connection) -> None:
+def _sqlite_on_begin(connection, queue: WriterQueue) -> None:
     # A deferred transaction that reads and then writes gets SQLITE_BUSY at once when another
     # writer got in between (busy_timeout does not apply); IMMEDIATE waits for the lock instead.
     immediate = connection.get_execution_options().get(IMMEDIATE, False)
+    if immediate and not connection.info.get(HOLDS_WRITER_QUEUE):
+        connection.info[HOLDS_WRITER_QUEUE] = queue.enter()
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _leave_writer_queue(connection_info: dict, queue: WriterQueue) -> None:
+    # Back in the pool, the connection's transaction has ended: committed or rolled back.
+    if connection_info.pop(HOLDS_WRITER_QUEUE, False):
+        queue.leave()
 
 
 def begin_write(session: Session) -> None:
