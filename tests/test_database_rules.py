@@ -2,7 +2,7 @@
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 from sqlalchemy.exc import IntegrityError
 
 from clinic.extensions import db
@@ -80,3 +80,16 @@ def test_time_off_must_end_after_it_starts(app):
     with pytest.raises(IntegrityError):
         db.session.flush()
     db.session.rollback()
+
+
+def test_a_cut_postgresql_connection_is_replaced_before_the_next_request_uses_it(app, client):
+    """After a database restart or a dropped network link the pool hands out no dead connection."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("a SQLite file has no connection to cut")
+    backend_pid = db.session.execute(text("SELECT pg_backend_pid()")).scalar()
+    db.session.commit()  # the connection goes back to the pool, still open
+    administrator = create_engine(db.engine.url)
+    with administrator.connect() as connection:
+        connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": backend_pid})
+    administrator.dispose()
+    assert client.get("/healthz").status_code == 200
