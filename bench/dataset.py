@@ -134,13 +134,17 @@ class Target:
         return engine.connect()
 
 
-def ensure(target: Target, size: Size, *, log=print) -> str:
-    """Build the database of this size unless a cached one exists; return a fresh working copy's URL."""
+def ensure(target: Target, size: Size, *, log=print, writable: bool = True) -> str:
+    """Build the database of this size unless a cached one exists; return its URL.
+
+    ``writable``: a fresh working copy (one at a time); otherwise the cached database itself, for
+    runs that only read, several of which may be served at once.
+    """
     if not target.has(size):
         log(f"building the {size.name} database (seed {SEED}, generator v{GENERATOR_VERSION}) …")
         build(target.create_empty(size), size, log=log)
         target.finish(size)
-    return target.working_copy(size)
+    return target.working_copy(size) if writable else target.cached_url(size)
 
 
 def app_for(url: str):
