@@ -10,6 +10,7 @@ from __future__ import annotations
 import fcntl
 import os
 import threading
+from contextvars import ContextVar, Token
 from datetime import datetime, timezone
 
 from sqlalchemy import DateTime, event
@@ -21,6 +22,8 @@ from clinic.localtime import require_aware
 
 IMMEDIATE = "clinic_sqlite_immediate"
 HOLDS_WRITER_QUEUE = "clinic_holds_writer_queue"
+# Set by ``write_next_transaction``: the next transaction this thread begins is a write transaction.
+_next_transaction_writes: ContextVar[bool] = ContextVar("next_transaction_writes", default=False)
 BUSY_TIMEOUT_SECONDS = 10
 # Row ids are INTEGER columns: PostgreSQL's end here, and a larger id from a URL must find nothing
 # rather than overflow the driver.
@@ -126,7 +129,8 @@ def _sqlite_on_connect(dbapi_connection, _record) -> None:
 def _sqlite_on_begin(connection, queue: WriterQueue) -> None:
     # A deferred transaction that reads and then writes gets SQLITE_BUSY at once when another
     # writer got in between (busy_timeout does not apply); IMMEDIATE waits for the lock instead.
-    immediate = connection.get_execution_options().get(IMMEDIATE, False)
+    immediate = connection.get_execution_options().get(IMMEDIATE, False) or _next_transaction_writes.get()
+    _next_transaction_writes.set(False)
     if immediate and not connection.info.get(HOLDS_WRITER_QUEUE):
         connection.info[HOLDS_WRITER_QUEUE] = queue.enter()
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
@@ -136,6 +140,20 @@ def _leave_writer_queue(connection_info: dict, queue: WriterQueue) -> None:
     # Back in the pool, the connection's transaction has ended: committed or rolled back.
     if connection_info.pop(HOLDS_WRITER_QUEUE, False):
         queue.leave()
+
+
+def write_next_transaction() -> Token:
+    """Make the next transaction begun in this thread (or context) a write transaction; return the undo token.
+
+    Unlike ``begin_write`` nothing starts now: the transaction begins with its first statement. A
+    request that writes thus holds SQLite's write lock from its first query to its commit, not
+    while its body is parsed and checked. ``forget_write_intent(token)`` undoes it at the request's end.
+    """
+    return _next_transaction_writes.set(True)
+
+
+def forget_write_intent(token: Token) -> None:
+    _next_transaction_writes.reset(token)
 
 
 def begin_write(session: Session) -> None:

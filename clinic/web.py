@@ -3,11 +3,10 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, request
+from flask import Flask, Response, g, request
 from werkzeug.routing import IntegerConverter
 
-from clinic.database import MAX_ROW_ID, begin_write
-from clinic.extensions import db
+from clinic.database import MAX_ROW_ID, forget_write_intent, write_next_transaction
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 PRIVATE_PATHS = ("/frontdesk", "/admin", "/clinical", "/api/", "/login", "/afspraak/beheer/", "/en/book/beheer/", "/portaal", "/en/portal")
@@ -36,14 +35,22 @@ class RowIdConverter(IntegerConverter):
 def init_request_hooks(app: Flask) -> None:
     """Register the hooks on ``app``; this runs before any blueprint's own hooks."""
     app.before_request(start_write_transaction)
+    app.teardown_request(end_write_intent)
     app.after_request(add_security_headers)
 
 
 def start_write_transaction() -> None:
-    # Requests that change data take SQLite's write lock before their first read, so a
+    # Requests that change data take SQLite's write lock with their first read, so a
     # check-then-write can neither race another writer nor fail with "database is locked".
     if request.method in UNSAFE_METHODS:
-        begin_write(db.session)
+        g.write_intent = write_next_transaction()
+
+
+def end_write_intent(_error: BaseException | None) -> None:
+    # gunicorn's threads serve one request after another: the next one must not inherit the intent.
+    token = g.pop("write_intent", None)
+    if token is not None:
+        forget_write_intent(token)
 
 
 def add_security_headers(response: Response) -> Response:

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
-from clinic.database import begin_write, configure_engine
+from clinic.database import begin_write, configure_engine, forget_write_intent, write_next_transaction
 
 
 @pytest.fixture
@@ -99,3 +99,21 @@ def test_concurrent_read_then_write_transactions_all_succeed_in_turn(engine):
     assert failures == []
     with engine.connect() as connection:
         assert connection.execute(text("SELECT value FROM counter")).scalar() == 200
+
+
+def test_a_write_intent_takes_the_lock_with_the_first_statement_and_only_for_that_transaction(engine):
+    intent = write_next_transaction()
+    try:
+        with Session(engine) as session:
+            assert another_process_could_write(engine)  # nothing has started yet
+            value = session.execute(text("SELECT value FROM counter")).scalar()
+            assert not another_process_could_write(engine)
+            session.execute(text("UPDATE counter SET value = :value"), {"value": value + 1})
+            session.commit()
+            assert session.execute(text("SELECT value FROM counter")).scalar() == 1
+            assert another_process_could_write(engine)  # the read after the commit is a plain read
+    finally:
+        forget_write_intent(intent)
+    with Session(engine) as session:
+        session.execute(text("SELECT value FROM counter"))
+        assert another_process_could_write(engine)

@@ -1,7 +1,11 @@
 """POST /api/v1/bookings: online booking for apps, with the public pages' rules."""
 import re
+import threading
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
+from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from clinic.extensions import db
@@ -40,6 +44,24 @@ def test_a_booking_answers_201_with_the_appointment_and_its_manage_url(client, c
     assert db.session.scalar(select(OutboxMessage.to_address)) == "zoe@example.nl"
     manage_path = response.json["manage_url"].split("localhost", 1)[1]
     assert "Uw afspraak" in client.get(manage_path).get_data(as_text=True)
+
+
+def test_bookings_of_one_slot_sent_at_once_give_one_201_and_409s_never_a_500(app, client, clinic):
+    start = free_start(client)
+    db.session.rollback()
+    racers = 8
+    barrier = threading.Barrier(racers)
+
+    def send(number: int) -> int:
+        # A plain client: its requests push an app context of their own, as a server thread's do.
+        own_client = FlaskClient(app, app.response_class)
+        barrier.wait()
+        return own_client.post("/api/v1/bookings", json=booking(start, email=f"racer{number}@example.nl")).status_code
+
+    with ThreadPoolExecutor(racers) as pool:
+        statuses = Counter(pool.map(send, range(racers)))
+    assert statuses == {201: 1, 409: racers - 1}
+    assert db.session.scalar(select(func.count(Appointment.id))) == 1
 
 
 def test_a_taken_slot_is_409(client, clinic):
