@@ -82,10 +82,8 @@ def parse_args() -> argparse.Namespace:
 
 def environment(target: dataset.Target) -> str:
     if target.is_postgres:
-        engine = sa.create_engine(target.url)
-        with engine.connect() as connection:
+        with target.server() as connection:  # the database itself may not exist yet
             server = connection.exec_driver_sql("SHOW server_version").scalar()
-        engine.dispose()
         database = f"PostgreSQL {server} ({sa.make_url(target.url).render_as_string(hide_password=True)})"
     else:
         database = f"SQLite {sqlite3.sqlite_version} (WAL)"

@@ -88,7 +88,7 @@ class Target:
     def has(self, size: Size) -> bool:
         if not self.is_postgres:
             return (BENCH_DIR / f"{size.key}.db").exists()
-        with self._admin() as admin:
+        with self.server() as admin:
             return admin.execute(
                 sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": self._cache_name(size)}
             ).scalar() is not None
@@ -97,7 +97,7 @@ class Target:
         """Return the URL of an empty database to build ``size`` in; ``finish`` makes it the cached one."""
         if self.is_postgres:
             name = self._cache_name(size) + "_partial"
-            with self._admin() as admin:
+            with self.server() as admin:
                 admin.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
                 admin.exec_driver_sql(f'CREATE DATABASE "{name}"')
             return str(sa.make_url(self.url).set(database=name))
@@ -110,7 +110,7 @@ class Target:
         """Make the database built by ``create_empty`` the cached one (a build cut short leaves none)."""
         if self.is_postgres:
             name = self._cache_name(size)
-            with self._admin() as admin:
+            with self.server() as admin:
                 admin.exec_driver_sql(f'ALTER DATABASE "{name}_partial" RENAME TO "{name}"')
         else:
             (BENCH_DIR / f"{size.key}.partial.db").rename(BENCH_DIR / f"{size.key}.db")
@@ -119,7 +119,7 @@ class Target:
         """Return the URL of a fresh copy of the cached database, for a run that writes to it."""
         if self.is_postgres:
             name = sa.make_url(self.url).database
-            with self._admin() as admin:
+            with self.server() as admin:
                 admin.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
                 admin.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{self._cache_name(size)}"')
             return self.url
@@ -129,9 +129,15 @@ class Target:
         shutil.copyfile(BENCH_DIR / f"{size.key}.db", copy)
         return f"sqlite:///{copy}"
 
-    def _admin(self):
+    @contextmanager
+    def server(self):
+        """Yield a connection to the PostgreSQL server's maintenance database (autocommit)."""
         engine = sa.create_engine(sa.make_url(self.url).set(database="postgres"), isolation_level="AUTOCOMMIT")
-        return engine.connect()
+        try:
+            with engine.connect() as connection:
+                yield connection
+        finally:
+            engine.dispose()
 
 
 def ensure(target: Target, size: Size, *, log=print, writable: bool = True) -> str:
@@ -144,6 +150,9 @@ def ensure(target: Target, size: Size, *, log=print, writable: bool = True) -> s
         log(f"building the {size.name} database (seed {SEED}, generator v{GENERATOR_VERSION}) …")
         build(target.create_empty(size), size, log=log)
         target.finish(size)
+    else:
+        # A database cached before a later migration gets it now, as production's would.
+        migrate(target.cached_url(size))
     return target.working_copy(size) if writable else target.cached_url(size)
 
 
@@ -152,12 +161,19 @@ def app_for(url: str):
     return create_app(type("BenchConfig", (TestingConfig,), {"SQLALCHEMY_DATABASE_URI": url}))
 
 
+def migrate(url: str) -> None:
+    """Bring the database at ``url`` to the newest migration."""
+    app = app_for(url)
+    with app.app_context(), redirect_stderr(io.StringIO()):  # Alembic logs every revision it applies
+        upgrade()
+        db.engine.dispose()
+
+
 def build(url: str, size: Size, *, log=print) -> None:
     """Migrate an empty database at ``url`` and fill it as ``size`` says."""
+    migrate(url)
     app = app_for(url)
     with app.app_context():
-        with redirect_stderr(io.StringIO()):  # Alembic logs every revision it applies
-            upgrade()
         session = db.session
         seed_clinic(session)
         add_chain(session, size.chiropractors)
