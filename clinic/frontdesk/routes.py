@@ -148,8 +148,14 @@ def day_board(day: date) -> Markup:
         agendas = calendar.agendas(db.session, active_chiropractors(db.session), day, day)
         return Markup(render_template("frontdesk/_day_board.html", day=day, board=build_board(agendas)))
 
-    kept = current_app.extensions.setdefault("day_board_cache", RevisionCache(DAY_BOARDS_KEPT))
-    return kept.get(db.session, (day, str(get_locale()), request.script_root), render)
+    return day_boards().get(db.session, (day, str(get_locale()), request.script_root), render)
+
+
+def day_boards() -> RevisionCache[Markup]:
+    """Return the app's kept day timelines (one per worker process, made on first use)."""
+    if "day_boards" not in current_app.extensions:
+        current_app.extensions["day_boards"] = RevisionCache(DAY_BOARDS_KEPT)
+    return current_app.extensions["day_boards"]
 
 
 @bp.route("/week")
