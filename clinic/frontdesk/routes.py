@@ -9,11 +9,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 from itertools import groupby
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_date, format_time, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup
 from phonenumbers import NumberParseException
 from werkzeug.datastructures import MultiDict
 from wtforms.fields import SelectChoice
@@ -53,8 +54,12 @@ from clinic.services.records import (
     log_patients_shown,
     search_patients_for,
 )
+from clinic.services.revision_cache import RevisionCache
 
 bp = Blueprint("frontdesk", __name__, url_prefix="/frontdesk")
+
+# Day timelines kept per worker process: a few weeks of days in both languages.
+DAY_BOARDS_KEPT = 128
 
 # The status changes the detail page offers, in the order of its buttons.
 STATUS_ACTIONS = (
@@ -119,8 +124,6 @@ def day():
     """
     form = DayForm(request.args)
     shown = form.date.data if form.validate() and form.date.data else today()
-    chiropractors = active_chiropractors(db.session)
-    board = build_board(calendar.agendas(db.session, chiropractors, shown, shown))
     return render_template(
         "frontdesk/day.html",
         form=form,
@@ -128,8 +131,31 @@ def day():
         today=today(),
         previous_day=shown - timedelta(days=1),
         next_day=shown + timedelta(days=1),
-        board=board,
+        board=day_board(shown),
     ), 400 if form.errors else 200
+
+
+def day_board(day: date) -> Markup:
+    """Return the HTML of ``day``'s timeline, rendered once per schedule revision, day and language.
+
+    Laying out and rendering some 500 five-minute rows is most of a day view's cost, and the
+    front desk looks at the same few days all day. Besides the schedule (whose revision patients'
+    names raise too) the timeline shows only what the day and the language decide; its links
+    also depend on where the app is mounted.
+    """
+
+    def render() -> Markup:
+        agendas = calendar.agendas(db.session, active_chiropractors(db.session), day, day)
+        return Markup(render_template("frontdesk/_day_board.html", day=day, board=build_board(agendas)))
+
+    return day_boards().get(db.session, (day, str(get_locale()), request.script_root), render)
+
+
+def day_boards() -> RevisionCache[Markup]:
+    """Return the app's kept day timelines (one per worker process, made on first use)."""
+    if "day_boards" not in current_app.extensions:
+        current_app.extensions["day_boards"] = RevisionCache(DAY_BOARDS_KEPT)
+    return current_app.extensions["day_boards"]
 
 
 @bp.route("/week")

@@ -1,4 +1,5 @@
-"""The schedule's revision: a number that changes whenever anything that decides free time changes."""
+"""The schedule's revision: a number that changes whenever anything that decides free time, or
+that the appointment book shows, changes."""
 from __future__ import annotations
 
 from sqlalchemy import BigInteger, CheckConstraint
@@ -9,10 +10,12 @@ from clinic.extensions import db
 
 class ScheduleRevision(db.Model):
     """One row whose ``value`` database triggers raise on every change to appointments, time off,
-    working hours, chiropractors and appointment types (see the migration that adds it).
+    working hours, chiropractors and appointment types (see the migration that adds it), and to
+    patients' names (migration f1d2c3b4a5e6).
 
-    Free slots computed at one revision stay right until the revision changes, so they can be
-    kept and shared by every request that sees the same revision.
+    Free slots computed at one revision, and the day view's timeline rendered at it, stay right
+    until the revision changes, so they can be kept and shared by every request that sees the
+    same revision (``clinic.services.revision_cache``).
     """
 
     __tablename__ = "schedule_revisions"

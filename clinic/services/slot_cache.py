@@ -1,11 +1,8 @@
 """Free slots computed once per revision of the schedule, and shared by the requests that follow.
 
-The database raises ``schedule_revisions.value`` in the same transaction as every change to
-appointments, time off, working hours, chiropractors or appointment types. A request reads the
-revision first and the schedule after it, so slots kept under a revision were computed from a
-schedule at least that new: a later change raises the revision and the next request computes
-afresh. Only the notice and horizon depend on the clock; they are applied to the kept slots on
-every request, exactly as ``free_slots`` applies them.
+Kept in a ``RevisionCache`` (``clinic.services.revision_cache``): a change to the schedule raises
+the revision and the next request computes afresh. Only the notice and horizon depend on the
+clock; they are applied to the kept slots on every request, exactly as ``free_slots`` applies them.
 
 Use it only in read-only requests: a transaction that has written reads its own uncommitted
 revision, which a rollback would hand to somebody else's change.
@@ -14,20 +11,18 @@ from __future__ import annotations
 
 import threading
 from bisect import bisect_left
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import Generic, TypeVar
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from clinic.scheduling import Slot, SlotPolicy
+from clinic.services.revision_cache import RevisionCache
 
 # With no notice and no horizon, a "now" long past lets every start through.
 LONG_AGO = datetime(2000, 1, 1, tzinfo=timezone.utc)
-REVISION = text("SELECT value FROM schedule_revisions WHERE id = 1")
 # Encoded windows kept per answer: the current one and the few the notice has just moved past.
 WINDOWS_KEPT = 4
 
@@ -61,9 +56,8 @@ class FreeSlotCache(Generic[T]):
     """
 
     def __init__(self, size: int = 512, shape: Callable[[Slot], T] = as_is):
-        self.size = size
         self.shape = shape
-        self._entries: OrderedDict[tuple, _Answer[T]] = OrderedDict()
+        self._answers: RevisionCache[_Answer[T]] = RevisionCache(size)
         self._lock = threading.Lock()
 
     def free_slots(
@@ -76,8 +70,6 @@ class FreeSlotCache(Generic[T]):
         raise, in which case nothing is kept.
         """
         answer = self._answer(session, question, find, policy)
-        if answer is None:
-            return [self.shape(slot) for slot in find(policy, now)]
         first, last = answer.window(policy, now)
         return answer.shaped[first:last]
 
@@ -91,8 +83,6 @@ class FreeSlotCache(Generic[T]):
         encoded text ready: encoding a fortnight of slots costs more than finding them in the cache.
         """
         answer = self._answer(session, question, find, policy)
-        if answer is None:
-            return encode([self.shape(slot) for slot in find(policy, now)])
         window = answer.window(policy, now)
         text = answer.encoded.get(window)
         if text is None:
@@ -103,24 +93,13 @@ class FreeSlotCache(Generic[T]):
                 answer.encoded[window] = text
         return text
 
-    def _answer(self, session: Session, question: Hashable, find: SlotFinder, policy: SlotPolicy) -> _Answer[T] | None:
-        """Return the kept answer for the current revision, finding it first if needed (None: cannot keep)."""
-        revision = session.execute(REVISION).scalar()
-        if revision is None:  # the row is gone (a test emptied every table): nothing can be trusted
-            return None
-        # The engine tells databases apart (the tests run many); it is kept alive by the key.
-        key = (session.get_bind(), revision, question, policy.grid)
-        with self._lock:
-            kept = self._entries.get(key)
-            if kept is not None:
-                self._entries.move_to_end(key)
-                return kept
-        unlimited = replace(policy, min_notice=timedelta(0), horizon=None)
-        # Stable: slots starting together keep the engine's order.
-        slots = sorted(find(unlimited, LONG_AGO), key=lambda slot: slot.start)
-        kept = _Answer([slot.start for slot in slots], [self.shape(slot) for slot in slots])
-        with self._lock:
-            self._entries[key] = kept
-            while len(self._entries) > self.size:
-                self._entries.popitem(last=False)
-        return kept
+    def _answer(self, session: Session, question: Hashable, find: SlotFinder, policy: SlotPolicy) -> _Answer[T]:
+        """Return the kept answer for the current revision, finding it first if needed."""
+
+        def find_unlimited() -> _Answer[T]:
+            # Stable: slots starting together keep the engine's order.
+            slots = sorted(find(replace(policy, min_notice=timedelta(0), horizon=None), LONG_AGO),
+                           key=lambda slot: slot.start)
+            return _Answer([slot.start for slot in slots], [self.shape(slot) for slot in slots])
+
+        return self._answers.get(session, (question, policy.grid), find_unlimited)
