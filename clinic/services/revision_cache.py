@@ -20,6 +20,8 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 REVISION = text("SELECT value FROM schedule_revisions WHERE id = 1")
+# How long a request waits for another one making the same value before making it itself.
+WAIT_FOR_MAKER_SECONDS = 5.0
 
 T = TypeVar("T")
 
@@ -30,6 +32,7 @@ class RevisionCache(Generic[T]):
     def __init__(self, size: int):
         self.size = size
         self._entries: OrderedDict[tuple, T] = OrderedDict()
+        self._being_made: dict[tuple, threading.Event] = {}
         self._lock = threading.Lock()
 
     def get(self, session: Session, question: Hashable, make: Callable[[], T]) -> T:
@@ -37,6 +40,10 @@ class RevisionCache(Generic[T]):
 
         ``question`` must hold everything the value depends on besides the schedule (day,
         language…); ``make`` may raise, in which case nothing is kept.
+
+        Requests that ask while another one is making the same value wait for it: every change
+        of the schedule empties the cache at once, and each of the requests that arrive in the
+        next few milliseconds would otherwise make the value again.
         """
         revision = session.execute(REVISION).scalar()
         if revision is None:  # the row is gone (a test emptied every table): nothing can be trusted
@@ -44,13 +51,32 @@ class RevisionCache(Generic[T]):
         # The engine tells databases apart (the tests run many); it is kept alive by the key.
         key = (session.get_bind(), revision, question)
         with self._lock:
-            kept = self._entries.get(key)
+            kept = self._kept(key)
             if kept is not None:
-                self._entries.move_to_end(key)
                 return kept
-        value = make()
-        with self._lock:
-            self._entries[key] = value
-            while len(self._entries) > self.size:
-                self._entries.popitem(last=False)
+            made_elsewhere = self._being_made.get(key)
+            if made_elsewhere is None:
+                done = self._being_made[key] = threading.Event()
+        if made_elsewhere is not None:
+            made_elsewhere.wait(WAIT_FOR_MAKER_SECONDS)
+            with self._lock:
+                kept = self._kept(key)
+            # Not there if its maker raised or is slow: make it here, without keeping it.
+            return kept if kept is not None else make()
+        try:
+            value = make()
+            with self._lock:
+                self._entries[key] = value
+                while len(self._entries) > self.size:
+                    self._entries.popitem(last=False)
+        finally:
+            with self._lock:
+                del self._being_made[key]
+            done.set()
         return value
+
+    def _kept(self, key: tuple) -> T | None:
+        kept = self._entries.get(key)
+        if kept is not None:
+            self._entries.move_to_end(key)
+        return kept
