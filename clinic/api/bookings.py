@@ -26,7 +26,7 @@ def book_online_appointment(booking):
     """Book an appointment for a new or returning patient (matched on e-mail and date of birth)."""
     patient = booking["patient"]
     try:
-        appointment, token = book_online(
+        booked = book_online(
             db.session,
             OnlineBooking(
                 type_code=booking["type"], chiropractor_id=booking["chiropractor_id"], starts_at=booking["start"],
@@ -41,7 +41,9 @@ def book_online_appointment(booking):
         raise Invalid(error.message, fields={
             (f"patient.{field}" if field in PATIENT_FIELDS else field): code for field, code in error.fields.items()
         }) from None
-    manage_url = url_for(f"booking_{booking['language']}.manage", token=token, _external=True)
-    queue_booking_confirmation(db.session, appointment, manage_url, booking["language"])
+    manage_url = url_for(f"booking_{booking['language']}.manage", token=booked.manage_token, _external=True)
+    queue_booking_confirmation(
+        db.session, booked.appointment, manage_url, booking["language"], new_patient=booked.new_patient
+    )
     db.session.commit()
-    return {"appointment": appointment, "manage_url": manage_url}, 201
+    return {"appointment": booked.appointment, "manage_url": manage_url}, 201

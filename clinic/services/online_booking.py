@@ -49,6 +49,16 @@ class OnlineBooking:
 
 
 @dataclass(frozen=True)
+class BookedOnline:
+    """A booking made: the appointment, the secret of its manage link and whether the patient is new."""
+
+    appointment: Appointment
+    manage_token: str
+    # Registered by this booking, so nothing else about the patient is on record yet.
+    new_patient: bool
+
+
+@dataclass(frozen=True)
 class OnlineRules:
     policy: SlotPolicy
     max_open_bookings: int
@@ -93,8 +103,8 @@ def online_type(session: Session, code: str) -> AppointmentType:
     return appointment_type
 
 
-def book_online(session: Session, request: OnlineBooking, *, rules: OnlineRules, now: datetime) -> tuple[Appointment, str]:
-    """Book the appointment for the patient (matched or new); return it and its manage token.
+def book_online(session: Session, request: OnlineBooking, *, rules: OnlineRules, now: datetime) -> BookedOnline:
+    """Book the appointment for the patient (matched or new).
 
     :raises Invalid: a field is wrong, consent is missing, or the type is for returning patients.
     :raises Conflict: the e-mail address already has the maximum of open online bookings.
@@ -118,7 +128,8 @@ def book_online(session: Session, request: OnlineBooking, *, rules: OnlineRules,
         raise Invalid("This treatment cannot be booked online for you.", fields={"type": "returning_only"})
     if open_online_bookings(session, values["email"], now) >= rules.max_open_bookings:
         raise Conflict("This e-mail address already has the most open online bookings.", code="too_many_open_bookings")
-    if patient is None:
+    new_patient = patient is None
+    if new_patient:
         patient = register_patient(session, details, source=CreatedSource.ONLINE, today=now.date(), privacy_consent_at=now)
     elif patient.privacy_consent_at is None:
         patient.privacy_consent_at = now
@@ -132,7 +143,7 @@ def book_online(session: Session, request: OnlineBooking, *, rules: OnlineRules,
         policy=rules.policy,
         now=now,
     )
-    return appointment, issue_manage_token(session, appointment)
+    return BookedOnline(appointment, issue_manage_token(session, appointment), new_patient)
 
 
 def has_appointment_at(session: Session, patient: Patient, starts_at: datetime) -> bool:
