@@ -261,7 +261,8 @@ def test_a_just_registered_patient_is_evaluated_as_the_records_would_say(app, cl
 
     booked = book_online(db.session, replace(REQUEST, type_code="decompression"), rules=RULES, now=NOW)
     patient, at = booked.appointment.patient, booked.appointment.starts_at
-    assert evaluate_readiness(db.session, patient, at, just_registered=True) == evaluate_readiness(db.session, patient, at)
+    without_reading = evaluate_readiness(db.session, patient, at, just_registered=True)
+    assert without_reading == evaluate_readiness(db.session, patient, at)
 
 
 def test_a_returning_patients_confirmation_notes_what_their_training_log_says(app, clinic):
