@@ -382,4 +382,3 @@ def record(
             reason=reason,
         )
     )
-    session.flush()

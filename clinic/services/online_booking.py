@@ -203,7 +203,6 @@ def issue_manage_token(session: Session, appointment: Appointment) -> str:
             expires_at=appointment.starts_at,
         )
     )
-    session.flush()
     return token
 
 
