@@ -28,7 +28,7 @@ from clinic.models import (
 )
 from clinic.scheduling import SlotPolicy
 from clinic.services.booking import SlotTaken, book_appointment, change_status, reschedule_appointment
-from clinic.services.patients import NewPatient, cleaned, register_patient
+from clinic.services.patients import NewPatient, add_patient, cleaned
 from clinic.text import is_storable
 
 
@@ -130,7 +130,7 @@ def book_online(session: Session, request: OnlineBooking, *, rules: OnlineRules,
         raise Conflict("This e-mail address already has the most open online bookings.", code="too_many_open_bookings")
     new_patient = patient is None
     if new_patient:
-        patient = register_patient(session, details, source=CreatedSource.ONLINE, today=now.date(), privacy_consent_at=now)
+        patient = add_patient(session, values, source=CreatedSource.ONLINE, privacy_consent_at=now)
     elif patient.privacy_consent_at is None:
         patient.privacy_consent_at = now
     appointment = book_appointment(
