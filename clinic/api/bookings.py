@@ -1,5 +1,5 @@
 """Patients booking online through the API: the same rules as the public booking pages."""
-from flask import current_app, url_for
+from flask import current_app, jsonify, url_for
 
 from clinic.api.blueprint import bp, documents_errors, public
 from clinic.api.schemas import BookingSchema, NewBookingSchema
@@ -45,5 +45,7 @@ def book_online_appointment(booking):
     queue_booking_confirmation(
         db.session, booked.appointment, manage_url, booking["language"], new_patient=booked.new_patient
     )
+    # Written before the commit, which would expire the appointment and make it be read back.
+    body = BookingSchema().dump({"appointment": booked.appointment, "manage_url": manage_url})
     db.session.commit()
-    return {"appointment": booked.appointment, "manage_url": manage_url}, 201
+    return jsonify(body), 201
