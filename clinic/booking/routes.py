@@ -139,7 +139,9 @@ def confirm():
         db.session.rollback()
         return refused_booking(form, choice, slot, refusal)
     manage_url = url_for(".manage", token=booked.manage_token, _external=True)
-    queue_booking_confirmation(db.session, booked.appointment, manage_url, g.page_language, new_patient=booked.new_patient)
+    queue_booking_confirmation(
+        db.session, booked.appointment, manage_url, g.page_language, new_patient=booked.new_patient
+    )
     db.session.commit()
     return redirect(url_for(".manage", token=booked.manage_token, geboekt=1))
 
