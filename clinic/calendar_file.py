@@ -1,14 +1,17 @@
 """The appointment as an iCalendar (.ics) file, with its times in Europe/Amsterdam."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from functools import lru_cache
 
-from icalendar import Calendar, Event, vText
+from icalendar import Calendar, Event, Timezone, vText
 
 from clinic.localtime import CLINIC_TZ, require_aware
 
 CLINIC_NAME = "MoveWell Chiropractie Hilversum"
 CLINIC_ADDRESS = "MoveWell Chiropractie, Hilversum"
+# Only the zone's rules this far around the appointment: the full 1970–2038 history would bloat the file.
+ZONE_MARGIN = timedelta(days=366)
 
 
 def appointment_ics(
@@ -28,6 +31,16 @@ def appointment_ics(
     event.add("description", description)
     event["location"] = vText(CLINIC_ADDRESS)
     calendar.add_component(event)
-    # Only the rules around the appointment: the full 1970–2038 history would bloat the file.
-    calendar.add_missing_timezones(first_date=starts_at.date() - timedelta(days=366), last_date=ends_at.date() + timedelta(days=366))
-    return calendar.to_ical().decode()
+    # Where icalendar's add_missing_timezones puts the zone: before the event that refers to it.
+    zone = clinic_zone(starts_at.date() - ZONE_MARGIN, ends_at.date() + ZONE_MARGIN)
+    return calendar.to_ical().decode().replace("BEGIN:VEVENT\r\n", zone + "BEGIN:VEVENT\r\n", 1)
+
+
+@lru_cache(maxsize=128)
+def clinic_zone(first_date: date, last_date: date) -> str:
+    """Return the clinic's VTIMEZONE for ``first_date``..``last_date`` as iCalendar text.
+
+    Working out and writing the transitions costs more than the rest of the file, and every
+    appointment of a day asks for the same dates, so each range is worked out once per process.
+    """
+    return Timezone.from_tzid(CLINIC_TZ.key, first_date=first_date, last_date=last_date).to_ical().decode()

@@ -1,5 +1,5 @@
 """Patients booking online through the API: the same rules as the public booking pages."""
-from flask import current_app, url_for
+from flask import current_app, jsonify, url_for
 
 from clinic.api.blueprint import bp, documents_errors, public
 from clinic.api.schemas import BookingSchema, NewBookingSchema
@@ -26,7 +26,7 @@ def book_online_appointment(booking):
     """Book an appointment for a new or returning patient (matched on e-mail and date of birth)."""
     patient = booking["patient"]
     try:
-        appointment, token = book_online(
+        booked = book_online(
             db.session,
             OnlineBooking(
                 type_code=booking["type"], chiropractor_id=booking["chiropractor_id"], starts_at=booking["start"],
@@ -41,7 +41,11 @@ def book_online_appointment(booking):
         raise Invalid(error.message, fields={
             (f"patient.{field}" if field in PATIENT_FIELDS else field): code for field, code in error.fields.items()
         }) from None
-    manage_url = url_for(f"booking_{booking['language']}.manage", token=token, _external=True)
-    queue_booking_confirmation(db.session, appointment, manage_url, booking["language"])
+    manage_url = url_for(f"booking_{booking['language']}.manage", token=booked.manage_token, _external=True)
+    queue_booking_confirmation(
+        db.session, booked.appointment, manage_url, booking["language"], new_patient=booked.new_patient
+    )
+    # Written before the commit, which would expire the appointment and make it be read back.
+    body = BookingSchema().dump({"appointment": booked.appointment, "manage_url": manage_url})
     db.session.commit()
-    return {"appointment": appointment, "manage_url": manage_url}, 201
+    return jsonify(body), 201

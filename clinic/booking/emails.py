@@ -15,10 +15,13 @@ from clinic.services.readiness import appointment_needs_warning
 from clinic.templating import PORTAL_BLUEPRINTS, local_date, local_time
 
 
-def queue_booking_confirmation(session: Session, appointment: Appointment, manage_url: str, language: str) -> None:
+def queue_booking_confirmation(
+    session: Session, appointment: Appointment, manage_url: str, language: str, *, new_patient: bool = False
+) -> None:
     """Put the confirmation of ``appointment`` in the outbox, written in ``language``.
 
     It invites the patient to the portal with a login link, where they see all their appointments.
+    ``new_patient``: registered by this booking, so there is no training log to read for the note.
     """
     invitation = issue_login_link(session, appointment.patient, utcnow(), INVITATION_LIFETIME)
     invitation_url = url_for(f"{PORTAL_BLUEPRINTS[language]}.login_link", token=invitation, _external=True)
@@ -36,7 +39,7 @@ def queue_booking_confirmation(session: Session, appointment: Appointment, manag
             clinic_phone=current_app.config["CLINIC_PHONE"],
             # In the e-mail, not on the page: the page is seen by whoever booked, and that may be
             # anyone who knows the patient's e-mail address and birth date; the e-mail reaches the patient.
-            readiness_note=appointment_needs_warning(session, appointment),
+            readiness_note=appointment_needs_warning(session, appointment, just_registered=new_patient),
         )
         calendar = appointment_ics(
             uid=f"appointment-{appointment.id}@movewell.nl",

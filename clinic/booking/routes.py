@@ -124,7 +124,7 @@ def confirm():
     appointment_type, _chiropractor_id = choice
     chiropractor_id, starts_at = slot
     try:
-        appointment, token = book_online(
+        booked = book_online(
             db.session,
             OnlineBooking(
                 type_code=appointment_type.code, chiropractor_id=chiropractor_id, starts_at=starts_at,
@@ -138,10 +138,12 @@ def confirm():
     except (SlotTaken, Invalid, Conflict) as refusal:
         db.session.rollback()
         return refused_booking(form, choice, slot, refusal)
-    manage_url = url_for(".manage", token=token, _external=True)
-    queue_booking_confirmation(db.session, appointment, manage_url, g.page_language)
+    manage_url = url_for(".manage", token=booked.manage_token, _external=True)
+    queue_booking_confirmation(
+        db.session, booked.appointment, manage_url, g.page_language, new_patient=booked.new_patient
+    )
     db.session.commit()
-    return redirect(url_for(".manage", token=token, geboekt=1))
+    return redirect(url_for(".manage", token=booked.manage_token, geboekt=1))
 
 
 def refused_booking(form: DetailsForm, choice, slot, refusal):

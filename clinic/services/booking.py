@@ -155,15 +155,15 @@ def joined(rows: Iterable[tuple[int, datetime, datetime]]) -> list[tuple[int, da
     return [tuple(row) for row in result]
 
 
-def bookable_chiropractor_ids(session: Session, chiropractor_id: int | None = None) -> list[int]:
-    """Return the active chiropractors' ids, or just ``chiropractor_id`` if it is one of them."""
-    query = select(Chiropractor.id).where(Chiropractor.is_active).order_by(Chiropractor.id)
+def bookable_chiropractors(session: Session, chiropractor_id: int | None = None) -> list[Chiropractor]:
+    """Return the active chiropractors, or just the one with ``chiropractor_id`` if it is one of them."""
+    query = select(Chiropractor).where(Chiropractor.is_active).order_by(Chiropractor.id)
     if chiropractor_id is not None:
         query = query.where(Chiropractor.id == chiropractor_id)
-    ids = list(session.scalars(query))
-    if chiropractor_id is not None and not ids:
+    found = list(session.scalars(query))
+    if chiropractor_id is not None and not found:
         raise NotFound("No such chiropractor.", fields={"chiropractor_id": "unknown"})
-    return ids
+    return found
 
 
 def find_free_slots(
@@ -180,7 +180,7 @@ def find_free_slots(
     """Return the free slots for the type on the local days asked, for one or any chiropractor."""
     calendars = load_calendars(
         session,
-        bookable_chiropractor_ids(session, chiropractor_id),
+        [chiropractor.id for chiropractor in bookable_chiropractors(session, chiropractor_id)],
         first_day,
         last_day,
         ignore_appointment_id=ignore_appointment_id,
@@ -207,18 +207,19 @@ def book_appointment(
     :raises BookingRejected: the time breaks a booking rule for every candidate chiropractor.
     :raises SlotTaken: the time is (or just became) taken.
     """
-    candidates = bookable_chiropractor_ids(session, chiropractor_id)
+    candidates = bookable_chiropractors(session, chiropractor_id)
     length = length_of(appointment_type)
     first_refusal: list[Violation] | None = None
     for candidate in candidates:
-        lock_chiropractor(session, candidate)
-        violations = violations_for(session, candidate, starts_at, length, policy, now)
+        lock_chiropractor(session, candidate.id)
+        violations = violations_for(session, candidate.id, starts_at, length, policy, now)
         if violations:
             first_refusal = first_refusal or violations
             continue
         appointment = Appointment(
             patient=patient,
-            chiropractor_id=candidate,
+            # The chiropractor itself, not its id: the confirmation names them without a query.
+            chiropractor=candidate,
             appointment_type=appointment_type,
             starts_at=starts_at,
             ends_at=starts_at + length.duration,
@@ -382,4 +383,3 @@ def record(
             reason=reason,
         )
     )
-    session.flush()

@@ -28,7 +28,7 @@ from clinic.models import (
 )
 from clinic.scheduling import SlotPolicy
 from clinic.services.booking import SlotTaken, book_appointment, change_status, reschedule_appointment
-from clinic.services.patients import NewPatient, cleaned, register_patient
+from clinic.services.patients import NewPatient, add_patient, cleaned
 from clinic.text import is_storable
 
 
@@ -46,6 +46,16 @@ class OnlineBooking:
     phone: str
     language: str
     consent: bool
+
+
+@dataclass(frozen=True)
+class BookedOnline:
+    """A booking made: the appointment, the secret of its manage link and whether the patient is new."""
+
+    appointment: Appointment
+    manage_token: str
+    # Registered by this booking, so nothing else about the patient is on record yet.
+    new_patient: bool
 
 
 @dataclass(frozen=True)
@@ -93,8 +103,8 @@ def online_type(session: Session, code: str) -> AppointmentType:
     return appointment_type
 
 
-def book_online(session: Session, request: OnlineBooking, *, rules: OnlineRules, now: datetime) -> tuple[Appointment, str]:
-    """Book the appointment for the patient (matched or new); return it and its manage token.
+def book_online(session: Session, request: OnlineBooking, *, rules: OnlineRules, now: datetime) -> BookedOnline:
+    """Book the appointment for the patient (matched or new).
 
     :raises Invalid: a field is wrong, consent is missing, or the type is for returning patients.
     :raises Conflict: the e-mail address already has the maximum of open online bookings.
@@ -118,8 +128,9 @@ def book_online(session: Session, request: OnlineBooking, *, rules: OnlineRules,
         raise Invalid("This treatment cannot be booked online for you.", fields={"type": "returning_only"})
     if open_online_bookings(session, values["email"], now) >= rules.max_open_bookings:
         raise Conflict("This e-mail address already has the most open online bookings.", code="too_many_open_bookings")
-    if patient is None:
-        patient = register_patient(session, details, source=CreatedSource.ONLINE, today=now.date(), privacy_consent_at=now)
+    new_patient = patient is None
+    if new_patient:
+        patient = add_patient(session, values, source=CreatedSource.ONLINE, privacy_consent_at=now)
     elif patient.privacy_consent_at is None:
         patient.privacy_consent_at = now
     appointment = book_appointment(
@@ -132,7 +143,7 @@ def book_online(session: Session, request: OnlineBooking, *, rules: OnlineRules,
         policy=rules.policy,
         now=now,
     )
-    return appointment, issue_manage_token(session, appointment)
+    return BookedOnline(appointment, issue_manage_token(session, appointment), new_patient)
 
 
 def has_appointment_at(session: Session, patient: Patient, starts_at: datetime) -> bool:
@@ -192,7 +203,6 @@ def issue_manage_token(session: Session, appointment: Appointment) -> str:
             expires_at=appointment.starts_at,
         )
     )
-    session.flush()
     return token
 
 

@@ -37,7 +37,6 @@ def queue_email(
         attachment_name=name, attachment_type=mime_type, attachment=content,
     )
     session.add(message)
-    session.flush()
     return message
 
 

@@ -75,9 +75,14 @@ def register_patient(
     privacy_consent_at: datetime | None = None,
 ) -> Patient:
     """Create a patient from the typed details (validated and normalised here)."""
-    patient = Patient(
-        **cleaned(details, today), created_source=source.value, privacy_consent_at=privacy_consent_at
-    )
+    return add_patient(session, cleaned(details, today), source=source, privacy_consent_at=privacy_consent_at)
+
+
+def add_patient(
+    session: Session, values: dict, *, source: CreatedSource, privacy_consent_at: datetime | None = None
+) -> Patient:
+    """Create a patient from details that ``cleaned`` returned (for a caller that needed them first)."""
+    patient = Patient(**values, created_source=source.value, privacy_consent_at=privacy_consent_at)
     session.add(patient)
     session.flush()
     return patient

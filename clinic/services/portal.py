@@ -32,7 +32,6 @@ def issue_login_link(session: Session, patient: Patient, now: datetime, lifetime
     token = secrets.token_urlsafe(32)
     session.add(PatientToken(token_hash=hash_token(token), purpose=TokenPurpose.PORTAL_LOGIN.value,
                              patient_id=patient.id, expires_at=now + lifetime))
-    session.flush()
     return token
 
 

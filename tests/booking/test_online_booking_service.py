@@ -1,11 +1,12 @@
 """Patients booking and managing their own appointments (service level)."""
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 from email import message_from_string, policy
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from clinic.errors import Conflict, Invalid, NotFound
 from clinic.extensions import db
@@ -31,9 +32,9 @@ REQUEST = OnlineBooking(
 
 
 def book(request=REQUEST, now=NOW):
-    appointment, token = book_online(db.session, request, rules=RULES, now=now)
+    booked = book_online(db.session, request, rules=RULES, now=now)
     db.session.commit()
-    return appointment, token
+    return booked.appointment, booked.manage_token
 
 
 def count(model) -> int:
@@ -212,3 +213,70 @@ def test_the_confirmation_gently_notes_a_treatment_that_does_not_suit_the_patien
 def test_the_confirmation_has_no_training_note_when_the_treatment_suits(app, clinic):
     appointment, token = book(replace(REQUEST, type_code="dry_needling", language="en"))
     assert "A note about your training" not in confirmation_text(app, appointment, token)
+
+
+READINESS_TABLES = ("training_sessions", "wellness_check_ins", "patient_screening_flags", "patient_indications",
+                    "patient_readiness_profiles")
+
+
+@contextmanager
+def statements():
+    """Collect the SQL the session sends while the block runs."""
+    sent = []
+
+    def collect(_connection, _cursor, statement, *_):
+        sent.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", collect)
+    try:
+        yield sent
+    finally:
+        event.remove(db.engine, "before_cursor_execute", collect)
+
+
+def queue_confirmation(app, booked):
+    from clinic.booking.emails import queue_booking_confirmation
+
+    with app.test_request_context("/en/book/"):
+        queue_booking_confirmation(db.session, booked.appointment, "https://example.test/m/x", "en",
+                                   new_patient=booked.new_patient)
+    return db.session.scalar(select(OutboxMessage).order_by(OutboxMessage.id.desc())).body_text
+
+
+@pytest.mark.parametrize(("type_code", "noted"), [("decompression", True), ("sports_massage_30", False)])
+def test_a_new_patients_confirmation_reads_no_training_log_yet_still_notes_an_unsuited_treatment(
+    app, clinic, type_code, noted
+):
+    # Without a screening, decompression is not advised for anybody: the note must not depend on the log.
+    booked = book_online(db.session, replace(REQUEST, type_code=type_code, language="en"), rules=RULES, now=NOW)
+    assert booked.new_patient
+    with statements() as sent:
+        body = queue_confirmation(app, booked)
+    assert not [sql for sql in sent if any(table in sql for table in READINESS_TABLES)]
+    assert ("A note about your training" in body) is noted
+
+
+def test_a_just_registered_patient_is_evaluated_as_the_records_would_say(app, clinic):
+    from clinic.services.readiness import evaluate_readiness
+
+    booked = book_online(db.session, replace(REQUEST, type_code="decompression"), rules=RULES, now=NOW)
+    patient, at = booked.appointment.patient, booked.appointment.starts_at
+    without_reading = evaluate_readiness(db.session, patient, at, just_registered=True)
+    assert without_reading == evaluate_readiness(db.session, patient, at)
+
+
+def test_a_returning_patients_confirmation_notes_what_their_training_log_says(app, clinic):
+    from clinic.services.readiness import NewTrainingSession, record_training_session
+
+    first = book_online(db.session, replace(REQUEST, starts_at=datetime(2026, 12, 2, 9, 0, tzinfo=AMS)),
+                        rules=RULES, now=NOW)
+    # A hard session the evening before: dry needling the next morning is not advised.
+    record_training_session(
+        db.session, first.appointment.patient,
+        NewTrainingSession(ended_at=NOW - timedelta(hours=12), duration_minutes=90, rpe=8),
+        entered_by=None, now=NOW,
+    )
+    db.session.commit()
+    again = book_online(db.session, replace(REQUEST, type_code="dry_needling", language="en"), rules=RULES, now=NOW)
+    assert not again.new_patient and again.appointment.patient_id == first.appointment.patient_id
+    assert "A note about your training" in queue_confirmation(app, again)
