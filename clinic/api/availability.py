@@ -4,6 +4,7 @@ from flask import current_app
 from clinic.api.blueprint import bp, public
 from clinic.api.lookups import offered_type
 from clinic.api.schemas import AvailabilityQuerySchema, SlotListSchema, SlotSchema
+from clinic.database import read_without_transaction
 from clinic.errors import Invalid, NotFound
 from clinic.extensions import db
 from clinic.localtime import utcnow
@@ -42,6 +43,7 @@ def list_free_slots(query):
         except NotFound:
             raise Invalid("No such chiropractor.", fields={"chiropractor": "unknown"}) from None
 
+    read_without_transaction(db.session)
     question = (query["type"], first_day, last_day, chiropractor_id)
     # Dumped through SlotSchema when kept, and encoded once per window: SlotListSchema's work and
     # jsonify's, done once per answer rather than once per request.

@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 
 from clinic.extensions import db
 from clinic.localtime import to_local, utcnow
-from clinic.models import Appointment, OutboxMessage
+from clinic.models import Appointment, OutboxMessage, Role
+from clinic.services.accounts import issue_api_token
 
 
 def free_start(client, chiropractor_id=1):
@@ -86,3 +87,18 @@ def test_consent_and_the_shape_are_checked(client, clinic):
     assert missing.status_code == 422 and {"start", "patient", "consent"} <= set(missing.json["error"]["fields"])
     naive = client.post("/api/v1/bookings", json=booking(start[:16]))
     assert naive.status_code == 422 and "start" in naive.json["error"]["fields"]
+
+
+def test_availability_is_the_same_with_a_bearer_token_and_drops_a_slot_once_it_is_booked(client, clinic, create_account):
+    """Visitors' answers are read outside a transaction on PostgreSQL; a token's request has begun one already."""
+    day = (to_local(utcnow()) + timedelta(days=3)).date()
+    query = {"type": "sports_massage_30", "from": day.isoformat(), "to": (day + timedelta(days=6)).isoformat(),
+             "chiropractor": 1}
+    token = issue_api_token(db.session, create_account(Role.FRONTDESK))
+    db.session.commit()
+    as_visitor = client.get("/api/v1/availability", query_string=query).json["slots"]
+    with_token = client.get("/api/v1/availability", query_string=query, headers={"Authorization": f"Bearer {token}"})
+    assert with_token.json["slots"] == as_visitor
+    assert client.post("/api/v1/bookings", json=booking(as_visitor[0]["start"])).status_code == 201
+    after = client.get("/api/v1/availability", query_string=query).json["slots"]
+    assert as_visitor[0] not in after and all(slot in as_visitor for slot in after)
