@@ -48,7 +48,8 @@ UNCACHED = "GET /api/v1/availability, no cache"
 FIRST_BASELINE = "baseline (minimal Flask), first"
 LAST_BASELINE = "baseline (minimal Flask), last"
 SCALING_TARGET = 1.2
-SCALING_ROUNDS = 6
+SCALING_TURNS = 10
+SCALING_SECONDS_PER_TURN = 0.3  # of the endpoint duration: 3 s per turn by default
 
 
 def main() -> None:
@@ -356,12 +357,15 @@ def check_targets(results: dict, baseline_rps: float) -> None:
 def scaling(target: dataset.Target, duration: float) -> None:
     """Availability latency with ~1,000,000 appointments of history ÷ with ~10,000 (same chain, same future).
 
-    Both databases are served at once and measured in turns (small, large, large, small, …), so
-    that a change in the machine's load during the check falls on both alike; the medians count.
+    One connection, so each figure is a request's own latency: with several, how gunicorn's two
+    workers happen to share the connections (2 + 2 or 4 + 0) doubled the p50 from one run to the
+    next. Both databases are served at once and measured in turns (small, large, large, small, …),
+    so a change in the machine's load falls on both alike; the medians of the turns count.
     """
-    print("\nScaling: a chain of 40 chiropractors; availability of one chiropractor, 14 days, 4 connections,")
+    turn_seconds = duration * SCALING_SECONDS_PER_TURN
+    print("\nScaling: a chain of 40 chiropractors; availability of one chiropractor, 14 days, one connection,")
     print("the availability cache off (AVAILABILITY_CACHE_SIZE=0): every answer read from the database;")
-    print(f"{SCALING_ROUNDS} turns of {duration / 2:g} s per database, alternating")
+    print(f"{SCALING_TURNS} turns of {turn_seconds:g} s per database, alternating")
     today = to_local(utcnow()).date()
     requests = [
         ["GET", f"/api/v1/availability?type={SLOT_TYPE}&chiropractor={chiropractor}"
@@ -374,9 +378,9 @@ def scaling(target: dataset.Target, duration: float) -> None:
     with served("wsgi:app", clinic_env(urls[sizes[0]], cache=False)) as small, \
             served("wsgi:app", clinic_env(urls[sizes[1]], cache=False)) as large:
         servers = dict(zip(sizes, (small, large)))
-        for turn in range(SCALING_ROUNDS):
+        for turn in range(SCALING_TURNS):
             for size in sizes if turn % 2 == 0 else reversed(sizes):
-                turns[size].append(load(servers[size], requests, connections=4, duration=duration / 2))
+                turns[size].append(load(servers[size], requests, connections=1, duration=turn_seconds))
     p50 = {size: median(result["p50_ms"] for result in turns[size]) for size in sizes}
     cpu = {size: median(result["cpu_ms"] for result in turns[size]) for size in sizes}
     for size in sizes:
