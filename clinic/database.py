@@ -104,11 +104,27 @@ class WriterQueue:
             self._lock_file = None
 
 
+_writer_queues: dict[str, WriterQueue] = {}
+_writer_queues_lock = threading.Lock()
+
+
+def writer_queue_for(database_path: str) -> WriterQueue:
+    """Return the process's one queue for the SQLite file at ``database_path``.
+
+    One per file, not per engine: two engines on one file in one thread (a second app on the
+    same database) then meet at the thread lock, which gives up after the busy timeout, instead
+    of waiting for each other's ``flock`` for ever.
+    """
+    key = os.path.realpath(database_path)
+    with _writer_queues_lock:
+        return _writer_queues.setdefault(key, WriterQueue(database_path))
+
+
 def configure_engine(engine: Engine) -> None:
     """Attach the per-dialect connection settings the clinic relies on."""
     if engine.dialect.name == "sqlite":
         database = engine.url.database
-        queue = WriterQueue(database if database and database != ":memory:" else None)
+        queue = writer_queue_for(database) if database and database != ":memory:" else WriterQueue(None)
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", lambda connection: _sqlite_on_begin(connection, queue))
         event.listen(engine.pool, "checkin", lambda _dbapi, record: _leave_writer_queue(record.info, queue))

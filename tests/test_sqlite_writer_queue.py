@@ -9,6 +9,7 @@ import threading
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from clinic.database import begin_write, configure_engine, forget_write_intent, write_next_transaction
@@ -117,3 +118,33 @@ def test_a_write_intent_takes_the_lock_with_the_first_statement_and_only_for_tha
     with Session(engine) as session:
         session.execute(text("SELECT value FROM counter"))
         assert another_process_could_write(engine)
+
+
+def test_a_second_engine_on_the_same_file_gets_database_is_locked_after_the_timeout_not_a_hang(engine, monkeypatch):
+    """Two apps on one database in one process (tests make such pairs) share the file's queue.
+
+    While the first holds a write transaction, the second waits the busy timeout (shortened here)
+    and then gets SQLite's own "database is locked", as it did before the queue existed.
+    """
+    monkeypatch.setattr("clinic.database.BUSY_TIMEOUT_SECONDS", 0.2)
+    second = create_engine(engine.url)
+    configure_engine(second)
+    outcome = []
+
+    def write_through_the_second_engine():
+        with Session(second) as session:
+            try:
+                begin_write(session)
+                outcome.append("got in")
+            except OperationalError as error:
+                outcome.append(str(error.orig))
+
+    with Session(engine) as first_session:
+        begin_write(first_session)
+        first_session.execute(text("UPDATE counter SET value = 1"))
+        writer = threading.Thread(target=write_through_the_second_engine, daemon=True)
+        writer.start()
+        writer.join(5)
+        assert outcome == ["database is locked"]
+        first_session.commit()
+    second.dispose()
