@@ -10,6 +10,7 @@ from sqlalchemy import event, func, select
 
 from clinic.errors import Conflict, Invalid, NotFound
 from clinic.extensions import db
+from clinic.localtime import utcnow
 from clinic.models import Appointment, OutboxMessage, Patient, PatientToken
 from clinic.services.booking import SlotTaken
 from clinic.services.online_booking import (
@@ -166,6 +167,8 @@ def test_the_worker_sends_due_messages_and_retries_failures(app, clinic):
     queue_email(db.session, kind="test", to_address="a@example.nl", subject="One", body_text="x")
     queue_email(db.session, kind="test", to_address="b@example.nl", subject="Two", body_text="y")
     db.session.commit()
+    # Queued messages are due from the real time they were queued, so the worker runs after it.
+    now = utcnow()
     delivered = []
 
     def flaky(email):
@@ -173,13 +176,13 @@ def test_the_worker_sends_due_messages_and_retries_failures(app, clinic):
             raise OSError("connection refused")
         delivered.append(email["Subject"])
 
-    assert send_due(db.session, flaky, "clinic@example.test", NOW) == 1
+    assert send_due(db.session, flaky, "clinic@example.test", now) == 1
     db.session.commit()
     statuses = dict(db.session.execute(select(OutboxMessage.subject, OutboxMessage.status)).all())
     assert delivered == ["One"] and statuses == {"One": "sent", "Two": "pending"}
     retry = db.session.scalar(select(OutboxMessage).where(OutboxMessage.subject == "Two"))
-    assert retry.attempts == 1 and retry.next_attempt_at > NOW and "refused" in retry.last_error
-    assert send_due(db.session, flaky, "clinic@example.test", NOW) == 0  # not due yet
+    assert retry.attempts == 1 and retry.next_attempt_at > now and "refused" in retry.last_error
+    assert send_due(db.session, flaky, "clinic@example.test", now) == 0  # not due yet
 
 
 def confirmation_text(app, appointment, token) -> str:
