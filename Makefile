@@ -18,7 +18,7 @@ run: install $(CATALOGUES)
 	@echo "  CLINIC_CONFIG=development $(BIN)/flask --app wsgi users create you@example.nl --role admin"
 	@echo "E-mails (booking confirmations) are written to this log by the mail worker."
 	@echo
-	trap 'kill 0' EXIT INT TERM; $(FLASK) clinic send-mail --loop --interval 5 & $(FLASK) run --host 127.0.0.1 --port $(PORT)
+	$(FLASK) clinic send-mail --loop --interval 5 & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 test: install-dev $(CATALOGUES) chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
