@@ -232,7 +232,7 @@ def measure_clinic(target: dataset.Target, size: dataset.Size, connections: int,
         results["GET /frontdesk/ (day view)"] = load(server, day_views, connections=connections, duration=duration)
         bookings = booking_requests(port, today, wanted=int(300 * duration))
         booked = load(server, bookings, connections=connections, duration=duration * 3, each_once=True)
-        booked["double_bookings"] = double_bookings(url)
+        booked["double_bookings"] = dataset.double_bookings(url)
         results["POST /api/v1/bookings"] = booked
     # Every answer computed afresh: what a request costs when the schedule has just changed.
     with served("wsgi:app", clinic_env(url, cache=False)) as server:
@@ -293,22 +293,6 @@ def booking_requests(port: int, today: date, *, wanted: int) -> list:
         }
         requests.append(["POST", "/api/v1/bookings", {"Content-Type": "application/json"}, json.dumps(body)])
     return requests
-
-
-def double_bookings(url: str) -> int:
-    """Count pairs of active appointments of one chiropractor that overlap: the answer must be 0."""
-    engine = sa.create_engine(url)
-    with engine.connect() as connection:
-        # The later-starting appointment of an overlapping pair starts inside the earlier one.
-        count = connection.exec_driver_sql(
-            "SELECT count(*) FROM appointments a JOIN appointments b"
-            " ON b.chiropractor_id = a.chiropractor_id AND b.id <> a.id"
-            " AND b.starts_at >= a.starts_at AND b.starts_at < a.buffer_ends_at"
-            " AND (b.starts_at > a.starts_at OR b.id > a.id)"
-            " WHERE a.status <> 'cancelled' AND b.status <> 'cancelled'"
-        ).scalar()
-    engine.dispose()
-    return count
 
 
 # --- Reporting ----------------------------------------------------------------------------------

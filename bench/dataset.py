@@ -334,3 +334,19 @@ def day_schedule(rng: random.Random, day: date, occupied: dict[str, int], weight
             if rng.random() < fill:
                 yield cursor, code
             cursor += length
+
+
+def double_bookings(url: str) -> int:
+    """Count pairs of active appointments of one chiropractor that overlap: the answer must be 0."""
+    engine = sa.create_engine(url)
+    with engine.connect() as connection:
+        # The later-starting appointment of an overlapping pair starts inside the earlier one.
+        count = connection.exec_driver_sql(
+            "SELECT count(*) FROM appointments a JOIN appointments b"
+            " ON b.chiropractor_id = a.chiropractor_id AND b.id <> a.id"
+            " AND b.starts_at >= a.starts_at AND b.starts_at < a.buffer_ends_at"
+            " AND (b.starts_at > a.starts_at OR b.id > a.id)"
+            " WHERE a.status <> 'cancelled' AND b.status <> 'cancelled'"
+        ).scalar()
+    engine.dispose()
+    return count

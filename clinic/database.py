@@ -145,8 +145,10 @@ def _sqlite_on_connect(dbapi_connection, _record) -> None:
 def _sqlite_on_begin(connection, queue: WriterQueue) -> None:
     # A deferred transaction that reads and then writes gets SQLITE_BUSY at once when another
     # writer got in between (busy_timeout does not apply); IMMEDIATE waits for the lock instead.
-    immediate = connection.get_execution_options().get(IMMEDIATE, False) or _next_transaction_writes.get()
-    _next_transaction_writes.set(False)
+    intended = _next_transaction_writes.get()
+    if intended:
+        _next_transaction_writes.set(False)
+    immediate = intended or connection.get_execution_options().get(IMMEDIATE, False)
     if immediate and not connection.info.get(HOLDS_WRITER_QUEUE):
         connection.info[HOLDS_WRITER_QUEUE] = queue.enter()
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

@@ -13,12 +13,16 @@ from clinic.services.booking import find_free_slots
 from clinic.services.slot_cache import FreeSlotCache
 
 
+@bp.record_once
+def keep_free_slots(state) -> None:
+    # One cache per app, made when the app is, so two first requests cannot each make their own.
+    state.app.extensions["free_slot_cache"] = FreeSlotCache(
+        state.app.config["AVAILABILITY_CACHE_SIZE"], shape=SlotSchema().dump
+    )
+
+
 def slot_cache() -> FreeSlotCache[dict]:
-    """Return the app's cache of free slots in their JSON form (one per worker process, made on first use)."""
-    if "free_slot_cache" not in current_app.extensions:
-        current_app.extensions["free_slot_cache"] = FreeSlotCache(
-            current_app.config["AVAILABILITY_CACHE_SIZE"], shape=SlotSchema().dump
-        )
+    """Return the app's cache of free slots in their JSON form (one per worker process)."""
     return current_app.extensions["free_slot_cache"]
 
 

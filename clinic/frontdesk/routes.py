@@ -151,10 +151,14 @@ def day_board(day: date) -> Markup:
     return day_boards().get(db.session, (day, str(get_locale()), request.script_root), render)
 
 
+@bp.record_once
+def keep_day_boards(state) -> None:
+    # One cache per app, made when the app is, so two first requests cannot each make their own.
+    state.app.extensions["day_boards"] = RevisionCache(DAY_BOARDS_KEPT)
+
+
 def day_boards() -> RevisionCache[Markup]:
-    """Return the app's kept day timelines (one per worker process, made on first use)."""
-    if "day_boards" not in current_app.extensions:
-        current_app.extensions["day_boards"] = RevisionCache(DAY_BOARDS_KEPT)
+    """Return the app's kept day timelines (one per worker process)."""
     return current_app.extensions["day_boards"]
 
 
