@@ -6,7 +6,7 @@ PORT ?= 5000
 FLASK := CLINIC_CONFIG=$${CLINIC_CONFIG:-development} $(BIN)/flask --app wsgi
 CATALOGUES := $(patsubst %.po,%.mo,$(wildcard clinic/translations/*/LC_MESSAGES/messages.po))
 
-.PHONY: run test bench install install-dev chromium translations extract-messages clean
+.PHONY: run test test-moved-clock bench install install-dev chromium translations extract-messages clean
 
 run: install $(CATALOGUES)
 	@mkdir -p instance
@@ -22,6 +22,14 @@ run: install $(CATALOGUES)
 
 test: install-dev $(CATALOGUES) chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The suite again on other days (README, "Tests on another day"): just before the next spring and
+# autumn clock changes, so each run crosses one, and a year and a half from now.
+test-moved-clock: install-dev $(CATALOGUES) chromium
+	@for instant in $$($(BIN)/python -m tests.clock | cut -d' ' -f2); do \
+	  echo "== the suite with TEST_NOW=$$instant"; \
+	  TEST_NOW=$$instant $(BIN)/python -m pytest $(PYTEST_ARGS) || exit 1; \
+	done
 
 # The benchmark (README, "Benchmark"): BENCH_ARGS=--quick for a smoke run; DATABASE_URL=… for PostgreSQL.
 bench: install-dev $(CATALOGUES)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import random
+import re
 import shutil
 from contextlib import contextmanager, redirect_stderr
 from dataclasses import dataclass
@@ -58,7 +59,10 @@ class Size:
 
     @property
     def key(self) -> str:
-        return f"v{GENERATOR_VERSION}-s{SEED}-{self.name}"
+        # The data is laid around the day it is built (history before it, bookings after): built in
+        # another week, its coming weeks would be past. So each week of the app's clock builds anew.
+        year, week, _ = to_local(utcnow()).date().isocalendar()
+        return f"v{GENERATOR_VERSION}-s{SEED}-{self.name}-{year}w{week:02d}"
 
 
 # The four chiropractors' clinic with five years of history (~100,000 appointments).
@@ -115,6 +119,22 @@ class Target:
         else:
             (BENCH_DIR / f"{size.key}.partial.db").rename(BENCH_DIR / f"{size.key}.db")
 
+    def forget_other_weeks(self, size: Size) -> None:
+        """Delete the databases of ``size`` cached in other weeks or by an older generator."""
+        pattern = re.compile(rf"v\d+-s\d+-{re.escape(size.name)}(-\d{{4}}w\d{{2}})?")
+        if self.is_postgres:
+            prefix = f"{sa.make_url(self.url).database}_"
+            with self.server() as admin:
+                names = list(admin.execute(sa.text("SELECT datname FROM pg_database")).scalars())
+                for name in names:
+                    stale = name.startswith(prefix) and name != self._cache_name(size)
+                    if stale and pattern.fullmatch(name.removeprefix(prefix).replace("_", "-")):
+                        admin.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            return
+        for path in BENCH_DIR.glob("*.db"):
+            if path.name != f"{size.key}.db" and pattern.fullmatch(path.stem):
+                path.unlink()
+
     def working_copy(self, size: Size) -> str:
         """Return the URL of a fresh copy of the cached database, for a run that writes to it."""
         if self.is_postgres:
@@ -150,6 +170,7 @@ def ensure(target: Target, size: Size, *, log=print, writable: bool = True) -> s
         log(f"building the {size.name} database (seed {SEED}, generator v{GENERATOR_VERSION}) …")
         build(target.create_empty(size), size, log=log)
         target.finish(size)
+        target.forget_other_weeks(size)
     else:
         # A database cached before a later migration gets it now, as production's would.
         migrate(target.cached_url(size))

@@ -22,9 +22,19 @@ from clinic.extensions import db
 from clinic.models import Chiropractor, Patient, Role
 from clinic.services.accounts import create_user
 from config import TestingConfig
+from tests import clock as clock_module
 
 IN_CI = os.environ.get("CI") == "true"
 PASSWORD = "correct horse battery staple"
+
+
+def pytest_configure(config):
+    clock_module.start()
+
+
+def pytest_report_header(config):
+    moved = clock_module.moved_to()
+    return f"clock: moved to {moved.isoformat()} ({clock_module.ENVIRONMENT_VARIABLE})" if moved else "clock: real"
 
 
 def postgres_url() -> str | None:
@@ -166,6 +176,12 @@ def variant_app(app):
     for variant in made:
         with variant.app_context():
             db.engine.dispose()
+
+
+@pytest.fixture
+def clock(time_machine) -> clock_module.Clock:
+    """Stop the clock at the present (moved) instant; ``clock.set(instant)`` and ``clock.advance(minutes=5)`` move it."""
+    return clock_module.Clock(time_machine)
 
 
 @pytest.fixture

@@ -14,9 +14,9 @@ NOW = datetime(2026, 11, 30, 7, 0, tzinfo=timezone.utc)
 
 
 @pytest.fixture(autouse=True)
-def seeded_clinic(app, monkeypatch):
-    """Seed the clinic and stop the pages' clock at ``NOW``."""
-    monkeypatch.setattr("clinic.admin.routes.utcnow", lambda: NOW)
+def seeded_clinic(app, clock):
+    """Seed the clinic and stop the clock at ``NOW``."""
+    clock.set(NOW)
     seed_clinic(db.session)
     db.session.commit()
 

@@ -24,10 +24,10 @@ TUESDAY = date(2026, 12, 1)
 
 
 @pytest.fixture
-def busy_tuesday(app, monkeypatch, create_patient):
+def busy_tuesday(app, clock, create_patient):
     """A seeded clinic at ``NOW`` with a realistic Tuesday: online and desk bookings, a check-in,
     a cancellation and an afternoon off."""
-    monkeypatch.setattr("clinic.frontdesk.routes.utcnow", lambda: NOW)
+    clock.set(NOW)
     seed_clinic(db.session)
     types = {t.code: t for t in db.session.query(AppointmentType)}
     chiros = {c.name.split()[0]: c for c in db.session.query(Chiropractor)}

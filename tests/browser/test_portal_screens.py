@@ -23,8 +23,8 @@ NOW = datetime(2026, 11, 30, 7, 0, tzinfo=timezone.utc)
 
 
 @pytest.fixture
-def sanne(app, monkeypatch, create_patient):
-    monkeypatch.setattr("clinic.portal.routes.utcnow", lambda: NOW)
+def sanne(app, clock, create_patient):
+    clock.set(NOW)
     seed_clinic(db.session)
     patient = create_patient(first_name="Sanne", last_name="de Vries", date_of_birth=date(1990, 5, 17),
                              email="sanne@example.nl")

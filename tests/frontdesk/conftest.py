@@ -22,10 +22,9 @@ ENGLISH = {"Accept-Language": "en"}
 
 
 @pytest.fixture
-def frozen_now(app, monkeypatch):
-    """Make the front desk's screens believe it is ``NOW``."""
-    monkeypatch.setattr("clinic.frontdesk.routes.utcnow", lambda: NOW)
-    return NOW
+def frozen_now(app, clock):
+    """Stop the clock at ``NOW``."""
+    return clock.set(NOW)
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ import os
 import secrets
 import socket
 import subprocess
-import sys
 import time
 import uuid
 from collections import Counter
@@ -31,6 +30,7 @@ from clinic import create_app
 from clinic.extensions import db
 from clinic.localtime import to_local, utcnow
 from clinic.services.seed import seed_clinic
+from tests.clock import python_command
 from tests.conftest import IN_CI, config_for, postgres_url
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -75,8 +75,9 @@ def database_url():
 @pytest.fixture(scope="module")
 def instances(database_url):
     """Start two gunicorn instances sharing the database, Redis and the secret key; yield their ports."""
+    command, environment = python_command("-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app")
     shared = {
-        **os.environ,
+        **environment,
         "CLINIC_CONFIG": "production",
         "SECRET_KEY": secrets.token_urlsafe(48),
         "DATABASE_URL": database_url,
@@ -91,10 +92,7 @@ def instances(database_url):
     }
     ports = [free_port(), free_port()]
     servers = [
-        subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
-            cwd=ROOT, env={**shared, "GUNICORN_BIND": f"127.0.0.1:{port}"},
-        )
+        subprocess.Popen(command, cwd=ROOT, env={**shared, "GUNICORN_BIND": f"127.0.0.1:{port}"})
         for port in ports
     ]
     try:

@@ -1,10 +1,10 @@
-"""Helpers for the login-hardening tests: a clock the login code reads, and TOTP codes.
+"""Helpers for the login-hardening tests: TOTP codes, and a count of password checks.
 
-Import the ``clock`` and ``hash_checks`` fixtures into a test module to use them.
+Import the ``hash_checks`` fixture into a test module to use it (the ``clock`` fixture is the suite's).
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from unittest import mock
 
 import pyotp
@@ -12,34 +12,8 @@ import pytest
 
 from clinic.auth import passwords
 from clinic.extensions import db
-from clinic.localtime import utcnow
 from clinic.models import User
 from clinic.services.accounts import confirm_second_factor, start_second_factor
-
-# Every place the login code asks for the time.
-CLOCK_READERS = ("clinic.auth.login.utcnow", "clinic.auth.routes.utcnow")
-
-
-class Clock:
-    """A settable ``utcnow``."""
-
-    def __init__(self, now: datetime):
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **duration) -> None:
-        self.now += timedelta(**duration)
-
-
-@pytest.fixture
-def clock(monkeypatch) -> Clock:
-    # Start from the real time: Flask-Limiter's windows run on the real clock.
-    clock = Clock(utcnow().replace(microsecond=0))
-    for target in CLOCK_READERS:
-        monkeypatch.setattr(target, clock)
-    return clock
 
 
 def code_at(user: User, when: datetime) -> str:

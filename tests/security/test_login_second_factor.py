@@ -9,7 +9,7 @@ from clinic.extensions import db, limiter
 from clinic.models import Role, User
 from config import Config, ProductionConfig
 from tests.conftest import PASSWORD, log_in
-from tests.security.login_helpers import clock, code_at, enrol  # noqa: F401 (clock is a fixture)
+from tests.security.login_helpers import code_at, enrol
 
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 

@@ -10,7 +10,7 @@ from clinic.auth.lockout import FIRST_LOCKOUT, LONGEST_LOCKOUT, lockout_for
 from clinic.extensions import db, limiter
 from clinic.models import Role, User
 from tests.conftest import PASSWORD, log_in
-from tests.security.login_helpers import clock, hash_checks  # noqa: F401 (fixtures)
+from tests.security.login_helpers import hash_checks  # noqa: F401 (a fixture)
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from clinic.models import Role
 from clinic.services.accounts import issue_api_token
 from config import Config
 from tests.conftest import log_in
-from tests.security.login_helpers import clock  # noqa: F401 (a fixture)
 
 
 def test_the_idle_timeout_is_thirty_minutes_by_default():

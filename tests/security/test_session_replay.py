@@ -6,7 +6,6 @@ from clinic.extensions import db
 from clinic.models import Role, User
 from clinic.services.accounts import deactivate_user
 from tests.conftest import PASSWORD, log_in
-from tests.security.login_helpers import clock  # noqa: F401 (a fixture)
 
 NEW_PASSWORD = "lantern orbit quietly 42"
 
