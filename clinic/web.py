@@ -1,9 +1,10 @@
 """What applies to every request: the proxies' forwarded headers, write transactions, security headers, cache rules."""
 from __future__ import annotations
 
+from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, g, make_response, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
@@ -80,6 +81,18 @@ def add_security_headers(response: Response) -> Response:
         response.headers["Cache-Control"] = "no-store"
     return response
 
+
+
+def no_store(view):
+    """Keep the pages ``view`` answers with out of every cache: they show a person's details."""
+
+    @wraps(view)
+    def no_store_view(*args, **kwargs):
+        response = make_response(view(*args, **kwargs))
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    return no_store_view
 
 
 def safe_next_url() -> str | None:
