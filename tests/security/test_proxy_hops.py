@@ -48,10 +48,11 @@ def test_one_clients_wrong_passwords_do_not_lock_out_another_client(behind_proxy
     assert wrong_password(client, OTHER_CLIENT) == 200
 
 
-def test_a_forged_forwarded_address_does_not_change_the_clients_own(behind_proxy):
+def test_a_forged_forwarded_address_does_not_change_the_clients_own(behind_proxy, attempts):
     client = behind_proxy(1, LOGIN_ADDRESS_RATE_LIMIT="3 per minute")
     # A new forged address each time: were any of them believed, every attempt would get a new budget.
     statuses = [wrong_password(client, CLIENT, sent_by_client=f"{FORGED}, 10.0.0.{n}") for n in range(4)]
+    attempts.record("forged forwarding", len(statuses))
     assert statuses == [200, 200, 200, 429]
     # ... and were the first forged one believed, its real owner would now be locked out.
     assert wrong_password(client, FORGED) == 200
