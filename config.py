@@ -33,6 +33,10 @@ class Config:
     # Staff share desk computers: no remember-me cookie is ever issued.
     REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
     MAX_CONTENT_LENGTH = 1024 * 1024
+    # How many reverse proxies of our own stand in front of the app (docs/deploy.md: 1). Their
+    # X-Forwarded-For / X-Forwarded-Proto entries give the client's address and scheme; with 0
+    # the headers are ignored. Never more than the real number: the client writes the entries before.
+    TRUSTED_PROXY_HOPS = int(os.environ.get("TRUSTED_PROXY_HOPS", 0))
 
     BABEL_DEFAULT_LOCALE = "nl"
     BABEL_DEFAULT_TIMEZONE = "Europe/Amsterdam"

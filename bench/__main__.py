@@ -13,7 +13,6 @@ import json
 import os
 import platform
 import re
-import runpy
 import secrets
 import socket
 import sqlite3
@@ -121,23 +120,25 @@ def served(app: str, env: dict[str, str] | None = None):
     port = free_port()
     with tempfile.TemporaryDirectory() as ready_dir:
         environment = {
-            **os.environ, "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_LOG_LEVEL": "warning",
-            "BENCH_READY_DIR": ready_dir, **(env or {}),
+            # Two workers, as production runs with shared rate-limit counters; the limits are off
+            # here, so gunicorn.conf.py allows more than one worker with per-process counters.
+            "GUNICORN_WORKERS": "2", **os.environ, "RATELIMIT_ENABLED": "0",
+            "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_LOG_LEVEL": "warning", "BENCH_READY_DIR": ready_dir,
+            **(env or {}),
         }
         server = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "bench" / "gunicorn_bench.conf.py"), app],
             cwd=ROOT, env=environment,
         )
         try:
-            wait_until_ready(Path(ready_dir), server)
+            wait_until_ready(Path(ready_dir), server, int(environment["GUNICORN_WORKERS"]))
             yield Server(port, server.pid)
         finally:
             server.terminate()
             server.wait(timeout=30)
 
 
-def wait_until_ready(ready_dir: Path, server: subprocess.Popen) -> None:
-    workers = runpy.run_path(str(ROOT / "gunicorn.conf.py"))["workers"]
+def wait_until_ready(ready_dir: Path, server: subprocess.Popen, workers: int) -> None:
     for _ in range(600):
         if server.poll() is not None:
             raise SystemExit(f"gunicorn exited with {server.returncode}")
@@ -148,10 +149,10 @@ def wait_until_ready(ready_dir: Path, server: subprocess.Popen) -> None:
 
 
 def clinic_env(url: str, *, cache: bool = True) -> dict[str, str]:
-    """Return the served app's settings: production, rate limits off, the availability cache on or off."""
+    """Return the served app's settings: production, the availability cache on or off (`served` turns rate limits off)."""
     return {
         "CLINIC_CONFIG": "production", "SECRET_KEY": secrets.token_urlsafe(48), "DATABASE_URL": url,
-        "RATELIMIT_ENABLED": "0", "MAIL_TRANSPORT": "log", **({} if cache else {"AVAILABILITY_CACHE_SIZE": "0"}),
+        "MAIL_TRANSPORT": "log", **({} if cache else {"AVAILABILITY_CACHE_SIZE": "0"}),
     }
 
 

@@ -1,8 +1,8 @@
-"""gunicorn settings for the benchmark: production's (``gunicorn.conf.py``), plus a sign per ready worker.
+"""gunicorn settings for the benchmark and the tests: production's (``gunicorn.conf.py``), plus a sign per ready worker.
 
 The port answers as soon as gunicorn's master listens, while each worker may still take seconds
 to import the app; the benchmark starts its load only once every worker has written its file in
-``BENCH_READY_DIR``, so no measured second goes to start-up.
+``BENCH_READY_DIR``, so no measured second goes to start-up (and no worker misses a test's requests).
 """
 import os
 import runpy

@@ -21,11 +21,14 @@ def create_app(config: str | type[Config] = "production") -> Flask:
     register_error_handlers(app)
     register_request_hooks(app)
     register_cli(app)
+    register_middleware(app)
     return app
 
 
 def check_config(app: Flask) -> None:
     """Refuse to start with settings that are unsafe outside development and tests."""
+    if app.config["TRUSTED_PROXY_HOPS"] < 0:
+        raise ConfigError("TRUSTED_PROXY_HOPS must be 0 (no proxy) or the number of proxies in front of the app")
     if app.config["CLINIC_ENV"] != "production":
         return
     secret = app.config.get("SECRET_KEY") or ""
@@ -107,6 +110,12 @@ def register_request_hooks(app: Flask) -> None:
     init_request_hooks(app)
     # After the write-transaction hook: the policy check is the first read of a request.
     init_access(app)
+
+
+def register_middleware(app: Flask) -> None:
+    from clinic.web import trust_proxy_hops
+
+    trust_proxy_hops(app)
 
 
 def register_cli(app: Flask) -> None:

@@ -8,6 +8,8 @@
   server's major version (GitLab lost six hours of data in 2017 to a silent version mismatch);
   they are looked for in ``/usr/lib/postgresql/<major>/bin`` first, then on the PATH.
 
+Backups and restored SQLite databases are created readable and writable by their owner only (0600).
+
 A restore replaces the database. Into a database that already has tables it refuses, unless the
 caller says ``force``.
 """
@@ -23,6 +25,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, make_url
+
+from clinic.database import create_owner_only
 
 
 class BackupError(Exception):
@@ -41,6 +45,9 @@ def backup(url: str | URL, path: Path) -> None:
         raise BackupError(f"{path} already exists; choose a new file name (a backup never overwrites one).")
     partial = path.with_name(path.name + ".partial")
     try:
+        # One left behind by an interrupted backup may have other permissions than a new one gets.
+        partial.unlink(missing_ok=True)
+        _create_owner_only(partial)
         if url.get_backend_name() == "sqlite":
             _sqlite_backup(sqlite_path(url), partial)
         else:
@@ -62,6 +69,9 @@ def restore(url: str | URL, path: Path, *, force: bool = False) -> None:
     if not path.is_file():
         raise BackupError(f"{path} is not a file.")
     check_backup_file(url, path)
+    if url.get_backend_name() == "sqlite":
+        # Before anything opens it: SQLite would create a missing file with the umask's permissions.
+        _create_owner_only(sqlite_path(url))
     tables = table_count(url)
     if tables and not force:
         raise RestoreRefused(
@@ -105,6 +115,13 @@ def sqlite_path(url: URL) -> Path:
     if not url.database or url.database == ":memory:":
         raise BackupError("An in-memory SQLite database cannot be backed up or restored.")
     return Path(url.database)
+
+
+def _create_owner_only(path: Path) -> None:
+    try:
+        create_owner_only(path)
+    except OSError as error:
+        raise BackupError(f"{path} cannot be created: {error.strerror}.") from None
 
 
 def _sqlite_backup(database: Path, destination: Path) -> None:

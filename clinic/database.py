@@ -120,10 +120,25 @@ def writer_queue_for(database_path: str) -> WriterQueue:
         return _writer_queues.setdefault(key, WriterQueue(database_path))
 
 
+def create_owner_only(path: str | os.PathLike) -> None:
+    """Create an empty file at ``path`` that only its owner may read and write, unless one is there already.
+
+    A file holding patient data must not be readable by every account on the server, whatever the
+    umask of the process that happens to create it.
+    """
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+
+
 def configure_engine(engine: Engine) -> None:
     """Attach the per-dialect connection settings the clinic relies on."""
     if engine.dialect.name == "sqlite":
         database = engine.url.database
+        if database and database != ":memory:" and os.path.isdir(os.path.dirname(os.path.abspath(database))):
+            # SQLite gives the -wal and -shm files it makes the database file's permissions.
+            create_owner_only(database)
         queue = writer_queue_for(database) if database and database != ":memory:" else WriterQueue(None)
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", lambda connection: _sqlite_on_begin(connection, queue))

@@ -1,9 +1,11 @@
-"""Hooks that apply to every request: write transactions, security headers, cache rules."""
+"""What applies to every request: the proxies' forwarded headers, write transactions, security headers, cache rules."""
 from __future__ import annotations
 
+from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, g, make_response, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from clinic.database import MAX_ROW_ID, forget_write_intent, write_next_transaction
@@ -30,6 +32,20 @@ class RowIdConverter(IntegerConverter):
 
     def __init__(self, map, fixed_digits=0, min=None, max=MAX_ROW_ID, signed=False):
         super().__init__(map, fixed_digits, min, max, signed)
+
+
+def trust_proxy_hops(app: Flask) -> None:
+    """Take the client's address and scheme from the ``TRUSTED_PROXY_HOPS`` proxies in front of the app.
+
+    Each proxy appends the address it received the request from to ``X-Forwarded-For``; the last
+    ``hops`` entries are thus written by proxies we run, and anything before them by the client,
+    which can write whatever it likes. ProxyFix reads exactly ``hops`` entries from the end and
+    ignores the rest (and with 0 reads no header at all). This is the only place that trusts these
+    headers: gunicorn.conf.py tells gunicorn to trust none, so the two cannot disagree.
+    """
+    hops = app.config["TRUSTED_PROXY_HOPS"]
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0, x_port=0, x_prefix=0)
 
 
 def init_request_hooks(app: Flask) -> None:
@@ -65,6 +81,18 @@ def add_security_headers(response: Response) -> Response:
         response.headers["Cache-Control"] = "no-store"
     return response
 
+
+
+def no_store(view):
+    """Keep the pages ``view`` answers with out of every cache: they show a person's details."""
+
+    @wraps(view)
+    def no_store_view(*args, **kwargs):
+        response = make_response(view(*args, **kwargs))
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    return no_store_view
 
 
 def safe_next_url() -> str | None:

@@ -45,16 +45,15 @@ def start() -> time_machine.travel | None:
 
 
 def python_command(*arguments: str) -> tuple[list[str], dict[str, str]]:
-    """Return the command line and environment that run Python on this process's clock.
+    """Return the command line that runs Python on this process's clock, and the variables it needs.
 
     Under a moved clock the child starts at this process's present moment, not at ``TEST_NOW``,
     which the suite has long passed by the time a server is started.
     """
-    environment = dict(os.environ)
     if moved_to() is None:
-        return [sys.executable, *arguments], environment
-    environment[ENVIRONMENT_VARIABLE] = datetime.now(timezone.utc).isoformat()
-    return [sys.executable, "-m", "tests.clock", *arguments], environment
+        return [sys.executable, *arguments], {}
+    now = datetime.now(timezone.utc).isoformat()
+    return [sys.executable, "-m", "tests.clock", *arguments], {ENVIRONMENT_VARIABLE: now}
 
 
 class Clock:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import pytest
+import redis
 import sqlalchemy as sa
 from flask import g
 from flask.testing import FlaskClient, FlaskCliRunner
@@ -25,6 +26,7 @@ from config import TestingConfig
 from tests import clock as clock_module
 
 IN_CI = os.environ.get("CI") == "true"
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 PASSWORD = "correct horse battery staple"
 
 
@@ -56,6 +58,17 @@ def postgres_url() -> str | None:
     if IN_CI:
         pytest.fail(f"CI=true needs the PostgreSQL half of the suite, but {reason}", pytrace=False)
     pytest.skip(f"PostgreSQL tests skipped: {reason}")
+
+
+def require_redis() -> str:
+    """Return the test Redis's URL if it answers; skip the test without it (fail under CI)."""
+    try:
+        redis.Redis.from_url(REDIS_URL).ping()
+    except redis.exceptions.ConnectionError:
+        if IN_CI:
+            pytest.fail(f"CI=true needs Redis, but nothing answers at {REDIS_URL}", pytrace=False)
+        pytest.skip(f"Redis test skipped: nothing answers at {REDIS_URL}")
+    return REDIS_URL
 
 
 def config_for(url: str) -> type[TestingConfig]:

@@ -1,6 +1,7 @@
 """The suite's clock: the instants CI moves it to, the fixture that stops it, and servers that share it."""
 from __future__ import annotations
 
+import os
 import subprocess
 from datetime import date, datetime, timedelta, timezone
 
@@ -47,6 +48,6 @@ def test_the_clock_fixture_stops_and_moves_the_apps_clock(clock):
 def test_a_server_the_tests_start_reads_the_same_clock(clock, monkeypatch):
     monkeypatch.setenv("TEST_NOW", "2029-01-01T12:00+01:00")  # as under a moved run
     clock.set(datetime(2030, 6, 1, 8, 0, tzinfo=timezone.utc))
-    command, environment = python_command("-c", "from clinic.localtime import utcnow; print(utcnow().isoformat())")
-    printed = subprocess.run(command, env=environment, capture_output=True, text=True, check=True, timeout=60).stdout
+    command, clock_environment = python_command("-c", "from clinic.localtime import utcnow; print(utcnow().isoformat())")
+    printed = subprocess.run(command, env={**os.environ, **clock_environment}, capture_output=True, text=True, check=True, timeout=60).stdout
     assert timedelta(0) <= datetime.fromisoformat(printed.strip()) - clock.now < timedelta(seconds=30)

@@ -34,6 +34,7 @@ from clinic.services.online_booking import (
 )
 from clinic.services.appointments import active_chiropractors
 from clinic.services.records import find_appointment_by_link
+from clinic.web import no_store
 
 bp = Blueprint("booking", __name__)
 DAYS_SHOWN = 7
@@ -96,6 +97,7 @@ def times():
 
 
 @bp.route("/gegevens", methods=["GET", "POST"])
+@no_store
 def details():
     """Step 3: the patient's details; a valid form shows the summary to confirm."""
     form = DetailsForm(request.form if request.method == "POST" else request.args)
@@ -114,6 +116,7 @@ def details():
 
 @bp.route("/bevestigen", methods=["POST"])
 @limiter.limit(lambda: current_app.config["BOOKING_SUBMIT_RATE_LIMIT"])
+@no_store
 def confirm():
     """Book the appointment, queue the confirmation e-mail and show the appointment."""
     form = DetailsForm(request.form)

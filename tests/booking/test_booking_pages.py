@@ -114,6 +114,20 @@ def test_a_slot_taken_meanwhile_offers_the_nearest_times_and_keeps_the_details(c
     assert retry.status_code == 302
 
 
+@pytest.mark.parametrize("prefix", ["/afspraak", "/en/book"])
+def test_pages_showing_the_typed_details_are_kept_out_of_caches(client, clinic, prefix):
+    slot = first_slot(client, prefix=prefix, chiropractor="1")
+    form = form_for(slot, chiropractor="1")
+    summary = client.post(f"{prefix}/gegevens", data=form)
+    assert "k@example.nl" in summary.get_data(as_text=True)
+    assert summary.headers["Cache-Control"] == "no-store"
+    assert client.post(f"{prefix}/bevestigen", data=form | {"email": "first@example.nl"}).status_code == 302
+    # The details shown again next to the refusal.
+    lost = client.post(f"{prefix}/bevestigen", data=form)
+    assert lost.status_code == 409 and "k@example.nl" in lost.get_data(as_text=True)
+    assert lost.headers["Cache-Control"] == "no-store"
+
+
 def test_the_honeypot_books_nothing(client, clinic):
     slot = first_slot(client)
     response = client.post("/afspraak/bevestigen", data=form_for(slot, website="http://spam.example"))

@@ -10,18 +10,13 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import socket
-import subprocess
-import time
 import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from http.client import HTTPConnection
-from pathlib import Path
 
 import pytest
-import redis
 import sqlalchemy as sa
 from flask_migrate import upgrade
 
@@ -30,24 +25,13 @@ from clinic import create_app
 from clinic.extensions import db
 from clinic.localtime import to_local, utcnow
 from clinic.services.seed import seed_clinic
-from tests.clock import python_command
-from tests.conftest import IN_CI, config_for, postgres_url
+from tests.conftest import REDIS_URL, config_for, postgres_url, require_redis
+from tests.gunicorn_server import free_port, start_gunicorn, wait_until_serving
 
-ROOT = Path(__file__).resolve().parents[2]
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 SLOTS = 6
 CONTENDERS_PER_SLOT = 4
 BOOKINGS = SLOTS * CONTENDERS_PER_SLOT
 SLOT_TYPE = "sports_massage_30"
-
-
-def require_redis() -> None:
-    try:
-        redis.Redis.from_url(REDIS_URL).ping()
-    except redis.exceptions.ConnectionError:
-        if IN_CI:
-            pytest.fail(f"CI=true needs Redis for the scale-out test, but nothing answers at {REDIS_URL}", pytrace=False)
-        pytest.skip(f"Scale-out test skipped: nothing answers at {REDIS_URL}")
 
 
 @pytest.fixture(scope="module")
@@ -75,9 +59,8 @@ def database_url():
 @pytest.fixture(scope="module")
 def instances(database_url):
     """Start two gunicorn instances sharing the database, Redis and the secret key; yield their ports."""
-    command, environment = python_command("-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app")
     shared = {
-        **environment,
+        **os.environ,
         "CLINIC_CONFIG": "production",
         "SECRET_KEY": secrets.token_urlsafe(48),
         "DATABASE_URL": database_url,
@@ -91,10 +74,7 @@ def instances(database_url):
         "GUNICORN_LOG_LEVEL": "warning",
     }
     ports = [free_port(), free_port()]
-    servers = [
-        subprocess.Popen(command, cwd=ROOT, env={**shared, "GUNICORN_BIND": f"127.0.0.1:{port}"})
-        for port in ports
-    ]
+    servers = [start_gunicorn({**shared, "GUNICORN_BIND": f"127.0.0.1:{port}"}) for port in ports]
     try:
         for port, server in zip(ports, servers):
             wait_until_serving(port, server)
@@ -104,24 +84,6 @@ def instances(database_url):
             server.terminate()
         for server in servers:
             server.wait(timeout=30)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_until_serving(port: int, server: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        assert server.poll() is None, f"the instance on port {port} exited with {server.returncode}"
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    pytest.fail(f"the instance on port {port} did not start within 20 s")
 
 
 def request(port: int, method: str, path: str, body: dict | None = None) -> tuple[int, dict]:
