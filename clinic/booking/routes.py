@@ -14,6 +14,7 @@ from flask import Blueprint, current_app, g, redirect, render_template, request,
 from flask_babel import gettext as _
 
 from clinic.access import request_action
+from clinic.bounds import CLINIC_DAYS, row_id
 from clinic.booking.forms import CancelForm, DetailsForm, RescheduleForm
 from clinic.booking.emails import queue_booking_confirmation
 from clinic.errors import Conflict, Invalid
@@ -38,9 +39,6 @@ from clinic.services.records import find_appointment_by_link
 bp = Blueprint("booking", __name__)
 DAYS_SHOWN = 7
 NEAREST_SLOTS_OFFERED = 6
-# Dates far outside these years are typing errors or probes, and near year 1 or 9999 the UTC
-# conversion of a local day would overflow.
-BOOKABLE_YEARS = range(2000, 3000)
 
 
 @bp.before_request
@@ -254,21 +252,27 @@ def read_choice(values) -> tuple | str:
     raw = values.get("chiropractor") or "any"
     if raw == "any":
         return appointment_type, None
-    if not raw.isdigit() or int(raw) not in {c.id for c in active_chiropractors(db.session)}:
+    chiropractor_id = row_id(raw)
+    if chiropractor_id not in {c.id for c in active_chiropractors(db.session)}:
         return "unknown_type"
-    return appointment_type, int(raw)
+    return appointment_type, chiropractor_id
 
 
 def parse_slot(raw: str | None) -> tuple[int, datetime] | None:
-    """Return (chiropractor id, start) from a slot value "<id>@<ISO instant with offset>"."""
+    """Return (chiropractor id, start) from a slot value "<id>@<ISO instant with offset>", or ``None``.
+
+    Both halves are bounded (``clinic.bounds``): an id past the database's integers or a start near
+    the year 1 or 9999 would otherwise fail later, in the database or in date arithmetic.
+    """
     chiropractor, _, instant = (raw or "").partition("@")
     try:
         starts_at = datetime.fromisoformat(instant)
     except ValueError:
         return None
-    if not chiropractor.isdigit() or starts_at.tzinfo is None or starts_at.year not in BOOKABLE_YEARS:
+    chiropractor_id = row_id(chiropractor)
+    if chiropractor_id is None or starts_at.tzinfo is None or starts_at.date() not in CLINIC_DAYS:
         return None
-    return int(chiropractor), starts_at
+    return chiropractor_id, starts_at
 
 
 def parse_day(raw: str | None) -> date | None:
@@ -276,7 +280,7 @@ def parse_day(raw: str | None) -> date | None:
         day = date.fromisoformat(raw or "")
     except ValueError:
         return None
-    return day if day.year in BOOKABLE_YEARS else None
+    return day if day in CLINIC_DAYS else None
 
 
 @dataclass(frozen=True)
