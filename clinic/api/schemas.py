@@ -281,6 +281,24 @@ class NewBookingSchema(Schema):
     language = fields.String(load_default="nl", validate=validate.OneOf(LANGUAGES))
 
 
+class BookedAppointmentSchema(Schema):
+    """An appointment as the public sees it: no internal ids (the patient's would tell whether they are new)."""
+
+    chiropractor_id = fields.Integer(required=True)
+    type = fields.String(required=True, attribute="appointment_type.code", metadata={"description": "Appointment type code"})
+    start = Instant(required=True, attribute="starts_at")
+    end = Instant(required=True, attribute="ends_at")
+    status = fields.String(required=True, validate=validate.OneOf([s.value for s in AppointmentStatus]))
+    source = fields.String(required=True, validate=validate.OneOf([s.value for s in BookingSource]))
+
+
 class BookingSchema(Schema):
-    appointment = fields.Nested(AppointmentSchema, required=True)
+    appointment = fields.Nested(BookedAppointmentSchema, required=True)
     manage_url = fields.String(required=True, metadata={"description": "Link to view, cancel or move it"})
+
+
+class BookingRequestedSchema(Schema):
+    """The one answer to a booking of a type for returning patients only, whoever asked."""
+
+    status = fields.String(required=True, validate=validate.OneOf(["confirmation_emailed"]))
+    message = fields.String(required=True)

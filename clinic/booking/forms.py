@@ -79,7 +79,7 @@ class DetailsForm(ChoiceCarrier):
 
 
 class CancelForm(ClinicForm):
-    """Only the CSRF token: cancelling is a POST from the manage page."""
+    """Only the CSRF token: cancelling from the manage page, or booking from an e-mailed link."""
 
 
 class RescheduleForm(ClinicForm):
