@@ -93,7 +93,7 @@ class AwaitingConfirmation:
     visitor the same either way.
     """
 
-    request: "OnlineBooking"
+    request: OnlineBooking
     appointment_type: AppointmentType
     patient: Patient | None
 
