@@ -25,9 +25,6 @@ HOLDS_WRITER_QUEUE = "clinic_holds_writer_queue"
 # Set by ``write_next_transaction``: the next transaction this thread begins is a write transaction.
 _next_transaction_writes: ContextVar[bool] = ContextVar("next_transaction_writes", default=False)
 BUSY_TIMEOUT_SECONDS = 10
-# Row ids are INTEGER columns: PostgreSQL's end here, and a larger id from a URL must find nothing
-# rather than overflow the driver.
-MAX_ROW_ID = 2**31 - 1
 
 
 class UTCDateTime(TypeDecorator):

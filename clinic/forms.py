@@ -1,15 +1,18 @@
-"""The base of the clinic's web forms: what holds for text typed into any of them.
+"""The base of the clinic's web forms: what holds for text and dates typed into any of them.
 
 Every form refuses text that cannot be stored as typed (see ``clinic.text``), with the usual
 message next to the field, so a NUL byte never reaches a query or a row (where PostgreSQL,
-unlike SQLite, would fail with an error page).
+unlike SQLite, would fail with an error page). Every date is a ``DayField``, which takes the
+same range as the API (``clinic.bounds``), so the year 1 never reaches date arithmetic.
 """
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Form, PasswordField, StringField
+from wtforms import DateField, Form, PasswordField, StringField
 from wtforms.validators import ValidationError
 
+from clinic.bounds import CLINIC_DAYS, DayRange
 from clinic.messages import field_message
 from clinic.text import is_storable
 
@@ -30,6 +33,25 @@ class StorableText:
             if isinstance(field, StringField) and not isinstance(field, PasswordField):
                 extra.setdefault(name, []).append(storable_text)
         return super().validate(extra)
+
+
+class DayField(DateField):
+    """A date typed as YYYY-MM-DD (what ``<input type=date>`` sends) within ``within``, with messages that say so."""
+
+    def __init__(self, label=None, validators=None, *, within: DayRange = CLINIC_DAYS, **kwargs):
+        render_kw = {"type": "date", "min": within.first.isoformat(), "max": within.last.isoformat(),
+                     **kwargs.pop("render_kw", {})}
+        super().__init__(label, validators, format="%Y-%m-%d", render_kw=render_kw, **kwargs)
+        self.within = within
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_l("Enter a date as year-month-day, e.g. 2026-12-01.")) from None
+        if self.data is not None and self.data not in self.within:
+            self.data = None
+            raise ValueError(_l("That date is out of range; please check the year."))
 
 
 class ClinicForm(StorableText, FlaskForm):

@@ -16,9 +16,6 @@ FIELD_MESSAGES = {
     "invalid_phone": _l("This is not a valid phone number."),
     "unknown_language": _l("Choose Dutch or English."),
     "unknown_type": _l("Choose a treatment."),
-    "returning_only": _l(
-        "This treatment can only be booked online by existing patients. Choose an intake, or call us."
-    ),
     "in_past": _l("This time has already passed."),
     "too_soon": _l("This time is too soon; please choose a later one."),
     "beyond_horizon": _l("This time is too far ahead to book online."),

@@ -208,6 +208,10 @@ ROUTES: Mapping[str, Route] = {
         "times": PUBLIC_PAGE,
         "details": PUBLIC_FORM,
         "confirm": Route(write=PUBLIC),
+        # What every visitor is told after asking for a returning-patients-only type, and the
+        # link that books it, e-mailed to the patient alone.
+        "check_email": PUBLIC_PAGE,
+        "confirm_by_email": PUBLIC_FORM,
         "manage": PUBLIC_PAGE,
         "cancel": Route(write=PUBLIC),
         "reschedule": PUBLIC_FORM,

@@ -8,7 +8,8 @@ from flask import Flask, Response, g, make_response, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from clinic.database import MAX_ROW_ID, forget_write_intent, write_next_transaction
+from clinic.bounds import MAX_ROW_ID
+from clinic.database import forget_write_intent, write_next_transaction
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 PRIVATE_PATHS = ("/frontdesk", "/admin", "/clinical", "/api/", "/login", "/afspraak/beheer/", "/en/book/beheer/", "/portaal", "/en/portal")

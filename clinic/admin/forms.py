@@ -9,7 +9,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
-    DateField,
     IntegerField,
     RadioField,
     SelectField,
@@ -22,7 +21,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from clinic.errors import DomainError
-from clinic.forms import ClinicForm
+from clinic.forms import ClinicForm, DayField
 from clinic.localtime import AmbiguousLocalTime, Fold, NonexistentLocalTime, exists, is_ambiguous, to_utc
 from clinic.models import Modality
 from clinic.privacy.erasure import MAX_REASON_LENGTH
@@ -69,8 +68,8 @@ class WorkingHoursForm(ClinicForm):
     weekday = SelectField(_l("Day of the week"), coerce=int, validators=[InputRequired()])
     start_time = TimeField(_l("Start time"), validators=[InputRequired()])
     end_time = TimeField(_l("End time"), validators=[InputRequired()])
-    valid_from = DateField(_l("Valid from"), validators=[InputRequired()])
-    valid_to = DateField(_l("Last day (optional)"), validators=[Optional()])
+    valid_from = DayField(_l("Valid from"), validators=[InputRequired()])
+    valid_to = DayField(_l("Last day (optional)"), validators=[Optional()])
     submit = SubmitField(_l("Add hours"))
 
     def __init__(self, *args, **kwargs):
@@ -81,17 +80,17 @@ class WorkingHoursForm(ClinicForm):
 class EndHoursForm(ClinicForm):
     """Ends one interval; each row of the table has its own, told apart by ``prefix``."""
 
-    last_day = DateField(_l("Last day"), validators=[InputRequired()])
+    last_day = DayField(_l("Last day"), validators=[InputRequired()])
     submit = SubmitField(_l("End hours"))
 
 
 class TimeOffForm(ClinicForm):
     """Time off in the clinic's wall-clock time; ``validate`` turns it into UTC instants."""
 
-    start_date = DateField(_l("From (date)"), validators=[InputRequired()])
+    start_date = DayField(_l("From (date)"), validators=[InputRequired()])
     start_time = TimeField(_l("From (time)"), validators=[InputRequired()])
     start_fold = RadioField(_l("Which start time do you mean?"), choices=FOLD_CHOICES, validate_choice=False)
-    end_date = DateField(_l("Until (date)"), validators=[InputRequired()])
+    end_date = DayField(_l("Until (date)"), validators=[InputRequired()])
     end_time = TimeField(_l("Until (time)"), validators=[InputRequired()])
     end_fold = RadioField(_l("Which end time do you mean?"), choices=FOLD_CHOICES, validate_choice=False)
     reason = StringField(_l("Reason (optional)"), validators=[Optional(), Length(max=200)])
@@ -120,7 +119,7 @@ class TimeOffForm(ClinicForm):
         return exists(local) and is_ambiguous(local)
 
     @staticmethod
-    def instant(day_field: DateField, time_field: TimeField, fold_field: RadioField) -> datetime | None:
+    def instant(day_field: DayField, time_field: TimeField, fold_field: RadioField) -> datetime | None:
         """Return the UTC instant of the typed local date and time, or ``None`` with a message on the field."""
         day: date = day_field.data
         wall_clock = datetime.combine(day, time_field.data)
@@ -217,11 +216,11 @@ class AccessLogFilterForm(ClinicForm):
 
     patient = IntegerField(_l("Patient number"), validators=[Optional(), NumberRange(min=1, max=2**31 - 1)])
     user = SelectField(_l("Account"), default="")
-    first_day = DateField(_l("From (date)"), validators=[Optional()])
-    last_day = DateField(_l("Until (date)"), validators=[Optional()])
+    first_day = DayField(_l("From (date)"), validators=[Optional()])
+    last_day = DayField(_l("Until (date)"), validators=[Optional()])
     page = IntegerField(validators=[Optional()])  # out of range: the nearest page
 
-    def validate_last_day(self, field: DateField) -> None:
+    def validate_last_day(self, field: DayField) -> None:
         if field.data and self.first_day.data and field.data < self.first_day.data:
             raise ValidationError(_("The last day comes before the first."))
 

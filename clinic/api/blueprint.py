@@ -6,11 +6,14 @@ the document and the policy agree.
 """
 from __future__ import annotations
 
+import json
+import math
 from collections.abc import Callable, Mapping
 
 from flask import abort, request
 from flask_login import current_user
 from flask_smorest import Api, Blueprint
+from webargs import core
 from webargs.flaskparser import FlaskParser, is_json_request
 
 from clinic.api.schemas import ErrorSchema
@@ -32,6 +35,14 @@ class ApiParser(FlaskParser):
     def _handle_invalid_json_error(self, error, req, *args, **kwargs):
         raise DomainError("The request body is not valid JSON.", code="invalid_json")
 
+    def _raw_load_json(self, req):
+        # Python's parser reads NaN, Infinity and numbers such as 1e400 (as infinity), which are
+        # not JSON and which no field can use: they would reach int() or a JSON column and fail there.
+        if not is_json_request(req):
+            return core.missing
+        return json.loads(req.get_data(cache=True).decode("utf-8"), parse_constant=refuse_non_finite,
+                          parse_float=finite_float)
+
     def load_json(self, req, schema):
         # webargs reads a body in another format as no body at all: a form-encoded or text/plain
         # POST would then act as an empty JSON object (and clear a screening, or add an empty note).
@@ -41,6 +52,17 @@ class ApiParser(FlaskParser):
             return super().load_json(req, schema)
         except RecursionError:  # absurdly deep nesting: json.loads gives up
             raise DomainError("The request body is not valid JSON.", code="invalid_json") from None
+
+
+def refuse_non_finite(name: str):
+    raise DomainError(f"The request body is not valid JSON: {name} is no JSON number.", code="invalid_json")
+
+
+def finite_float(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):
+        raise DomainError(f"The request body is not valid JSON: {text[:20]} is too large a number.", code="invalid_json")
+    return number
 
 
 def field_messages(messages: Mapping) -> dict[str, str]:

@@ -11,15 +11,11 @@ import marshmallow as ma
 from flask_babel import get_locale
 from marshmallow import fields, validate
 
-from clinic.database import MAX_ROW_ID
+from clinic.bounds import BIRTH_DAYS, CLINIC_DAYS, MAX_ROW_ID, DayRange
 from clinic.localtime import to_local
 from clinic.models import LANGUAGES, AppointmentStatus, BookingSource, Modality
 from clinic.text import is_storable
 
-# PostgreSQL's integer columns end there; a larger id must be a 422, not a database error.
-MAX_ID = MAX_ROW_ID
-# Instants and days outside this span are typos, and would overflow date arithmetic near year 1 or 9999.
-FIRST_YEAR, LAST_YEAR = 2000, 2999
 MAX_AVAILABILITY_DAYS = 31
 CHANGEABLE_STATUSES = tuple(
     status.value for status in AppointmentStatus if status is not AppointmentStatus.BOOKED
@@ -46,16 +42,14 @@ class Id(fields.Integer):
     """
 
     def __init__(self, *, strict: bool = True, **kwargs):
-        super().__init__(strict=strict, validate=validate.Range(min=1, max=MAX_ID), **kwargs)
+        super().__init__(strict=strict, validate=validate.Range(min=1, max=MAX_ROW_ID), **kwargs)
 
 
 class Day(fields.Date):
-    """A local calendar date (YYYY-MM-DD) within the years the clinic schedules."""
+    """A local calendar date (YYYY-MM-DD) within ``within`` (``clinic.bounds``; the web forms take the same)."""
 
-    def __init__(self, **kwargs):
-        super().__init__(
-            validate=validate.Range(min=date(FIRST_YEAR, 1, 1), max=date(LAST_YEAR, 12, 31)), **kwargs
-        )
+    def __init__(self, *, within: DayRange = CLINIC_DAYS, **kwargs):
+        super().__init__(validate=validate.Range(min=within.first, max=within.last), **kwargs)
 
 
 class Instant(fields.AwareDateTime):
@@ -70,8 +64,8 @@ class Instant(fields.AwareDateTime):
 
     def _deserialize(self, value, attr, data, **kwargs) -> datetime:
         instant = super()._deserialize(value, attr, data, **kwargs)
-        if not FIRST_YEAR <= instant.year <= LAST_YEAR:
-            raise ma.ValidationError(f"Must lie between the years {FIRST_YEAR} and {LAST_YEAR}.")
+        if instant.date() not in CLINIC_DAYS:
+            raise ma.ValidationError(f"Must lie between {CLINIC_DAYS.first} and {CLINIC_DAYS.last}.")
         return instant.astimezone(timezone.utc)
 
     def _serialize(self, value, attr, obj, **kwargs) -> str | None:
@@ -254,7 +248,7 @@ class NewPatientSchema(Schema):
     # only keep absurd input away from it.
     first_name = Text(max_length=200, required=True, metadata={"example": "Sanne"})
     last_name = Text(max_length=200, required=True, metadata={"example": "de Vries"})
-    date_of_birth = fields.Date(required=True, metadata={"example": "1990-05-17"})
+    date_of_birth = Day(within=BIRTH_DAYS, required=True, metadata={"example": "1990-05-17"})
     email = Text(max_length=254, load_default="")
     phone = Text(max_length=40, load_default="", metadata={"description": "Dutch numbers may leave out +31"})
     preferred_language = fields.String(load_default="nl", validate=validate.OneOf(LANGUAGES))
@@ -273,7 +267,7 @@ class AccountSchema(Schema):
 class BookingPatientSchema(Schema):
     first_name = Text(max_length=200, required=True, metadata={"example": "Sanne"})
     last_name = Text(max_length=200, required=True, metadata={"example": "de Vries"})
-    date_of_birth = fields.Date(required=True, metadata={"example": "1990-05-17"})
+    date_of_birth = Day(within=BIRTH_DAYS, required=True, metadata={"example": "1990-05-17"})
     email = Text(max_length=254, required=True, metadata={"example": "sanne@example.nl"})
     phone = Text(max_length=40, required=True, metadata={"description": "Dutch numbers may leave out +31"})
 
@@ -287,6 +281,24 @@ class NewBookingSchema(Schema):
     language = fields.String(load_default="nl", validate=validate.OneOf(LANGUAGES))
 
 
+class BookedAppointmentSchema(Schema):
+    """An appointment as the public sees it: no internal ids (the patient's would tell whether they are new)."""
+
+    chiropractor_id = fields.Integer(required=True)
+    type = fields.String(required=True, attribute="appointment_type.code", metadata={"description": "Appointment type code"})
+    start = Instant(required=True, attribute="starts_at")
+    end = Instant(required=True, attribute="ends_at")
+    status = fields.String(required=True, validate=validate.OneOf([s.value for s in AppointmentStatus]))
+    source = fields.String(required=True, validate=validate.OneOf([s.value for s in BookingSource]))
+
+
 class BookingSchema(Schema):
-    appointment = fields.Nested(AppointmentSchema, required=True)
+    appointment = fields.Nested(BookedAppointmentSchema, required=True)
     manage_url = fields.String(required=True, metadata={"description": "Link to view, cancel or move it"})
+
+
+class BookingRequestedSchema(Schema):
+    """The one answer to a booking of a type for returning patients only, whoever asked."""
+
+    status = fields.String(required=True, validate=validate.OneOf(["confirmation_emailed"]))
+    message = fields.String(required=True)

@@ -1,4 +1,5 @@
-"""The confirmation e-mail of an online booking, in the patient's language, with a calendar file."""
+"""The e-mails of online booking, in the patient's language: the confirmation (with a calendar
+file) and the link that books a returning-patients-only appointment."""
 from __future__ import annotations
 
 from flask import current_app, render_template, url_for
@@ -9,6 +10,7 @@ from sqlalchemy.orm import Session
 from clinic.calendar_file import appointment_ics
 from clinic.localtime import utcnow
 from clinic.models import Appointment
+from clinic.services.online_booking import RETURNING_LINK_LIFETIME, AwaitingConfirmation, returning_booking_token
 from clinic.services.outbox import queue_email
 from clinic.services.portal import INVITATION_LIFETIME, issue_login_link
 from clinic.services.readiness import appointment_needs_warning
@@ -59,5 +61,30 @@ def queue_booking_confirmation(
     )
 
 
-def _day_and_time(appointment: Appointment) -> str:
-    return f"{local_date(appointment.starts_at, 'full')} {local_time(appointment.starts_at)}"
+def email_returning_booking_link(session: Session, waiting: AwaitingConfirmation) -> None:
+    """Put the link that books ``waiting`` in the outbox, if the details matched a patient: to their address only.
+
+    Whether they did must not show in the answer: the caller answers every visitor alike.
+    """
+    if waiting.patient is None:
+        return
+    language = waiting.request.language
+    token = returning_booking_token(waiting, secret=current_app.secret_key, now=utcnow())
+    link = url_for(f"booking_{language}.confirm_by_email", token=token, _external=True)
+    with force_locale(language):
+        subject = _("Confirm your appointment at MoveWell on %(day)s", day=_day_and_time(waiting.request))
+        body = render_template(
+            "booking/email_returning_link.txt",
+            patient=waiting.patient,
+            type_name=waiting.appointment_type.name(language),
+            starts_at=waiting.request.starts_at,
+            link=link,
+            hours=int(RETURNING_LINK_LIFETIME.total_seconds() // 3600),
+        )
+    queue_email(session, kind="returning_booking_link", to_address=waiting.patient.email, subject=subject,
+                body_text=body)
+
+
+def _day_and_time(booking) -> str:
+    """Return the local day and time an appointment (or a request for one) starts."""
+    return f"{local_date(booking.starts_at, 'full')} {local_time(booking.starts_at)}"

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, EmailField, HiddenField, StringField, TelField
+from wtforms import BooleanField, EmailField, HiddenField, StringField, TelField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
+from clinic.bounds import BIRTH_DAYS
 from clinic.contact import ContactError, check_date_of_birth, clean_email, clean_name, clean_phone
-from clinic.forms import ClinicForm
+from clinic.forms import ClinicForm, DayField
 from clinic.localtime import to_local, utcnow
 from clinic.messages import field_message
 
@@ -32,10 +33,10 @@ def birth_date_in_past(form, field):
         raise ValidationError(field_message(error.code)) from None
 
 
-def birth_date_field() -> DateField:
+def birth_date_field() -> DayField:
     """The birth date a patient is known by, with the online booking's checks."""
-    return DateField(_l("Date of birth"), validators=[InputRequired(field_message("required")), birth_date_in_past],
-                     render_kw={"autocomplete": "bday"})
+    return DayField(_l("Date of birth"), validators=[InputRequired(field_message("required")), birth_date_in_past],
+                    within=BIRTH_DAYS, render_kw={"autocomplete": "bday"})
 
 
 def email_field() -> EmailField:
@@ -78,7 +79,7 @@ class DetailsForm(ChoiceCarrier):
 
 
 class CancelForm(ClinicForm):
-    """Only the CSRF token: cancelling is a POST from the manage page."""
+    """Only the CSRF token: cancelling from the manage page, or booking from an e-mailed link."""
 
 
 class RescheduleForm(ClinicForm):

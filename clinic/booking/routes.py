@@ -14,22 +14,27 @@ from flask import Blueprint, current_app, g, redirect, render_template, request,
 from flask_babel import gettext as _
 
 from clinic.access import request_action
+from clinic.bounds import CLINIC_DAYS, row_id
 from clinic.booking.forms import CancelForm, DetailsForm, RescheduleForm
-from clinic.booking.emails import queue_booking_confirmation
+from clinic.booking.emails import email_returning_booking_link, queue_booking_confirmation
 from clinic.errors import Conflict, Invalid
 from clinic.extensions import db, limiter
 from clinic.localtime import to_local, utcnow
 from clinic.messages import field_message
 from clinic.services.booking import SlotTaken, find_free_slots
 from clinic.services.online_booking import (
+    RETURNING_LINK_LIFETIME,
+    AwaitingConfirmation,
     OnlineBooking,
     OnlineRules,
-    online_rules,
     book_online,
     can_still_change,
     cancel_online,
+    confirm_returning_booking,
+    online_rules,
     online_type,
     online_types,
+    read_returning_booking,
     reschedule_online,
 )
 from clinic.services.appointments import active_chiropractors
@@ -39,9 +44,6 @@ from clinic.web import no_store
 bp = Blueprint("booking", __name__)
 DAYS_SHOWN = 7
 NEAREST_SLOTS_OFFERED = 6
-# Dates far outside these years are typing errors or probes, and near year 1 or 9999 the UTC
-# conversion of a local day would overflow.
-BOOKABLE_YEARS = range(2000, 3000)
 
 
 @bp.before_request
@@ -141,12 +143,44 @@ def confirm():
     except (SlotTaken, Invalid, Conflict) as refusal:
         db.session.rollback()
         return refused_booking(form, choice, slot, refusal)
+    if isinstance(booked, AwaitingConfirmation):
+        email_returning_booking_link(db.session, booked)
+        db.session.commit()
+        return redirect(url_for(".check_email"))
     manage_url = url_for(".manage", token=booked.manage_token, _external=True)
     queue_booking_confirmation(
         db.session, booked.appointment, manage_url, g.page_language, new_patient=booked.new_patient
     )
     db.session.commit()
     return redirect(url_for(".manage", token=booked.manage_token, geboekt=1))
+
+
+@bp.route("/bevestig-per-email")
+def check_email():
+    """What every visitor is told after asking for a returning-patients-only appointment."""
+    return render_template("booking/check_email.html", hours=int(RETURNING_LINK_LIFETIME.total_seconds() // 3600))
+
+
+@bp.route("/bevestigen/<token>", methods=["GET", "POST"])
+def confirm_by_email(token: str):
+    """Book a returning-patients-only appointment from the link e-mailed to the patient: a button
+    first, so that a mail scanner opening the link books nothing."""
+    booking = read_returning_booking(db.session, token, secret=current_app.secret_key, now=utcnow())
+    form, error = CancelForm(), None
+    if form.validate_on_submit():
+        try:
+            booked = confirm_returning_booking(db.session, booking, rules=rules(), now=utcnow())
+        except (SlotTaken, Invalid, Conflict) as refusal:
+            db.session.rollback()
+            error = field_message(refusal.fields.get("start", refusal.code) if refusal.fields else refusal.code)
+        else:
+            manage_url = url_for(".manage", token=booked.manage_token, _external=True)
+            queue_booking_confirmation(db.session, booked.appointment, manage_url, g.page_language)
+            db.session.commit()
+            return redirect(url_for(".manage", token=booked.manage_token, geboekt=1))
+    chiropractors = {c.id: c for c in active_chiropractors(db.session)}
+    return render_template("booking/confirm_by_email.html", booking=booking, form=form, error=error,
+                           chiropractor=chiropractors.get(booking.chiropractor_id)), (409 if error else 200)
 
 
 def refused_booking(form: DetailsForm, choice, slot, refusal):
@@ -257,21 +291,27 @@ def read_choice(values) -> tuple | str:
     raw = values.get("chiropractor") or "any"
     if raw == "any":
         return appointment_type, None
-    if not raw.isdigit() or int(raw) not in {c.id for c in active_chiropractors(db.session)}:
+    chiropractor_id = row_id(raw)
+    if chiropractor_id not in {c.id for c in active_chiropractors(db.session)}:
         return "unknown_type"
-    return appointment_type, int(raw)
+    return appointment_type, chiropractor_id
 
 
 def parse_slot(raw: str | None) -> tuple[int, datetime] | None:
-    """Return (chiropractor id, start) from a slot value "<id>@<ISO instant with offset>"."""
+    """Return (chiropractor id, start) from a slot value "<id>@<ISO instant with offset>", or ``None``.
+
+    Both halves are bounded (``clinic.bounds``): an id past the database's integers or a start near
+    the year 1 or 9999 would otherwise fail later, in the database or in date arithmetic.
+    """
     chiropractor, _, instant = (raw or "").partition("@")
     try:
         starts_at = datetime.fromisoformat(instant)
     except ValueError:
         return None
-    if not chiropractor.isdigit() or starts_at.tzinfo is None or starts_at.year not in BOOKABLE_YEARS:
+    chiropractor_id = row_id(chiropractor)
+    if chiropractor_id is None or starts_at.tzinfo is None or starts_at.date() not in CLINIC_DAYS:
         return None
-    return int(chiropractor), starts_at
+    return chiropractor_id, starts_at
 
 
 def parse_day(raw: str | None) -> date | None:
@@ -279,7 +319,7 @@ def parse_day(raw: str | None) -> date | None:
         day = date.fromisoformat(raw or "")
     except ValueError:
         return None
-    return day if day.year in BOOKABLE_YEARS else None
+    return day if day in CLINIC_DAYS else None
 
 
 @dataclass(frozen=True)

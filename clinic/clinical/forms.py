@@ -10,7 +10,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
-    DateField,
     DecimalField,
     FormField,
     IntegerField,
@@ -25,7 +24,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from clinic import readiness
-from clinic.forms import ClinicForm, SubForm
+from clinic.forms import ClinicForm, DayField, SubForm
 from clinic.localtime import AmbiguousLocalTime, Fold, NonexistentLocalTime, is_ambiguous, to_utc
 from clinic.services.readiness import HOOPER_ITEMS, NewCheckIn, NewTrainingSession, ScreeningUpdate
 from clinic.services.treatment_notes import AppliedModality, NoteContent
@@ -66,7 +65,7 @@ HOOPER_LABELS = {"sleep": _l("Sleep quality"), "fatigue": _l("Fatigue"), "stress
                  "soreness": _l("Muscle soreness")}
 
 
-def local_instant(day_field: DateField, time_field: TimeField, fold_field: RadioField) -> datetime | None:
+def local_instant(day_field: DayField, time_field: TimeField, fold_field: RadioField) -> datetime | None:
     """Return the UTC instant of a typed local date and time, or None with a message on the field."""
     wall_clock = datetime.combine(day_field.data, time_field.data)
     words = {"time": f"{wall_clock:%H:%M}", "date": format_date(day_field.data, "long")}
@@ -83,7 +82,7 @@ def local_instant(day_field: DateField, time_field: TimeField, fold_field: Radio
     return None
 
 
-def asks_fold(day_field: DateField, time_field: TimeField) -> bool:
+def asks_fold(day_field: DayField, time_field: TimeField) -> bool:
     """Tell whether the typed local time happens twice, so the form must ask which one is meant."""
     return (day_field.data is not None and time_field.data is not None
             and is_ambiguous(datetime.combine(day_field.data, time_field.data)))
@@ -97,7 +96,7 @@ def optional_int(value: str) -> int | None:
 
 
 class TrainingSessionForm(ClinicForm):
-    ended_on = DateField(_l("Date"), validators=[InputRequired(_l("Please fill this in."))])
+    ended_on = DayField(_l("Date"), validators=[InputRequired(_l("Please fill this in."))])
     ended_time = TimeField(_l("Ended at"), validators=[InputRequired(_l("Please fill this in."))],
                            description=_l("Dutch local time"))
     fold = RadioField(_l("Which time do you mean?"), choices=FOLD_CHOICES, validate_choice=False)
@@ -123,7 +122,7 @@ class TrainingSessionForm(ClinicForm):
 
 
 class CheckInForm(ClinicForm):
-    day = DateField(_l("Day"), validators=[InputRequired(_l("Please fill this in."))])
+    day = DayField(_l("Day"), validators=[InputRequired(_l("Please fill this in."))])
     sleep = SelectField(HOOPER_LABELS["sleep"], choices=hooper_scale, default=NOT_GIVEN)
     fatigue = SelectField(HOOPER_LABELS["fatigue"], choices=hooper_scale, default=NOT_GIVEN)
     stress = SelectField(HOOPER_LABELS["stress"], choices=hooper_scale, default=NOT_GIVEN)
@@ -154,7 +153,7 @@ class CheckInForm(ClinicForm):
 def add_complaint_fields(form_class: type[CheckInForm]) -> None:
     """Give the form one "since" date per complaint the rules file knows; empty means not there."""
     for name in readiness.complaints():
-        setattr(form_class, f"complaint_{name}", DateField(validators=[Optional()]))
+        setattr(form_class, f"complaint_{name}", DayField(validators=[Optional()]))
 
 
 add_complaint_fields(CheckInForm)
@@ -168,7 +167,7 @@ def screening_form_class() -> type[ClinicForm]:
     """Return the screening form, with a check box per flag (and regions for regional ones) and indication."""
 
     class ScreeningForm(ClinicForm):
-        competition_on = DateField(_l("Date of the next competition"), validators=[Optional()])
+        competition_on = DayField(_l("Date of the next competition"), validators=[Optional()])
         competition_time = TimeField(_l("Start time"), validators=[Optional()], description=_l("Dutch local time"))
         competition_fold = RadioField(_l("Which time do you mean?"), choices=FOLD_CHOICES, validate_choice=False)
         submit = SubmitField(_l("Save screening"))

@@ -45,6 +45,8 @@ MESSAGES = {
     "missing_columns": _l("The file needs the columns date, duration and rpe (or datum, duur and rpe)."),
     "too_many_rows": _l("The file has too many rows; import at most 5000 at a time."),
     "not_csv": _l("This is not a text (CSV) file."),
+    "unreadable_file": _l("The file cannot be read as CSV: a cell is far too long or a quotation mark is not closed."),
+    "date_out_of_range": _l("That date is out of range; please check the year."),
 }
 # Codes whose meaning depends on the field.
 FIELD_SPECIFIC = {

@@ -8,17 +8,15 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields import EmailField, SelectChoice, TelField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from clinic.forms import ClinicForm
+from clinic.bounds import BIRTH_DAYS, CLINIC_DAYS, row_id
+from clinic.forms import ClinicForm, DayField
 from clinic.services.patients import NewPatient
 
 FIRST_FREE = ""
-# Dates outside these are typing mistakes, and near the ends of the calendar the day after overflows.
-EARLIEST_DATE = date(1800, 1, 1)
-LATEST_DATE = date(2199, 12, 31)
 
 
 class LookupForm(ClinicForm):
@@ -28,32 +26,15 @@ class LookupForm(ClinicForm):
         csrf = False
 
 
-class DayField(DateField):
-    """A date typed as YYYY-MM-DD (what ``<input type=date>`` sends), with a message that says so."""
-
-    def __init__(self, label=None, validators=None, **kwargs):
-        super().__init__(label, validators, format="%Y-%m-%d", render_kw={"type": "date"}, **kwargs)
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(_l("Enter a date as year-month-day, e.g. 2026-12-01.")) from None
-        if self.data is not None and not EARLIEST_DATE <= self.data <= LATEST_DATE:
-            self.data = None
-            raise ValueError(_l("That date is out of range; please check the year."))
-
-
 class NumberField(HiddenField):
-    """A hidden whole number that refers to a row; anything else is refused as malformed."""
+    """A hidden row id; anything else (or an id no row can have) is refused as malformed."""
 
     def process_formdata(self, valuelist):
         self.data = None
         if valuelist and valuelist[0].strip():
-            raw = valuelist[0].strip()
-            if not (raw.isascii() and raw.isdigit()) or len(raw) > 12:
+            self.data = row_id(valuelist[0])
+            if self.data is None:
                 raise ValueError(_l("This no longer exists; please choose again."))
-            self.data = int(raw)
 
 
 class InstantField(HiddenField):
@@ -66,7 +47,7 @@ class InstantField(HiddenField):
                 instant = datetime.fromisoformat(valuelist[0].strip())
             except ValueError:
                 raise ValueError(_l("Choose one of the times offered.")) from None
-            if instant.tzinfo is None or not EARLIEST_DATE <= instant.date() <= LATEST_DATE:
+            if instant.tzinfo is None or instant.date() not in CLINIC_DAYS:
                 raise ValueError(_l("Choose one of the times offered."))
             self.data = instant
 
@@ -108,7 +89,8 @@ class NewPatientForm(ClinicForm):
         _l("Last name"),
         validators=[InputRequired(_l("Please fill this in.")), Length(max=100, message=_l("This is too long."))],
     )
-    date_of_birth = DayField(_l("Date of birth"), validators=[InputRequired(_l("Please fill this in."))])
+    date_of_birth = DayField(_l("Date of birth"), validators=[InputRequired(_l("Please fill this in."))],
+                             within=BIRTH_DAYS)
     email = EmailField(
         _l("E-mail address"), validators=[Optional(), Length(max=254, message=_l("This is too long."))]
     )

@@ -1,7 +1,22 @@
 """Patients booking, cancelling and moving their own appointments on the public site.
 
-The form never tells whether someone is already a patient: a returning patient is matched on
-e-mail address and date of birth together, and everything else looks the same either way.
+The public answer never tells whether someone is already a patient, and carries no internal id.
+A returning patient is matched on e-mail address and date of birth together:
+
+- For a type open to new patients the booking is made at once, into the matched record or a new
+  one; the answer (the manage link, the booked time) is the same either way.
+- A type for returning patients only cannot be booked at once: the answer would have to differ
+  (booked for a patient, refused for anyone else), and so would the free times afterwards. So
+  ``book_online`` books nothing and answers every visitor alike, after checks that do not depend
+  on the person (the details, consent, the time still free, the open bookings of the e-mail
+  address). Only a match gets an e-mail with a link (``returning_booking_token``) that books the
+  appointment when its owner follows it (``confirm_returning_booking``); anyone else gets
+  nothing, and the page tells every visitor that an intake comes first for someone new. Owning
+  the mailbox is the proof of identity that e-mail and birth date alone are not.
+
+What remains: someone who knows a patient's e-mail and birth date and guesses the exact time of
+one of their appointments gets "you already have an appointment then" (``patient_busy``) for an
+open type, and the e-mail's queueing takes a few milliseconds more for a match.
 """
 from __future__ import annotations
 
@@ -11,10 +26,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from clinic.errors import Conflict, Invalid, NotFound
+from clinic.localtime import to_local
 from clinic.models import (
     Appointment,
     AppointmentAction,
@@ -27,9 +44,19 @@ from clinic.models import (
     TokenPurpose,
 )
 from clinic.scheduling import SlotPolicy
-from clinic.services.booking import SlotTaken, book_appointment, change_status, reschedule_appointment
+from clinic.services.booking import (
+    SlotTaken,
+    book_appointment,
+    change_status,
+    find_free_slots,
+    reschedule_appointment,
+)
 from clinic.services.patients import NewPatient, add_patient, cleaned
 from clinic.text import is_storable
+
+# How long the e-mailed link of a returning-patients-only booking books the time (if still free).
+RETURNING_LINK_LIFETIME = timedelta(hours=24)
+RETURNING_LINK_SALT = "online-booking.returning-patient"
 
 
 @dataclass(frozen=True)
@@ -56,6 +83,30 @@ class BookedOnline:
     manage_token: str
     # Registered by this booking, so nothing else about the patient is on record yet.
     new_patient: bool
+
+
+@dataclass(frozen=True)
+class AwaitingConfirmation:
+    """A returning-patients-only booking was asked for; nothing is booked yet.
+
+    ``patient`` is the match, or ``None``: the caller e-mails a match the link and must answer the
+    visitor the same either way.
+    """
+
+    request: OnlineBooking
+    appointment_type: AppointmentType
+    patient: Patient | None
+
+
+@dataclass(frozen=True)
+class ReturningBooking:
+    """What the link of a returning-patients-only booking books, read back from its token."""
+
+    patient: Patient
+    appointment_type: AppointmentType
+    chiropractor_id: int | None
+    starts_at: datetime
+    language: str
 
 
 @dataclass(frozen=True)
@@ -103,10 +154,13 @@ def online_type(session: Session, code: str) -> AppointmentType:
     return appointment_type
 
 
-def book_online(session: Session, request: OnlineBooking, *, rules: OnlineRules, now: datetime) -> BookedOnline:
-    """Book the appointment for the patient (matched or new).
+def book_online(
+    session: Session, request: OnlineBooking, *, rules: OnlineRules, now: datetime
+) -> BookedOnline | AwaitingConfirmation:
+    """Book the appointment for the patient (matched or new), or, for a type for returning
+    patients only, check the request and return who (if anyone) to e-mail a link to.
 
-    :raises Invalid: a field is wrong, consent is missing, or the type is for returning patients.
+    :raises Invalid: a field is wrong or consent is missing.
     :raises Conflict: the e-mail address already has the maximum of open online bookings.
     :raises SlotTaken: somebody else got the time first.
     """
@@ -120,14 +174,19 @@ def book_online(session: Session, request: OnlineBooking, *, rules: OnlineRules,
     if not request.consent:
         raise Invalid("Please agree to the privacy statement.", fields={"consent": "required"})
     lock_email(session, values["email"])
+    if not appointment_type.is_open_to_new_patients:
+        # Only checks that do not depend on whether the person is a patient come before the answer.
+        if not is_free(session, appointment_type, request.chiropractor_id, request.starts_at, rules, now):
+            raise SlotTaken("Someone else just booked this time.", code="slot_taken")
+        check_open_bookings(session, values["email"], rules, now)
+        return AwaitingConfirmation(
+            request, appointment_type, returning_patient(session, values["email"], values["date_of_birth"])
+        )
     patient = returning_patient(session, values["email"], values["date_of_birth"])
     if patient is not None and has_appointment_at(session, patient, request.starts_at):
         # Usually the same form sent twice (a double click, a browser retry).
         raise SlotTaken("You already have an appointment at this time.", code="patient_busy")
-    if patient is None and not appointment_type.is_open_to_new_patients:
-        raise Invalid("This treatment cannot be booked online for you.", fields={"type": "returning_only"})
-    if open_online_bookings(session, values["email"], now) >= rules.max_open_bookings:
-        raise Conflict("This e-mail address already has the most open online bookings.", code="too_many_open_bookings")
+    check_open_bookings(session, values["email"], rules, now)
     new_patient = patient is None
     if new_patient:
         patient = add_patient(session, values, source=CreatedSource.ONLINE, privacy_consent_at=now)
@@ -144,6 +203,71 @@ def book_online(session: Session, request: OnlineBooking, *, rules: OnlineRules,
         now=now,
     )
     return BookedOnline(appointment, issue_manage_token(session, appointment), new_patient)
+
+
+def check_open_bookings(session: Session, email: str, rules: OnlineRules, now: datetime) -> None:
+    if open_online_bookings(session, email, now) >= rules.max_open_bookings:
+        raise Conflict("This e-mail address already has the most open online bookings.", code="too_many_open_bookings")
+
+
+def is_free(session: Session, appointment_type: AppointmentType, chiropractor_id: int | None, starts_at: datetime,
+            rules: OnlineRules, now: datetime) -> bool:
+    """Tell whether the online booking pages would offer this time (with this chiropractor, if one is chosen)."""
+    day = to_local(starts_at).date()
+    return any(
+        slot.start == starts_at and chiropractor_id in (None, slot.chiropractor_id)
+        for slot in find_free_slots(session, appointment_type, day, day, policy=rules.policy, now=now,
+                                    chiropractor_id=chiropractor_id)
+    )
+
+
+def returning_booking_token(waiting: AwaitingConfirmation, *, secret: str, now: datetime) -> str:
+    """Return the signed token of the link that books ``waiting`` for its matched patient."""
+    request = waiting.request
+    return URLSafeSerializer(secret, salt=RETURNING_LINK_SALT).dumps({
+        "patient": waiting.patient.id, "type": waiting.appointment_type.code, "chiropractor": request.chiropractor_id,
+        "start": request.starts_at.isoformat(), "language": request.language,
+        "until": (now + RETURNING_LINK_LIFETIME).isoformat(),
+    })
+
+
+def read_returning_booking(session: Session, token: str, *, secret: str, now: datetime) -> ReturningBooking:
+    """Return what a returning-patients-only link books, or raise ``NotFound`` if it is not (or no longer) valid."""
+    try:
+        claim = URLSafeSerializer(secret, salt=RETURNING_LINK_SALT).loads(token)
+    except BadSignature:
+        raise NotFound("This link is not valid.") from None
+    patient = session.get(Patient, claim["patient"])
+    if patient is None or datetime.fromisoformat(claim["until"]) <= now:
+        raise NotFound("This link is not valid.")
+    try:
+        appointment_type = online_type(session, claim["type"])
+    except Invalid:
+        raise NotFound("This treatment can no longer be booked online.") from None
+    return ReturningBooking(patient, appointment_type, claim["chiropractor"], datetime.fromisoformat(claim["start"]),
+                            claim["language"])
+
+
+def confirm_returning_booking(
+    session: Session, booking: ReturningBooking, *, rules: OnlineRules, now: datetime
+) -> BookedOnline:
+    """Book what a returning patient's e-mailed link stands for; the link's owner is the patient.
+
+    :raises SlotTaken: the time was taken meanwhile, or the patient has an appointment then (used twice).
+    :raises Conflict: the e-mail address has the maximum of open online bookings by now.
+    """
+    patient = booking.patient
+    lock_email(session, patient.email)
+    if has_appointment_at(session, patient, booking.starts_at):
+        raise SlotTaken("You already have an appointment at this time.", code="patient_busy")
+    check_open_bookings(session, patient.email, rules, now)
+    if patient.privacy_consent_at is None:
+        patient.privacy_consent_at = now  # given on the booking form
+    appointment = book_appointment(
+        session, patient=patient, appointment_type=booking.appointment_type, starts_at=booking.starts_at,
+        chiropractor_id=booking.chiropractor_id, source=BookingSource.ONLINE, policy=rules.policy, now=now,
+    )
+    return BookedOnline(appointment, issue_manage_token(session, appointment), new_patient=False)
 
 
 def has_appointment_at(session: Session, patient: Patient, starts_at: datetime) -> bool:

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from clinic import readiness
+from clinic.bounds import CLINIC_DAYS, whole_number
 from clinic.errors import Conflict, Invalid
 from clinic.localtime import AmbiguousLocalTime, NonexistentLocalTime, to_local, to_utc
 from clinic.models import (
@@ -40,6 +41,8 @@ HOOPER_ITEMS = ("sleep", "fatigue", "stress", "soreness")
 # A session ending a few minutes from now is a clock difference, not a typo.
 FUTURE_TOLERANCE = timedelta(minutes=5)
 MAX_IMPORT_ROWS = 5000
+# A cell's number beyond this is no duration or RPE; bounded so the float it is read as stays exact.
+MAX_CELL_NUMBER = 10**9
 # A CSV row without a time is taken to have ended at this local time (evening training).
 DEFAULT_IMPORT_END_TIME = time(18, 0)
 
@@ -55,14 +58,6 @@ def clean_line(raw: str | None, *, max_length: int) -> str:
     if any(unicodedata.category(char) in {"Cc", "Cf", "Cs", "Co", "Cn"} for char in text):
         raise ValueError("invalid_characters")
     return text
-
-
-def _whole_number(value: object, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
-        raise ValueError("not_a_whole_number")
-    if not low <= value <= high:
-        raise ValueError("out_of_range")
-    return int(value)
 
 
 def _collect(checks: Mapping[str, object]) -> tuple[dict, dict]:
@@ -104,8 +99,8 @@ def _checked_session(details: NewTrainingSession, now: datetime) -> dict:
 
     values, errors = _collect({
         "ended_at": ended_at,
-        "duration_minutes": lambda: _whole_number(details.duration_minutes, 1, MAX_SESSION_MINUTES),
-        "rpe": lambda: _whole_number(details.rpe, 0, 10),
+        "duration_minutes": lambda: whole_number(details.duration_minutes, 1, MAX_SESSION_MINUTES),
+        "rpe": lambda: whole_number(details.rpe, 0, 10),
         "kind": kind,
     })
     if errors:
@@ -173,11 +168,11 @@ def _checked_check_in(details: NewCheckIn, today: date) -> tuple[dict, dict[str,
             raise ValueError("needs_doms")
         return region or None
 
-    checks = {item: (lambda item=item: _optional(lambda v: _whole_number(v, 1, 7), getattr(details, item)))
+    checks = {item: (lambda item=item: _optional(lambda v: whole_number(v, 1, 7), getattr(details, item)))
               for item in HOOPER_ITEMS}
     values, errors = _collect(checks | {
         "day": day,
-        "doms": lambda: _optional(lambda v: _whole_number(v, 0, 10), details.doms),
+        "doms": lambda: _optional(lambda v: whole_number(v, 0, 10), details.doms),
         "doms_region": doms_region,
         "rmssd_ms": lambda: _optional(_rmssd, details.rmssd_ms),
     })
@@ -486,9 +481,12 @@ def _header(row: list[str]) -> dict[str, int]:
 def _parse_day(raw: str) -> date:
     for fmt in ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"):
         try:
-            return datetime.strptime(raw.strip(), fmt).date()
+            day = datetime.strptime(raw.strip(), fmt).date()
         except ValueError:
             continue
+        if day not in CLINIC_DAYS:
+            raise ValueError("date_out_of_range")
+        return day
     raise ValueError("invalid_date")
 
 
@@ -502,14 +500,12 @@ def _parse_time(raw: str) -> time:
 
 
 def _parse_whole(raw: str) -> int:
-    text = raw.strip().replace(",", ".")
+    """Return a cell's whole number (spreadsheets may write 60,0); the session's checks bound it."""
     try:
-        number = float(text)
+        number = float(raw.strip().replace(",", "."))
     except ValueError:
         raise ValueError("not_a_whole_number") from None
-    if number != int(number):
-        raise ValueError("not_a_whole_number")
-    return int(number)
+    return whole_number(number, -MAX_CELL_NUMBER, MAX_CELL_NUMBER)
 
 
 def _parse_flag(raw: str) -> bool:
@@ -531,7 +527,7 @@ def _parse_row(row: list[str], columns: dict[str, int], now: datetime) -> tuple[
         day = _parse_day(cell("date"))
         wall_clock = _parse_time(cell("time"))
     except ValueError as error:
-        return None, [("date" if str(error) == "invalid_date" else "time", str(error))]
+        return None, [("time" if str(error) == "invalid_time" else "date", str(error))]
     try:
         ended_at = to_utc(datetime.combine(day, wall_clock))
     except NonexistentLocalTime:
@@ -567,7 +563,10 @@ def parse_training_csv(text: str, now: datetime) -> list[NewTrainingSession]:
     if not any(line.strip() for line in lines):
         raise ImportRejected([RowError(0, "", "empty_file")])
     delimiter = ";" if lines[0].count(";") > lines[0].count(",") else ","
-    rows = list(csv.reader(lines, delimiter=delimiter))
+    try:
+        rows = list(csv.reader(lines, delimiter=delimiter))
+    except csv.Error:  # a cell beyond the csv module's limit (131,072 characters), or a stray quote
+        raise ImportRejected([RowError(0, "", "unreadable_file")]) from None
     columns = _header(rows[0])
     missing = [column for column in REQUIRED_COLUMNS if column not in columns]
     if missing:

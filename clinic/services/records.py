@@ -13,7 +13,7 @@ from sqlalchemy import ColumnElement, select, true
 from sqlalchemy.orm import Session
 
 from clinic import policy
-from clinic.database import MAX_ROW_ID
+from clinic.bounds import MAX_ROW_ID
 from clinic.errors import NotAllowed, NotFound
 from clinic.models import (
     AccessAction,

@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from clinic import policy, readiness
+from clinic.bounds import whole_number
 from clinic.errors import Conflict, Invalid, NotAllowed, NotFound
 from clinic.models import (
     Appointment,
@@ -96,11 +97,7 @@ def _count(low: int, high: int) -> Callable[[object], int]:
     def check(value: object) -> int:
         if value is None or value == "":
             raise ValueError("required")
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
-            raise ValueError("not_a_whole_number")
-        if not low <= value <= high:
-            raise ValueError("out_of_range")
-        return int(value)
+        return whole_number(value, low, high)
     return check
 
 

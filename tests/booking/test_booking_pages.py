@@ -138,8 +138,8 @@ def test_the_honeypot_books_nothing(client, clinic):
 def test_the_follow_up_type_is_not_booked_for_someone_unknown(client, clinic):
     slot = first_slot(client, type_code="follow_up", chiropractor="2")
     response = client.post("/afspraak/bevestigen", data=form_for(slot, type="follow_up", chiropractor="2"))
-    assert response.status_code == 422
-    assert "alleen bestaande patiënten" in response.get_data(as_text=True)
+    assert response.status_code == 302 and response.headers["Location"] == "/afspraak/bevestig-per-email"
+    assert count(Appointment) == 0 and count(OutboxMessage) == 0
 
 
 def test_unknown_choices_send_the_visitor_back_to_choose(client, clinic):

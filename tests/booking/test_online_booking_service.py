@@ -14,11 +14,15 @@ from clinic.localtime import utcnow
 from clinic.models import Appointment, OutboxMessage, Patient, PatientToken
 from clinic.services.booking import SlotTaken
 from clinic.services.online_booking import (
+    AwaitingConfirmation,
     OnlineBooking,
     appointment_for_token,
     book_online,
     cancel_online,
+    confirm_returning_booking,
+    read_returning_booking,
     reschedule_online,
+    returning_booking_token,
 )
 from clinic.services.outbox import as_email, send_due
 from tests.booking.conftest import RULES
@@ -63,15 +67,21 @@ def test_the_same_email_with_another_birth_date_is_another_patient(clinic):
     assert other.patient_id != first.patient_id
 
 
-def test_a_type_for_returning_patients_needs_a_match(clinic):
-    follow_up = replace(REQUEST, type_code="follow_up")
-    with pytest.raises(Invalid) as refused:
-        book(follow_up)
-    assert refused.value.fields == {"type": "returning_only"}
-    db.session.rollback()
-    book()
-    appointment, _ = book(replace(follow_up, starts_at=datetime(2026, 12, 3, 10, 0, tzinfo=AMS)))
-    assert appointment.appointment_type.code == "follow_up"
+def test_a_type_for_returning_patients_books_nothing_and_names_the_match_if_any(clinic):
+    follow_up = replace(REQUEST, type_code="follow_up", starts_at=datetime(2026, 12, 3, 10, 0, tzinfo=AMS))
+    stranger = book_online(db.session, follow_up, rules=RULES, now=NOW)
+    assert isinstance(stranger, AwaitingConfirmation) and stranger.patient is None
+    known, _ = book()
+    waiting = book_online(db.session, follow_up, rules=RULES, now=NOW)
+    assert waiting.patient.id == known.patient_id and count(Appointment) == 1
+    token = returning_booking_token(waiting, secret="s3cret", now=NOW)
+    booking = read_returning_booking(db.session, token, secret="s3cret", now=NOW + timedelta(hours=23))
+    appointment = confirm_returning_booking(db.session, booking, rules=RULES, now=NOW).appointment
+    assert (appointment.patient_id, appointment.appointment_type.code) == (known.patient_id, "follow_up")
+    with pytest.raises(NotFound):
+        read_returning_booking(db.session, token, secret="another secret", now=NOW)
+    with pytest.raises(NotFound):
+        read_returning_booking(db.session, token, secret="s3cret", now=NOW + timedelta(hours=24))
 
 
 def test_consent_is_required(clinic):

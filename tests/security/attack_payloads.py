@@ -27,8 +27,9 @@ XSS_PAYLOADS = [
 # Characters that mean something to SQL or to LIKE.
 SQL_PAYLOADS = ["'", '"', "%", "_", "\\", "--", ";", "' OR '1'='1", "%' UNION SELECT 1 --", "%%", "*", "a' --"]
 
-# Text no field may store: NUL (PostgreSQL refuses it), other control characters.
-UNSTORABLE_TEXT = ["Anna\x00", "\x00", "Anna\x07bel", "Anna\x1b[31m"]
+# Text no field may store: NUL (PostgreSQL refuses it), other control characters, and the
+# bidirectional overrides and isolates that make text show in another order than it is stored.
+UNSTORABLE_TEXT = ["Anna\x00", "\x00", "Anna\x07bel", "Anna\x1b[31m", "Anna\u202e", "\u2066Anna\u2069"]
 
 # Unusual but legitimate text: it must either be stored as typed or refused with a message.
 UNICODE_TEXT = [
@@ -40,18 +41,29 @@ UNICODE_TEXT = [
     "עִבְרִית",
 ]
 
-NOT_A_DATE = ["2026-02-30", "2026-13-01", "0000-01-01", "10000-01-01", "tomorrow", "2026-1-1x"]
+# Not dates at all, and dates at the ends of the calendar, where a day more or less, or the
+# conversion of a local day to UTC, overflows (OverflowError) unless the date is refused first.
+NOT_A_DATE = ["2026-02-30", "2026-13-01", "0000-01-01", "10000-01-01", "tomorrow", "2026-1-1x", "0001-01-01",
+              "9999-12-31"]
 NOT_AN_INSTANT = [
     "2026-12-01T09:00:00",  # no UTC offset
     "2026-12-01 09:00",
     "9999-12-31T09:00:00+01:00",
     "10000-01-01T09:00:00+01:00",
     "0001-01-01T00:00:00+00:00",
+    "0001-01-01T00:30:00+01:00",  # in UTC before the year 1
+    "9999-12-31T23:30:00-01:00",  # in UTC after the year 9999
     "2026-02-30T09:00:00+01:00",
     "2026-12-01T25:00:00+01:00",
     "2026-12-01T09:00:00+25:00",
     "nonsense",
 ]
+
+# Numbers a parser may read but no column holds: beyond PostgreSQL's integer (2**31 - 1), not finite.
+HUGE_IDS = ["2147483648", "99999999999", "9" * 30]
+NOT_A_ROW_ID = [*HUGE_IDS, "0", "-1", "²", "٣", "1.0", " 1 2"]
+# JSON number literals Python's parser reads as floats that are not finite (the last overflows).
+NON_FINITE_JSON = ["NaN", "Infinity", "-Infinity", "1e400"]
 
 
 def row_counts() -> dict[str, int]:

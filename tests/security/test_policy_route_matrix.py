@@ -54,6 +54,9 @@ EXPECTED = {
         "times": ("YYYYY", "....."),
         "details": ("YYYYY", "YYYYY"),
         "confirm": (".....", "YYYYY"),
+        "check_email": ("YYYYY", "....."),
+        # The URL carries the signed token of an e-mailed booking link: unknown to everyone.
+        "confirm_by_email": ("HHHHH", "HHHHH"),
         "manage": ("YYYYY", "....."),
         "cancel": (".....", "YYYYY"),
         "reschedule": ("YYYYY", "YYYYY"),
