@@ -5,8 +5,9 @@ import hashlib
 import secrets
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from clinic.auth import second_factor
 from clinic.auth.lockout import is_locked, lockout_for
@@ -76,7 +77,7 @@ def authenticate(session: Session, email: str, password: str, *, now: datetime) 
         burn_verification_time(password)
         return None
     if not verify_password(user.password_hash, password):
-        record_failed_login(user, now)
+        record_failed_login(session, user, now)
         return None
     if not user.is_active:
         return None
@@ -85,10 +86,22 @@ def authenticate(session: Session, email: str, password: str, *, now: datetime) 
     return user
 
 
-def record_failed_login(user: User, now: datetime) -> None:
-    """Count a failed password or code, locking the account for a while after repeated ones."""
-    user.failed_login_count += 1
-    lockout = lockout_for(user.failed_login_count)
+def record_failed_login(session: Session, user: User, now: datetime) -> None:
+    """Count a failed password or code, locking the account for a while after repeated ones.
+
+    The count goes up in the database in one statement, and the lock-out follows from the count
+    it returns: simultaneous failures, each of which read the account before any was counted,
+    then all count.
+    """
+    failures = session.execute(
+        update(User)
+        .where(User.id == user.id)
+        .values(failed_login_count=User.failed_login_count + 1)
+        .returning(User.failed_login_count),
+        execution_options={"synchronize_session": False},
+    ).scalar_one()
+    set_committed_value(user, "failed_login_count", failures)
+    lockout = lockout_for(failures)
     if lockout is not None:
         user.locked_until = now + lockout
 
@@ -136,35 +149,47 @@ def start_second_factor(user: User) -> str:
     return user.totp_secret
 
 
-def confirm_second_factor(user: User, code: str, now: datetime) -> bool:
+def confirm_second_factor(session: Session, user: User, code: str, now: datetime) -> bool:
     """Turn the second factor on if ``code`` comes from the account's new secret; tell whether it did."""
     if user.totp_secret is None or user.has_second_factor:
         return False
-    if not accept_code(user, code, now):
+    if not accept_code(session, user, code, now):
         return False
     user.totp_enabled_at = now
     return True
 
 
-def check_second_factor(user: User, code: str, now: datetime) -> bool:
+def check_second_factor(session: Session, user: User, code: str, now: datetime) -> bool:
     """Tell whether ``code`` completes the login; a wrong code counts towards a lock-out.
 
     While the account is locked no code is checked.
     """
     if is_locked(user.locked_until, now) or not user.is_active:
         return False
-    if accept_code(user, code, now):
+    if accept_code(session, user, code, now):
         return True
-    record_failed_login(user, now)
+    record_failed_login(session, user, now)
     return False
 
 
-def accept_code(user: User, code: str, now: datetime) -> bool:
-    """Accept a code from the account's secret once: the same code cannot be used again."""
+def accept_code(session: Session, user: User, code: str, now: datetime) -> bool:
+    """Accept a code from the account's secret once: the same code cannot be used again.
+
+    The code's time step is claimed in the database by one conditional statement, so of several
+    logins sending the same code at once only the one whose statement changed the row wins.
+    """
     step = second_factor.accepted_step(user.totp_secret, code, now=now, last_step=user.totp_last_counter)
     if step is None:
         return False
-    user.totp_last_counter = step
+    claimed = session.execute(
+        update(User)
+        .where(User.id == user.id, or_(User.totp_last_counter.is_(None), User.totp_last_counter < step))
+        .values(totp_last_counter=step),
+        execution_options={"synchronize_session": False},
+    ).rowcount
+    if claimed != 1:
+        return False
+    set_committed_value(user, "totp_last_counter", step)
     return True
 
 
