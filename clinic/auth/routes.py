@@ -175,7 +175,9 @@ def change_password():
     if form.validate_on_submit():
         user = current_user._get_current_object()
         try:
-            accounts.change_password(user, form.current_password.data, form.new_password.data)
+            accounts.change_password(
+                db.session, user, form.current_password.data, form.new_password.data, now=utcnow()
+            )
         except accounts.WeakPassword as error:
             form.new_password.errors.extend(PASSWORD_MESSAGES[code] for code in error.codes)
         except Invalid:

@@ -13,7 +13,7 @@ from clinic.auth import second_factor
 from clinic.auth.lockout import is_locked, lockout_for
 from clinic.auth.password_policy import DESCRIPTIONS, password_problems
 from clinic.auth.passwords import burn_verification_time, hash_password, needs_rehash, verify_password
-from clinic.errors import Conflict, Invalid
+from clinic.errors import Conflict, Invalid, NotFound
 from clinic.models import ApiToken, Chiropractor, Role, User
 
 
@@ -118,28 +118,32 @@ def end_all_sessions(user: User) -> None:
     user.session_version += 1
 
 
-def change_password(user: User, current_password: str, new_password: str) -> None:
-    """Set a new password after checking the current one, and end the account's other sessions.
+def change_password(
+    session: Session, user: User, current_password: str, new_password: str, *, now: datetime
+) -> None:
+    """Set a new password after checking the current one; the account's sessions and tokens end.
 
     :raises Invalid: (field ``current_password``) if the current password is not right.
     :raises WeakPassword: if the new password breaks the policy.
     """
     if not verify_password(user.password_hash, current_password):
         raise Invalid("The current password is not right.", fields={"current_password": "wrong_password"})
-    set_password(user, new_password)
+    set_password(session, user, new_password, now=now)
 
 
-def set_password(user: User, new_password: str) -> None:
-    """Set a new password (the policy applies) and end every session of the account."""
+def set_password(session: Session, user: User, new_password: str, *, now: datetime) -> None:
+    """Set a new password (the policy applies); every session and API token of the account ends."""
     require_acceptable_password(new_password, user.email)
     user.password_hash = hash_password(new_password)
     end_all_sessions(user)
+    revoke_api_tokens(session, user, now=now)
 
 
-def deactivate_user(user: User) -> None:
-    """Stop the account from logging in and end its sessions, also if it is reactivated later."""
+def deactivate_user(session: Session, user: User, *, now: datetime) -> None:
+    """Stop the account from logging in and end its sessions and tokens, also if it is reactivated later."""
     user.is_active = False
     end_all_sessions(user)
+    revoke_api_tokens(session, user, now=now)
 
 
 def start_second_factor(user: User) -> str:
@@ -193,12 +197,16 @@ def accept_code(session: Session, user: User, code: str, now: datetime) -> bool:
     return True
 
 
-def reset_second_factor(user: User) -> None:
-    """Remove the account's second factor (a lost phone); an admin must enrol again at next login."""
+def reset_second_factor(session: Session, user: User, *, now: datetime) -> None:
+    """Remove the account's second factor (a lost phone); an admin must enrol again at next login.
+
+    Its sessions and API tokens end: they were opened with the factor that may now be in a stranger's hands.
+    """
     user.totp_secret = None
     user.totp_enabled_at = None
     user.totp_last_counter = None
     end_all_sessions(user)
+    revoke_api_tokens(session, user, now=now)
 
 
 def hash_token(token: str) -> str:
@@ -206,19 +214,63 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def may_hold_api_token(user: User) -> bool:
+    """Tell whether the account's API tokens may work: an active account, and an admin only with two-factor login."""
+    return user.is_active and (user.role != Role.ADMIN.value or user.has_second_factor)
+
+
 def issue_api_token(session: Session, user: User) -> str:
-    """Create a new API token for ``user`` and return it; only its hash is kept."""
+    """Create a new API token for ``user`` and return it; only its hash is kept.
+
+    :raises Invalid: (code ``second_factor_required``) for an admin without two-factor login, and
+        (code ``inactive_account``) for a deactivated account.
+    """
+    if not user.is_active:
+        raise Invalid(f"The account {user.email} is deactivated.", code="inactive_account")
+    if not may_hold_api_token(user):
+        raise Invalid(
+            f"The administrator account {user.email} needs two-factor login before it can have an API token.",
+            code="second_factor_required",
+        )
     token = secrets.token_urlsafe(32)
     session.add(ApiToken(user=user, token_hash=hash_token(token)))
     session.flush()
     return token
 
 
+def api_tokens_of(session: Session, user: User) -> list[ApiToken]:
+    """Return the account's API tokens, revoked ones too, oldest first."""
+    return list(session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)))
+
+
+def revoke_api_token(session: Session, token_id: int, *, now: datetime) -> ApiToken:
+    """Revoke one API token from now on (a token revoked before keeps its time); return it.
+
+    :raises NotFound: if there is no token with this id.
+    """
+    api_token = session.get(ApiToken, token_id)
+    if api_token is None:
+        raise NotFound(f"There is no API token {token_id}.")
+    if api_token.revoked_at is None:
+        api_token.revoked_at = now
+    return api_token
+
+
+def revoke_api_tokens(session: Session, user: User, *, now: datetime) -> None:
+    """Revoke every API token of the account that still works."""
+    session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=now),
+        execution_options={"synchronize_session": "fetch"},
+    )
+
+
 def user_for_token(session: Session, token: str) -> User | None:
-    """Return the active account an unrevoked API token belongs to, else ``None``."""
+    """Return the account of an unrevoked API token, if that account may hold one; else ``None``."""
     api_token = session.scalar(
         select(ApiToken).where(ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None))
     )
-    if api_token is None or not api_token.user.is_active:
+    if api_token is None or not may_hold_api_token(api_token.user):
         return None
     return api_token.user

@@ -28,9 +28,8 @@ from clinic.models import (
     TreatmentNote,
     WellnessCheckIn,
 )
-from clinic.services.accounts import issue_api_token
 from clinic.services.seed import seed_clinic
-from tests.conftest import log_in
+from tests.conftest import api_token_for as issued_token, log_in
 from tests.security.attack_payloads import (
     NOT_A_DATE,
     NOT_AN_INSTANT,
@@ -77,7 +76,7 @@ class Clinic:
         for client, role in ((self.desk, Role.ADMIN), (self.chiro, Role.CHIROPRACTOR)):
             account = create_account(role)
             assert log_in(client, account.email).status_code == 302
-            self.tokens[role] = {"Authorization": f"Bearer {issue_api_token(db.session, account)}"}
+            self.tokens[role] = {"Authorization": f"Bearer {issued_token(account)}"}
         db.session.commit()
         base = f"/api/v1/patients/{self.patient.id}/treatment-notes"
         self.draft_id = self.chiro.post(base, json={"subjective": "Draft."}, headers=self.tokens[Role.CHIROPRACTOR]).json["id"]
