@@ -139,8 +139,14 @@ def set_password(session: Session, user: User, new_password: str, *, now: dateti
     revoke_api_tokens(session, user, now=now)
 
 
-def deactivate_user(session: Session, user: User, *, now: datetime) -> None:
-    """Stop the account from logging in and end its sessions and tokens, also if it is reactivated later."""
+def deactivate_user(session: Session, user: User, *, now: datetime, by: User | None = None) -> None:
+    """Stop the account from logging in and end its sessions and tokens, also if it is reactivated later.
+
+    :raises Invalid: (code ``own_account``) if ``by``, the admin doing it, is the account itself:
+        nobody locks themselves out by a slip of the mouse.
+    """
+    if by is not None and by.id == user.id:
+        raise Invalid("You cannot deactivate your own account.", code="own_account")
     user.is_active = False
     end_all_sessions(user)
     revoke_api_tokens(session, user, now=now)
@@ -243,13 +249,13 @@ def api_tokens_of(session: Session, user: User) -> list[ApiToken]:
     return list(session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)))
 
 
-def revoke_api_token(session: Session, token_id: int, *, now: datetime) -> ApiToken:
+def revoke_api_token(session: Session, token_id: int, *, now: datetime, of: User | None = None) -> ApiToken:
     """Revoke one API token from now on (a token revoked before keeps its time); return it.
 
-    :raises NotFound: if there is no token with this id.
+    :raises NotFound: if there is no token with this id (of the account ``of``, if given).
     """
     api_token = session.get(ApiToken, token_id)
-    if api_token is None:
+    if api_token is None or (of is not None and api_token.user_id != of.id):
         raise NotFound(f"There is no API token {token_id}.")
     if api_token.revoked_at is None:
         api_token.revoked_at = now

@@ -57,6 +57,8 @@ class World:
     hours_id: int = 0
     time_off_id: int = 0
     manage_token: str = ""  # the secret link of the patient's own booking
+    colleague_id: int = 0  # a staff account the admin pages act on
+    colleague_token_id: int = 0  # one of its API tokens
 
     def bearer(self, role: Role) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[role]}"}
@@ -112,6 +114,8 @@ def build_world() -> World:
     db.session.commit()
     for role in ROLES:
         world.tokens[role] = api_token_for(world.users[role] if role is not Role.ADMIN else api_admin)
+    api_token_for(author)
+    world.colleague_id, world.colleague_token_id = author.id, author.api_tokens[0].id
     return world
 
 
