@@ -45,6 +45,9 @@ MARKERS = {
 class World:
     users: dict[Role, User] = field(default_factory=dict)
     tokens: dict[Role, str] = field(default_factory=dict)
+    # Whose token each is: the role's user, but for the admin a colleague with two-factor login (an
+    # admin token needs it), so that the admin of ``users`` can log in by the form again and again.
+    api_users: dict[Role, User] = field(default_factory=dict)
     own: Patient | None = None  # the patient account's own record
     other: Patient | None = None  # someone else's
     appointment: Appointment | None = None  # the other patient's
@@ -76,7 +79,6 @@ def build_world() -> World:
     for role in ROLES:
         world.users[role] = _account(role, chiropractors[0] if role is Role.CHIROPRACTOR else None)
     author = create_user(db.session, "author@world.test", PASSWORD, Role.CHIROPRACTOR, chiropractors[1])
-    # An admin token needs two-factor login; the admin who logs in by the form goes without (as tests may).
     api_admin = create_user(db.session, "admin-api@world.test", PASSWORD, Role.ADMIN)
     world.own = Patient(first_name="Eigen", last_name="Patiënt", date_of_birth=date(1991, 2, 3),
                         created_source="online", user_id=world.users[Role.PATIENT].id)
@@ -113,7 +115,8 @@ def build_world() -> World:
     world.manage_token = issue_manage_token(db.session, world.own_appointment)
     db.session.commit()
     for role in ROLES:
-        world.tokens[role] = api_token_for(world.users[role] if role is not Role.ADMIN else api_admin)
+        world.api_users[role] = world.users[role] if role is not Role.ADMIN else api_admin
+        world.tokens[role] = api_token_for(world.api_users[role])
     api_token_for(author)
     world.colleague_id, world.colleague_token_id = author.id, author.api_tokens[0].id
     return world
