@@ -69,6 +69,8 @@ class Config:
     # A browser session (staff, and patients too) ends after this long without a request. API
     # bearer tokens are not sessions and are not affected.
     SESSION_IDLE_TIMEOUT = timedelta(minutes=int(os.environ.get("SESSION_IDLE_TIMEOUT_MINUTES", 30)))
+    # ... and this long after logging in, however busy it is (ASVS 4.0.3 V3.3.2: 12 hours).
+    SESSION_ABSOLUTE_LIFETIME = timedelta(hours=int(os.environ.get("SESSION_ABSOLUTE_LIFETIME_HOURS", 12)))
     # An admin without two-factor login can only set it up (which also guards the access log).
     ADMIN_SECOND_FACTOR_REQUIRED = True
     # Between a right password and the second-factor code.

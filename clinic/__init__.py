@@ -75,7 +75,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from clinic.admin.routes import bp as admin_bp
+    from clinic.admin import bp as admin_bp
     from clinic.api import init_api
     from clinic.auth.routes import bp as auth_bp
     from clinic.booking.routes import bp as booking_bp

@@ -12,6 +12,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from clinic import backup
+from clinic.bounds import MAX_ROW_ID
 from clinic.database import begin_write
 from clinic.errors import DomainError
 from clinic.extensions import db
@@ -19,11 +20,13 @@ from clinic.localtime import to_local, utcnow
 from clinic.models import Chiropractor, Role
 from clinic.privacy.retention import RETENTION_RULES
 from clinic.services.accounts import (
+    api_tokens_of,
     create_user,
     deactivate_user,
     find_user,
     issue_api_token,
     reset_second_factor,
+    revoke_api_token,
     set_password,
 )
 from clinic.services.outbox import log_transport, send_due, smtp_transport
@@ -154,26 +157,26 @@ def existing_user(email: str):
 @users_cli.command("set-password")
 @click.argument("email")
 def set_password_command(email: str) -> None:
-    """Give the account a new password (read like in ``create``); its sessions end."""
+    """Give the account a new password (read like in ``create``); its sessions and API tokens end."""
     begin_write(db.session)
     user = existing_user(email)
     try:
-        set_password(user, read_password())
+        set_password(db.session, user, read_password(), now=utcnow())
     except DomainError as error:
         raise click.ClickException(error.message) from error
     db.session.commit()
-    click.echo(f"new password set for {user.email}; its sessions have ended")
+    click.echo(f"new password set for {user.email}; its sessions and API tokens have ended")
 
 
 @users_cli.command("deactivate")
 @click.argument("email")
 def deactivate_command(email: str) -> None:
-    """Stop the account from logging in; its sessions end at once."""
+    """Stop the account from logging in; its sessions and API tokens end at once."""
     begin_write(db.session)
     user = existing_user(email)
-    deactivate_user(user)
+    deactivate_user(db.session, user, now=utcnow())
     db.session.commit()
-    click.echo(f"deactivated {user.email}")
+    click.echo(f"deactivated {user.email}; its sessions and API tokens have ended")
 
 
 @users_cli.command("reset-two-factor")
@@ -182,17 +185,48 @@ def reset_two_factor_command(email: str) -> None:
     """Remove the account's two-factor login (a lost phone); an admin must set it up again."""
     begin_write(db.session)
     user = existing_user(email)
-    reset_second_factor(user)
+    reset_second_factor(db.session, user, now=utcnow())
     db.session.commit()
-    click.echo(f"two-factor login removed for {user.email}; its sessions have ended")
+    click.echo(f"two-factor login removed for {user.email}; its sessions and API tokens have ended")
 
 
 @users_cli.command("token")
 @click.argument("email")
 def issue_token_command(email: str) -> None:
-    """Print a new API bearer token for the account; it is shown only this once."""
+    """Print a new API bearer token for the account; it is shown only this once.
+
+    Only the token goes to standard output (for scripts); its number, for ``revoke-token``, goes to
+    standard error. An admin account needs two-factor login first.
+    """
     begin_write(db.session)
     user = existing_user(email)
-    token = issue_api_token(db.session, user)
+    try:
+        token = issue_api_token(db.session, user)
+    except DomainError as error:
+        raise click.ClickException(error.message) from error
     db.session.commit()
     click.echo(token)
+    click.echo(f"API token {api_tokens_of(db.session, user)[-1].id} issued for {user.email}", err=True)
+
+
+@users_cli.command("tokens")
+@click.argument("email")
+def list_tokens_command(email: str) -> None:
+    """List the account's API tokens: number, when issued, and whether (since when) it is revoked."""
+    user = existing_user(email)
+    for api_token in api_tokens_of(db.session, user):
+        state = f"revoked {to_local(api_token.revoked_at):%Y-%m-%d %H:%M}" if api_token.revoked_at else "active"
+        click.echo(f"{api_token.id}\tissued {to_local(api_token.created_at):%Y-%m-%d %H:%M}\t{state}")
+
+
+@users_cli.command("revoke-token")
+@click.argument("token_id", type=click.IntRange(1, MAX_ROW_ID))
+def revoke_token_command(token_id: int) -> None:
+    """Revoke one API token (its number from ``users tokens``); it stops working at once."""
+    begin_write(db.session)
+    try:
+        api_token = revoke_api_token(db.session, token_id, now=utcnow())
+    except DomainError as error:
+        raise click.ClickException(error.message) from error
+    db.session.commit()
+    click.echo(f"API token {api_token.id} of {api_token.user.email} revoked")

@@ -255,6 +255,11 @@ ROUTES: Mapping[str, Route] = {
     "clinical.amend_note": submit(R.TREATMENT_NOTES, AMEND),
     # Administration.
     "admin.users": page(R.USERS),
+    "admin.user": page(R.USERS),
+    "admin.deactivate_user": submit(R.USERS),
+    "admin.reset_two_factor": submit(R.USERS),
+    "admin.issue_token": submit(R.USERS),
+    "admin.revoke_token": submit(R.USERS),
     "admin.access_log": page(R.ACCESS_LOG),
     "admin.export_access_log": Route(read=staff(R.ACCESS_LOG, EXPORT)),
     "admin.schedules": page(R.SCHEDULES),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 import redis
@@ -20,10 +20,12 @@ from flask_migrate import upgrade
 
 from clinic import create_app
 from clinic.extensions import db
-from clinic.models import Chiropractor, Patient, Role
-from clinic.services.accounts import create_user
+from clinic.localtime import utcnow
+from clinic.models import Chiropractor, Patient, Role, User
+from clinic.services.accounts import create_user, issue_api_token
 from config import TestingConfig
 from tests import clock as clock_module
+from tests.security.login_helpers import enrol
 
 IN_CI = os.environ.get("CI") == "true"
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -233,6 +235,15 @@ def create_patient(app):
         return patient
 
     return _create_patient
+
+
+def api_token_for(user: User) -> str:
+    """Issue an API token for ``user`` and commit; an admin account first gets two-factor login, as it must."""
+    if user.role == Role.ADMIN.value and not user.has_second_factor:
+        enrol(user, utcnow() - timedelta(minutes=1))
+    token = issue_api_token(db.session, user)
+    db.session.commit()
+    return token
 
 
 def log_in(client, email: str, password: str = PASSWORD):

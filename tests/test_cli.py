@@ -40,5 +40,5 @@ def test_users_token_prints_a_token_that_the_api_accepts(app, client, create_acc
     user = create_account(Role.FRONTDESK)
     result = app.test_cli_runner().invoke(args=["users", "token", user.email])
     assert result.exit_code == 0
-    token = result.output.strip()
+    token = result.stdout.strip()
     assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 200

@@ -98,13 +98,6 @@ def chiropractor_in_reach(chiropractor_id: int) -> Chiropractor:
     return chiropractor
 
 
-@bp.route("/users")
-def users():
-    """List every account with its role and last login."""
-    accounts = db.session.scalars(select(User).order_by(User.role, User.email)).all()
-    return render_template("admin/users.html", users=accounts)
-
-
 @bp.route("/chiropractors")
 def schedules():
     """List the chiropractors with links to their working hours and time off."""

@@ -163,7 +163,8 @@ def init_api(app) -> None:
                     "The clinic's JSON API. Instants are ISO 8601 with the Europe/Amsterdam offset; "
                     "a start sent without a UTC offset is refused. Errors always have the shape "
                     '{"error": {"code", "message", "fields"}}. Staff endpoints take an API bearer token '
-                    "or a staff session cookie (then with a CSRF token on unsafe methods)."
+                    "or a staff session cookie (then with a CSRF token on unsafe methods), not both: a request "
+                    "with both is refused (400, code two_credentials)."
                 )
             },
         },

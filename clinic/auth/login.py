@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import login_user, logout_user
 
 from clinic.auth.passwords import init_passwords
-from clinic.errors import wants_json
+from clinic.errors import DomainError, wants_json
 from clinic.extensions import db, login_manager
 from clinic.i18n import LANGUAGE_SESSION_KEY
 from clinic.localtime import utcnow
@@ -28,11 +28,13 @@ def init_login(app: Flask) -> None:
     login_manager.user_loader(load_user_from_session)
     login_manager.request_loader(load_user_from_bearer_token)
     login_manager.unauthorized_handler(handle_unauthorized)
-    app.before_request(end_idle_session)
+    app.before_request(refuse_two_credentials)
+    app.before_request(end_expired_session)
     app.before_request(require_second_factor_for_admins)
 
 
 # Session keys of this module; every other key is dropped when a session starts or ends.
+STARTED_KEY = "started_at"
 LAST_SEEN_KEY = "last_seen_at"
 NEEDS_SECOND_FACTOR_KEY = "needs_second_factor"
 KEPT_ACROSS_LOGIN = (LANGUAGE_SESSION_KEY,)
@@ -67,7 +69,7 @@ def begin_session(user: User) -> None:
     """
     start_fresh_session()
     login_user(user)
-    session[LAST_SEEN_KEY] = int(utcnow().timestamp())
+    session[STARTED_KEY] = session[LAST_SEEN_KEY] = int(utcnow().timestamp())
     if (
         user.role == Role.ADMIN.value
         and not user.has_second_factor
@@ -82,26 +84,54 @@ def end_session() -> None:
     start_fresh_session()
 
 
-def end_idle_session():
-    """Log out a browser session after ``SESSION_IDLE_TIMEOUT`` without a request.
+class TwoCredentials(DomainError):
+    code = "two_credentials"
 
-    Otherwise note this request's time. The time is kept in the signed session cookie, so a
-    cookie captured earlier is worth nothing once that much time has passed. API bearer tokens
-    are not sessions and are not affected. Runs before the write transaction starts, so it reads
-    nothing from the database.
+
+def refuse_two_credentials() -> None:
+    """Refuse a request that carries both a logged-in session cookie and a bearer token.
+
+    One credential per request: with both, the cookie would decide who is asking while the token
+    spared the request its CSRF check, and which account acts would be anyone's guess.
+    """
+    if "_user_id" in session and bearer_token(request) is not None:
+        raise TwoCredentials("Send either a session cookie or a bearer token, not both.")
+
+
+def end_expired_session():
+    """Log out a browser session that has lasted too long, or has had no request for too long.
+
+    ``SESSION_ABSOLUTE_LIFETIME`` after logging in the session ends however busy it is;
+    ``SESSION_IDLE_TIMEOUT`` without a request ends it sooner. Otherwise note this request's time.
+    Both times are kept in the signed session cookie, so a cookie captured earlier is worth
+    nothing once they have passed; a cookie without a start time (from before there was one) has
+    expired too. API bearer tokens are not sessions and are not affected. Runs before the write
+    transaction starts, so it reads nothing from the database.
     """
     if "_user_id" not in session:
         return None
     now = utcnow()
-    last_seen = session.get(LAST_SEEN_KEY)
+    started, last_seen = session.get(STARTED_KEY), session.get(LAST_SEEN_KEY)
+    lifetime = current_app.config["SESSION_ABSOLUTE_LIFETIME"]
     timeout = current_app.config["SESSION_IDLE_TIMEOUT"]
+    if not isinstance(started, int) or now - datetime.fromtimestamp(started, timezone.utc) > lifetime:
+        hours = int(lifetime.total_seconds() // 3600)
+        return end_session_with_message(
+            _("Your session ended %(hours)d hours after you logged in. Please log in again.", hours=hours)
+        )
     if isinstance(last_seen, int) and now - datetime.fromtimestamp(last_seen, timezone.utc) > timeout:
-        end_session()
         minutes = int(timeout.total_seconds() // 60)
-        flash(_("You were logged out after %(minutes)d minutes of inactivity.", minutes=minutes), "info")
-        return handle_unauthorized()
+        return end_session_with_message(
+            _("You were logged out after %(minutes)d minutes of inactivity.", minutes=minutes)
+        )
     session[LAST_SEEN_KEY] = int(now.timestamp())
     return None
+
+
+def end_session_with_message(message: str):
+    end_session()
+    flash(message, "info")
+    return handle_unauthorized()
 
 
 def require_second_factor_for_admins():

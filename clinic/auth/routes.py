@@ -144,7 +144,7 @@ def second_factor():
         return redirect(url_for("auth.login", next=safe_next_url()))
     form = CodeForm()
     if form.validate_on_submit():
-        if accounts.check_second_factor(user, form.code.data, now):
+        if accounts.check_second_factor(db.session, user, form.code.data, now):
             return complete_login(user, now)
         db.session.commit()
         form.code.errors.append(_("This code is not right, or it has been used already."))
@@ -175,7 +175,9 @@ def change_password():
     if form.validate_on_submit():
         user = current_user._get_current_object()
         try:
-            accounts.change_password(user, form.current_password.data, form.new_password.data)
+            accounts.change_password(
+                db.session, user, form.current_password.data, form.new_password.data, now=utcnow()
+            )
         except accounts.WeakPassword as error:
             form.new_password.errors.extend(PASSWORD_MESSAGES[code] for code in error.codes)
         except Invalid:
@@ -221,7 +223,7 @@ def confirm_second_factor():
     """Turn two-factor login on with a first code; other sessions of the account end."""
     user = staff_only()
     form = CodeForm()
-    if form.validate_on_submit() and accounts.confirm_second_factor(user, form.code.data, utcnow()):
+    if form.validate_on_submit() and accounts.confirm_second_factor(db.session, user, form.code.data, utcnow()):
         accounts.end_all_sessions(user)
         db.session.commit()
         begin_session(user)

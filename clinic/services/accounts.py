@@ -5,14 +5,15 @@ import hashlib
 import secrets
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from clinic.auth import second_factor
 from clinic.auth.lockout import is_locked, lockout_for
 from clinic.auth.password_policy import DESCRIPTIONS, password_problems
 from clinic.auth.passwords import burn_verification_time, hash_password, needs_rehash, verify_password
-from clinic.errors import Conflict, Invalid
+from clinic.errors import Conflict, Invalid, NotFound
 from clinic.models import ApiToken, Chiropractor, Role, User
 
 
@@ -76,7 +77,7 @@ def authenticate(session: Session, email: str, password: str, *, now: datetime) 
         burn_verification_time(password)
         return None
     if not verify_password(user.password_hash, password):
-        record_failed_login(user, now)
+        record_failed_login(session, user, now)
         return None
     if not user.is_active:
         return None
@@ -85,10 +86,22 @@ def authenticate(session: Session, email: str, password: str, *, now: datetime) 
     return user
 
 
-def record_failed_login(user: User, now: datetime) -> None:
-    """Count a failed password or code, locking the account for a while after repeated ones."""
-    user.failed_login_count += 1
-    lockout = lockout_for(user.failed_login_count)
+def record_failed_login(session: Session, user: User, now: datetime) -> None:
+    """Count a failed password or code, locking the account for a while after repeated ones.
+
+    The count goes up in the database in one statement, and the lock-out follows from the count
+    it returns: simultaneous failures, each of which read the account before any was counted,
+    then all count.
+    """
+    failures = session.execute(
+        update(User)
+        .where(User.id == user.id)
+        .values(failed_login_count=User.failed_login_count + 1)
+        .returning(User.failed_login_count),
+        execution_options={"synchronize_session": False},
+    ).scalar_one()
+    set_committed_value(user, "failed_login_count", failures)
+    lockout = lockout_for(failures)
     if lockout is not None:
         user.locked_until = now + lockout
 
@@ -105,28 +118,38 @@ def end_all_sessions(user: User) -> None:
     user.session_version += 1
 
 
-def change_password(user: User, current_password: str, new_password: str) -> None:
-    """Set a new password after checking the current one, and end the account's other sessions.
+def change_password(
+    session: Session, user: User, current_password: str, new_password: str, *, now: datetime
+) -> None:
+    """Set a new password after checking the current one; the account's sessions and tokens end.
 
     :raises Invalid: (field ``current_password``) if the current password is not right.
     :raises WeakPassword: if the new password breaks the policy.
     """
     if not verify_password(user.password_hash, current_password):
         raise Invalid("The current password is not right.", fields={"current_password": "wrong_password"})
-    set_password(user, new_password)
+    set_password(session, user, new_password, now=now)
 
 
-def set_password(user: User, new_password: str) -> None:
-    """Set a new password (the policy applies) and end every session of the account."""
+def set_password(session: Session, user: User, new_password: str, *, now: datetime) -> None:
+    """Set a new password (the policy applies); every session and API token of the account ends."""
     require_acceptable_password(new_password, user.email)
     user.password_hash = hash_password(new_password)
     end_all_sessions(user)
+    revoke_api_tokens(session, user, now=now)
 
 
-def deactivate_user(user: User) -> None:
-    """Stop the account from logging in and end its sessions, also if it is reactivated later."""
+def deactivate_user(session: Session, user: User, *, now: datetime, by: User | None = None) -> None:
+    """Stop the account from logging in and end its sessions and tokens, also if it is reactivated later.
+
+    :raises Invalid: (code ``own_account``) if ``by``, the admin doing it, is the account itself:
+        nobody locks themselves out by a slip of the mouse.
+    """
+    if by is not None and by.id == user.id:
+        raise Invalid("You cannot deactivate your own account.", code="own_account")
     user.is_active = False
     end_all_sessions(user)
+    revoke_api_tokens(session, user, now=now)
 
 
 def start_second_factor(user: User) -> str:
@@ -136,44 +159,60 @@ def start_second_factor(user: User) -> str:
     return user.totp_secret
 
 
-def confirm_second_factor(user: User, code: str, now: datetime) -> bool:
+def confirm_second_factor(session: Session, user: User, code: str, now: datetime) -> bool:
     """Turn the second factor on if ``code`` comes from the account's new secret; tell whether it did."""
     if user.totp_secret is None or user.has_second_factor:
         return False
-    if not accept_code(user, code, now):
+    if not accept_code(session, user, code, now):
         return False
     user.totp_enabled_at = now
     return True
 
 
-def check_second_factor(user: User, code: str, now: datetime) -> bool:
+def check_second_factor(session: Session, user: User, code: str, now: datetime) -> bool:
     """Tell whether ``code`` completes the login; a wrong code counts towards a lock-out.
 
     While the account is locked no code is checked.
     """
     if is_locked(user.locked_until, now) or not user.is_active:
         return False
-    if accept_code(user, code, now):
+    if accept_code(session, user, code, now):
         return True
-    record_failed_login(user, now)
+    record_failed_login(session, user, now)
     return False
 
 
-def accept_code(user: User, code: str, now: datetime) -> bool:
-    """Accept a code from the account's secret once: the same code cannot be used again."""
+def accept_code(session: Session, user: User, code: str, now: datetime) -> bool:
+    """Accept a code from the account's secret once: the same code cannot be used again.
+
+    The code's time step is claimed in the database by one conditional statement, so of several
+    logins sending the same code at once only the one whose statement changed the row wins.
+    """
     step = second_factor.accepted_step(user.totp_secret, code, now=now, last_step=user.totp_last_counter)
     if step is None:
         return False
-    user.totp_last_counter = step
+    claimed = session.execute(
+        update(User)
+        .where(User.id == user.id, or_(User.totp_last_counter.is_(None), User.totp_last_counter < step))
+        .values(totp_last_counter=step),
+        execution_options={"synchronize_session": False},
+    ).rowcount
+    if claimed != 1:
+        return False
+    set_committed_value(user, "totp_last_counter", step)
     return True
 
 
-def reset_second_factor(user: User) -> None:
-    """Remove the account's second factor (a lost phone); an admin must enrol again at next login."""
+def reset_second_factor(session: Session, user: User, *, now: datetime) -> None:
+    """Remove the account's second factor (a lost phone); an admin must enrol again at next login.
+
+    Its sessions and API tokens end: they were opened with the factor that may now be in a stranger's hands.
+    """
     user.totp_secret = None
     user.totp_enabled_at = None
     user.totp_last_counter = None
     end_all_sessions(user)
+    revoke_api_tokens(session, user, now=now)
 
 
 def hash_token(token: str) -> str:
@@ -181,19 +220,63 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def may_hold_api_token(user: User) -> bool:
+    """Tell whether the account's API tokens may work: an active account, and an admin only with two-factor login."""
+    return user.is_active and (user.role != Role.ADMIN.value or user.has_second_factor)
+
+
 def issue_api_token(session: Session, user: User) -> str:
-    """Create a new API token for ``user`` and return it; only its hash is kept."""
+    """Create a new API token for ``user`` and return it; only its hash is kept.
+
+    :raises Invalid: (code ``second_factor_required``) for an admin without two-factor login, and
+        (code ``inactive_account``) for a deactivated account.
+    """
+    if not user.is_active:
+        raise Invalid(f"The account {user.email} is deactivated.", code="inactive_account")
+    if not may_hold_api_token(user):
+        raise Invalid(
+            f"The administrator account {user.email} needs two-factor login before it can have an API token.",
+            code="second_factor_required",
+        )
     token = secrets.token_urlsafe(32)
     session.add(ApiToken(user=user, token_hash=hash_token(token)))
     session.flush()
     return token
 
 
+def api_tokens_of(session: Session, user: User) -> list[ApiToken]:
+    """Return the account's API tokens, revoked ones too, oldest first."""
+    return list(session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)))
+
+
+def revoke_api_token(session: Session, token_id: int, *, now: datetime, of: User | None = None) -> ApiToken:
+    """Revoke one API token from now on (a token revoked before keeps its time); return it.
+
+    :raises NotFound: if there is no token with this id (of the account ``of``, if given).
+    """
+    api_token = session.get(ApiToken, token_id)
+    if api_token is None or (of is not None and api_token.user_id != of.id):
+        raise NotFound(f"There is no API token {token_id}.")
+    if api_token.revoked_at is None:
+        api_token.revoked_at = now
+    return api_token
+
+
+def revoke_api_tokens(session: Session, user: User, *, now: datetime) -> None:
+    """Revoke every API token of the account that still works."""
+    session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=now),
+        execution_options={"synchronize_session": "fetch"},
+    )
+
+
 def user_for_token(session: Session, token: str) -> User | None:
-    """Return the active account an unrevoked API token belongs to, else ``None``."""
+    """Return the account of an unrevoked API token, if that account may hold one; else ``None``."""
     api_token = session.scalar(
         select(ApiToken).where(ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None))
     )
-    if api_token is None or not api_token.user.is_active:
+    if api_token is None or not may_hold_api_token(api_token.user):
         return None
     return api_token.user

@@ -12,8 +12,8 @@ import pytest
 
 from clinic.extensions import db
 from clinic.models import Role
-from clinic.services.accounts import issue_api_token
 from clinic.services.seed import seed_clinic
+from tests.conftest import api_token_for
 
 AMS = ZoneInfo("Europe/Amsterdam")
 
@@ -46,9 +46,7 @@ def bearer(create_account):
     """Return a callable giving the Authorization header of a new account with ``role``."""
 
     def _bearer(role: Role = Role.FRONTDESK) -> dict[str, str]:
-        token = issue_api_token(db.session, create_account(role))
-        db.session.commit()
-        return {"Authorization": f"Bearer {token}"}
+        return {"Authorization": f"Bearer {api_token_for(create_account(role))}"}
 
     return _bearer
 

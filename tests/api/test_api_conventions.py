@@ -95,11 +95,11 @@ def test_public_endpoints_need_no_credentials(client, clinic, method, path):
     assert call(client, method, path).status_code in (200, 422)
 
 
-def test_a_forged_token_is_401_even_where_a_session_would_do(client, login_as):
+def test_a_forged_token_is_refused_even_where_a_session_would_do(client, login_as):
     login_as(Role.FRONTDESK)
     assert client.get("/api/v1/patients", query_string={"q": "x"}).status_code == 200
     response = client.get("/api/v1/patients", headers={"Authorization": "Bearer forged"})
-    assert response.status_code == 401
+    assert response.status_code == 400 and response.json["error"]["code"] == "two_credentials"
 
 
 def test_a_staff_session_may_write_with_its_csrf_token_and_not_without(app, create_account, staff):

@@ -5,8 +5,8 @@ import pytest
 
 from clinic.extensions import db
 from clinic.models import Role, User
-from clinic.services.accounts import issue_api_token
 from clinic.services.seed import seed_clinic
+from tests.conftest import api_token_for
 
 
 @pytest.fixture
@@ -26,9 +26,7 @@ def account_with_token(create_account):
 
     def _account_with_token(role: Role) -> tuple[User, dict[str, str]]:
         user = create_account(role)
-        token = issue_api_token(db.session, user)
-        db.session.commit()
-        return user, {"Authorization": f"Bearer {token}"}
+        return user, {"Authorization": f"Bearer {api_token_for(user)}"}
 
     return _account_with_token
 

@@ -13,8 +13,8 @@ from clinic import backup
 from clinic.extensions import db
 from clinic.models import AccessAction, Patient, RecordPart, Role, TimeOff
 from clinic.services.access_log import Requester, record_access
-from clinic.services.accounts import issue_api_token
 from clinic.services.privacy import erase_patient
+from tests.conftest import api_token_for
 from tests.privacy.database_fingerprint import schema_objects, table_fingerprints
 from tests.privacy.privacy_builders import NOW
 
@@ -23,7 +23,7 @@ from tests.privacy.privacy_builders import NOW
 def full_database(record, admin, create_patient, create_account):
     """Fill every table: a full patient record, an erased patient with a portal account, tokens, time off,
     and the access log."""
-    issue_api_token(db.session, admin)
+    api_token_for(admin)
     record_access(db.session, Requester(admin, "192.0.2.1", admin.role), record.patient.id, AccessAction.READ,
                   RecordPart.PATIENT, record.patient.id)
     db.session.add(TimeOff(chiropractor_id=record.past.chiropractor_id, starts_at=NOW + timedelta(days=30),

@@ -24,7 +24,7 @@ def code_at(user: User, when: datetime) -> str:
 def enrol(user: User, when: datetime) -> None:
     """Give ``user`` a confirmed second factor, as the enrolment page does."""
     start_second_factor(user)
-    assert confirm_second_factor(user, code_at(user, when), when)
+    assert confirm_second_factor(db.session, user, code_at(user, when), when)
     db.session.commit()
 
 

@@ -26,10 +26,10 @@ from clinic.models import (
     WorkingHours,
 )
 from clinic.services import treatment_notes as notes_service
-from clinic.services.accounts import create_user, issue_api_token
+from clinic.services.accounts import create_user
 from clinic.services.online_booking import issue_manage_token
 from clinic.services.seed import seed_clinic
-from tests.conftest import PASSWORD, log_in
+from tests.conftest import PASSWORD, api_token_for, log_in
 
 ROLES = (Role.ADMIN, Role.FRONTDESK, Role.CHIROPRACTOR, Role.PATIENT)
 MARKERS = {
@@ -45,6 +45,9 @@ MARKERS = {
 class World:
     users: dict[Role, User] = field(default_factory=dict)
     tokens: dict[Role, str] = field(default_factory=dict)
+    # Whose token each is: the role's user, but for the admin a colleague with two-factor login (an
+    # admin token needs it), so that the admin of ``users`` can log in by the form again and again.
+    api_users: dict[Role, User] = field(default_factory=dict)
     own: Patient | None = None  # the patient account's own record
     other: Patient | None = None  # someone else's
     appointment: Appointment | None = None  # the other patient's
@@ -57,6 +60,8 @@ class World:
     hours_id: int = 0
     time_off_id: int = 0
     manage_token: str = ""  # the secret link of the patient's own booking
+    colleague_id: int = 0  # a staff account the admin pages act on
+    colleague_token_id: int = 0  # one of its API tokens
 
     def bearer(self, role: Role) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[role]}"}
@@ -74,6 +79,7 @@ def build_world() -> World:
     for role in ROLES:
         world.users[role] = _account(role, chiropractors[0] if role is Role.CHIROPRACTOR else None)
     author = create_user(db.session, "author@world.test", PASSWORD, Role.CHIROPRACTOR, chiropractors[1])
+    api_admin = create_user(db.session, "admin-api@world.test", PASSWORD, Role.ADMIN)
     world.own = Patient(first_name="Eigen", last_name="Patiënt", date_of_birth=date(1991, 2, 3),
                         created_source="online", user_id=world.users[Role.PATIENT].id)
     world.other = Patient(first_name="Anna", last_name=MARKERS["name"], date_of_birth=date(1985, 6, 7),
@@ -107,9 +113,12 @@ def build_world() -> World:
         WorkingHours.chiropractor_id == world.chiropractor.id).order_by(WorkingHours.id))
     world.time_off_id = db.session.scalar(select(TimeOff.id).where(TimeOff.chiropractor_id == world.chiropractor.id))
     world.manage_token = issue_manage_token(db.session, world.own_appointment)
-    for role in ROLES:
-        world.tokens[role] = issue_api_token(db.session, world.users[role])
     db.session.commit()
+    for role in ROLES:
+        world.api_users[role] = world.users[role] if role is not Role.ADMIN else api_admin
+        world.tokens[role] = api_token_for(world.api_users[role])
+    api_token_for(author)
+    world.colleague_id, world.colleague_token_id = author.id, author.api_tokens[0].id
     return world
 
 

@@ -122,10 +122,11 @@ def test_a_bearer_token_needs_no_csrf_token(protected, create_account):
     assert response.status_code == 201
 
 
-def test_a_cookie_sent_with_a_bearer_token_does_not_skip_the_token_check(protected):
-    """A forger cannot add a made-up bearer token to skip CSRF: an invalid token is a 401."""
+def test_a_cookie_sent_with_a_bearer_token_does_not_skip_the_csrf_check(protected):
+    """A forger cannot add a made-up bearer token to skip CSRF: a cookie and a token together are refused."""
     _app, client = protected
     before = row_counts()
     response = client.post("/api/v1/patients", json=NEW_PATIENT, headers={"Authorization": "Bearer forged"})
-    assert_json_error(response, 401)
+    assert_json_error(response, 400)
+    assert response.json["error"]["code"] == "two_credentials"
     assert row_counts() == before

@@ -31,9 +31,8 @@ from clinic.models import (
     TreatmentNote,
     WellnessCheckIn,
 )
-from clinic.services.accounts import issue_api_token
 from clinic.services.seed import seed_clinic
-from tests.conftest import log_in
+from tests.conftest import api_token_for as issued_token, log_in
 from tests.security.attack_payloads import (
     HUGE_IDS,
     NON_FINITE_JSON,
@@ -83,12 +82,12 @@ class Clinic:
         for client, role in ((self.desk, Role.ADMIN), (self.chiro, Role.CHIROPRACTOR)):
             account = create_account(role)
             assert log_in(client, account.email).status_code == 302
-            self.tokens[role] = {"Authorization": f"Bearer {issue_api_token(db.session, account)}"}
+            self.tokens[role] = {"Authorization": f"Bearer {issued_token(account)}"}
         db.session.commit()
         base = f"/api/v1/patients/{self.patient.id}/treatment-notes"
-        self.draft_id = self.chiro.post(base, json={"subjective": "Draft."}, headers=self.tokens[Role.CHIROPRACTOR]).json["id"]
-        self.signed_id = self.chiro.post(base, json={"subjective": "Signed."}, headers=self.tokens[Role.CHIROPRACTOR]).json["id"]
-        self.chiro.post(f"/api/v1/treatment-notes/{self.signed_id}/sign", headers=self.tokens[Role.CHIROPRACTOR])
+        self.draft_id = self.api.post(base, json={"subjective": "Draft."}, headers=self.tokens[Role.CHIROPRACTOR]).json["id"]
+        self.signed_id = self.api.post(base, json={"subjective": "Signed."}, headers=self.tokens[Role.CHIROPRACTOR]).json["id"]
+        self.api.post(f"/api/v1/treatment-notes/{self.signed_id}/sign", headers=self.tokens[Role.CHIROPRACTOR])
         assert db.session.get(TreatmentNote, self.signed_id).is_signed
         self.portal = app.test_client()
         self.portal.post("/portaal/inloggen", data={"email": self.patient.email, "date_of_birth": "1990-05-17"})
@@ -328,9 +327,11 @@ def test_bad_json_values_are_refused_in_the_one_error_shape(clinic, case, attemp
 @pytest.mark.parametrize("url", ["/api/v1/patients", "/afspraak/gegevens", "/frontdesk/book/new-patient"])
 def test_an_oversized_body_is_refused_before_it_is_read(clinic, url, attempts):
     before = row_counts()
-    client = clinic.api if url.startswith("/api/") else clinic.desk
+    api = url.startswith("/api/")
+    # Each client carries one credential: the API one a token, the front desk's browser its session.
+    client, credential = (clinic.api, clinic.tokens[Role.ADMIN]) if api else (clinic.desk, {})
     response = client.post(url, data=json.dumps({"first_name": "a" * (2 * 1024 * 1024)}), headers={
-        **clinic.tokens[Role.ADMIN], "Content-Type": "application/json" if "api" in url else "application/x-www-form-urlencoded"})
+        **credential, "Content-Type": "application/json" if api else "application/x-www-form-urlencoded"})
     assert response.status_code == 413
     if url.startswith("/api/"):
         assert_json_error(response, 413)

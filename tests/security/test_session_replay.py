@@ -3,6 +3,7 @@ change, deactivation, a second-factor reset or a long pause."""
 import pytest
 
 from clinic.extensions import db
+from clinic.localtime import utcnow
 from clinic.models import Role, User
 from clinic.services.accounts import deactivate_user
 from tests.conftest import PASSWORD, log_in
@@ -55,7 +56,7 @@ def test_a_cookie_of_a_deactivated_account_is_refused_also_after_reactivation(ap
     if how == "command":
         assert app.test_cli_runner().invoke(args=["users", "deactivate", user.email]).exit_code == 0
     else:
-        deactivate_user(db.session.get(User, user.id))
+        deactivate_user(db.session, db.session.get(User, user.id), now=utcnow())
         db.session.commit()
     assert_refused(replay(app, captured))
     db.session.get(User, user.id).is_active = True

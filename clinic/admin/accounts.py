@@ -1,0 +1,99 @@
+"""The accounts pages: every account, and per staff account its two-factor login, API tokens and deactivation.
+
+Each action goes through the same service as the ``flask users`` commands.
+"""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from clinic.admin.routes import bp
+from clinic.errors import DomainError
+from clinic.extensions import db
+from clinic.localtime import utcnow
+from clinic.models import User
+from clinic.services import accounts
+
+
+@bp.route("/users")
+def users():
+    """List every account with its role and last login."""
+    all_accounts = db.session.scalars(select(User).order_by(User.role, User.email)).all()
+    return render_template("admin/users.html", users=all_accounts)
+
+
+def staff_account_or_404(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None or not user.is_staff:
+        abort(404)
+    return user
+
+
+@bp.route("/users/<int:user_id>")
+def user(user_id: int):
+    """Show a staff account: role, whether it is active, two-factor login, and its API tokens."""
+    return account_page(staff_account_or_404(user_id))
+
+
+def account_page(user: User, new_token: str | None = None, status: int = 200):
+    page = render_template(
+        "admin/user.html", user=user, api_tokens=accounts.api_tokens_of(db.session, user), new_token=new_token,
+        may_hold_api_token=accounts.may_hold_api_token(user),
+    )
+    return page, status
+
+
+@bp.route("/users/<int:user_id>/deactivate", methods=["POST"])
+def deactivate_user(user_id: int):
+    """Stop the account from logging in; its sessions and API tokens end at once."""
+    user = staff_account_or_404(user_id)
+    try:
+        accounts.deactivate_user(db.session, user, now=utcnow(), by=current_user._get_current_object())
+    except DomainError:
+        db.session.rollback()
+        flash(_("You cannot deactivate your own account."), "error")
+    else:
+        db.session.commit()
+        flash(_("%(email)s is deactivated; its sessions and API tokens have ended.", email=user.email), "info")
+    return redirect(url_for(".user", user_id=user.id))
+
+
+@bp.route("/users/<int:user_id>/reset-two-factor", methods=["POST"])
+def reset_two_factor(user_id: int):
+    """Remove the account's two-factor login (a lost phone); its sessions and API tokens end."""
+    user = staff_account_or_404(user_id)
+    accounts.reset_second_factor(db.session, user, now=utcnow())
+    db.session.commit()
+    flash(_("Two-factor login of %(email)s is removed; its sessions and API tokens have ended.", email=user.email),
+          "info")
+    return redirect(url_for(".user", user_id=user.id))
+
+
+@bp.route("/users/<int:user_id>/tokens", methods=["POST"])
+def issue_token(user_id: int):
+    """Issue an API token and show it this once; only its hash is kept."""
+    user = staff_account_or_404(user_id)
+    try:
+        token = accounts.issue_api_token(db.session, user)
+    except DomainError:
+        db.session.rollback()
+        flash(_("This account cannot have an API token: it is deactivated, or an administrator without "
+                "two-factor login."), "error")
+        return redirect(url_for(".user", user_id=user.id))
+    db.session.commit()
+    return account_page(user, new_token=token, status=201)
+
+
+@bp.route("/users/<int:user_id>/tokens/<int:token_id>/revoke", methods=["POST"])
+def revoke_token(user_id: int, token_id: int):
+    """Revoke one API token of the account; it stops working at once."""
+    user = staff_account_or_404(user_id)
+    try:
+        accounts.revoke_api_token(db.session, token_id, now=utcnow(), of=user)
+    except DomainError:
+        abort(404)
+    db.session.commit()
+    flash(_("API token %(number)d is revoked.", number=token_id), "info")
+    return redirect(url_for(".user", user_id=user.id))

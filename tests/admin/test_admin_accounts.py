@@ -1,0 +1,109 @@
+"""The accounts pages: an admin issues and revokes API tokens, removes two-factor login and deactivates
+accounts, through the same services as the ``flask users`` commands."""
+import re
+
+import pytest
+
+from clinic.extensions import db
+from clinic.models import ApiToken, Role, User
+from tests.conftest import api_token_for, log_in
+
+
+def me(app, token: str) -> int:
+    return app.test_client().get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code
+
+
+def fresh(user: User) -> User:
+    db.session.expire_all()
+    return db.session.get(User, user.id)
+
+
+@pytest.fixture
+def admin(logged_in) -> User:
+    return logged_in(Role.ADMIN)
+
+
+@pytest.fixture
+def colleague(create_account) -> User:
+    return create_account(Role.FRONTDESK)
+
+
+def test_the_list_links_each_staff_account_to_its_page_and_patients_have_none(app, client, admin, colleague, create_account):
+    patient = create_account(Role.PATIENT)
+    page = client.get("/admin/users").get_data(as_text=True)
+    assert f'href="/admin/users/{colleague.id}"' in page
+    assert f'href="/admin/users/{patient.id}"' not in page
+    assert client.get(f"/admin/users/{patient.id}").status_code == 404
+    assert client.get("/admin/users/999999").status_code == 404
+
+
+def test_an_issued_token_is_shown_once_and_works(app, client, admin, colleague):
+    response = client.post(f"/admin/users/{colleague.id}/tokens")
+
+    assert response.status_code == 201
+    token = re.search(r"<code>([\w-]+)</code>", response.get_data(as_text=True)).group(1)
+    assert me(app, token) == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    assert token not in client.get(f"/admin/users/{colleague.id}").get_data(as_text=True)
+
+
+def test_a_revoked_token_stops_working_and_the_others_go_on(app, client, admin, colleague):
+    kept, revoked = api_token_for(colleague), api_token_for(colleague)
+    revoked_id = max(api_token.id for api_token in fresh(colleague).api_tokens)
+
+    response = client.post(f"/admin/users/{colleague.id}/tokens/{revoked_id}/revoke")
+
+    assert response.status_code == 302
+    assert (me(app, kept), me(app, revoked)) == (200, 401)
+    page = client.get(f"/admin/users/{colleague.id}").get_data(as_text=True)
+    assert f"API token {revoked_id} is revoked." in page
+    assert f"Revoke token {revoked_id}" not in page
+
+
+def test_a_token_is_revoked_only_through_its_own_accounts_page(app, client, admin, colleague, create_account):
+    token = api_token_for(colleague)
+    token_id = fresh(colleague).api_tokens[0].id
+    other = create_account(Role.CHIROPRACTOR)
+    assert client.post(f"/admin/users/{other.id}/tokens/{token_id}/revoke").status_code == 404
+    assert me(app, token) == 200
+
+
+def test_an_admin_without_two_factor_login_gets_no_token_from_the_page(client, admin, create_account):
+    other_admin = create_account(Role.ADMIN)
+    page = client.get(f"/admin/users/{other_admin.id}").get_data(as_text=True)
+    assert "An administrator needs two-factor login before having an API token." in page
+    response = client.post(f"/admin/users/{other_admin.id}/tokens", follow_redirects=True)
+    assert "This account cannot have an API token" in response.get_data(as_text=True)
+    assert db.session.scalar(db.select(ApiToken).where(ApiToken.user_id == other_admin.id)) is None
+
+
+def test_removing_two_factor_login_ends_the_accounts_tokens(app, client, admin, create_account):
+    other_admin = create_account(Role.ADMIN)
+    token = api_token_for(other_admin)
+
+    response = client.post(f"/admin/users/{other_admin.id}/reset-two-factor")
+
+    assert response.status_code == 302
+    assert me(app, token) == 401
+    assert fresh(other_admin).has_second_factor is False
+    assert all(api_token.revoked_at is not None for api_token in fresh(other_admin).api_tokens)
+
+
+def test_a_deactivated_account_can_no_longer_log_in_or_use_its_tokens(app, client, admin, colleague):
+    token = api_token_for(colleague)
+    device = app.test_client()
+    assert log_in(device, colleague.email).status_code == 302
+
+    response = client.post(f"/admin/users/{colleague.id}/deactivate", follow_redirects=True)
+
+    assert "is deactivated; its sessions and API tokens have ended." in response.get_data(as_text=True)
+    assert me(app, token) == 401
+    assert device.get("/frontdesk/").status_code == 302
+    assert log_in(app.test_client(), colleague.email).status_code == 200
+
+
+def test_an_admin_cannot_deactivate_their_own_account(client, admin):
+    assert "Deactivate account" not in client.get(f"/admin/users/{admin.id}").get_data(as_text=True)
+    response = client.post(f"/admin/users/{admin.id}/deactivate", follow_redirects=True)
+    assert "You cannot deactivate your own account." in response.get_data(as_text=True)
+    assert fresh(admin).is_active is True
