@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from clinic.localtime import require_aware
+from clinic.localtime import as_utc, hours_between
 
 from .decision import assess_modalities
 from .digest import inputs_digest
@@ -73,10 +73,11 @@ def evaluate(inputs: ReadinessInputs, at: datetime, rules: Rules | None = None) 
     """Assess recovery, load tolerance and every modality's verdict at the instant ``at``.
 
     Only sessions that ended by ``at`` and check-ins of ``at``'s local day or before are read;
-    the clock is never consulted, so the same inputs and ``at`` always give the same result.
+    the clock is never consulted, so the same inputs and ``at`` always give the same result. The
+    result's ``at`` is in UTC, like every instant of the inputs, so elapsed time is real time.
     """
     rules = rules or default_rules()
-    require_aware(at)
+    at = as_utc(at)
     check_known_names(inputs, rules)
     history = _read_history(inputs, at, rules)
     recovery = assess_recovery(history.sessions, at, rules.phase,
@@ -138,7 +139,7 @@ def _situation(inputs: ReadinessInputs, at: datetime, history: _History, recover
     competition_at = inputs.next_competition_at
     # A competition that has already started or passed no longer shapes the advice.
     hours_to_competition = (None if competition_at is None or competition_at < at
-                            else (competition_at - at).total_seconds() / 3600)
+                            else hours_between(at, competition_at))
     return Situation(
         phase=recovery.phase,
         band=tolerance.band,

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from numbers import Real
 from types import MappingProxyType
 
-from clinic.localtime import require_aware
+from clinic.localtime import as_utc
 
 HOOPER_ITEMS = ("sleep", "fatigue", "stress", "soreness")
 
@@ -38,7 +38,8 @@ class TrainingSession:
     is_competition: bool = False
 
     def __post_init__(self) -> None:
-        require_aware(self.ended_at)
+        # Kept in UTC: time between two instants is only real time when neither is written in local time.
+        object.__setattr__(self, "ended_at", as_utc(self.ended_at))
         _require_range("duration_minutes", self.duration_minutes, 0, 24 * 60)
         _require_range("rpe", self.rpe, 0, 10)
 
@@ -118,4 +119,4 @@ class ReadinessInputs:
         object.__setattr__(self, "sessions", tuple(self.sessions))
         object.__setattr__(self, "check_ins", tuple(self.check_ins))
         if self.next_competition_at is not None:
-            require_aware(self.next_competition_at)
+            object.__setattr__(self, "next_competition_at", as_utc(self.next_competition_at))

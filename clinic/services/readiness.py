@@ -10,7 +10,7 @@ import csv
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
@@ -397,8 +397,6 @@ def evaluate_readiness(
     ``just_registered`` says the patient was registered in this transaction, so nothing about
     them can be on record yet: the engine gets their birth date alone, and nothing is read.
     """
-    # In UTC, so the result (its "at" included) is the same whichever zone the caller wrote the instant in.
-    at = at.astimezone(timezone.utc)
     inputs = (readiness.ReadinessInputs(date_of_birth=patient.date_of_birth) if just_registered
               else readiness_inputs(session, patient, at))
     return readiness.evaluate(inputs, at)
