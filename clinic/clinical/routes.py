@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -201,7 +201,8 @@ def screening(patient_id: int):
             form.competition_on.data, form.competition_time.data = local.date(), local.time()
     if form.validate_on_submit():
         try:
-            readiness_service.update_screening(db.session, patient, form.update(), checked_by=me(), now=utcnow())
+            readiness_service.update_screening(db.session, patient, form.update(), checked_by=me(), now=utcnow(),
+                                               valid_months=current_app.config["SCREENING_VALID_MONTHS"])
         except DomainError as error:
             refused(form, error, screening_field)
         else:

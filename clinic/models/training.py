@@ -157,6 +157,9 @@ class PatientReadinessProfile(db.Model):
     """One row per patient: the next competition and when the screening checklist was last done."""
 
     __tablename__ = "patient_readiness_profiles"
+    __table_args__ = (
+        CheckConstraint("(screened_at IS NULL) = (screening_due_on IS NULL)", name="screening_due_when_screened"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"), unique=True)
@@ -165,6 +168,9 @@ class PatientReadinessProfile(db.Model):
         UTCDateTime(), comment="when the whole screening checklist was last gone through; NULL = never"
     )
     screened_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    screening_due_on: Mapped[date | None] = mapped_column(
+        comment="the clinic day from which a full screening is due again (SCREENING_VALID_MONTHS after it)"
+    )
     updated_at: Mapped[datetime] = updated_at_column()
 
     screened_by: Mapped[User | None] = relationship()

@@ -47,6 +47,8 @@ def canonical_inputs(inputs: ReadinessInputs, at: datetime) -> dict:
             "flags": {name: {"checked_on": check.checked_on.isoformat(), "checked_by": check.checked_by,
                              "region": check.region} for name, check in screening.flags.items()},
             "indications": sorted(screening.indications),
+            "screened_at": _instant(screening.screened_at),
+            "due_on": None if screening.due_on is None else screening.due_on.isoformat(),
         },
     }
 

@@ -9,16 +9,16 @@ from clinic.localtime import as_utc, hours_between
 from .decision import assess_modalities
 from .digest import inputs_digest
 from .hrv import HrvHistory
-from .inputs import ReadinessInputs, TrainingSession
+from .inputs import ReadinessInputs, Screening, TrainingSession
 from .loads import LoadHistory, load_history, local_day, own_session_loads
 from .overtraining import RecoveryEvidence, assess_overtraining
 from .phase import Recovery, age_on, assess_recovery
 from .reasons import Reason
-from .result import LoadSummary, LoadTolerance, OvertrainingAssessment, ReadinessResult
+from .result import LoadSummary, LoadTolerance, OvertrainingAssessment, ReadinessResult, ScreeningSummary
 from .rulebook import Rules
 from .rules_file import default_rules
 from .situation import Situation
-from .states import Band
+from .states import Band, ScreeningStatus
 from .tolerance import Measurements, score_tolerance
 from .wellness import ComplaintReport, HooperHistory, Soreness, latest_complaints, worst_doms
 
@@ -85,6 +85,7 @@ def evaluate(inputs: ReadinessInputs, at: datetime, rules: Rules | None = None) 
                                worst_doms=history.soreness.doms, own_loads=history.own_loads)
     tolerance = score_tolerance(_measurements(history, recovery, rules), rules.tolerance)
     overtraining = assess_overtraining(_recovery_evidence(history, recovery), rules.overtraining, rules.complaints)
+    screening = assess_screening(inputs.screening, at, rules)
     return ReadinessResult(
         at=at,
         phase=recovery.phase,
@@ -95,7 +96,9 @@ def evaluate(inputs: ReadinessInputs, at: datetime, rules: Rules | None = None) 
         hooper=history.hooper.summary(history.today),
         load_tolerance=tolerance,
         overtraining=overtraining,
-        modalities=assess_modalities(_situation(inputs, at, history, recovery, tolerance, overtraining), rules),
+        screening=screening,
+        modalities=assess_modalities(
+            _situation(inputs, at, history, recovery, tolerance, overtraining, screening.status), rules),
         notices=_notices(tolerance, overtraining, rules),
         rules_version=rules.version,
         inputs_digest=inputs_digest(inputs, at),
@@ -134,13 +137,32 @@ def _load_summary(loads: LoadHistory, today: date) -> LoadSummary:
     )
 
 
+def assess_screening(screening: Screening, at: datetime, rules: Rules) -> ScreeningSummary:
+    """Return whether the screening is missing, current or due at ``at``, and the findings to ask again.
+
+    A full screening is due from its ``due_on`` day. A finding that expires (an acute injury after
+    72 h, say) still counts until the screening is updated: a prompt asks to check it again.
+    """
+    if screening.screened_at is None:
+        return ScreeningSummary(ScreeningStatus.MISSING, None, None, ())
+    due = local_day(at) >= screening.due_on
+    hours_since = hours_between(screening.screened_at, at)
+    prompts = tuple(expiry.prompt.instantiate(region=screening.flags[flag].region)
+                    for flag, expiry in rules.screening.findings_expire.items()
+                    if flag in screening.flags and hours_since >= expiry.after_hours)
+    return ScreeningSummary(ScreeningStatus.DUE if due else ScreeningStatus.CURRENT,
+                            local_day(screening.screened_at), screening.due_on, prompts)
+
+
 def _situation(inputs: ReadinessInputs, at: datetime, history: _History, recovery: Recovery,
-               tolerance: LoadTolerance, overtraining: OvertrainingAssessment) -> Situation:
+               tolerance: LoadTolerance, overtraining: OvertrainingAssessment,
+               screening_status: ScreeningStatus) -> Situation:
     competition_at = inputs.next_competition_at
     # A competition that has already started or passed no longer shapes the advice.
     hours_to_competition = (None if competition_at is None or competition_at < at
                             else hours_between(at, competition_at))
     return Situation(
+        screening_status=screening_status,
         phase=recovery.phase,
         band=tolerance.band,
         effective_band=tolerance.evaluated_as,

@@ -95,14 +95,24 @@ class FlagCheck:
 
 @dataclass(frozen=True)
 class Screening:
-    """The contraindication/precaution flags that are present and the clinical indications."""
+    """The contraindication/precaution flags that are present and the clinical indications.
+
+    ``screened_at`` is when the whole checklist was last gone through (None: never, and then no
+    flag says anything) and ``due_on`` the local day from which a full screening is due again.
+    """
 
     flags: Mapping[str, FlagCheck] = field(default_factory=dict)
     indications: frozenset[str] = frozenset()
+    screened_at: datetime | None = None
+    due_on: date | None = None
 
     def __post_init__(self) -> None:
         _freeze_mapping(self, "flags")
         object.__setattr__(self, "indications", frozenset(self.indications))
+        if (self.screened_at is None) != (self.due_on is None):
+            raise ValueError("a screening has both screened_at and due_on, or neither")
+        if self.screened_at is not None:
+            object.__setattr__(self, "screened_at", as_utc(self.screened_at))
 
 
 @dataclass(frozen=True)

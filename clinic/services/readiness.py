@@ -6,6 +6,7 @@ caller commits. ``evaluate_readiness`` loads what was known up to an instant and
 """
 from __future__ import annotations
 
+import calendar
 import csv
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -45,6 +46,8 @@ MAX_IMPORT_ROWS = 5000
 MAX_CELL_NUMBER = 10**9
 # A CSV row without a time is taken to have ended at this local time (evening training).
 DEFAULT_IMPORT_END_TIME = time(18, 0)
+# A full screening is due again this many months after it; the SCREENING_VALID_MONTHS setting.
+DEFAULT_SCREENING_VALID_MONTHS = 6
 
 
 # Checking single values ----------------------------------------------------------------------
@@ -259,6 +262,7 @@ class ScreeningRecord:
     next_competition_at: datetime | None
     screened_at: datetime | None
     screened_by: User | None
+    due_on: date | None
 
 
 def _checked_screening(update: ScreeningUpdate, now: datetime) -> tuple[dict[str, tuple[str, ...]], set[str]]:
@@ -290,10 +294,21 @@ def _profile(session: Session, patient: Patient) -> PatientReadinessProfile | No
     return session.scalar(select(PatientReadinessProfile).where(PatientReadinessProfile.patient_id == patient.id))
 
 
+def months_after(day: date, months: int) -> date:
+    """Return the same day ``months`` calendar months later (the month's last day if it is shorter)."""
+    year, month = divmod(day.month - 1 + months, 12)
+    year, month = day.year + year, month + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
 def update_screening(
-    session: Session, patient: Patient, update: ScreeningUpdate, *, checked_by: User, now: datetime
+    session: Session, patient: Patient, update: ScreeningUpdate, *, checked_by: User, now: datetime,
+    valid_months: int = DEFAULT_SCREENING_VALID_MONTHS,
 ) -> ScreeningRecord:
-    """Replace the patient's screening with ``update``, as checked by ``checked_by`` today."""
+    """Replace the patient's screening with ``update``, as checked by ``checked_by`` today.
+
+    A full screening is due again ``valid_months`` after today.
+    """
     flags, indications = _checked_screening(update, now)
     today = to_local(now).date()
     # Two screenings of one patient saved at once take turns (PostgreSQL; SQLite writes one at a time).
@@ -311,6 +326,7 @@ def update_screening(
     profile.next_competition_at = update.next_competition_at
     profile.screened_at = now
     profile.screened_by_id = checked_by.id
+    profile.screening_due_on = months_after(today, valid_months)
     session.add(profile)
     session.flush()
     return screening_of(session, patient)
@@ -342,6 +358,7 @@ def screening_of(session: Session, patient: Patient) -> ScreeningRecord:
         next_competition_at=profile.next_competition_at if profile else None,
         screened_at=profile.screened_at if profile else None,
         screened_by=profile.screened_by if profile else None,
+        due_on=profile.screening_due_on if profile else None,
     )
 
 
@@ -372,6 +389,8 @@ def readiness_inputs(session: Session, patient: Patient, at: datetime) -> readin
                                              ", ".join(record.regions) or None)
                    for name, record in screening.flags.items()},
             indications=frozenset(screening.indications),
+            screened_at=screening.screened_at,
+            due_on=screening.due_on,
         ),
         next_competition_at=screening.next_competition_at,
     )
