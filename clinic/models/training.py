@@ -92,17 +92,30 @@ class WellnessCheckIn(db.Model):
 
 
 class WellnessComplaint(db.Model):
-    """A complaint the patient reports as still going on at a check-in, and since when."""
+    """A complaint the patient reports as still going on at a check-in, and since when.
+
+    A complaint that counts as a red flag (rules.yaml) does so until a chiropractor has reviewed
+    this report: ``reviewed_at`` and ``reviewed_by``.
+    """
 
     __tablename__ = "wellness_complaints"
-    __table_args__ = (UniqueConstraint("check_in_id", "complaint"), CheckConstraint("complaint <> ''", name="complaint_not_empty"))
+    __table_args__ = (
+        UniqueConstraint("check_in_id", "complaint"),
+        CheckConstraint("complaint <> ''", name="complaint_not_empty"),
+        CheckConstraint("reviewed_by_id IS NULL OR reviewed_at IS NOT NULL", name="reviewer_with_review"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     check_in_id: Mapped[int] = mapped_column(ForeignKey("wellness_check_ins.id", ondelete="CASCADE"))
     complaint: Mapped[str] = mapped_column(String(40))
     began_on: Mapped[date]
+    reviewed_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime(), comment="when a chiropractor reviewed this report; NULL = not yet"
+    )
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     check_in: Mapped[WellnessCheckIn] = relationship(back_populates="complaints")
+    reviewed_by: Mapped[User | None] = relationship()
 
     def __repr__(self) -> str:
         return f"<WellnessComplaint {self.complaint} since {self.began_on}>"

@@ -9,7 +9,7 @@ from clinic.localtime import as_utc, hours_between
 from .decision import assess_modalities
 from .digest import inputs_digest
 from .hrv import HrvHistory
-from .inputs import ReadinessInputs, Screening, TrainingSession
+from .inputs import FlagCheck, ReadinessInputs, Screening, TrainingSession
 from .loads import LoadHistory, load_history, local_day, own_session_loads
 from .overtraining import RecoveryEvidence, assess_overtraining
 from .phase import Recovery, age_on, assess_recovery
@@ -20,7 +20,9 @@ from .rules_file import default_rules
 from .situation import Situation
 from .states import Band, ScreeningStatus
 from .tolerance import Measurements, score_tolerance
-from .wellness import ComplaintReport, HooperHistory, Soreness, latest_complaints, worst_doms
+from .wellness import (
+    ComplaintReport, HooperHistory, RedFlagReport, Soreness, latest_complaints, unreviewed_red_flag_reports, worst_doms,
+)
 
 
 class UnknownNameError(ValueError):
@@ -51,6 +53,7 @@ class _History:
     hooper: HooperHistory
     soreness: Soreness
     complaints: ComplaintReport | None
+    red_flag_reports: tuple[RedFlagReport, ...]
 
 
 def _read_history(inputs: ReadinessInputs, at: datetime, rules: Rules) -> _History:
@@ -66,6 +69,7 @@ def _read_history(inputs: ReadinessInputs, at: datetime, rules: Rules) -> _Histo
         hooper=HooperHistory(check_ins, rules.hooper),
         soreness=worst_doms(check_ins, today),
         complaints=latest_complaints(check_ins, today, rules.overtraining.symptoms.report_max_age_days),
+        red_flag_reports=unreviewed_red_flag_reports(check_ins, rules.complaints),
     )
 
 
@@ -99,7 +103,7 @@ def evaluate(inputs: ReadinessInputs, at: datetime, rules: Rules | None = None) 
         screening=screening,
         modalities=assess_modalities(
             _situation(inputs, at, history, recovery, tolerance, overtraining, screening.status), rules),
-        notices=_notices(tolerance, overtraining, rules),
+        notices=_notices(tolerance, overtraining, history.red_flag_reports, rules),
         rules_version=rules.version,
         inputs_digest=inputs_digest(inputs, at),
     )
@@ -168,15 +172,27 @@ def _situation(inputs: ReadinessInputs, at: datetime, history: _History, recover
         effective_band=tolerance.evaluated_as,
         worst_doms=history.soreness.doms,
         doms_region=history.soreness.region,
-        flags=inputs.screening.flags,
+        flags=_present_flags(inputs.screening, history.red_flag_reports),
         indications=inputs.screening.indications,
         hours_to_competition=hours_to_competition,
         overtraining_level=overtraining.level,
     )
 
 
-def _notices(tolerance: LoadTolerance, overtraining: OvertrainingAssessment, rules: Rules) -> tuple[Reason, ...]:
-    notices = []
+# Who "checked" a red flag the patient reported: the patient, in a check-in.
+REPORTED_IN_CHECK_IN = "check-in"
+
+
+def _present_flags(screening: Screening, reports: tuple[RedFlagReport, ...]) -> dict[str, FlagCheck]:
+    """Return the screening's flags and, unless the screening found them too, the red flags reported since."""
+    reported = {report.red_flag: FlagCheck(report.reported_on, REPORTED_IN_CHECK_IN) for report in reports}
+    return reported | dict(screening.flags)
+
+
+def _notices(tolerance: LoadTolerance, overtraining: OvertrainingAssessment, reports: tuple[RedFlagReport, ...],
+             rules: Rules) -> tuple[Reason, ...]:
+    notices = [rules.screening.reported_red_flag.instantiate(flag_label=rules.complaints[report.complaint].label)
+               for report in reports]
     if tolerance.band is Band.UNKNOWN:
         notices.append(rules.tolerance.unknown_band_notice.instantiate())
     if overtraining.level:

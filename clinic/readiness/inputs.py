@@ -51,7 +51,10 @@ class TrainingSession:
 
 @dataclass(frozen=True)
 class WellnessCheckIn:
-    """A daily self-report: Hooper items (1 = very good … 7 = very bad), DOMS, HRV and complaints."""
+    """A daily self-report: Hooper items (1 = very good … 7 = very bad), DOMS, HRV and complaints.
+
+    ``reviewed`` names the complaints of this check-in a chiropractor had reviewed by then.
+    """
 
     day: date
     sleep: int | None = None
@@ -62,6 +65,7 @@ class WellnessCheckIn:
     doms_region: str | None = None
     rmssd_ms: float | None = None
     complaints: Mapping[str, date] = field(default_factory=dict)
+    reviewed: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         for item in HOOPER_ITEMS:
@@ -76,6 +80,9 @@ class WellnessCheckIn:
             if began_on > self.day:
                 raise ValueError(f"complaint {complaint!r} began after the check-in day")
         _freeze_mapping(self, "complaints")
+        object.__setattr__(self, "reviewed", frozenset(self.reviewed))
+        if not self.reviewed <= set(self.complaints):
+            raise ValueError("only a reported complaint can be reviewed")
 
     @property
     def hooper_items(self) -> dict[str, int] | None:

@@ -62,10 +62,14 @@ class FlagDefinition:
 
 @dataclass(frozen=True)
 class ComplaintDefinition:
-    """A complaint a patient can report in a check-in, for the overtraining rule."""
+    """A complaint a patient can report in a check-in, for the overtraining rule.
+
+    ``red_flag`` names the red flag a report of it counts as until a chiropractor has reviewed it.
+    """
 
     label: Text
     kind: str
+    red_flag: str | None = None
 
 
 @dataclass(frozen=True)
@@ -386,9 +390,10 @@ class FindingExpiry:
 
 @dataclass(frozen=True)
 class ScreeningSettings:
-    """Which findings of a screening expire, and the reasons shown when it is missing or due."""
+    """Which findings of a screening expire, and the notice for a red flag a patient reported."""
 
     findings_expire: Mapping[str, FindingExpiry]
+    reported_red_flag: ReasonTemplate
 
 
 @dataclass(frozen=True)

@@ -81,7 +81,7 @@ def parse_rules(document: object) -> Rules:
         band_labels=_frozen(schema.labels(root["bands"], "bands", exactly=BAND_KEYS)),
         references=_frozen(catalogue.reference_texts),
         indications=_frozen(catalogue.indication_labels),
-        complaints=_frozen(_complaints(root["complaints"])),
+        complaints=_frozen(_complaints(root["complaints"], catalogue)),
         flags=_frozen(catalogue.flags),
         phase=schema.settings(PhaseSettings, root["phase"], "phase"),
         load=schema.settings(LoadSettings, root["load"], "load"),
@@ -110,16 +110,19 @@ def _references(value: object) -> dict[str, str]:
     return {key: schema.string(entry, join("references", key)) for key, entry in node.items()}
 
 
-def _complaints(value: object) -> dict[str, ComplaintDefinition]:
+def _complaints(value: object, catalogue: Catalogue) -> dict[str, ComplaintDefinition]:
     node = schema.mapping(value, "complaints")
+    red_flags = tuple(name for name, flag in catalogue.flags.items() if flag.red_flag)
     result = {}
     for name, entry in node.items():
         path = join("complaints", name)
         entry = schema.mapping(entry, path)
-        schema.expect_keys(entry, path, ("label", "kind"))
+        schema.expect_keys(entry, path, ("label", "kind"), ("red_flag",))
+        red_flag = entry.get("red_flag")
         result[name] = ComplaintDefinition(
             label=schema.text(entry["label"], join(path, "label")),
             kind=schema.choice(entry["kind"], join(path, "kind"), COMPLAINT_KINDS, "complaint kind"),
+            red_flag=None if red_flag is None else schema.choice(red_flag, join(path, "red_flag"), red_flags, "red flag"),
         )
     return result
 
@@ -266,7 +269,7 @@ def _explained(criteria_class: type, value: object, path: str, catalogue: Catalo
 def _screening(value: object, catalogue: Catalogue) -> ScreeningSettings:
     path = "screening"
     node = schema.mapping(value, path)
-    schema.expect_keys(node, path, ("findings_expire",))
+    schema.expect_keys(node, path, ("findings_expire", "reported_red_flag"))
     expiring_path = join(path, "findings_expire")
     expiring = schema.mapping(node["findings_expire"], expiring_path)
     findings = {}
@@ -280,7 +283,9 @@ def _screening(value: object, catalogue: Catalogue) -> ScreeningSettings:
         if after_hours <= 0:
             raise RulesFileError(join(entry_path, "after_hours"), "must be more than 0")
         findings[flag] = FindingExpiry(after_hours, schema.reason_template(explanation, entry_path, catalogue))
-    return ScreeningSettings(findings_expire=_frozen(findings))
+    reported = schema.reason_template(node["reported_red_flag"], join(path, "reported_red_flag"), catalogue,
+                                      allow_flag_placeholder=True)
+    return ScreeningSettings(findings_expire=_frozen(findings), reported_red_flag=reported)
 
 
 def _phase_matrix(matrix_value: object, reasons_value: object, catalogue: Catalogue):

@@ -15,11 +15,11 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, contains_eager, selectinload
 
-from clinic import readiness
+from clinic import policy, readiness
 from clinic.bounds import CLINIC_DAYS, whole_number
-from clinic.errors import Conflict, Invalid
+from clinic.errors import Conflict, Invalid, NotAllowed
 from clinic.localtime import AmbiguousLocalTime, NonexistentLocalTime, to_local, to_utc
 from clinic.models import (
     Appointment,
@@ -34,6 +34,7 @@ from clinic.models import (
     WellnessComplaint,
 )
 from clinic.models.training import MAX_SESSION_MINUTES
+from clinic.policy import Action, Resource
 
 MAX_KIND_LENGTH = 40
 MAX_REGION_LENGTH = 80
@@ -227,6 +228,47 @@ def check_in_on(session: Session, patient: Patient, day: date) -> WellnessCheckI
         WellnessCheckIn.patient_id == patient.id, WellnessCheckIn.day == day))
 
 
+# Red flags reported in check-ins -----------------------------------------------------------------
+
+
+def red_flag_complaints() -> tuple[str, ...]:
+    """Return the complaints whose report counts as a red flag until a chiropractor reviews it."""
+    return tuple(name for name, complaint in readiness.complaints().items() if complaint.red_flag)
+
+
+def unreviewed_red_flag_reports(session: Session, patient: Patient) -> Sequence[WellnessComplaint]:
+    """Return the patient's reports of red-flag complaints no chiropractor has reviewed, oldest first."""
+    return session.scalars(
+        select(WellnessComplaint).join(WellnessComplaint.check_in)
+        .where(WellnessCheckIn.patient_id == patient.id, WellnessComplaint.reviewed_at.is_(None),
+               WellnessComplaint.complaint.in_(red_flag_complaints()))
+        .options(contains_eager(WellnessComplaint.check_in))
+        .order_by(WellnessCheckIn.day, WellnessComplaint.complaint)
+    ).all()
+
+
+def review_red_flag_reports(
+    session: Session, patient: Patient, report_ids: Iterable[int], *, reviewed_by: User, now: datetime
+) -> Sequence[WellnessComplaint]:
+    """Record that ``reviewed_by`` reviewed these red-flag reports of ``patient`` (the ones they were shown).
+
+    Only the reports named are marked, so one that came in while the page was open stays open.
+    Ids of other patients' or already reviewed reports are left alone. Raise ``NotAllowed`` for a
+    reviewer who is not a chiropractor and ``Invalid`` when none of the ids is an open report.
+    """
+    if not policy.may(reviewed_by.role, Resource.TRAINING_DATA, Action.WRITE):
+        raise NotAllowed("Only chiropractors review reported red flags.")
+    wanted = set(report_ids)
+    reports = [report for report in unreviewed_red_flag_reports(session, patient) if report.id in wanted]
+    if not reports:
+        raise Invalid("There is no open report to review.", fields={"reports": "none_open"})
+    for report in reports:
+        report.reviewed_at = now
+        report.reviewed_by_id = reviewed_by.id
+    session.flush()
+    return reports
+
+
 # Screening -------------------------------------------------------------------------------------
 
 
@@ -383,7 +425,7 @@ def readiness_inputs(session: Session, patient: Patient, at: datetime) -> readin
         date_of_birth=patient.date_of_birth,
         sessions=tuple(readiness.TrainingSession(row.ended_at, row.duration_minutes, row.rpe, row.kind,
                                                  row.is_competition) for row in sessions),
-        check_ins=tuple(_engine_check_in(row) for row in check_ins),
+        check_ins=tuple(_engine_check_in(row, at) for row in check_ins),
         screening=readiness.Screening(
             flags={name: readiness.FlagCheck(record.checked_on, _checker(record.checked_by),
                                              ", ".join(record.regions) or None)
@@ -400,11 +442,14 @@ def _checker(user: User | None) -> str:
     return "" if user is None else user.email
 
 
-def _engine_check_in(row: WellnessCheckIn) -> readiness.WellnessCheckIn:
+def _engine_check_in(row: WellnessCheckIn, at: datetime) -> readiness.WellnessCheckIn:
+    # A review after ``at`` was not known then: the readiness of a note written before it stays as it was.
     return readiness.WellnessCheckIn(
         day=row.day, sleep=row.sleep, fatigue=row.fatigue, stress=row.stress, soreness=row.soreness,
         doms=row.doms, doms_region=row.doms_region, rmssd_ms=row.rmssd_ms,
         complaints={complaint.complaint: complaint.began_on for complaint in row.complaints},
+        reviewed=frozenset(complaint.complaint for complaint in row.complaints
+                           if complaint.reviewed_at is not None and complaint.reviewed_at <= at),
     )
 
 
