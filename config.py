@@ -49,6 +49,8 @@ class Config:
     ONLINE_MAX_OPEN_BOOKINGS = int(os.environ.get("ONLINE_MAX_OPEN_BOOKINGS", 3))
     CANCELLATION_DEADLINE_HOURS = float(os.environ.get("CANCELLATION_DEADLINE_HOURS", 24))
     CLINIC_PHONE = os.environ.get("CLINIC_PHONE", "035 - 621 00 00")
+    # A patient's full screening (red flags, contraindications) is due again this many months after it.
+    SCREENING_VALID_MONTHS = int(os.environ.get("SCREENING_VALID_MONTHS", 6))
     RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") != "0"
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     # Free slots the availability API keeps per worker, valid until the schedule changes; 0 keeps none.

@@ -40,6 +40,20 @@ def require_aware(value: datetime) -> datetime:
     return value
 
 
+def as_utc(instant: datetime) -> datetime:
+    """Return the aware ``instant`` written in UTC."""
+    return require_aware(instant).astimezone(timezone.utc)
+
+
+def hours_between(start: datetime, end: datetime) -> float:
+    """Return the real hours from ``start`` to ``end``, whatever zones they are written in.
+
+    Python subtracts two datetimes of the same zone by their wall clocks, so across a clock change
+    Amsterdam minus Amsterdam is an hour off; UTC minus UTC is not.
+    """
+    return (as_utc(end) - as_utc(start)).total_seconds() / 3600
+
+
 def is_ambiguous(local: datetime, tz: ZoneInfo = CLINIC_TZ) -> bool:
     """Tell whether the naive wall-clock ``local`` happens twice in ``tz``."""
     # In the spring gap the two folds differ too, but such a time happens not twice but never.

@@ -247,6 +247,7 @@ ROUTES: Mapping[str, Route] = {
     "clinical.import_training_sessions": form(R.TRAINING_DATA),
     "clinical.new_check_in": form(R.TRAINING_DATA),
     "clinical.screening": form(R.TRAINING_DATA),
+    "clinical.review_red_flag_reports": submit(R.TRAINING_DATA),
     "clinical.new_note_for_appointment": form(R.TREATMENT_NOTES),
     "clinical.new_note": form(R.TREATMENT_NOTES),
     "clinical.edit_note": form(R.TREATMENT_NOTES),

@@ -8,7 +8,7 @@ Every call that reaches a patient's record is written to the access log.
 from __future__ import annotations
 
 import marshmallow as ma
-from flask import url_for
+from flask import current_app, url_for
 from flask.views import MethodView
 from flask_login import current_user
 from marshmallow import fields, validate
@@ -146,6 +146,8 @@ class ScreeningSchema(Schema):
     next_competition_at = Instant(required=True, allow_none=True)
     screened_at = Instant(required=True, allow_none=True, metadata={"description": "When the checklist was last done"})
     screened_by = fields.String(required=True, allow_none=True)
+    due_on = Day(required=True, allow_none=True, metadata={
+        "description": "From this day a full screening is due again (SCREENING_VALID_MONTHS after it)"})
 
 
 class ScreeningUpdateSchema(Schema):
@@ -176,6 +178,20 @@ class ReasonSchema(Schema):
     cite = fields.List(fields.String(), required=True, metadata={"description": "Citation keys (DOMAIN.md §8)"})
     evidence = fields.String(required=True, metadata={"description": "Evidence label: E1, E2, E3 or H"})
     region = fields.String(required=True, allow_none=True)
+
+
+def local_day_text(description: str) -> fields.String:
+    return fields.String(required=True, allow_none=True, metadata={"format": "date", "description": description})
+
+
+class ScreeningStatusSchema(Schema):
+    """Whether the patient was screened; without a current screening no modality is better than caution."""
+
+    status = fields.String(required=True, validate=validate.OneOf(["missing", "current", "due"]))
+    checked_on = local_day_text("The day of the last full screening; null when never screened")
+    due_on = local_day_text("From this day a full screening is due again")
+    prompts = fields.List(fields.Nested(ReasonSchema), required=True, metadata={
+        "description": "Findings of the screening to check again (an acute injury after 72 h, a pregnancy)"})
 
 
 class ModalityVerdictSchema(Schema):
@@ -227,6 +243,7 @@ class ReadinessSchema(Schema):
     load_tolerance = fields.Nested(LoadToleranceSchema, required=True)
     overtraining_level = fields.Integer(required=True, validate=validate.Range(0, 3))
     overtraining_signals = fields.List(fields.Nested(ReasonSchema), required=True)
+    screening = fields.Nested(ScreeningStatusSchema, required=True)
     rules_version = fields.String(required=True)
     inputs_digest = fields.String(required=True)
     modalities = fields.Dict(keys=fields.String(), values=fields.Nested(ModalityVerdictSchema), required=True)
@@ -394,6 +411,7 @@ def screening_body(record: readiness_service.ScreeningRecord) -> dict:
         "next_competition_at": record.next_competition_at,
         "screened_at": record.screened_at,
         "screened_by": record.screened_by.email if record.screened_by else None,
+        "due_on": record.due_on,
     }
 
 
@@ -419,7 +437,7 @@ class Screening(MethodView):
                 flags={name: regions for name, regions in update["flags"].items() if regions is not None},
                 indications=update["indications"], next_competition_at=update["next_competition_at"],
             ),
-            checked_by=me(), now=utcnow(),
+            checked_by=me(), now=utcnow(), valid_months=current_app.config["SCREENING_VALID_MONTHS"],
         )
         db.session.commit()
         return screening_body(record)

@@ -15,6 +15,7 @@ from wtforms import (
     IntegerField,
     RadioField,
     SelectField,
+    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -351,6 +352,14 @@ class AmendmentForm(ClinicForm):
 
 class SignForm(ClinicForm):
     submit = SubmitField(_l("Sign note"))
+
+
+class ReviewRedFlagsForm(ClinicForm):
+    """The red-flag reports the chiropractor was shown (hidden) and has now reviewed."""
+
+    # Any ids: the service marks only this patient's open reports among them.
+    reports = SelectMultipleField(coerce=int, validate_choice=False, validators=[InputRequired()])
+    submit = SubmitField(_l("Mark as reviewed"))
 
 
 class PatientSearchForm(ClinicForm):

@@ -24,6 +24,7 @@ MESSAGES = {
     "unknown_choice": _l("Choose one of the options."),
     "not_text": _l("Enter text."),
     "in_future": _l("This lies in the future."),
+    "none_open": _l("These reports were already reviewed."),
     "in_past": _l("This lies in the past."),
     "needs_doms": _l("Give the soreness score too, or leave the region empty."),
     "after_check_in_day": _l("A complaint cannot begin after the day of the check-in."),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -20,6 +20,7 @@ from clinic.clinical.forms import (
     ImportForm,
     NoteForm,
     PatientSearchForm,
+    ReviewRedFlagsForm,
     SignForm,
     TrainingSessionForm,
     asks_fold,
@@ -29,7 +30,7 @@ from clinic.clinical.forms import (
 from clinic.clinical.messages import REFUSED, message_for, refused, status_of
 from clinic.clinical.presenting import template_helpers
 from clinic.clinical.timeline import chart, daily_series, end_of_day
-from clinic.errors import Conflict, DomainError
+from clinic.errors import Conflict, DomainError, Invalid
 from clinic.extensions import db
 from clinic.localtime import to_local, utcnow
 from clinic.models import Appointment, Chiropractor, Patient, RecordPart, Role
@@ -105,6 +106,8 @@ def patient(patient_id: int):
         sessions=readiness_service.training_sessions_of(db.session, patient, limit=10),
         check_ins=readiness_service.check_ins_of(db.session, patient, limit=7),
         screening=readiness_service.screening_of(db.session, patient),
+        red_flag_reports=readiness_service.unreviewed_red_flag_reports(db.session, patient),
+        review_form=ReviewRedFlagsForm(),
         appointments=notes_service.appointments_with_notes(db.session, patient),
         notes=notes_service.notes_of(db.session, patient, me()),
     )
@@ -201,7 +204,8 @@ def screening(patient_id: int):
             form.competition_on.data, form.competition_time.data = local.date(), local.time()
     if form.validate_on_submit():
         try:
-            readiness_service.update_screening(db.session, patient, form.update(), checked_by=me(), now=utcnow())
+            readiness_service.update_screening(db.session, patient, form.update(), checked_by=me(), now=utcnow(),
+                                               valid_months=current_app.config["SCREENING_VALID_MONTHS"])
         except DomainError as error:
             refused(form, error, screening_field)
         else:
@@ -210,6 +214,24 @@ def screening(patient_id: int):
             return redirect(url_for("clinical.patient", patient_id=patient.id))
     return render_template("clinical/screening.html", patient=patient, form=form, current=current,
                            asks_fold=asks_fold(form.competition_on, form.competition_time)), status_of(form)
+
+
+@bp.route("/patients/<int:patient_id>/reported-red-flags/review", methods=["POST"])
+def review_red_flag_reports(patient_id: int):
+    """Record that you reviewed the red flags the patient reported in check-ins (the ones the page showed)."""
+    patient = training_data(patient_id, RecordPart.CHECK_IN)
+    form = ReviewRedFlagsForm()
+    if form.validate_on_submit():
+        try:
+            readiness_service.review_red_flag_reports(db.session, patient, form.reports.data, reviewed_by=me(),
+                                                      now=utcnow())
+        except Invalid as error:
+            db.session.rollback()
+            flash(message_for(error.fields["reports"]), "error")
+        else:
+            db.session.commit()
+            flash(_("The reported red flags are marked as reviewed."), "success")
+    return redirect(url_for("clinical.patient", patient_id=patient.id))
 
 
 def screening_field(name: str) -> str:

@@ -92,17 +92,30 @@ class WellnessCheckIn(db.Model):
 
 
 class WellnessComplaint(db.Model):
-    """A complaint the patient reports as still going on at a check-in, and since when."""
+    """A complaint the patient reports as still going on at a check-in, and since when.
+
+    A complaint that counts as a red flag (rules.yaml) does so until a chiropractor has reviewed
+    this report: ``reviewed_at`` and ``reviewed_by``.
+    """
 
     __tablename__ = "wellness_complaints"
-    __table_args__ = (UniqueConstraint("check_in_id", "complaint"), CheckConstraint("complaint <> ''", name="complaint_not_empty"))
+    __table_args__ = (
+        UniqueConstraint("check_in_id", "complaint"),
+        CheckConstraint("complaint <> ''", name="complaint_not_empty"),
+        CheckConstraint("reviewed_by_id IS NULL OR reviewed_at IS NOT NULL", name="reviewer_with_review"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     check_in_id: Mapped[int] = mapped_column(ForeignKey("wellness_check_ins.id", ondelete="CASCADE"))
     complaint: Mapped[str] = mapped_column(String(40))
     began_on: Mapped[date]
+    reviewed_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime(), comment="when a chiropractor reviewed this report; NULL = not yet"
+    )
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     check_in: Mapped[WellnessCheckIn] = relationship(back_populates="complaints")
+    reviewed_by: Mapped[User | None] = relationship()
 
     def __repr__(self) -> str:
         return f"<WellnessComplaint {self.complaint} since {self.began_on}>"
@@ -157,6 +170,9 @@ class PatientReadinessProfile(db.Model):
     """One row per patient: the next competition and when the screening checklist was last done."""
 
     __tablename__ = "patient_readiness_profiles"
+    __table_args__ = (
+        CheckConstraint("(screened_at IS NULL) = (screening_due_on IS NULL)", name="screening_due_when_screened"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"), unique=True)
@@ -165,6 +181,9 @@ class PatientReadinessProfile(db.Model):
         UTCDateTime(), comment="when the whole screening checklist was last gone through; NULL = never"
     )
     screened_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    screening_due_on: Mapped[date | None] = mapped_column(
+        comment="the clinic day from which a full screening is due again (SCREENING_VALID_MONTHS after it)"
+    )
     updated_at: Mapped[datetime] = updated_at_column()
 
     screened_by: Mapped[User | None] = relationship()

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from . import schema
 from .schema import Catalogue, RulesFileError
 from .situation import Situation
-from .states import MATRIX_BAND_KEYS, PHASE_KEYS, Band, Phase
+from .states import MATRIX_BAND_KEYS, PHASE_KEYS, SCREENING_STATUS_KEYS, Band, Phase, ScreeningStatus
 
 FLAG_SELECTORS = ("any_red_flag", "flag_any")
 
@@ -30,6 +30,10 @@ def _read_phases(value: object, path: str, catalogue: Catalogue) -> frozenset[Ph
 
 def _read_bands(value: object, path: str, catalogue: Catalogue) -> frozenset[Band]:
     return frozenset(Band(key) for key in schema.choices(value, path, MATRIX_BAND_KEYS, "band"))
+
+
+def _read_screening(value: object, path: str, catalogue: Catalogue) -> frozenset[ScreeningStatus]:
+    return frozenset(ScreeningStatus(key) for key in schema.choices(value, path, SCREENING_STATUS_KEYS, "screening status"))
 
 
 def _read_red_flags(value: object, path: str, catalogue: Catalogue) -> frozenset[str]:
@@ -72,6 +76,7 @@ def _hours_to_competition_gte(hours: float, situation: Situation) -> bool:
 CONDITIONS: dict[str, ConditionKind] = {
     "phase": ConditionKind(_read_phases, lambda phases, s: s.phase in phases),
     "band": ConditionKind(_read_bands, lambda bands, s: s.effective_band in bands),
+    "screening": ConditionKind(_read_screening, lambda statuses, s: s.screening_status in statuses),
     "any_red_flag": ConditionKind(_read_red_flags, _any_flag_present),
     "flag_any": ConditionKind(_read_flags, _any_flag_present),
     "indication_absent": ConditionKind(_read_indication, lambda name, s: name not in s.indications),

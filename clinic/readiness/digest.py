@@ -26,7 +26,8 @@ def _check_in(check_in: WellnessCheckIn) -> dict:
     return {"day": check_in.day.isoformat(), "sleep": check_in.sleep, "fatigue": check_in.fatigue,
             "stress": check_in.stress, "soreness": check_in.soreness, "doms": _optional_float(check_in.doms),
             "doms_region": check_in.doms_region, "rmssd_ms": _optional_float(check_in.rmssd_ms),
-            "complaints": {name: began_on.isoformat() for name, began_on in check_in.complaints.items()}}
+            "complaints": {name: began_on.isoformat() for name, began_on in check_in.complaints.items()},
+            "reviewed": sorted(check_in.reviewed)}
 
 
 def _canonical_list(records: list[dict]) -> list[dict]:
@@ -47,6 +48,8 @@ def canonical_inputs(inputs: ReadinessInputs, at: datetime) -> dict:
             "flags": {name: {"checked_on": check.checked_on.isoformat(), "checked_by": check.checked_by,
                              "region": check.region} for name, check in screening.flags.items()},
             "indications": sorted(screening.indications),
+            "screened_at": _instant(screening.screened_at),
+            "due_on": None if screening.due_on is None else screening.due_on.isoformat(),
         },
     }
 

@@ -4,23 +4,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from clinic.localtime import require_aware
+from clinic.localtime import as_utc, hours_between
 
 from .decision import assess_modalities
 from .digest import inputs_digest
 from .hrv import HrvHistory
-from .inputs import ReadinessInputs, TrainingSession
+from .inputs import FlagCheck, ReadinessInputs, Screening, TrainingSession
 from .loads import LoadHistory, load_history, local_day, own_session_loads
 from .overtraining import RecoveryEvidence, assess_overtraining
 from .phase import Recovery, age_on, assess_recovery
 from .reasons import Reason
-from .result import LoadSummary, LoadTolerance, OvertrainingAssessment, ReadinessResult
+from .result import LoadSummary, LoadTolerance, OvertrainingAssessment, ReadinessResult, ScreeningSummary
 from .rulebook import Rules
 from .rules_file import default_rules
 from .situation import Situation
-from .states import Band
+from .states import Band, ScreeningStatus
 from .tolerance import Measurements, score_tolerance
-from .wellness import ComplaintReport, HooperHistory, Soreness, latest_complaints, worst_doms
+from .wellness import (
+    ComplaintReport, HooperHistory, RedFlagReport, Soreness, latest_complaints, unreviewed_red_flag_reports, worst_doms,
+)
 
 
 class UnknownNameError(ValueError):
@@ -51,6 +53,7 @@ class _History:
     hooper: HooperHistory
     soreness: Soreness
     complaints: ComplaintReport | None
+    red_flag_reports: tuple[RedFlagReport, ...]
 
 
 def _read_history(inputs: ReadinessInputs, at: datetime, rules: Rules) -> _History:
@@ -66,6 +69,7 @@ def _read_history(inputs: ReadinessInputs, at: datetime, rules: Rules) -> _Histo
         hooper=HooperHistory(check_ins, rules.hooper),
         soreness=worst_doms(check_ins, today),
         complaints=latest_complaints(check_ins, today, rules.overtraining.symptoms.report_max_age_days),
+        red_flag_reports=unreviewed_red_flag_reports(check_ins, rules.complaints),
     )
 
 
@@ -73,10 +77,11 @@ def evaluate(inputs: ReadinessInputs, at: datetime, rules: Rules | None = None) 
     """Assess recovery, load tolerance and every modality's verdict at the instant ``at``.
 
     Only sessions that ended by ``at`` and check-ins of ``at``'s local day or before are read;
-    the clock is never consulted, so the same inputs and ``at`` always give the same result.
+    the clock is never consulted, so the same inputs and ``at`` always give the same result. The
+    result's ``at`` is in UTC, like every instant of the inputs, so elapsed time is real time.
     """
     rules = rules or default_rules()
-    require_aware(at)
+    at = as_utc(at)
     check_known_names(inputs, rules)
     history = _read_history(inputs, at, rules)
     recovery = assess_recovery(history.sessions, at, rules.phase,
@@ -84,6 +89,7 @@ def evaluate(inputs: ReadinessInputs, at: datetime, rules: Rules | None = None) 
                                worst_doms=history.soreness.doms, own_loads=history.own_loads)
     tolerance = score_tolerance(_measurements(history, recovery, rules), rules.tolerance)
     overtraining = assess_overtraining(_recovery_evidence(history, recovery), rules.overtraining, rules.complaints)
+    screening = assess_screening(inputs.screening, at, rules)
     return ReadinessResult(
         at=at,
         phase=recovery.phase,
@@ -94,8 +100,10 @@ def evaluate(inputs: ReadinessInputs, at: datetime, rules: Rules | None = None) 
         hooper=history.hooper.summary(history.today),
         load_tolerance=tolerance,
         overtraining=overtraining,
-        modalities=assess_modalities(_situation(inputs, at, history, recovery, tolerance, overtraining), rules),
-        notices=_notices(tolerance, overtraining, rules),
+        screening=screening,
+        modalities=assess_modalities(
+            _situation(inputs, at, history, recovery, tolerance, overtraining, screening.status), rules),
+        notices=_notices(tolerance, overtraining, history.red_flag_reports, rules),
         rules_version=rules.version,
         inputs_digest=inputs_digest(inputs, at),
     )
@@ -133,27 +141,58 @@ def _load_summary(loads: LoadHistory, today: date) -> LoadSummary:
     )
 
 
+def assess_screening(screening: Screening, at: datetime, rules: Rules) -> ScreeningSummary:
+    """Return whether the screening is missing, current or due at ``at``, and the findings to ask again.
+
+    A full screening is due from its ``due_on`` day. A finding that expires (an acute injury after
+    72 h, say) still counts until the screening is updated: a prompt asks to check it again.
+    """
+    if screening.screened_at is None:
+        return ScreeningSummary(ScreeningStatus.MISSING, None, None, ())
+    due = local_day(at) >= screening.due_on
+    hours_since = hours_between(screening.screened_at, at)
+    prompts = tuple(expiry.prompt.instantiate(region=screening.flags[flag].region)
+                    for flag, expiry in rules.screening.findings_expire.items()
+                    if flag in screening.flags and hours_since >= expiry.after_hours)
+    return ScreeningSummary(ScreeningStatus.DUE if due else ScreeningStatus.CURRENT,
+                            local_day(screening.screened_at), screening.due_on, prompts)
+
+
 def _situation(inputs: ReadinessInputs, at: datetime, history: _History, recovery: Recovery,
-               tolerance: LoadTolerance, overtraining: OvertrainingAssessment) -> Situation:
+               tolerance: LoadTolerance, overtraining: OvertrainingAssessment,
+               screening_status: ScreeningStatus) -> Situation:
     competition_at = inputs.next_competition_at
     # A competition that has already started or passed no longer shapes the advice.
     hours_to_competition = (None if competition_at is None or competition_at < at
-                            else (competition_at - at).total_seconds() / 3600)
+                            else hours_between(at, competition_at))
     return Situation(
+        screening_status=screening_status,
         phase=recovery.phase,
         band=tolerance.band,
         effective_band=tolerance.evaluated_as,
         worst_doms=history.soreness.doms,
         doms_region=history.soreness.region,
-        flags=inputs.screening.flags,
+        flags=_present_flags(inputs.screening, history.red_flag_reports),
         indications=inputs.screening.indications,
         hours_to_competition=hours_to_competition,
         overtraining_level=overtraining.level,
     )
 
 
-def _notices(tolerance: LoadTolerance, overtraining: OvertrainingAssessment, rules: Rules) -> tuple[Reason, ...]:
-    notices = []
+# Who "checked" a red flag the patient reported: the patient, in a check-in.
+REPORTED_IN_CHECK_IN = "check-in"
+
+
+def _present_flags(screening: Screening, reports: tuple[RedFlagReport, ...]) -> dict[str, FlagCheck]:
+    """Return the screening's flags and, unless the screening found them too, the red flags reported since."""
+    reported = {report.red_flag: FlagCheck(report.reported_on, REPORTED_IN_CHECK_IN) for report in reports}
+    return reported | dict(screening.flags)
+
+
+def _notices(tolerance: LoadTolerance, overtraining: OvertrainingAssessment, reports: tuple[RedFlagReport, ...],
+             rules: Rules) -> tuple[Reason, ...]:
+    notices = [rules.screening.reported_red_flag.instantiate(flag_label=rules.complaints[report.complaint].label)
+               for report in reports]
     if tolerance.band is Band.UNKNOWN:
         notices.append(rules.tolerance.unknown_band_notice.instantiate())
     if overtraining.level:

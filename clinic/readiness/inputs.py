@@ -7,7 +7,7 @@ from datetime import date, datetime
 from numbers import Real
 from types import MappingProxyType
 
-from clinic.localtime import require_aware
+from clinic.localtime import as_utc
 
 HOOPER_ITEMS = ("sleep", "fatigue", "stress", "soreness")
 
@@ -38,7 +38,8 @@ class TrainingSession:
     is_competition: bool = False
 
     def __post_init__(self) -> None:
-        require_aware(self.ended_at)
+        # Kept in UTC: time between two instants is only real time when neither is written in local time.
+        object.__setattr__(self, "ended_at", as_utc(self.ended_at))
         _require_range("duration_minutes", self.duration_minutes, 0, 24 * 60)
         _require_range("rpe", self.rpe, 0, 10)
 
@@ -50,7 +51,10 @@ class TrainingSession:
 
 @dataclass(frozen=True)
 class WellnessCheckIn:
-    """A daily self-report: Hooper items (1 = very good … 7 = very bad), DOMS, HRV and complaints."""
+    """A daily self-report: Hooper items (1 = very good … 7 = very bad), DOMS, HRV and complaints.
+
+    ``reviewed`` names the complaints of this check-in a chiropractor had reviewed by then.
+    """
 
     day: date
     sleep: int | None = None
@@ -61,6 +65,7 @@ class WellnessCheckIn:
     doms_region: str | None = None
     rmssd_ms: float | None = None
     complaints: Mapping[str, date] = field(default_factory=dict)
+    reviewed: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         for item in HOOPER_ITEMS:
@@ -75,6 +80,9 @@ class WellnessCheckIn:
             if began_on > self.day:
                 raise ValueError(f"complaint {complaint!r} began after the check-in day")
         _freeze_mapping(self, "complaints")
+        object.__setattr__(self, "reviewed", frozenset(self.reviewed))
+        if not self.reviewed <= set(self.complaints):
+            raise ValueError("only a reported complaint can be reviewed")
 
     @property
     def hooper_items(self) -> dict[str, int] | None:
@@ -94,14 +102,24 @@ class FlagCheck:
 
 @dataclass(frozen=True)
 class Screening:
-    """The contraindication/precaution flags that are present and the clinical indications."""
+    """The contraindication/precaution flags that are present and the clinical indications.
+
+    ``screened_at`` is when the whole checklist was last gone through (None: never, and then no
+    flag says anything) and ``due_on`` the local day from which a full screening is due again.
+    """
 
     flags: Mapping[str, FlagCheck] = field(default_factory=dict)
     indications: frozenset[str] = frozenset()
+    screened_at: datetime | None = None
+    due_on: date | None = None
 
     def __post_init__(self) -> None:
         _freeze_mapping(self, "flags")
         object.__setattr__(self, "indications", frozenset(self.indications))
+        if (self.screened_at is None) != (self.due_on is None):
+            raise ValueError("a screening has both screened_at and due_on, or neither")
+        if self.screened_at is not None:
+            object.__setattr__(self, "screened_at", as_utc(self.screened_at))
 
 
 @dataclass(frozen=True)
@@ -118,4 +136,4 @@ class ReadinessInputs:
         object.__setattr__(self, "sessions", tuple(self.sessions))
         object.__setattr__(self, "check_ins", tuple(self.check_ins))
         if self.next_competition_at is not None:
-            require_aware(self.next_competition_at)
+            object.__setattr__(self, "next_competition_at", as_utc(self.next_competition_at))

@@ -5,6 +5,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from clinic.localtime import hours_between
+
 from .inputs import TrainingSession
 from .rulebook import PhaseSettings
 from .states import Phase
@@ -80,6 +82,6 @@ def assess_recovery(sessions: tuple[TrainingSession, ...], at: datetime, setting
                     age_years: int, worst_doms: float | None, own_loads: tuple[float, ...] | None) -> Recovery:
     """Return the recovery phase at ``at`` from the sessions that ended by then."""
     last_session = last_significant_session(sessions, settings, own_loads)
-    hours = None if last_session is None else (at - last_session.ended_at).total_seconds() / 3600
+    hours = None if last_session is None else hours_between(last_session.ended_at, at)
     factor = recovery_factor(settings, age_years, worst_doms, last_session, own_loads)
     return Recovery(recovery_phase(hours, factor, settings), factor, hours, last_session)

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from .reasons import Reason
-from .states import Band, Phase
+from .states import Band, Phase, ScreeningStatus
 from .verdicts import Verdict
 
 
@@ -112,6 +112,23 @@ class OvertrainingAssessment:
 
 
 @dataclass(frozen=True)
+class ScreeningSummary:
+    """Whether the patient was screened and when, when a full screening is due, and what to ask again."""
+
+    status: ScreeningStatus
+    checked_on: date | None
+    due_on: date | None
+    prompts: tuple[Reason, ...]
+
+    def to_dict(self) -> dict:
+        """Return JSON-ready data."""
+        return {"status": self.status.key,
+                "checked_on": None if self.checked_on is None else self.checked_on.isoformat(),
+                "due_on": None if self.due_on is None else self.due_on.isoformat(),
+                "prompts": [prompt.to_dict() for prompt in self.prompts]}
+
+
+@dataclass(frozen=True)
 class ModalityAssessment:
     """A modality's verdict: the most restrictive of its reasons (notes carry no verdict)."""
 
@@ -142,6 +159,7 @@ class ReadinessResult:
     hooper: HooperSummary
     load_tolerance: LoadTolerance
     overtraining: OvertrainingAssessment
+    screening: ScreeningSummary
     modalities: Mapping[str, ModalityAssessment]
     notices: tuple[Reason, ...]
     rules_version: str
@@ -165,6 +183,7 @@ class ReadinessResult:
             "load_tolerance": self.load_tolerance.to_dict(),
             "overtraining_level": self.overtraining.level,
             "overtraining_signals": [signal.to_dict() for signal in self.overtraining.signals],
+            "screening": self.screening.to_dict(),
             "rules_version": self.rules_version,
             "inputs_digest": self.inputs_digest,
             "modalities": {name: assessment.to_dict() for name, assessment in self.modalities.items()},

@@ -8,7 +8,7 @@ from .reasons import ReasonTemplate, Text
 from .states import Band, Phase
 
 # Pipeline steps of DOMAIN.md §4.4, in order; reasons are listed in this order.
-STEPS = ("red_flag", "contraindication", "indication", "competition", "phase_matrix", "overtraining")
+STEPS = ("red_flag", "screening", "contraindication", "indication", "competition", "phase_matrix", "overtraining")
 COMPLAINT_KINDS = ("recovery_symptom", "performance_decline", "systemic_symptom")
 # Each load-tolerance component of DOMAIN.md §4.3 and the scoring keys its entry may have.
 TOLERANCE_COMPONENTS = {
@@ -62,10 +62,14 @@ class FlagDefinition:
 
 @dataclass(frozen=True)
 class ComplaintDefinition:
-    """A complaint a patient can report in a check-in, for the overtraining rule."""
+    """A complaint a patient can report in a check-in, for the overtraining rule.
+
+    ``red_flag`` names the red flag a report of it counts as until a chiropractor has reviewed it.
+    """
 
     label: Text
     kind: str
+    red_flag: str | None = None
 
 
 @dataclass(frozen=True)
@@ -377,6 +381,22 @@ class OvertrainingSettings:
 
 
 @dataclass(frozen=True)
+class FindingExpiry:
+    """A screening finding that goes stale ``after_hours`` after the screening, and what to ask then."""
+
+    after_hours: float
+    prompt: ReasonTemplate
+
+
+@dataclass(frozen=True)
+class ScreeningSettings:
+    """Which findings of a screening expire, and the notice for a red flag a patient reported."""
+
+    findings_expire: Mapping[str, FindingExpiry]
+    reported_red_flag: ReasonTemplate
+
+
+@dataclass(frozen=True)
 class Rule:
     """A decision rule: when every condition holds, each listed modality gets this reason."""
 
@@ -406,6 +426,7 @@ class Rules:
     hooper: HooperSettings
     tolerance: ToleranceSettings
     overtraining: OvertrainingSettings
+    screening: ScreeningSettings
     phase_matrix: Mapping[tuple[Phase, Band, str], ReasonTemplate]
     rules: tuple[Rule, ...]
 

@@ -12,8 +12,8 @@ from .conditions import has_flag_selector, read_when
 from .rulebook import (
     COMPLAINT_KINDS, SIGNAL_CRITERIA, STEPS, TOLERANCE_COMPONENTS, AbovePercentile, AnyItem,
     ComplaintDefinition, ComponentSettings, FlagDefinition, HooperSettings, HrvSettings, LoadSettings,
-    NumericBand, OvertrainingSettings, PhaseSettings, Rule, Rules, ScoreBand, Signal, SustainedLow,
-    SymptomCriterion, ToleranceSettings,
+    FindingExpiry, NumericBand, OvertrainingSettings, PhaseSettings, Rule, Rules, ScoreBand, ScreeningSettings,
+    Signal, SustainedLow, SymptomCriterion, ToleranceSettings,
 )
 from .schema import Catalogue, RulesFileError, join
 from .states import BAND_KEYS, MATRIX_BAND_KEYS, PHASE_KEYS, Band, Phase
@@ -24,7 +24,7 @@ EVIDENCE_LABELS = ("E1", "E2", "E3", "H")
 OVERTRAINING_LEVELS = (1, 2, 3)
 SECTIONS = ("version", "verdicts", "evidence_labels", "modalities", "phases", "bands", "references",
             "indications", "complaints", "flags", "phase", "load", "hrv", "hooper", "tolerance",
-            "overtraining", "phase_matrix", "matrix_reasons", "rules")
+            "overtraining", "screening", "phase_matrix", "matrix_reasons", "rules")
 
 
 class _StrictLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
@@ -81,7 +81,7 @@ def parse_rules(document: object) -> Rules:
         band_labels=_frozen(schema.labels(root["bands"], "bands", exactly=BAND_KEYS)),
         references=_frozen(catalogue.reference_texts),
         indications=_frozen(catalogue.indication_labels),
-        complaints=_frozen(_complaints(root["complaints"])),
+        complaints=_frozen(_complaints(root["complaints"], catalogue)),
         flags=_frozen(catalogue.flags),
         phase=schema.settings(PhaseSettings, root["phase"], "phase"),
         load=schema.settings(LoadSettings, root["load"], "load"),
@@ -89,6 +89,7 @@ def parse_rules(document: object) -> Rules:
         hooper=schema.settings(HooperSettings, root["hooper"], "hooper"),
         tolerance=_tolerance(root["tolerance"], catalogue),
         overtraining=_overtraining(root["overtraining"], catalogue),
+        screening=_screening(root["screening"], catalogue),
         phase_matrix=_phase_matrix(root["phase_matrix"], root["matrix_reasons"], catalogue),
         rules=_rules(root["rules"], catalogue),
     )
@@ -109,16 +110,19 @@ def _references(value: object) -> dict[str, str]:
     return {key: schema.string(entry, join("references", key)) for key, entry in node.items()}
 
 
-def _complaints(value: object) -> dict[str, ComplaintDefinition]:
+def _complaints(value: object, catalogue: Catalogue) -> dict[str, ComplaintDefinition]:
     node = schema.mapping(value, "complaints")
+    red_flags = tuple(name for name, flag in catalogue.flags.items() if flag.red_flag)
     result = {}
     for name, entry in node.items():
         path = join("complaints", name)
         entry = schema.mapping(entry, path)
-        schema.expect_keys(entry, path, ("label", "kind"))
+        schema.expect_keys(entry, path, ("label", "kind"), ("red_flag",))
+        red_flag = entry.get("red_flag")
         result[name] = ComplaintDefinition(
             label=schema.text(entry["label"], join(path, "label")),
             kind=schema.choice(entry["kind"], join(path, "kind"), COMPLAINT_KINDS, "complaint kind"),
+            red_flag=None if red_flag is None else schema.choice(red_flag, join(path, "red_flag"), red_flags, "red flag"),
         )
     return result
 
@@ -260,6 +264,28 @@ def _explained(criteria_class: type, value: object, path: str, catalogue: Catalo
     criteria = schema.settings(criteria_class, node["criteria"], join(path, "criteria"))
     explanation = {key: entry for key, entry in node.items() if key != "criteria"}
     return criteria, schema.reason_template(explanation, path, catalogue)
+
+
+def _screening(value: object, catalogue: Catalogue) -> ScreeningSettings:
+    path = "screening"
+    node = schema.mapping(value, path)
+    schema.expect_keys(node, path, ("findings_expire", "reported_red_flag"))
+    expiring_path = join(path, "findings_expire")
+    expiring = schema.mapping(node["findings_expire"], expiring_path)
+    findings = {}
+    for flag, entry in expiring.items():
+        entry_path = join(expiring_path, flag)
+        schema.choice(flag, entry_path, tuple(catalogue.flags), "flag")
+        entry = schema.mapping(entry, entry_path)
+        schema.expect_keys(entry, entry_path, ("after_hours", "id", "text", "cite", "evidence"))
+        explanation = {key: value for key, value in entry.items() if key != "after_hours"}
+        after_hours = schema.number(entry["after_hours"], join(entry_path, "after_hours"))
+        if after_hours <= 0:
+            raise RulesFileError(join(entry_path, "after_hours"), "must be more than 0")
+        findings[flag] = FindingExpiry(after_hours, schema.reason_template(explanation, entry_path, catalogue))
+    reported = schema.reason_template(node["reported_red_flag"], join(path, "reported_red_flag"), catalogue,
+                                      allow_flag_placeholder=True)
+    return ScreeningSettings(findings_expire=_frozen(findings), reported_red_flag=reported)
 
 
 def _phase_matrix(matrix_value: object, reasons_value: object, catalogue: Catalogue):

@@ -5,12 +5,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .inputs import FlagCheck
-from .states import Band, Phase
+from .states import Band, Phase, ScreeningStatus
 
 
 @dataclass(frozen=True)
 class Situation:
     """Phase, tolerance, screening and competition timing, as the rules see them."""
+
+    screening_status: ScreeningStatus
 
     phase: Phase
     band: Band

@@ -31,7 +31,21 @@ class Band(Enum):
         return self.value
 
 
+class ScreeningStatus(Enum):
+    """Whether the patient was screened for red flags and contraindications, and whether that still counts."""
+
+    MISSING = "missing"
+    CURRENT = "current"
+    DUE = "due"
+
+    @property
+    def key(self) -> str:
+        """Return the name used in the rules file and in JSON."""
+        return self.value
+
+
 PHASE_KEYS = tuple(phase.key for phase in Phase)
 BAND_KEYS = tuple(band.key for band in Band)
 # The phase matrix has a column per known band; UNKNOWN is evaluated as one of them.
 MATRIX_BAND_KEYS = tuple(band.key for band in Band if band is not Band.UNKNOWN)
+SCREENING_STATUS_KEYS = tuple(status.key for status in ScreeningStatus)

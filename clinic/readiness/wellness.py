@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from .inputs import WellnessCheckIn
 from .result import HooperSummary
-from .rulebook import HooperSettings
+from .rulebook import ComplaintDefinition, HooperSettings
 from .stats import mean, sample_sd
 
 
@@ -106,3 +106,26 @@ def latest_complaints(check_ins: Iterable[WellnessCheckIn], today: date, max_age
             for complaint, began_on in check_in.complaints.items():
                 merged[complaint] = min(began_on, merged.get(complaint, began_on))
     return ComplaintReport(latest_day, merged)
+
+
+@dataclass(frozen=True)
+class RedFlagReport:
+    """A complaint reported in a check-in that counts as a red flag, from its first unreviewed report on."""
+
+    complaint: str
+    red_flag: str
+    reported_on: date
+
+
+def unreviewed_red_flag_reports(check_ins: Iterable[WellnessCheckIn],
+                                complaints: Mapping[str, ComplaintDefinition]) -> tuple[RedFlagReport, ...]:
+    """Return, per complaint that counts as a red flag, its first report no chiropractor has reviewed.
+
+    A report counts however old it is: nothing but a review ends it.
+    """
+    first: dict[str, date] = {}
+    for check_in in check_ins:
+        for name in check_in.complaints:
+            if complaints[name].red_flag is not None and name not in check_in.reviewed:
+                first[name] = min(check_in.day, first.get(name, check_in.day))
+    return tuple(RedFlagReport(name, complaints[name].red_flag, day) for name, day in sorted(first.items()))

@@ -6,19 +6,20 @@ caller commits. ``evaluate_readiness`` loads what was known up to an instant and
 """
 from __future__ import annotations
 
+import calendar
 import csv
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, contains_eager, selectinload
 
-from clinic import readiness
+from clinic import policy, readiness
 from clinic.bounds import CLINIC_DAYS, whole_number
-from clinic.errors import Conflict, Invalid
+from clinic.errors import Conflict, Invalid, NotAllowed
 from clinic.localtime import AmbiguousLocalTime, NonexistentLocalTime, to_local, to_utc
 from clinic.models import (
     Appointment,
@@ -33,6 +34,7 @@ from clinic.models import (
     WellnessComplaint,
 )
 from clinic.models.training import MAX_SESSION_MINUTES
+from clinic.policy import Action, Resource
 
 MAX_KIND_LENGTH = 40
 MAX_REGION_LENGTH = 80
@@ -45,6 +47,8 @@ MAX_IMPORT_ROWS = 5000
 MAX_CELL_NUMBER = 10**9
 # A CSV row without a time is taken to have ended at this local time (evening training).
 DEFAULT_IMPORT_END_TIME = time(18, 0)
+# A full screening is due again this many months after it; the SCREENING_VALID_MONTHS setting.
+DEFAULT_SCREENING_VALID_MONTHS = 6
 
 
 # Checking single values ----------------------------------------------------------------------
@@ -224,6 +228,47 @@ def check_in_on(session: Session, patient: Patient, day: date) -> WellnessCheckI
         WellnessCheckIn.patient_id == patient.id, WellnessCheckIn.day == day))
 
 
+# Red flags reported in check-ins -----------------------------------------------------------------
+
+
+def red_flag_complaints() -> tuple[str, ...]:
+    """Return the complaints whose report counts as a red flag until a chiropractor reviews it."""
+    return tuple(name for name, complaint in readiness.complaints().items() if complaint.red_flag)
+
+
+def unreviewed_red_flag_reports(session: Session, patient: Patient) -> Sequence[WellnessComplaint]:
+    """Return the patient's reports of red-flag complaints no chiropractor has reviewed, oldest first."""
+    return session.scalars(
+        select(WellnessComplaint).join(WellnessComplaint.check_in)
+        .where(WellnessCheckIn.patient_id == patient.id, WellnessComplaint.reviewed_at.is_(None),
+               WellnessComplaint.complaint.in_(red_flag_complaints()))
+        .options(contains_eager(WellnessComplaint.check_in))
+        .order_by(WellnessCheckIn.day, WellnessComplaint.complaint)
+    ).all()
+
+
+def review_red_flag_reports(
+    session: Session, patient: Patient, report_ids: Iterable[int], *, reviewed_by: User, now: datetime
+) -> Sequence[WellnessComplaint]:
+    """Record that ``reviewed_by`` reviewed these red-flag reports of ``patient`` (the ones they were shown).
+
+    Only the reports named are marked, so one that came in while the page was open stays open.
+    Ids of other patients' or already reviewed reports are left alone. Raise ``NotAllowed`` for a
+    reviewer who is not a chiropractor and ``Invalid`` when none of the ids is an open report.
+    """
+    if not policy.may(reviewed_by.role, Resource.TRAINING_DATA, Action.WRITE):
+        raise NotAllowed("Only chiropractors review reported red flags.")
+    wanted = set(report_ids)
+    reports = [report for report in unreviewed_red_flag_reports(session, patient) if report.id in wanted]
+    if not reports:
+        raise Invalid("There is no open report to review.", fields={"reports": "none_open"})
+    for report in reports:
+        report.reviewed_at = now
+        report.reviewed_by_id = reviewed_by.id
+    session.flush()
+    return reports
+
+
 # Screening -------------------------------------------------------------------------------------
 
 
@@ -259,6 +304,7 @@ class ScreeningRecord:
     next_competition_at: datetime | None
     screened_at: datetime | None
     screened_by: User | None
+    due_on: date | None
 
 
 def _checked_screening(update: ScreeningUpdate, now: datetime) -> tuple[dict[str, tuple[str, ...]], set[str]]:
@@ -290,10 +336,21 @@ def _profile(session: Session, patient: Patient) -> PatientReadinessProfile | No
     return session.scalar(select(PatientReadinessProfile).where(PatientReadinessProfile.patient_id == patient.id))
 
 
+def months_after(day: date, months: int) -> date:
+    """Return the same day ``months`` calendar months later (the month's last day if it is shorter)."""
+    year, month = divmod(day.month - 1 + months, 12)
+    year, month = day.year + year, month + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
 def update_screening(
-    session: Session, patient: Patient, update: ScreeningUpdate, *, checked_by: User, now: datetime
+    session: Session, patient: Patient, update: ScreeningUpdate, *, checked_by: User, now: datetime,
+    valid_months: int = DEFAULT_SCREENING_VALID_MONTHS,
 ) -> ScreeningRecord:
-    """Replace the patient's screening with ``update``, as checked by ``checked_by`` today."""
+    """Replace the patient's screening with ``update``, as checked by ``checked_by`` today.
+
+    A full screening is due again ``valid_months`` after today.
+    """
     flags, indications = _checked_screening(update, now)
     today = to_local(now).date()
     # Two screenings of one patient saved at once take turns (PostgreSQL; SQLite writes one at a time).
@@ -311,6 +368,7 @@ def update_screening(
     profile.next_competition_at = update.next_competition_at
     profile.screened_at = now
     profile.screened_by_id = checked_by.id
+    profile.screening_due_on = months_after(today, valid_months)
     session.add(profile)
     session.flush()
     return screening_of(session, patient)
@@ -342,6 +400,7 @@ def screening_of(session: Session, patient: Patient) -> ScreeningRecord:
         next_competition_at=profile.next_competition_at if profile else None,
         screened_at=profile.screened_at if profile else None,
         screened_by=profile.screened_by if profile else None,
+        due_on=profile.screening_due_on if profile else None,
     )
 
 
@@ -366,12 +425,14 @@ def readiness_inputs(session: Session, patient: Patient, at: datetime) -> readin
         date_of_birth=patient.date_of_birth,
         sessions=tuple(readiness.TrainingSession(row.ended_at, row.duration_minutes, row.rpe, row.kind,
                                                  row.is_competition) for row in sessions),
-        check_ins=tuple(_engine_check_in(row) for row in check_ins),
+        check_ins=tuple(_engine_check_in(row, at) for row in check_ins),
         screening=readiness.Screening(
             flags={name: readiness.FlagCheck(record.checked_on, _checker(record.checked_by),
                                              ", ".join(record.regions) or None)
                    for name, record in screening.flags.items()},
             indications=frozenset(screening.indications),
+            screened_at=screening.screened_at,
+            due_on=screening.due_on,
         ),
         next_competition_at=screening.next_competition_at,
     )
@@ -381,11 +442,14 @@ def _checker(user: User | None) -> str:
     return "" if user is None else user.email
 
 
-def _engine_check_in(row: WellnessCheckIn) -> readiness.WellnessCheckIn:
+def _engine_check_in(row: WellnessCheckIn, at: datetime) -> readiness.WellnessCheckIn:
+    # A review after ``at`` was not known then: the readiness of a note written before it stays as it was.
     return readiness.WellnessCheckIn(
         day=row.day, sleep=row.sleep, fatigue=row.fatigue, stress=row.stress, soreness=row.soreness,
         doms=row.doms, doms_region=row.doms_region, rmssd_ms=row.rmssd_ms,
         complaints={complaint.complaint: complaint.began_on for complaint in row.complaints},
+        reviewed=frozenset(complaint.complaint for complaint in row.complaints
+                           if complaint.reviewed_at is not None and complaint.reviewed_at <= at),
     )
 
 
@@ -397,8 +461,6 @@ def evaluate_readiness(
     ``just_registered`` says the patient was registered in this transaction, so nothing about
     them can be on record yet: the engine gets their birth date alone, and nothing is read.
     """
-    # In UTC, so the result (its "at" included) is the same whichever zone the caller wrote the instant in.
-    at = at.astimezone(timezone.utc)
     inputs = (readiness.ReadinessInputs(date_of_birth=patient.date_of_birth) if just_registered
               else readiness_inputs(session, patient, at))
     return readiness.evaluate(inputs, at)

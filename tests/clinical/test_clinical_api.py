@@ -155,8 +155,10 @@ def test_readiness_has_the_shape_of_the_issue(client, patient, chiropractor):
     assert {"band", "score", "components"} <= set(body["load_tolerance"])
     assert body["load_tolerance"]["band"] == "unknown"
     assert set(body["modalities"]) == MODALITY_KEYS
-    reason = body["modalities"]["adjustment"]["reasons"][0]
-    assert (body["modalities"]["adjustment"]["verdict"], reason["rule"]) == ("not_advised", "ADJ-NO-INDICATION")
+    assert body["screening"] == {"status": "missing", "checked_on": None, "due_on": None, "prompts": []}
+    reasons = {reason["rule"]: reason for reason in body["modalities"]["adjustment"]["reasons"]}
+    assert body["modalities"]["adjustment"]["verdict"] == "not_advised" and "ADJ-NO-INDICATION" in reasons
+    reason = reasons["SCR-MISSING"]
     assert {"rule", "text", "cite", "evidence"} <= set(reason) and set(reason["text"]) == {"nl", "en"}
 
 

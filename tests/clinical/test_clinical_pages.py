@@ -79,7 +79,7 @@ def test_the_patient_page_shows_the_readiness_picture_as_guidance(client, chirop
     assert "Adaptation phase (after 72 h)" in page
     assert "insufficient data" in page  # the band, and each component without data: never a silent zero
     assert page.count("not scored") == 6
-    assert "No screening recorded yet" in page
+    assert "Never screened for red flags and contraindications" in page
     # Each verdict with its reasons, rule ids, evidence labels and citation keys.
     assert "Chiropractic adjustment" in page and 'class="verdict verdict-not_advised"' in page
     assert "only for mechanical spinal pain" in page and "<code>ADJ-NO-INDICATION</code>" in page

@@ -9,11 +9,14 @@ from clinic.readiness import (
 )
 from clinic.readiness.decision import assess_modalities
 from clinic.readiness.situation import Situation
-from clinic.readiness.states import Band, Phase
+from clinic.readiness.states import Band, Phase, ScreeningStatus
 
 RULES = default_rules()
 ALL_INDICATIONS = frozenset(RULES.indications)
 CHECKED_ON = date(2025, 1, 6)
+# The examples are evaluated over 2025; a screening that is current all that year.
+SCREENED_AT = datetime.combine(CHECKED_ON, time(9), tzinfo=CLINIC_TZ)
+SCREENING_DUE_ON = date(2026, 1, 6)
 
 
 def local(year: int, month: int, day: int, hour: int = 12, minute: int = 0) -> datetime:
@@ -26,9 +29,15 @@ def flags(*names: str, region: str | None = None) -> dict[str, FlagCheck]:
     return {name: FlagCheck(CHECKED_ON, "dr. Schol", region) for name in names}
 
 
+def screened(flag_checks=None, indications=frozenset(), *, at: datetime = SCREENED_AT,
+             due_on: date = SCREENING_DUE_ON) -> Screening:
+    """Return a screening gone through at ``at`` that finds ``flag_checks`` and ``indications``."""
+    return Screening(flag_checks or {}, indications, at, due_on)
+
+
 def situation(**overrides) -> Situation:
-    """Return a situation where nothing restricts: adaptation, high tolerance, every indication."""
-    values = dict(phase=Phase.ADAPTATION, band=Band.HIGH, effective_band=None, worst_doms=None,
+    """Return a situation where nothing restricts: screened, adaptation, high tolerance, every indication."""
+    values = dict(screening_status=ScreeningStatus.CURRENT, phase=Phase.ADAPTATION, band=Band.HIGH, effective_band=None, worst_doms=None,
                   doms_region=None, flags={}, indications=ALL_INDICATIONS, hours_to_competition=None,
                   overtraining_level=0)
     values.update(overrides)
@@ -66,8 +75,8 @@ def check_ins(end_day: date, rows: list[dict]) -> list[WellnessCheckIn]:
 
 
 def inputs(**overrides) -> ReadinessInputs:
-    """Return readiness inputs for a 30-year-old with no data unless overridden."""
-    values = dict(date_of_birth=date(1995, 3, 1), sessions=(), check_ins=(), screening=Screening(),
+    """Return readiness inputs for a 30-year-old, screened without findings, with no data unless overridden."""
+    values = dict(date_of_birth=date(1995, 3, 1), sessions=(), check_ins=(), screening=screened(),
                   next_competition_at=None)
     values.update(overrides)
     return ReadinessInputs(**values)

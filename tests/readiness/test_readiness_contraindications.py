@@ -29,6 +29,8 @@ CONTRAINDICATIONS = [
     pytest.param("red_flag_fracture_suspected", red_flag_row(), id="red_flag_fracture_suspected"),
     pytest.param("red_flag_malignancy", red_flag_row(), id="red_flag_malignancy"),
     pytest.param("red_flag_night_pain", red_flag_row(), id="red_flag_night_pain"),  # §2.0 list
+    pytest.param("red_flag_weight_loss", red_flag_row(), id="red_flag_weight_loss"),  # reported in check-ins
+    pytest.param("red_flag_palpitations", red_flag_row(), id="red_flag_palpitations"),  # reported in check-ins
     # §4.5c row "red_flag_dvt_suspected": CONTRA (refer) everywhere hands-on; massage: embolisation
     pytest.param("red_flag_dvt_suspected", red_flag_row(massage={"RF-DVT-MASSAGE": CI}), id="red_flag_dvt"),
     # §4.5c row "fever / systemic infection": hands-on CONTRA; active recovery NOT_ADVISED (no exercise)

@@ -7,10 +7,10 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from readiness_builders import daily_sessions, flags, inputs, local
+from readiness_builders import daily_sessions, flags, inputs, local, screened
 
 from clinic.readiness import (
-    Phase, Screening, TrainingSession, UnknownNameError, Verdict, WellnessCheckIn, booking_advice,
+    Phase, TrainingSession, UnknownNameError, Verdict, WellnessCheckIn, booking_advice,
     complaints, evaluate, indications, is_at_least, modalities, most_restrictive, screening_flags,
 )
 
@@ -57,8 +57,8 @@ def test_the_instant_must_be_aware():
 
 
 @pytest.mark.parametrize(("record", "message"), [
-    (inputs(screening=Screening(flags("pregnant"))), "unknown screening flag 'pregnant'"),
-    (inputs(screening=Screening(indications={"sore_back"})), "unknown indication 'sore_back'"),
+    (inputs(screening=screened(flags("pregnant"))), "unknown screening flag 'pregnant'"),
+    (inputs(screening=screened(indications={"sore_back"})), "unknown indication 'sore_back'"),
     (inputs(check_ins=[WellnessCheckIn(AT.date(), complaints={"tired": AT.date()})]), "unknown complaint 'tired'"),
 ])
 def test_unknown_names_are_refused(record, message):
@@ -76,7 +76,7 @@ def test_to_dict_is_json_ready_with_the_documented_shape():
     assert set(data["load_tolerance"]) >= {"band", "score", "components"}
     reason = data["modalities"]["dry_needling"]["reasons"][0]
     assert set(reason) >= {"rule", "text", "cite", "evidence"} and set(reason["text"]) == {"nl", "en"}
-    assert data["rules_version"] == "1" and len(data["inputs_digest"]) == 64
+    assert data["rules_version"] == "3" and len(data["inputs_digest"]) == 64
 
 
 def test_missing_components_are_null_listed_and_leave_the_band_unknown():
@@ -125,7 +125,7 @@ def test_booking_a_consult_shows_no_verdict():
 
 def test_booking_dry_needling_before_a_competition_warns():
     # Evaluated at the appointment start, 30 h before the match.
-    result = evaluate(inputs(screening=Screening(indications={"myofascial_trigger_points"}),
+    result = evaluate(inputs(screening=screened(indications={"myofascial_trigger_points"}),
                              next_competition_at=AT + timedelta(hours=30)), AT)
     advice = booking_advice(result, "dry_needling")
     assert advice.verdict is Verdict.NOT_ADVISED and advice.needs_warning
@@ -135,7 +135,7 @@ def test_booking_dry_needling_before_a_competition_warns():
 
 
 def test_booking_an_allowed_modality_needs_no_warning():
-    result = evaluate(inputs(screening=Screening(indications={"spinal_pain_mechanical"})), AT)
+    result = evaluate(inputs(screening=screened(indications={"spinal_pain_mechanical"})), AT)
     advice = booking_advice(result, "adjustment")
     assert (advice.verdict, advice.needs_warning) == (Verdict.ALLOWED, False)
 

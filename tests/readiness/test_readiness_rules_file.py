@@ -130,7 +130,7 @@ def _write(tmp_path: Path, text: str) -> Path:
 
 
 def test_a_repeated_yaml_key_is_refused_not_silently_overwritten(tmp_path):
-    text = DEFAULT_RULES_PATH.read_text(encoding="utf-8").replace("version: 1\n", "version: 1\nversion: 2\n")
+    text = DEFAULT_RULES_PATH.read_text(encoding="utf-8").replace("version: 3\n", "version: 3\nversion: 4\n")
     with pytest.raises(RulesFileError, match=r"^line \d+: duplicate key 'version'$"):
         load_rules(_write(tmp_path, text))
 
@@ -141,5 +141,5 @@ def test_invalid_yaml_names_the_file(tmp_path):
 
 
 def test_a_valid_copy_with_a_new_version_loads(tmp_path):
-    text = DEFAULT_RULES_PATH.read_text(encoding="utf-8").replace("version: 1\n", 'version: "2025-11-25.2"\n')
+    text = DEFAULT_RULES_PATH.read_text(encoding="utf-8").replace("version: 3\n", 'version: "2025-11-25.2"\n')
     assert load_rules(_write(tmp_path, text)).version == "2025-11-25.2"

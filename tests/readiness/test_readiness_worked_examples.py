@@ -5,10 +5,10 @@ import math
 from datetime import date, datetime, time, timedelta
 
 import pytest
-from readiness_builders import check_ins, daily_sessions, flags, inputs, local
+from readiness_builders import check_ins, daily_sessions, flags, inputs, local, screened
 
 from clinic.localtime import CLINIC_TZ
-from clinic.readiness import Band, Phase, Screening, TrainingSession, Verdict, WellnessCheckIn, evaluate
+from clinic.readiness import Band, Phase, TrainingSession, Verdict, WellnessCheckIn, evaluate
 
 
 def _alternating(days: int, low, high) -> list:
@@ -54,7 +54,7 @@ def runner(indications=frozenset()):
     sessions = daily_sessions(RUNNER_AT.date() - timedelta(days=1), [600, 0, 300, 0, 400, 200, 480] * 6, minutes=60)
     wellness = _wellness(RUNNER_AT.date(), current_ln=[4.1] * 7, hooper_today=9, doms=5)
     return inputs(date_of_birth=date(1997, 2, 1), sessions=sessions, check_ins=wellness,
-                  screening=Screening(indications=indications), next_competition_at=RUNNER_AT + timedelta(days=5))
+                  screening=screened(indications=indications), next_competition_at=RUNNER_AT + timedelta(days=5))
 
 
 def test_example_1_runner_derived_values():
@@ -151,7 +151,7 @@ def footballer():
     session = TrainingSession(FOOTBALLER_AT - timedelta(hours=100), 90, 7)
     wellness = _wellness(FOOTBALLER_AT.date(), current_ln=[4.1] * 7, hooper_today=9, doms=2)
     return inputs(date_of_birth=date(1990, 3, 3), sessions=[session], check_ins=wellness,
-                  screening=Screening(flags("anticoagulant"), {"myofascial_trigger_points"}),
+                  screening=screened(flags("anticoagulant"), {"myofascial_trigger_points"}),
                   next_competition_at=FOOTBALLER_AT + timedelta(hours=30))
 
 

@@ -76,6 +76,7 @@ EXPECTED = {
     "clinical.import_training_sessions": ("LNNYN", "LNNYN"),
     "clinical.new_check_in": ("LNNYN", "LNNYN"),
     "clinical.screening": ("LNNYN", "LNNYN"),
+    "clinical.review_red_flag_reports": (".....", "LNNYN"),
     "clinical.new_note_for_appointment": ("LNNYN", "LNNYN"),
     "clinical.new_note": ("LNNYN", "LNNYN"),
     "clinical.edit_note": ("LNNYN", "LNNYN"),

@@ -204,7 +204,7 @@ def test_readiness_from_the_database_equals_the_engine_on_the_same_records(app, 
         check_ins=[readiness.WellnessCheckIn(TODAY, 2, 3, 2, 4, 5, "quadriceps", 70.0)],
         screening=readiness.Screening(
             flags={"open_wound_region": readiness.FlagCheck(TODAY, chiropractor.email, "left calf, right knee")},
-            indications=frozenset({"spinal_pain_mechanical"})),
+            indications=frozenset({"spinal_pain_mechanical"}), screened_at=NOW, due_on=date(2027, 5, 30)),
     )
     result = evaluate_readiness(db.session, patient, at)
     assert result.to_dict() == readiness.evaluate(expected_inputs, at.astimezone(timezone.utc)).to_dict()
