@@ -1,7 +1,7 @@
 """The retention listing: records past their term are listed for review, and nothing is deleted."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 from sqlalchemy import func, select
 
@@ -38,7 +38,8 @@ def test_a_treatment_record_is_listed_20_years_after_its_last_clinical_change(cl
 def test_a_later_screening_keeps_an_old_record_within_its_term(clinic, create_patient, chiropractor):
     patient = create_patient()
     old_note(patient, chiropractor)
-    db.session.add(PatientReadinessProfile(patient_id=patient.id, screened_at=datetime(2010, 1, 1, tzinfo=timezone.utc)))
+    db.session.add(PatientReadinessProfile(patient_id=patient.id, screened_at=datetime(2010, 1, 1, tzinfo=timezone.utc),
+                                           screening_due_on=date(2010, 7, 1)))
     db.session.commit()
     assert records_past_retention(db.session, NOW) == []
 
