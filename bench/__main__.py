@@ -150,7 +150,8 @@ def wait_until_ready(ready_dir: Path, server: subprocess.Popen) -> None:
 def clinic_env(url: str, *, cache: bool = True) -> dict[str, str]:
     """Return the served app's settings: production, rate limits off, the availability cache on or off."""
     return {
-        "CLINIC_CONFIG": "production", "SECRET_KEY": secrets.token_urlsafe(48), "DATABASE_URL": url,
+        "CLINIC_CONFIG": "production", "SECRET_KEY": secrets.token_urlsafe(48),
+        "RECORDS_KEY": secrets.token_urlsafe(48), "DATABASE_URL": url,
         "RATELIMIT_ENABLED": "0", "MAIL_TRANSPORT": "log", **({} if cache else {"AVAILABILITY_CACHE_SIZE": "0"}),
     }
 

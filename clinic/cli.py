@@ -27,6 +27,7 @@ from clinic.services.accounts import (
     set_password,
 )
 from clinic.services.outbox import log_transport, send_due, smtp_transport
+from clinic.services.record_seals import verify_records
 from clinic.services.retention import records_past_retention
 from clinic.services.seed import seed_clinic
 
@@ -114,6 +115,26 @@ def retention_command() -> None:
         "(a treatment record with the responsible chiropractor; a longer term applies where good care needs it) "
         "and records who destroyed what, when and why."
     )
+
+
+@clinic_cli.command("verify-records")
+def verify_records_command() -> None:
+    """Check that the access log, signed notes and amendments are as they were sealed; exit 1 if not."""
+    reports = verify_records(db.session, current_app.config["RECORDS_KEY"])
+    for report in reports:
+        numbers = f", numbers 1–{report.last_number}" if report.sealed else ""
+        outcome = f"{len(report.findings)} problem(s)" if report.findings else "OK"
+        click.echo(f"{report.table}: {report.sealed} sealed row(s){numbers}: {outcome}")
+        for finding in report.findings:
+            click.echo(f"  {finding}")
+    problems = sum(len(report.findings) for report in reports)
+    if problems:
+        click.echo(f"{problems} problem(s): the records above were changed, forged or removed outside the "
+                   "application. Keep this output; compare with the last backup.", err=True)
+        raise click.exceptions.Exit(1)
+    # Removing the newest rows leaves no gap; only an earlier run's last numbers can show it.
+    click.echo("OK: every sealed row is as it was written and none is missing in between. "
+               "Keep the last numbers: a later run must not show lower ones.")
 
 
 def read_password() -> str:

@@ -1,7 +1,9 @@
 """Attacks on the append-only records (issue 17, defect 5): the medical record and the NEN 7513 access log.
 
 Rows that may only be inserted must stay as they were written whatever SQL is sent: an insert that
-would replace one is refused on both engines.
+would replace one is refused on both engines. Whoever gets past the database's own rules (its
+owner, with the triggers set aside) can change, remove or add rows, but ``clinic verify-records``
+finds each: the seals are made with a key the database does not hold.
 """
 from __future__ import annotations
 
@@ -23,7 +25,14 @@ from clinic.models import (
 )
 from clinic.services.access_log import Requester, record_access
 from clinic.services.seed import seed_clinic
-from clinic.services.treatment_notes import AppliedModality, NoteContent, amend_note, sign_note, start_note
+from clinic.services.treatment_notes import (
+    AppliedModality,
+    NoteContent,
+    amend_note,
+    content_hash,
+    sign_note,
+    start_note,
+)
 from tests.clinical.clinical_builders import add_appointment
 from tests.privacy.privacy_builders import NOW
 
@@ -49,11 +58,12 @@ def records(app, create_patient, create_account) -> Records:
     for note in (signed, amended):
         sign_note(db.session, note, signer=author, now=NOW)
     amend_note(db.session, amended, "Left calf, not right.", author=author, now=NOW)
+    amend_note(db.session, amended, "Seen again a week later.", author=author, now=NOW + timedelta(days=7))
     draft = start_note(db.session, patient, NoteContent(subjective="Draft."), author=author, now=NOW)
-    access = record_access(db.session, Requester(author, "192.0.2.7", author.role), patient.id, AccessAction.READ,
-                           RecordPart.TREATMENT_NOTE, signed.id)
+    reads = [record_access(db.session, Requester(author, "192.0.2.7", author.role), patient.id, AccessAction.READ,
+                           RecordPart.TREATMENT_NOTE, note.id) for note in (signed, amended, draft)]
     db.session.commit()
-    return Records(signed, amended, draft, access)
+    return Records(signed, amended, draft, reads[0])
 
 
 # What a tamperer rewrites in each kind of append-only row: (the row, its column, the new value, the
@@ -110,3 +120,120 @@ def test_a_new_note_cannot_replace_a_signed_note_of_the_same_appointment(records
     attempts.record("tamper")
     assert_refused(statement, "signed_note_immutable", id=note.id, value="Nothing wrong.")
     assert db.session.scalar(sa.select(TreatmentNote.subjective).where(TreatmentNote.id == note.id)) == "Stiff lower back."
+
+
+# Past the database's rules: what its owner can do -----------------------------------------------
+
+APPEND_ONLY_TABLES = ("access_log", "treatment_notes", "treatment_note_modalities", "treatment_note_amendments")
+
+
+def tamper(statement: str, **params) -> None:
+    """Run ``statement`` as the database's owner with the append-only triggers set aside, and commit."""
+    db.session.rollback()
+    with db.engine.begin() as owner:
+        if owner.dialect.name == "postgresql":
+            for table in APPEND_ONLY_TABLES:
+                owner.exec_driver_sql(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+            owner.execute(sa.text(statement), params)
+            for table in APPEND_ONLY_TABLES:
+                owner.exec_driver_sql(f"ALTER TABLE {table} ENABLE TRIGGER USER")
+            return
+        triggers = owner.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").all()
+        for name, _ in triggers:
+            owner.exec_driver_sql(f"DROP TRIGGER {name}")
+        owner.execute(sa.text(statement), params)
+        for _, definition in triggers:
+            owner.exec_driver_sql(definition)
+
+
+def verify(app):
+    return app.test_cli_runner().invoke(args=["clinic", "verify-records"])
+
+
+def test_a_clean_database_verifies(app, records):
+    result = verify(app)
+    assert result.exit_code == 0, result.output
+    assert "access_log: 3 sealed row(s), numbers 1–3: OK" in result.output
+    assert "treatment_notes: 2 sealed row(s), numbers 1–2: OK" in result.output
+    assert "treatment_note_amendments: 2 sealed row(s), numbers 1–2: OK" in result.output
+
+
+def tampered_note_with_its_hash_recomputed(records: Records) -> dict:
+    """The attack on an unkeyed hash: rewrite the text and store the SHA-256 of the rewritten note."""
+    note = records.signed_note
+    with db.session.no_autoflush:
+        note.subjective = "No complaints."
+        rewritten = content_hash(note)
+    db.session.rollback()
+    return {"id": note.id, "hash": rewritten}
+
+
+def forged_access(records: Records) -> dict:
+    """A row with the next seal number, sealed with a guessed key."""
+    from clinic.sealing import SEALED_FIELDS, seal
+
+    fields = {"at": NOW, "user_id": records.access.user_id, "role": "chiropractor", "patient_id": records.access.patient_id,
+              "action": "read", "object_type": "treatment_note", "object_id": None, "remote_address": None}
+    assert set(fields) == set(SEALED_FIELDS["access_log"])
+    return fields | {"seal": seal("a guessed key", "access_log", 4, fields)}
+
+
+# (what the owner does, its SQL, its parameters from the records, what verify-records reports)
+TAMPERING = {
+    "access log row changed": (
+        "UPDATE access_log SET action = 'write' WHERE id = :id", lambda r: {"id": r.access.id},
+        lambda r: f"access_log row {r.access.id} (seal number 1): changed or forged"),
+    "access log row removed": (
+        "DELETE FROM access_log WHERE seal_number = 2", lambda r: {},
+        lambda r: "access_log rows: missing: the row(s) sealed as number 2 are gone"),
+    "access log row forged": (
+        "INSERT INTO access_log (at, user_id, role, patient_id, action, object_type, object_id, remote_address, "
+        "seal_number, seal) VALUES (:at, :user_id, :role, :patient_id, :action, :object_type, :object_id, "
+        ":remote_address, 4, :seal)", forged_access,
+        lambda r: "(seal number 4): changed or forged"),
+    "signed note rewritten": (
+        "UPDATE treatment_notes SET subjective = 'No complaints.' WHERE id = :id", lambda r: {"id": r.signed_note.id},
+        lambda r: f"treatment_notes row {r.signed_note.id} (seal number 1): changed or forged"),
+    "signed note rewritten with its hash recomputed": (
+        "UPDATE treatment_notes SET subjective = 'No complaints.', content_hash = :hash WHERE id = :id",
+        tampered_note_with_its_hash_recomputed,
+        lambda r: f"treatment_notes row {r.signed_note.id} (seal number 1): changed or forged"),
+    "signed note's modality changed": (
+        "UPDATE treatment_note_modalities SET verdict = 'recommended' WHERE note_id = :id",
+        lambda r: {"id": r.signed_note.id},
+        lambda r: f"treatment_notes row {r.signed_note.id} (seal number 1): changed or forged"),
+    "signed note turned back into a draft": (
+        "UPDATE treatment_notes SET status = 'draft', signed_at = NULL, signed_by_id = NULL, content_hash = NULL, "
+        "seal_number = NULL, seal = NULL WHERE id = :id", lambda r: {"id": r.signed_note.id},
+        lambda r: "treatment_notes rows: missing: the row(s) sealed as number 1 are gone"),
+    "signed note removed": (
+        "DELETE FROM treatment_notes WHERE id = :id", lambda r: {"id": r.signed_note.id},
+        lambda r: "treatment_notes rows: missing: the row(s) sealed as number 1 are gone"),
+    "amendment rewritten": (
+        "UPDATE treatment_note_amendments SET text = 'Right calf.' WHERE seal_number = 1", lambda r: {},
+        lambda r: f"treatment_note_amendments row {r.amended_note.amendments[0].id} (seal number 1): changed or forged"),
+    "amendment removed": (
+        "DELETE FROM treatment_note_amendments WHERE seal_number = 1", lambda r: {},
+        lambda r: "treatment_note_amendments rows: missing: the row(s) sealed as number 1 are gone"),
+}
+
+
+@pytest.mark.parametrize("attack", TAMPERING)
+def test_verify_records_finds_each_changed_forged_or_removed_row(app, records, attempts, attack):
+    statement, params_of, report_of = TAMPERING[attack]
+    expected = report_of(records)
+    tamper(statement, **params_of(records))
+    attempts.record("tamper")
+    result = verify(app)
+    assert result.exit_code == 1, result.output
+    assert expected in result.output
+    assert "1 problem(s)" in result.output
+
+
+def test_the_database_refuses_a_row_without_its_seal(records, attempts):
+    statement = ("INSERT INTO access_log (at, user_id, role, patient_id, action, object_type) "
+                 "SELECT at, user_id, role, patient_id, action, object_type FROM access_log WHERE id = :id")
+    attempts.record("tamper")
+    with pytest.raises(sa.exc.IntegrityError, match="sealed"):
+        db.session.execute(sa.text(statement), {"id": records.access.id})
+    db.session.rollback()
