@@ -28,6 +28,9 @@ class Config:
     SQLALCHEMY_DATABASE_URI = database_url(
         os.environ.get("DATABASE_URL"), f"sqlite:///{INSTANCE_DIR / 'clinic.db'}"
     )
+    # PostgreSQL: the role the app connects as, when migrations run as the tables' owner (docs/deploy.md).
+    # `db upgrade` and `clinic restore` then grant it only what the app needs.
+    DATABASE_APP_ROLE = os.environ.get("DATABASE_APP_ROLE") or None
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -12,7 +12,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from clinic import backup
-from clinic.database import begin_write
+from clinic.database import append_only_tables, begin_write, grant_app_role
 from clinic.errors import DomainError
 from clinic.extensions import db
 from clinic.localtime import to_local, utcnow
@@ -89,6 +89,11 @@ def restore_command(path: Path, force: bool) -> None:
         backup.restore(db.engine.url, path, force=force)
     except backup.BackupError as error:
         raise click.ClickException(str(error)) from error
+    app_role = current_app.config["DATABASE_APP_ROLE"]
+    if app_role and db.engine.dialect.name == "postgresql":
+        # A backup carries no rights (it is restored as its owner, --no-acl): the app's role gets its own again.
+        with db.engine.begin() as connection:
+            grant_app_role(connection, app_role, append_only_tables(db.metadata))
     db.engine.dispose()
     click.echo(f"restored {path}")
 

@@ -55,6 +55,7 @@ class AccessLogEntry(Sealed, db.Model):
         Index(None, "at"),
         CheckConstraint("seal_number IS NOT NULL AND seal IS NOT NULL AND length(seal) = 64", name="sealed"),
         Index(None, "seal_number", unique=True),
+        {"info": {"append_only": True}},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -135,6 +135,7 @@ class TreatmentNoteAmendment(Sealed, db.Model):
         CheckConstraint("trim(text) <> ''", name="text_not_empty"),
         CheckConstraint("seal_number IS NOT NULL AND seal IS NOT NULL AND length(seal) = 64", name="sealed"),
         Index(None, "seal_number", unique=True),
+        {"info": {"append_only": True}},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

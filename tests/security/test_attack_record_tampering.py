@@ -3,7 +3,8 @@
 Rows that may only be inserted must stay as they were written whatever SQL is sent: an insert that
 would replace one is refused on both engines. Whoever gets past the database's own rules (its
 owner, with the triggers set aside) can change, remove or add rows, but ``clinic verify-records``
-finds each: the seals are made with a key the database does not hold.
+finds each: the seals are made with a key the database does not hold. On PostgreSQL the app's own
+role is not that owner: it cannot set the rules aside at all.
 """
 from __future__ import annotations
 
@@ -90,7 +91,8 @@ def rewrite_statement(table: sa.Table, verb: str, column: str, *, upsert: bool =
 
 
 def assert_refused(statement: str, code: str, **params) -> None:
-    with pytest.raises(sa.exc.IntegrityError, match=code):
+    # The rule's trigger, or before it (PostgreSQL) the app role's missing right to UPDATE.
+    with pytest.raises((sa.exc.IntegrityError, sa.exc.ProgrammingError), match=f"{code}|permission denied"):
         db.session.execute(sa.text(statement), params)
     db.session.rollback()
 
@@ -127,23 +129,45 @@ def test_a_new_note_cannot_replace_a_signed_note_of_the_same_appointment(records
 APPEND_ONLY_TABLES = ("access_log", "treatment_notes", "treatment_note_modalities", "treatment_note_amendments")
 
 
-def tamper(statement: str, **params) -> None:
+def tamper(owner_settings: dict, statement: str, **params) -> None:
     """Run ``statement`` as the database's owner with the append-only triggers set aside, and commit."""
     db.session.rollback()
-    with db.engine.begin() as owner:
+    engine = sa.create_engine(owner_settings["SQLALCHEMY_DATABASE_URI"])
+    with engine.begin() as owner:
         if owner.dialect.name == "postgresql":
             for table in APPEND_ONLY_TABLES:
                 owner.exec_driver_sql(f"ALTER TABLE {table} DISABLE TRIGGER USER")
             owner.execute(sa.text(statement), params)
             for table in APPEND_ONLY_TABLES:
                 owner.exec_driver_sql(f"ALTER TABLE {table} ENABLE TRIGGER USER")
-            return
-        triggers = owner.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").all()
-        for name, _ in triggers:
-            owner.exec_driver_sql(f"DROP TRIGGER {name}")
-        owner.execute(sa.text(statement), params)
-        for _, definition in triggers:
-            owner.exec_driver_sql(definition)
+        else:
+            triggers = owner.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").all()
+            for name, _ in triggers:
+                owner.exec_driver_sql(f"DROP TRIGGER {name}")
+            owner.execute(sa.text(statement), params)
+            for _, definition in triggers:
+                owner.exec_driver_sql(definition)
+    engine.dispose()
+
+
+OWNER_REFUSED = {
+    "access log updated": ("UPDATE access_log SET action = 'write'", "access_log_insert_only"),
+    "access log deleted": ("DELETE FROM access_log", "access_log_insert_only"),
+    "amendment updated": ("UPDATE treatment_note_amendments SET text = 'Never mind.'", "amendment_immutable"),
+    "amendment deleted": ("DELETE FROM treatment_note_amendments", "amendment_immutable"),
+    "signed note updated": ("UPDATE treatment_notes SET plan = 'x' WHERE status = 'signed'", "signed_note_immutable"),
+}
+
+
+@pytest.mark.parametrize("statement, code", OWNER_REFUSED.values(), ids=OWNER_REFUSED)
+def test_the_triggers_refuse_even_the_owner_until_it_sets_them_aside(records, owner_settings, statement, code):
+    db.session.rollback()
+    engine = sa.create_engine(owner_settings["SQLALCHEMY_DATABASE_URI"])
+    try:
+        with engine.begin() as owner, pytest.raises(sa.exc.IntegrityError, match=code):
+            owner.exec_driver_sql(statement)
+    finally:
+        engine.dispose()
 
 
 def verify(app):
@@ -219,10 +243,10 @@ TAMPERING = {
 
 
 @pytest.mark.parametrize("attack", TAMPERING)
-def test_verify_records_finds_each_changed_forged_or_removed_row(app, records, attempts, attack):
+def test_verify_records_finds_each_changed_forged_or_removed_row(app, records, owner_settings, attempts, attack):
     statement, params_of, report_of = TAMPERING[attack]
     expected = report_of(records)
-    tamper(statement, **params_of(records))
+    tamper(owner_settings, statement, **params_of(records))
     attempts.record("tamper")
     result = verify(app)
     assert result.exit_code == 1, result.output
@@ -237,3 +261,45 @@ def test_the_database_refuses_a_row_without_its_seal(records, attempts):
     with pytest.raises(sa.exc.IntegrityError, match="sealed"):
         db.session.execute(sa.text(statement), {"id": records.access.id})
     db.session.rollback()
+
+
+# The app's own role (PostgreSQL) -----------------------------------------------------------------
+
+REFUSED_TO_THE_APP = {
+    "truncate": "TRUNCATE access_log",
+    "disable triggers": "ALTER TABLE access_log DISABLE TRIGGER USER",
+    "drop a trigger": "DROP TRIGGER access_log_insert_only ON access_log",
+    "replication role": "SET session_replication_role = replica",
+    "delete": "DELETE FROM access_log",
+    "update": "UPDATE access_log SET action = 'write'",
+    "delete an amendment": "DELETE FROM treatment_note_amendments",
+    "new table": "CREATE TABLE shadow_log (id integer)",
+    "drop the seals": "ALTER TABLE access_log DROP CONSTRAINT ck_access_log_sealed",
+}
+
+
+@pytest.mark.parametrize("statement", REFUSED_TO_THE_APP.values(), ids=REFUSED_TO_THE_APP)
+def test_the_app_role_cannot_set_the_rules_aside(records, attempts, statement):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has no roles: whoever can write the file can do anything, and the seals show it")
+    attempts.record("tamper")
+    with pytest.raises(sa.exc.ProgrammingError, match="permission denied|must be owner|must be superuser"):
+        db.session.execute(sa.text(statement))
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count(AccessLogEntry.id))) == 3
+
+
+def test_the_app_role_has_row_rights_only_and_none_to_change_append_only_rows(app):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has no roles")
+    rights = ("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER")
+    granted = {
+        table.name: {right for right in rights if db.session.scalar(
+            sa.text("SELECT has_table_privilege(current_user, :table, :right)"), {"table": table.name, "right": right})}
+        for table in db.metadata.sorted_tables
+    }
+    append_only = {"access_log", "treatment_note_amendments"}
+    assert {name for name, held in granted.items() if held == {"SELECT", "INSERT"}} == append_only
+    assert {name for name, held in granted.items() if held != {"SELECT", "INSERT", "UPDATE", "DELETE"}} == append_only
+    owner = db.session.scalar(sa.text("SELECT tableowner FROM pg_tables WHERE tablename = 'access_log'"))
+    assert owner != db.session.scalar(sa.text("SELECT current_user"))
