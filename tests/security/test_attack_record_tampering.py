@@ -21,9 +21,8 @@ from clinic.models import (
     RecordPart,
     Role,
     TreatmentNote,
-    TreatmentNoteAmendment,
-    TreatmentNoteModality,
 )
+from clinic.sealing import SEALED_FIELDS, seal
 from clinic.services.access_log import Requester, record_access
 from clinic.services.seed import seed_clinic
 from clinic.services.treatment_notes import (
@@ -194,8 +193,6 @@ def tampered_note_with_its_hash_recomputed(records: Records) -> dict:
 
 def forged_access(records: Records) -> dict:
     """A row with the next seal number, sealed with a guessed key."""
-    from clinic.sealing import SEALED_FIELDS, seal
-
     fields = {"at": NOW, "user_id": records.access.user_id, "role": "chiropractor", "patient_id": records.access.patient_id,
               "action": "read", "object_type": "treatment_note", "object_id": None, "remote_address": None}
     assert set(fields) == set(SEALED_FIELDS["access_log"])
