@@ -8,6 +8,7 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = BASE_DIR / "instance"
 DEV_SECRET_KEY = "development-only-not-secret"
+DEV_RECORDS_KEY = "development-only-not-secret-records-key"
 
 
 def database_url(raw: str | None, default: str) -> str:
@@ -22,9 +23,14 @@ def database_url(raw: str | None, default: str) -> str:
 class Config:
     CLINIC_ENV = "production"
     SECRET_KEY = os.environ.get("SECRET_KEY")
+    # Seals the access log, signed notes and amendments (clinic.sealing); kept out of the database.
+    RECORDS_KEY = os.environ.get("RECORDS_KEY")
     SQLALCHEMY_DATABASE_URI = database_url(
         os.environ.get("DATABASE_URL"), f"sqlite:///{INSTANCE_DIR / 'clinic.db'}"
     )
+    # PostgreSQL: the role the app connects as, when migrations run as the tables' owner (docs/deploy.md).
+    # `db upgrade` and `clinic restore` then grant it only what the app needs.
+    DATABASE_APP_ROLE = os.environ.get("DATABASE_APP_ROLE") or None
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -97,12 +103,14 @@ class DevelopmentConfig(Config):
     CLINIC_ENV = "development"
     MAIL_TRANSPORT = os.environ.get("MAIL_TRANSPORT", "log")
     SECRET_KEY = os.environ.get("SECRET_KEY") or DEV_SECRET_KEY
+    RECORDS_KEY = os.environ.get("RECORDS_KEY") or DEV_RECORDS_KEY
 
 
 class TestingConfig(Config):
     CLINIC_ENV = "testing"
     TESTING = True
     SECRET_KEY = "testing-only-not-secret"
+    RECORDS_KEY = "testing-only-not-secret-records-key"
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("TEST_DATABASE_URL"), "sqlite://")
     WTF_CSRF_ENABLED = False
     MAIL_TRANSPORT = "log"

@@ -151,7 +151,8 @@ def wait_until_ready(ready_dir: Path, server: subprocess.Popen, workers: int) ->
 def clinic_env(url: str, *, cache: bool = True) -> dict[str, str]:
     """Return the served app's settings: production, the availability cache on or off (`served` turns rate limits off)."""
     return {
-        "CLINIC_CONFIG": "production", "SECRET_KEY": secrets.token_urlsafe(48), "DATABASE_URL": url,
+        "CLINIC_CONFIG": "production", "SECRET_KEY": secrets.token_urlsafe(48),
+        "RECORDS_KEY": secrets.token_urlsafe(48), "DATABASE_URL": url,
         "MAIL_TRANSPORT": "log", **({} if cache else {"AVAILABILITY_CACHE_SIZE": "0"}),
     }
 

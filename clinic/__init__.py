@@ -1,9 +1,9 @@
 """MoveWell Chiropractie Hilversum: the practice-management application."""
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, current_app
 
-from config import CONFIGS, DEV_SECRET_KEY, Config
+from config import CONFIGS, DEV_RECORDS_KEY, DEV_SECRET_KEY, Config
 
 
 class ConfigError(RuntimeError):
@@ -17,6 +17,7 @@ def create_app(config: str | type[Config] = "production") -> Flask:
     check_config(app)
     check_readiness_rules()
     register_extensions(app)
+    register_session_hooks()
     register_blueprints(app)
     register_error_handlers(app)
     register_request_hooks(app)
@@ -37,6 +38,13 @@ def check_config(app: Flask) -> None:
             "SECRET_KEY must be set to a random value of at least 32 characters in production "
             "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))'); "
             "for local development set CLINIC_CONFIG=development"
+        )
+    records_key = app.config.get("RECORDS_KEY") or ""
+    if len(records_key) < 32 or records_key in (DEV_RECORDS_KEY, secret):
+        raise ConfigError(
+            "RECORDS_KEY must be set to a random value of at least 32 characters in production, other than "
+            "SECRET_KEY, and never changed: it seals the medical records and the access log (README, "
+            "'Sealed records'); e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))'"
         )
 
 
@@ -72,6 +80,25 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     init_login(app)
     init_templating(app)
+
+
+def register_session_hooks() -> None:
+    """Write the recorded accesses as a unit of work commits; seal the append-only records as they are flushed."""
+    from sqlalchemy import event
+
+    from clinic.extensions import db
+    from clinic.services.access_log import add_recorded_entries
+
+    # db.session serves every app of the process: each listener once, taking the key of the app in use.
+    for name, listener in (("before_commit", add_recorded_entries), ("before_flush", seal_with_the_app_key)):
+        if not event.contains(db.session, name, listener):
+            event.listen(db.session, name, listener)
+
+
+def seal_with_the_app_key(session, _flush_context, _instances) -> None:
+    from clinic.services.record_seals import seal_new_records
+
+    seal_new_records(session, current_app.config["RECORDS_KEY"])
 
 
 def register_blueprints(app: Flask) -> None:

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from clinic import backup
 from clinic.bounds import MAX_ROW_ID
-from clinic.database import begin_write
+from clinic.database import append_only_tables, begin_write, grant_app_role
 from clinic.errors import DomainError
 from clinic.extensions import db
 from clinic.localtime import to_local, utcnow
@@ -30,6 +30,7 @@ from clinic.services.accounts import (
     set_password,
 )
 from clinic.services.outbox import log_transport, send_due, smtp_transport
+from clinic.services.record_seals import verify_records
 from clinic.services.retention import records_past_retention
 from clinic.services.seed import seed_clinic
 
@@ -91,6 +92,11 @@ def restore_command(path: Path, force: bool) -> None:
         backup.restore(db.engine.url, path, force=force)
     except backup.BackupError as error:
         raise click.ClickException(str(error)) from error
+    app_role = current_app.config["DATABASE_APP_ROLE"]
+    if app_role and db.engine.dialect.name == "postgresql":
+        # A backup carries no rights (it is restored as its owner, --no-acl): the app's role gets its own again.
+        with db.engine.begin() as connection:
+            grant_app_role(connection, app_role, append_only_tables(db.metadata))
     db.engine.dispose()
     click.echo(f"restored {path}")
 
@@ -117,6 +123,26 @@ def retention_command() -> None:
         "(a treatment record with the responsible chiropractor; a longer term applies where good care needs it) "
         "and records who destroyed what, when and why."
     )
+
+
+@clinic_cli.command("verify-records")
+def verify_records_command() -> None:
+    """Check that the access log, signed notes and amendments are as they were sealed; exit 1 if not."""
+    reports = verify_records(db.session, current_app.config["RECORDS_KEY"])
+    for report in reports:
+        numbers = f", numbers 1–{report.last_number}" if report.sealed else ""
+        outcome = f"{len(report.findings)} problem(s)" if report.findings else "OK"
+        click.echo(f"{report.table}: {report.sealed} sealed row(s){numbers}: {outcome}")
+        for finding in report.findings:
+            click.echo(f"  {finding}")
+    problems = sum(len(report.findings) for report in reports)
+    if problems:
+        click.echo(f"{problems} problem(s): the records above were changed, forged or removed outside the "
+                   "application. Keep this output; compare with the last backup.", err=True)
+        raise click.exceptions.Exit(1)
+    # Removing the newest rows leaves no gap; only an earlier run's last numbers can show it.
+    click.echo("OK: every sealed row is as it was written and none is missing in between. "
+               "Keep the last numbers: a later run must not show lower ones.")
 
 
 def read_password() -> str:

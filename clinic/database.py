@@ -4,16 +4,18 @@
 - SQLite set up as a real database: foreign keys on, WAL, a busy timeout, and write
   transactions that take the write lock up front (``BEGIN IMMEDIATE``), queued in the order
   they ask for it (``WriterQueue``).
+- PostgreSQL's two roles: the owner migrates, the app's role gets only row rights (``grant_app_role``).
 """
 from __future__ import annotations
 
 import fcntl
 import os
 import threading
+from collections.abc import Iterable
 from contextvars import ContextVar, Token
 from datetime import datetime, timezone
 
-from sqlalchemy import DateTime, event
+from sqlalchemy import DateTime, event, inspect
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, scoped_session
 from sqlalchemy.types import TypeDecorator
@@ -207,3 +209,39 @@ def begin_write(session: Session) -> None:
     the database's write lock at once; elsewhere it only starts the transaction.
     """
     session.connection(execution_options={IMMEDIATE: True})
+
+
+def grant_app_role(connection, role: str, append_only_tables: Iterable[str]) -> None:
+    """Give the PostgreSQL role the app connects as what it needs on the schema's tables, and no more.
+
+    The tables belong to the role that runs the migrations; the app's role is not their owner, so
+    it cannot alter or drop them, disable their triggers, or take TRUNCATE, REFERENCES or TRIGGER
+    rights. It reads and writes rows: SELECT, INSERT, UPDATE, DELETE on every table, only SELECT and
+    INSERT on the append-only ones, and the sequences behind the ids. All of it is granted anew in
+    one transaction, so new tables are covered and nothing is left from before.
+    """
+    quote = connection.dialect.identifier_preparer.quote
+    grantee = quote(role)
+    schema = quote(connection.exec_driver_sql("SELECT current_schema()").scalar())
+    existing = set(inspect(connection).get_table_names())
+    append_only = ", ".join(quote(table) for table in sorted(set(append_only_tables) & existing))
+    statements = [
+        f"REVOKE ALL ON ALL TABLES IN SCHEMA {schema} FROM {grantee}",
+        f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA {schema} FROM {grantee}",
+        f"REVOKE CREATE ON SCHEMA {schema} FROM PUBLIC",
+        f"GRANT USAGE ON SCHEMA {schema} TO {grantee}",
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema} TO {grantee}",
+        f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {grantee}",
+    ]
+    if "alembic_version" in existing:
+        # Read (a backup reads every table), never written: migrations run as the owner.
+        statements.append(f"REVOKE INSERT, UPDATE, DELETE ON alembic_version FROM {grantee}")
+    if append_only:
+        statements.append(f"REVOKE UPDATE, DELETE ON {append_only} FROM {grantee}")
+    for statement in statements:
+        connection.exec_driver_sql(statement)
+
+
+def append_only_tables(metadata) -> list[str]:
+    """Return the tables whose rows are only ever inserted (``info={"append_only": True}`` on the model)."""
+    return [table.name for table in metadata.sorted_tables if table.info.get("append_only")]

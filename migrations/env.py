@@ -5,6 +5,8 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from clinic.database import append_only_tables, grant_app_role
+
 config = context.config
 if config.config_file_name is not None:
     # Keep the app's own loggers working when migrations run inside it (tests, CLI).
@@ -51,6 +53,10 @@ def run_migrations_online():
         )
         with context.begin_transaction():
             context.run_migrations()
+            # In the same transaction: the app's role never sees a table it has no rights on yet.
+            app_role = current_app.config.get("DATABASE_APP_ROLE")
+            if app_role and connection.dialect.name == "postgresql":
+                grant_app_role(connection, app_role, append_only_tables(db.metadata))
 
 
 if context.is_offline_mode():

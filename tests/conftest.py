@@ -3,6 +3,11 @@
 Every test that takes ``app`` runs twice: on SQLite and on PostgreSQL (``TEST_DATABASE_URL``).
 Each backend's schema is built once per run with the real migrations; tests then start from an
 empty, migrated database (a fresh copy of the SQLite file; truncated tables on PostgreSQL).
+
+On PostgreSQL the two roles of docs/deploy.md: the schema is migrated and reset as the
+``TEST_DATABASE_URL`` user, its owner, and the app under test connects as a role of its own with
+only the rights the migrations grant it (``DATABASE_APP_ROLE``), which is made here if missing.
+Tests that need the owner (a restore, tampering past the triggers) take ``owner_settings``.
 """
 from __future__ import annotations
 
@@ -73,15 +78,29 @@ def require_redis() -> str:
     return REDIS_URL
 
 
-def config_for(url: str) -> type[TestingConfig]:
-    return type("BoundTestingConfig", (TestingConfig,), {"SQLALCHEMY_DATABASE_URI": url})
+def config_for(url: str, **settings) -> type[TestingConfig]:
+    return type("BoundTestingConfig", (TestingConfig,), {"SQLALCHEMY_DATABASE_URI": url, **settings})
 
 
-def migrate_to_head(url: str) -> None:
-    app = create_app(config_for(url))
+def migrate_to_head(url: str, **settings) -> None:
+    app = create_app(config_for(url, **settings))
     with app.app_context():
         upgrade()
         db.engine.dispose()
+
+
+APP_ROLE_PASSWORD = "the-test-app-role"
+
+
+def make_app_role(owner_url: str) -> str:
+    """Make (once per cluster) the login role the app under test connects as; return its name."""
+    role = f"{sa.engine.make_url(owner_url).database}_app"
+    engine = sa.create_engine(owner_url)
+    with engine.begin() as connection:
+        if connection.execute(sa.text("SELECT 1 FROM pg_roles WHERE rolname = :role"), {"role": role}).first() is None:
+            connection.exec_driver_sql(f"CREATE ROLE \"{role}\" LOGIN PASSWORD '{APP_ROLE_PASSWORD}'")
+    engine.dispose()
+    return role
 
 
 @dataclass
@@ -89,17 +108,25 @@ class Backend:
     """A migrated database the tests of one backend share."""
 
     name: str
-    template_url: str
+    template_url: str  # as the owner
     tmp_path_factory: pytest.TempPathFactory | None = None
+    app_role: str | None = None
 
     def fresh_url(self) -> str:
-        """Return the URL of an empty, migrated database for one test."""
+        """Return the URL of an empty, migrated database for one test, as the app connects to it."""
         if self.name == "sqlite":
             template = self.template_url.removeprefix("sqlite:///")
             copy = self.tmp_path_factory.mktemp("db") / "clinic.db"
             shutil.copyfile(template, copy)
             return f"sqlite:///{copy}"
-        return self.template_url
+        app_url = sa.engine.make_url(self.template_url).set(username=self.app_role, password=APP_ROLE_PASSWORD)
+        return app_url.render_as_string(hide_password=False)
+
+    def owner_settings(self, app_url: str) -> dict:
+        """Return the settings of an app on the same database connected as its owner."""
+        if self.name == "sqlite":
+            return {"SQLALCHEMY_DATABASE_URI": app_url}
+        return {"SQLALCHEMY_DATABASE_URI": self.template_url, "DATABASE_APP_ROLE": self.app_role}
 
     def reset(self) -> None:
         """Empty every table after a test (PostgreSQL; SQLite tests get a fresh file)."""
@@ -131,8 +158,9 @@ def backend(request, tmp_path_factory) -> Backend:
         return Backend("sqlite", url, tmp_path_factory)
     url = postgres_url()
     reset_postgres_schema(url)
-    migrate_to_head(url)
-    return Backend("postgresql", url)
+    role = make_app_role(url)
+    migrate_to_head(url, DATABASE_APP_ROLE=role)
+    return Backend("postgresql", url, app_role=role)
 
 
 def start_like_a_new_app_context() -> None:
@@ -169,6 +197,12 @@ def app(backend):
         db.session.remove()
         db.engine.dispose()
     backend.reset()
+
+
+@pytest.fixture
+def owner_settings(app, backend) -> dict:
+    """Settings (for ``variant_app``) that connect to the test's database as its owner, as migrations and restores do."""
+    return backend.owner_settings(app.config["SQLALCHEMY_DATABASE_URI"])
 
 
 @pytest.fixture

@@ -7,19 +7,28 @@ from pathlib import Path
 import pytest
 
 from clinic import ConfigError, create_app
-from config import ProductionConfig, database_url
+from config import DEV_RECORDS_KEY, ProductionConfig, database_url
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def production_config(secret_key):
-    return type("Prod", (ProductionConfig,), {"SECRET_KEY": secret_key, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+def production_config(secret_key, records_key="r" * 48):
+    return type("Prod", (ProductionConfig,), {
+        "SECRET_KEY": secret_key, "RECORDS_KEY": records_key, "SQLALCHEMY_DATABASE_URI": "sqlite://",
+    })
 
 
 @pytest.mark.parametrize("secret_key", [None, "", "short", "development-only-not-secret"])
 def test_production_refuses_to_start_without_a_real_secret_key(secret_key):
     with pytest.raises(ConfigError, match="SECRET_KEY"):
         create_app(production_config(secret_key))
+
+
+@pytest.mark.parametrize("records_key", [None, "", "short", DEV_RECORDS_KEY, "x" * 48],
+                         ids=["unset", "empty", "short", "the development key", "the secret key"])
+def test_production_refuses_to_start_without_its_own_records_key(records_key):
+    with pytest.raises(ConfigError, match="RECORDS_KEY"):
+        create_app(production_config("x" * 48, records_key))
 
 
 def test_production_starts_with_a_real_secret_key_and_secure_cookies():
@@ -30,7 +39,7 @@ def test_production_starts_with_a_real_secret_key_and_secure_cookies():
 
 
 def test_wsgi_says_in_one_line_why_production_will_not_start():
-    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "CLINIC_CONFIG"}}
+    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "RECORDS_KEY", "CLINIC_CONFIG"}}
     env["DATABASE_URL"] = "sqlite://"
     result = subprocess.run(
         [sys.executable, "-c", "import wsgi"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60

@@ -1,5 +1,6 @@
 """The migrations build exactly the models' schema, and can be undone and redone."""
 import os
+from datetime import date
 
 import pytest
 import sqlalchemy as sa
@@ -9,7 +10,13 @@ from flask_migrate import downgrade, upgrade
 
 from clinic import create_app
 from clinic.extensions import db
-from tests.conftest import config_for, postgres_url
+from clinic.models import AccessAction, Chiropractor, Patient, RecordPart, Role, User
+from clinic.services.access_log import Requester, record_access
+from clinic.services.accounts import create_user
+from clinic.services.record_seals import verify_records
+from clinic.services.seed import seed_clinic
+from tests.conftest import PASSWORD, config_for, postgres_url
+from tests.privacy.privacy_builders import NOW, fill_patient_record
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -50,4 +57,38 @@ def test_upgrade_builds_the_models_schema_and_round_trips(empty_database_url):
 
         upgrade()
         assert schema_differences() == []
+        db.engine.dispose()
+
+
+def test_the_records_already_there_are_sealed_by_the_upgrade(empty_database_url):
+    """A database from before the seals (revision b8e2f4a6c0d1) verifies after the upgrade, and goes on."""
+    app = create_app(config_for(empty_database_url))
+    with app.app_context():
+        upgrade()
+        seed_clinic(db.session)
+        chiropractor = create_user(db.session, "chiro@movewell.test", PASSWORD, Role.CHIROPRACTOR,
+                                   Chiropractor(name="Test Chiropractor", slug="test-chiropractor"))
+        patient = Patient(first_name="Sanne", last_name="de Vries", date_of_birth=date(1990, 5, 17),
+                          email="sanne@example.nl", created_source="frontdesk")
+        db.session.add(patient)
+        db.session.flush()
+        fill_patient_record(patient, chiropractor, now=NOW)
+        record_access(db.session, Requester(chiropractor, None, chiropractor.role), patient.id, AccessAction.READ,
+                      RecordPart.PATIENT, patient.id)
+        db.session.commit()
+        chiropractor_id, patient_id = chiropractor.id, patient.id
+        db.session.remove()
+        downgrade(revision="b8e2f4a6c0d1")
+        assert "seal" not in {column["name"] for column in sa.inspect(db.engine).get_columns("access_log")}
+
+        upgrade()
+        chiropractor = db.session.get(User, chiropractor_id)
+        record_access(db.session, Requester(chiropractor, None, chiropractor.role), patient_id, AccessAction.READ,
+                      RecordPart.PATIENT, patient_id)
+        db.session.commit()
+        reports = verify_records(db.session, app.config["RECORDS_KEY"])
+        assert [(report.table, report.sealed, report.findings) for report in reports] == [
+            ("treatment_notes", 1, []), ("treatment_note_amendments", 1, []), ("access_log", 2, []),
+        ]
+        db.session.remove()
         db.engine.dispose()

@@ -46,6 +46,7 @@ from clinic.services.records import (
     search_patients_for,
 )
 from clinic.services.readiness import ImportRejected
+from clinic.services.record_seals import note_is_as_signed
 
 bp = Blueprint("clinical", __name__, url_prefix="/clinical")
 bp.context_processor(template_helpers)
@@ -326,7 +327,7 @@ def render_note(note, amendment_form: AmendmentForm, status: int = 200):
     current = notes_service.reproduce_readiness(db.session, note)
     return render_template(
         "clinical/note.html", note=note, patient=note.patient, amendment_form=amendment_form, sign_form=SignForm(),
-        hash_verifies=notes_service.hash_verifies(note), data_changed=current.inputs_digest != note.inputs_digest,
+        hash_verifies=note_is_as_signed(note, current_app.config["RECORDS_KEY"]), data_changed=current.inputs_digest != note.inputs_digest,
     ), status
 
 

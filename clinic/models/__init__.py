@@ -15,6 +15,7 @@ from clinic.models.chiropractors import Chiropractor, TimeOff, WorkingHours
 from clinic.models.patients import LANGUAGES, CreatedSource, Patient
 from clinic.models.privacy import PatientErasure
 from clinic.models.schedule import ScheduleRevision
+from clinic.models.seals import SealCounter
 from clinic.models.training import (
     PatientIndication,
     PatientReadinessProfile,
@@ -61,6 +62,7 @@ __all__ = [
     "PatientToken",
     "Role",
     "ScheduleRevision",
+    "SealCounter",
     "TimeOff",
     "TokenPurpose",
     "TrainingSession",

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint
+from sqlalchemy import CheckConstraint, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from clinic.database import UTCDateTime
@@ -25,3 +25,12 @@ def created_at_column() -> Mapped[datetime]:
 def updated_at_column() -> Mapped[datetime]:
     """Return a NOT NULL instant set on insert and on every update."""
     return mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow, nullable=False)
+
+
+class Sealed:
+    """The seal columns of an append-only record (``clinic.sealing``); which rows must carry one is each table's CHECK."""
+
+    seal_number: Mapped[int | None] = mapped_column(
+        comment="1, 2, 3, … without a gap, in the order the table's rows were sealed"
+    )
+    seal: Mapped[str | None] = mapped_column(String(64), comment="HMAC-SHA256 under RECORDS_KEY (clinic.sealing)")

@@ -1,7 +1,7 @@
 """The access log (NEN 7513): one row for every read, search, print, export or write of a patient's record.
 
 Rows are only ever inserted: triggers (in the migration that creates the table) refuse UPDATE
-and DELETE on both databases. Nothing the log points to can be deleted under it; patients are
+and DELETE on both databases, and every row is sealed (``clinic.sealing``) as it is inserted. Nothing the log points to can be deleted under it; patients are
 anonymised, never deleted, and the log is kept at least five years.
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from clinic.extensions import db
-from clinic.models._columns import created_at_column, one_of
+from clinic.models._columns import Sealed, created_at_column, one_of
 from clinic.models.patients import Patient
 from clinic.models.users import User
 from clinic.roles import Role
@@ -44,7 +44,7 @@ class RecordPart(str, enum.Enum):
     ACCESS_LOG = "access_log"  # the log's own rows about the patient, e.g. in a CSV export
 
 
-class AccessLogEntry(db.Model):
+class AccessLogEntry(Sealed, db.Model):
     __tablename__ = "access_log"
     __table_args__ = (
         one_of("action", (action.value for action in AccessAction), name="action_known"),
@@ -53,6 +53,9 @@ class AccessLogEntry(db.Model):
         Index(None, "patient_id", "at"),
         Index(None, "user_id", "at"),
         Index(None, "at"),
+        CheckConstraint("seal_number IS NOT NULL AND seal IS NOT NULL AND length(seal) = 64", name="sealed"),
+        Index(None, "seal_number", unique=True),
+        {"info": {"append_only": True}},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

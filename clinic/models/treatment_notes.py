@@ -2,7 +2,8 @@
 
 A signed note is a medical record: the database refuses to change or delete it (or its modality
 rows), and refuses amendments to be changed or deleted. The triggers that do so live in the
-migration that creates these tables.
+migration that creates these tables. A note is sealed when it is signed, an amendment when it is
+written (``clinic.sealing``).
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from clinic.database import UTCDateTime
 from clinic.extensions import db
-from clinic.models._columns import created_at_column, one_of, updated_at_column
+from clinic.models._columns import Sealed, created_at_column, one_of, updated_at_column
 from clinic.models.appointments import Appointment
 from clinic.models.patients import Patient
 from clinic.models.users import User
@@ -29,7 +30,7 @@ class NoteStatus(str, enum.Enum):
     SIGNED = "signed"
 
 
-class TreatmentNote(db.Model):
+class TreatmentNote(Sealed, db.Model):
     """A chiropractor's note of one treatment, with the readiness picture it was written against."""
 
     __tablename__ = "treatment_notes"
@@ -43,7 +44,10 @@ class TreatmentNote(db.Model):
         CheckConstraint("signed_by_id IS NULL OR signed_by_id = author_id", name="signed_by_author"),
         CheckConstraint("length(inputs_digest) = 64", name="inputs_digest_sha256"),
         CheckConstraint("content_hash IS NULL OR length(content_hash) = 64", name="content_hash_sha256"),
+        CheckConstraint("(status = 'signed') = (seal_number IS NOT NULL AND seal IS NOT NULL)", name="sealed_iff_signed"),
+        CheckConstraint("seal IS NULL OR length(seal) = 64", name="seal_hmac_sha256"),
         Index(None, "patient_id", "created_at"),
+        Index(None, "seal_number", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -123,11 +127,16 @@ class TreatmentNoteModality(db.Model):
         return f"<TreatmentNoteModality note {self.note_id} {self.modality} ({self.verdict})>"
 
 
-class TreatmentNoteAmendment(db.Model):
+class TreatmentNoteAmendment(Sealed, db.Model):
     """A correction or addition to a signed note; the note itself stays as it was signed."""
 
     __tablename__ = "treatment_note_amendments"
-    __table_args__ = (CheckConstraint("trim(text) <> ''", name="text_not_empty"),)
+    __table_args__ = (
+        CheckConstraint("trim(text) <> ''", name="text_not_empty"),
+        CheckConstraint("seal_number IS NOT NULL AND seal IS NOT NULL AND length(seal) = 64", name="sealed"),
+        Index(None, "seal_number", unique=True),
+        {"info": {"append_only": True}},
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     note_id: Mapped[int] = mapped_column(ForeignKey("treatment_notes.id", ondelete="RESTRICT"), index=True)

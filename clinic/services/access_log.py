@@ -1,9 +1,11 @@
 """Writing and reading the access log (NEN 7513).
 
-``record_access`` adds one row to the caller's unit of work, so a write and its log row are
-committed together. Rows are also remembered on the session (``session.info``): when the
-unit of work is rolled back, or never committed (a page that only reads), the web layer
-writes them again on their own (``keep_unsaved_entries``), so an access is never lost.
+``record_access`` remembers one row on the caller's unit of work (``session.info``); the row is
+added when the unit of work commits (``add_recorded_entries``, before its last flush), so a write
+and its log row are committed together, and the row is sealed after every other lock of the
+transaction was taken and only for the moment of the commit (``clinic.services.record_seals``).
+When the unit of work is rolled back, or never committed (a page that only reads), the web layer
+writes the rows on their own (``keep_unsaved_entries``), so an access is never lost.
 """
 from __future__ import annotations
 
@@ -52,9 +54,15 @@ def record_access(
         remote_address=requester.address[:45] if requester.address else None,
         at=utcnow(),
     )
-    session.add(entry)
     session.info.setdefault(UNSAVED, []).append(entry)
     return entry
+
+
+def add_recorded_entries(session: Session) -> None:
+    """Add the entries recorded on this unit of work to it, as it commits."""
+    for entry in session.info.get(UNSAVED, ()):
+        if inspect(entry).transient:
+            session.add(entry)
 
 
 def keep_unsaved_entries(session: Session) -> None:

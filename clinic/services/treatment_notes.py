@@ -335,7 +335,7 @@ def revise_note(session: Session, note: TreatmentNote, content: NoteContent, *, 
 
 
 def sign_note(session: Session, note: TreatmentNote, *, signer: User, now: datetime) -> TreatmentNote:
-    """Sign a draft: from now on it never changes, and its content hash proves it."""
+    """Sign a draft: from now on it never changes; its content hash and its seal (made at the flush) prove it."""
     _lock(session, note)
     _require_draft_of(note, signer)
     # One UPDATE with the hash: the CHECK wants a signed note to carry all of its signature at once.
@@ -406,11 +406,6 @@ def content_hash(note: TreatmentNote) -> str:
     """Return the SHA-256 hex digest of the note's canonical JSON."""
     blob = json.dumps(canonical_note(note), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
-
-
-def hash_verifies(note: TreatmentNote) -> bool:
-    """Tell whether a signed note still hashes to the content hash stored when it was signed."""
-    return note.is_signed and note.content_hash == content_hash(note)
 
 
 def snapshot_verdicts(snapshot: Mapping) -> dict[str, str]:

@@ -6,7 +6,7 @@ PostgreSQL do calendar months differently. SQLite rebuilds the table in batch mo
 no triggers live on patient_readiness_profiles, so the rebuild loses nothing.
 
 Revision ID: 9d47046fedfa
-Revises: f1d2c3b4a5e6
+Revises: c9f3a5b7d1e2
 Create Date: 2026-12-04 20:00:00
 
 """
@@ -20,7 +20,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '9d47046fedfa'
-down_revision = 'f1d2c3b4a5e6'
+down_revision = 'c9f3a5b7d1e2'
 branch_labels = None
 depends_on = None
 

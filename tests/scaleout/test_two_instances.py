@@ -63,6 +63,7 @@ def instances(database_url):
         **os.environ,
         "CLINIC_CONFIG": "production",
         "SECRET_KEY": secrets.token_urlsafe(48),
+        "RECORDS_KEY": secrets.token_urlsafe(48),
         "DATABASE_URL": database_url,
         "MAIL_TRANSPORT": "log",
         "RATELIMIT_ENABLED": "1",

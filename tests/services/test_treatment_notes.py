@@ -7,13 +7,13 @@ from clinic.errors import Conflict, Invalid, NotFound
 from clinic.extensions import db
 from clinic.models import Role, TreatmentNote
 from clinic.services.readiness import NewCheckIn, ScreeningUpdate, evaluate_readiness, record_check_in, update_screening
+from clinic.services.record_seals import note_is_as_signed
 from clinic.services.treatment_notes import (
     AppliedModality,
     NoteContent,
     NotAllowed,
     amend_note,
     content_hash,
-    hash_verifies,
     note_for,
     notes_of,
     reproduce_readiness,
@@ -266,7 +266,7 @@ def test_signing_freezes_the_note_with_a_hash_that_verifies_after_reloading(app,
     assert (note.status, note.signed_at, note.signed_by_id) == ("signed", NOW + timedelta(minutes=40), chiropractor.id)
     db.session.expire_all()
     stored = db.session.get(TreatmentNote, note.id)
-    assert len(stored.content_hash) == 64 and hash_verifies(stored)
+    assert len(stored.content_hash) == 64 and note_is_as_signed(stored, app.config["RECORDS_KEY"])
     with pytest.raises(Conflict) as error:
         revise_note(db.session, stored, content(), editor=chiropractor)
     assert (error.value.status, error.value.code) == (409, "note_signed")
@@ -295,7 +295,7 @@ def test_amendments_keep_the_signed_note_as_it_was(app, patient, chiropractor, c
         ("Correction: the left calf, not the right.", chiropractor.id, NOW + timedelta(days=1)),
         ("Patient called: much better.", colleague.id, NOW + timedelta(days=2)),
     ]
-    assert stored.subjective == "Tight calves after the marathon." and hash_verifies(stored)
+    assert stored.subjective == "Tight calves after the marathon." and note_is_as_signed(stored, app.config["RECORDS_KEY"])
 
 
 def test_an_amendment_needs_text_and_a_signed_note(app, patient, chiropractor):
