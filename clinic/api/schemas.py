@@ -171,15 +171,22 @@ class SlotListSchema(Schema):
 # Appointments ----------------------------------------------------------------------------------
 
 
-class AppointmentSchema(Schema):
-    id = fields.Integer(required=True)
-    patient_id = fields.Integer(required=True)
+class BookedAppointmentSchema(Schema):
+    """An appointment as the public sees it: no internal ids (the patient's would tell whether they are new)."""
+
     chiropractor_id = fields.Integer(required=True)
     type = fields.String(required=True, attribute="appointment_type.code", metadata={"description": "Appointment type code"})
     start = Instant(required=True, attribute="starts_at")
     end = Instant(required=True, attribute="ends_at")
     status = fields.String(required=True, validate=validate.OneOf([s.value for s in AppointmentStatus]))
     source = fields.String(required=True, validate=validate.OneOf([s.value for s in BookingSource]))
+
+
+class AppointmentSchema(BookedAppointmentSchema):
+    """An appointment as staff see it: with its own id and the patient's."""
+
+    id = fields.Integer(required=True)
+    patient_id = fields.Integer(required=True)
 
 
 class AppointmentListSchema(Schema):
@@ -279,17 +286,6 @@ class NewBookingSchema(Schema):
     patient = fields.Nested(BookingPatientSchema, required=True)
     consent = fields.Boolean(required=True, metadata={"description": "Agreement to the privacy statement; must be true"})
     language = fields.String(load_default="nl", validate=validate.OneOf(LANGUAGES))
-
-
-class BookedAppointmentSchema(Schema):
-    """An appointment as the public sees it: no internal ids (the patient's would tell whether they are new)."""
-
-    chiropractor_id = fields.Integer(required=True)
-    type = fields.String(required=True, attribute="appointment_type.code", metadata={"description": "Appointment type code"})
-    start = Instant(required=True, attribute="starts_at")
-    end = Instant(required=True, attribute="ends_at")
-    status = fields.String(required=True, validate=validate.OneOf([s.value for s in AppointmentStatus]))
-    source = fields.String(required=True, validate=validate.OneOf([s.value for s in BookingSource]))
 
 
 class BookingSchema(Schema):
