@@ -33,7 +33,8 @@ def shipped_env(tmp_path_factory) -> dict[str, str]:
     return {
         **{name: value for name, value in os.environ.items()
            if not name.startswith(OVERRIDES) and not name.endswith("_RATE_LIMIT")},
-        "CLINIC_CONFIG": "production", "SECRET_KEY": secrets.token_urlsafe(48), "DATABASE_URL": url,
+        "CLINIC_CONFIG": "production", "SECRET_KEY": secrets.token_urlsafe(48),
+        "RECORDS_KEY": secrets.token_urlsafe(48), "DATABASE_URL": url,
         "MAIL_TRANSPORT": "log", "GUNICORN_LOG_LEVEL": "warning",
     }
 
