@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
+# The suite runs on this many pytest-xdist workers (one per core of the 2-core CI machine).
+PYTEST_WORKERS ?= 2
+PYTEST := $(BIN)/python -m pytest -n $(PYTEST_WORKERS)
 FLASK := CLINIC_CONFIG=$${CLINIC_CONFIG:-development} $(BIN)/flask --app wsgi
 CATALOGUES := $(patsubst %.po,%.mo,$(wildcard clinic/translations/*/LC_MESSAGES/messages.po))
 
@@ -21,14 +24,14 @@ run: install $(CATALOGUES)
 	$(FLASK) clinic send-mail --loop --interval 5 & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 test: install-dev $(CATALOGUES) chromium
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(PYTEST) $(PYTEST_ARGS)
 
 # The suite again on other days (README, "Tests on another day"): just before the next spring and
 # autumn clock changes, so each run crosses one, and a year and a half from now.
 test-moved-clock: install-dev $(CATALOGUES) chromium
 	@for instant in $$($(BIN)/python -m tests.clock | cut -d' ' -f2); do \
 	  echo "== the suite with TEST_NOW=$$instant"; \
-	  TEST_NOW=$$instant $(BIN)/python -m pytest $(PYTEST_ARGS) || exit 1; \
+	  TEST_NOW=$$instant $(PYTEST) $(PYTEST_ARGS) || exit 1; \
 	done
 
 # The benchmark (README, "Benchmark"): BENCH_ARGS=--quick for a smoke run; DATABASE_URL=… for PostgreSQL.

@@ -82,8 +82,9 @@ def last_sunday(year: int, month: int) -> date:
 def moved_instants(today: date) -> dict[str, datetime]:
     """Return the instants CI runs the suite at, each after ``today`` so that browser cookies stay valid.
 
-    Half an hour before each of the next two clock changes, so the run crosses the change itself,
-    and a year and a half from now on an ordinary weekday morning.
+    Two minutes before each of the next two clock changes, so that the run, which takes minutes,
+    crosses the change itself while tests run, and a year and a half from now on an ordinary
+    weekday morning.
     """
     def next_change(month: int, local_time: time) -> datetime:
         year = today.year if last_sunday(today.year, month) > today else today.year + 1
@@ -92,8 +93,8 @@ def moved_instants(today: date) -> dict[str, datetime]:
     later = today + relativedelta(months=18)
     later += timedelta(days=(0 - later.weekday()) % 7)  # the Monday on or after
     return {
-        "spring-forward": next_change(3, time(1, 30)),
-        "fall-back": next_change(10, time(2, 30)),  # the first 02:30, summer time, before the clocks go back
+        "spring-forward": next_change(3, time(1, 58)),
+        "fall-back": next_change(10, time(2, 58)),  # the first 02:58, summer time, before the clocks go back
         "eighteen-months-on": datetime.combine(later, time(8, 45), CLINIC_TZ),
     }
 

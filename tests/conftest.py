@@ -33,7 +33,11 @@ from tests import clock as clock_module
 from tests.security.login_helpers import enrol
 
 IN_CI = os.environ.get("CI") == "true"
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+# Under pytest-xdist (``make test`` runs two workers) each worker has its own PostgreSQL database
+# and Redis database, so that one worker's truncation or rate-limit counters never meet the other's.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+WORKER_NUMBER = int(XDIST_WORKER.removeprefix("gw") or 0)
+REDIS_URL = os.environ.get("TEST_REDIS_URL", f"redis://127.0.0.1:6379/{15 - WORKER_NUMBER}")
 PASSWORD = "correct horse battery staple"
 
 
@@ -47,17 +51,18 @@ def pytest_report_header(config):
 
 
 def postgres_url() -> str | None:
-    """Return the test PostgreSQL URL if one is configured and reachable; fail under CI if not."""
+    """Return this worker's test PostgreSQL URL if one is configured and reachable; fail under CI if not.
+
+    Without xdist that is ``TEST_DATABASE_URL``; an xdist worker gets a database of its own next to
+    it (``test_gw0``, ``test_gw1``), made here if missing.
+    """
     url = os.environ.get("TEST_DATABASE_URL")
     reason = None
     if not url:
         reason = "TEST_DATABASE_URL is not set"
     else:
         try:
-            engine = sa.create_engine(url)
-            with engine.connect():
-                pass
-            engine.dispose()
+            url = worker_database(url)
         except sa.exc.OperationalError as error:
             reason = f"PostgreSQL at TEST_DATABASE_URL is unreachable: {str(error.orig).splitlines()[0]}"
     if reason is None:
@@ -65,6 +70,20 @@ def postgres_url() -> str | None:
     if IN_CI:
         pytest.fail(f"CI=true needs the PostgreSQL half of the suite, but {reason}", pytrace=False)
     pytest.skip(f"PostgreSQL tests skipped: {reason}")
+
+
+def worker_database(url: str) -> str:
+    """Return the URL of this xdist worker's own database beside ``url``, creating it if missing."""
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        if not XDIST_WORKER:
+            engine.dispose()
+            return url
+        name = f"{sa.make_url(url).database}_{XDIST_WORKER}"
+        if connection.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}).first() is None:
+            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    engine.dispose()
+    return sa.make_url(url).set(database=name).render_as_string(hide_password=False)
 
 
 def require_redis() -> str:
