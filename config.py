@@ -101,6 +101,9 @@ class Config:
 
 class DevelopmentConfig(Config):
     CLINIC_ENV = "development"
+    # The demo clinic's admin (`clinic demo`) logs in with a password alone on a developer's machine;
+    # production (and the base config) require the second factor.
+    ADMIN_SECOND_FACTOR_REQUIRED = False
     MAIL_TRANSPORT = os.environ.get("MAIL_TRANSPORT", "log")
     SECRET_KEY = os.environ.get("SECRET_KEY") or DEV_SECRET_KEY
     RECORDS_KEY = os.environ.get("RECORDS_KEY") or DEV_RECORDS_KEY

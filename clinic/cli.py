@@ -29,6 +29,7 @@ from clinic.services.accounts import (
     revoke_api_token,
     set_password,
 )
+from clinic.services.demo import fill_demo_clinic
 from clinic.services.outbox import log_transport, send_due, smtp_transport
 from clinic.services.record_seals import verify_records
 from clinic.services.retention import records_past_retention
@@ -45,6 +46,30 @@ def seed_command() -> None:
     report = seed_clinic(db.session)
     db.session.commit()
     click.echo(str(report))
+
+
+@clinic_cli.command("demo")
+@click.option("--patients", default=300, show_default=True, help="How many patients to make.")
+@click.option("--days", default=7, show_default=True, help="Days of appointments before and after today.")
+def demo_command(patients: int, days: int) -> None:
+    """Fill an empty development database with a believable clinic and print logins to try it with."""
+    if current_app.config["CLINIC_ENV"] == "production":
+        raise click.ClickException("The demo clinic is for development: it refuses the production config.")
+    begin_write(db.session)
+    try:
+        report = fill_demo_clinic(db.session, now=utcnow(), patients=patients, days_around=days)
+    except DomainError as error:
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"Demo clinic: {report.patients} patients, {report.appointments} appointments, "
+               f"{report.notes} signed notes, {report.training_sessions} training sessions, "
+               f"{report.check_ins} check-ins.")
+    click.echo("Log in at /login (every account below has the same password):")
+    for login in report.logins:
+        click.echo(f"  {login.role:<13} {login.email:<40} {login.password}")
+    click.echo("Patient portal (/portaal/inloggen): ask for a login link with one of these; the mail worker logs it:")
+    for patient in report.portal_patients:
+        click.echo(f"  {patient.email:<40} born {patient.date_of_birth:%d-%m-%Y}")
 
 
 @clinic_cli.command("send-mail")
