@@ -257,6 +257,8 @@ ROUTES: Mapping[str, Route] = {
     # Administration.
     "admin.users": page(R.USERS),
     "admin.user": page(R.USERS),
+    "admin.new_user": form(R.USERS),
+    "admin.change_role": submit(R.USERS),
     "admin.deactivate_user": submit(R.USERS),
     "admin.reset_two_factor": submit(R.USERS),
     "admin.issue_token": submit(R.USERS),

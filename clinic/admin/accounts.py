@@ -1,4 +1,5 @@
-"""The accounts pages: every account, and per staff account its two-factor login, API tokens and deactivation.
+"""The accounts pages: every account, new staff accounts, and per staff account its role, two-factor
+login, API tokens and deactivation.
 
 Each action goes through the same service as the ``flask users`` commands.
 """
@@ -9,12 +10,16 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from clinic.admin.account_forms import ACCOUNT_MESSAGES, NewAccountForm, RoleForm
 from clinic.admin.routes import bp
+from clinic.auth.forms import PASSWORD_MESSAGES
 from clinic.errors import DomainError
 from clinic.extensions import db
 from clinic.localtime import utcnow
-from clinic.models import User
+from clinic.messages import field_message
+from clinic.models import Chiropractor, Role, User
 from clinic.services import accounts
+from clinic.templating import ROLE_LABELS
 
 
 @bp.route("/users")
@@ -22,6 +27,39 @@ def users():
     """List every account with its role and last login."""
     all_accounts = db.session.scalars(select(User).order_by(User.role, User.email)).all()
     return render_template("admin/users.html", users=all_accounts)
+
+
+def chiropractors() -> list[Chiropractor]:
+    return list(db.session.scalars(select(Chiropractor).order_by(Chiropractor.name)))
+
+
+def show_refusal(form: NewAccountForm | RoleForm, error: DomainError) -> None:
+    """Put the service's refusal next to its field (the whole form's top when it names none)."""
+    if isinstance(error, accounts.WeakPassword):
+        form.password.errors.extend(PASSWORD_MESSAGES[code] for code in error.codes)
+        return
+    for name, code in (error.fields or {"role": error.code}).items():
+        getattr(form, name).errors.append(ACCOUNT_MESSAGES.get(code) or field_message(code))
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+def new_user():
+    """Create a staff account with a first password, which the admin hands over in person."""
+    form, linkable = NewAccountForm(), chiropractors()
+    form.offer(linkable)
+    if form.validate_on_submit():
+        try:
+            user = accounts.create_user(db.session, form.email.data, form.password.data, Role(form.role.data),
+                                        form.chosen_chiropractor(linkable))
+        except DomainError as error:
+            db.session.rollback()
+            show_refusal(form, error)
+        else:
+            db.session.commit()
+            flash(_("The account %(email)s is made. Hand over its first password in person; it can be changed "
+                    "under “My account”.", email=user.email), "info")
+            return redirect(url_for(".user", user_id=user.id))
+    return render_template("admin/new_user.html", form=form), 422 if form.errors else 200
 
 
 def staff_account_or_404(user_id: int) -> User:
@@ -37,12 +75,37 @@ def user(user_id: int):
     return account_page(staff_account_or_404(user_id))
 
 
-def account_page(user: User, new_token: str | None = None, status: int = 200):
+def account_page(user: User, new_token: str | None = None, status: int = 200, role_form: RoleForm | None = None):
+    linkable = chiropractors()
+    if role_form is None:
+        linked = next((c for c in linkable if c.user_id == user.id), None)
+        role_form = RoleForm(formdata=None, role=user.role, chiropractor=str(linked.id) if linked else "")
+    role_form.offer(linkable)
     page = render_template(
         "admin/user.html", user=user, api_tokens=accounts.api_tokens_of(db.session, user), new_token=new_token,
-        may_hold_api_token=accounts.may_hold_api_token(user),
+        may_hold_api_token=accounts.may_hold_api_token(user), role_form=role_form,
     )
     return page, status
+
+
+@bp.route("/users/<int:user_id>/role", methods=["POST"])
+def change_role(user_id: int):
+    """Give the account another role; its sessions and API tokens end, as they carried the old rights."""
+    user, form, linkable = staff_account_or_404(user_id), RoleForm(), chiropractors()
+    form.offer(linkable)
+    if form.validate_on_submit():
+        try:
+            accounts.change_role(db.session, user, Role(form.role.data), form.chosen_chiropractor(linkable),
+                                 by=current_user._get_current_object(), now=utcnow())
+        except DomainError as error:
+            db.session.rollback()
+            show_refusal(form, error)
+        else:
+            db.session.commit()
+            flash(_("%(email)s is now %(role)s; its sessions and API tokens have ended.", email=user.email,
+                    role=ROLE_LABELS[user.role]), "info")
+            return redirect(url_for(".user", user_id=user.id))
+    return account_page(user, role_form=form, status=422)
 
 
 @bp.route("/users/<int:user_id>/deactivate", methods=["POST"])

@@ -15,6 +15,7 @@ from clinic.auth.password_policy import DESCRIPTIONS, password_problems
 from clinic.auth.passwords import burn_verification_time, hash_password, needs_rehash, verify_password
 from clinic.errors import Conflict, Invalid, NotFound
 from clinic.models import ApiToken, Chiropractor, Role, User
+from clinic.roles import STAFF_ROLES
 
 
 class WeakPassword(Invalid):
@@ -47,16 +48,56 @@ def create_user(
     if "@" not in email:
         raise Invalid("That is not an e-mail address.", fields={"email": "not an e-mail address"})
     require_acceptable_password(password, email)
-    if (role is Role.CHIROPRACTOR) != (chiropractor is not None):
-        raise Invalid("A chiropractor account must be linked to exactly one chiropractor.")
+    _require_link_fits(role, chiropractor)
     if session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise Conflict(f"An account for {email} already exists.")
+        raise Conflict(f"An account for {email} already exists.", fields={"email": "in_use"})
+    _require_unlinked(chiropractor)
     user = User(email=email, password_hash=hash_password(password), role=role.value)
     session.add(user)
     if chiropractor is not None:
         chiropractor.user = user
     session.flush()
     return user
+
+
+def _require_link_fits(role: Role, chiropractor: Chiropractor | None) -> None:
+    if (role is Role.CHIROPRACTOR) != (chiropractor is not None):
+        raise Invalid("A chiropractor account must be linked to exactly one chiropractor.",
+                      fields={"chiropractor": "required" if chiropractor is None else "only_for_chiropractors"})
+
+
+def _require_unlinked(chiropractor: Chiropractor | None, account: User | None = None) -> None:
+    if chiropractor is not None and chiropractor.user_id is not None and chiropractor.user is not account:
+        raise Conflict(f"{chiropractor.name} already has an account.", fields={"chiropractor": "has_account"})
+
+
+def change_role(
+    session: Session, user: User, role: Role, chiropractor: Chiropractor | None, *, by: User, now: datetime
+) -> None:
+    """Give a staff account another role (a chiropractor role is linked to one chiropractor).
+
+    Its sessions and API tokens end: they were granted with the old role's rights.
+
+    :raises Invalid: (code ``own_account``) if ``by`` is the account itself: an admin never demotes
+        themselves by a slip, so the clinic always keeps the admin who is acting; or if the role is
+        not a staff role, or the chiropractor link does not fit the role.
+    :raises Conflict: the chiropractor already has another account.
+    """
+    if by.id == user.id:
+        raise Invalid("You cannot change your own role.", code="own_account")
+    if role not in STAFF_ROLES or not user.is_staff:
+        raise Invalid("Only staff accounts have these roles.", fields={"role": "not_a_staff_role"})
+    _require_link_fits(role, chiropractor)
+    _require_unlinked(chiropractor, user)
+    previous = session.scalar(select(Chiropractor).where(Chiropractor.user_id == user.id))
+    if previous is not None and previous is not chiropractor:
+        previous.user = None
+    user.role = role.value
+    if chiropractor is not None:
+        chiropractor.user = user
+    end_all_sessions(user)
+    revoke_api_tokens(session, user, now=now)
+    session.flush()
 
 
 def find_user(session: Session, email: str) -> User | None:

@@ -18,7 +18,7 @@ from clinic.errors import Conflict, NotFound
 from clinic.models import (
     AccessLogEntry, Appointment, AppointmentStatus, Chiropractor, Patient, PatientToken, Role, TokenPurpose, User,
 )
-from clinic.services.accounts import create_user, normalize_email
+from clinic.services.accounts import create_user, normalize_email, record_login
 from clinic.services.online_booking import hash_token, issue_manage_token, returning_patient
 
 # Long enough to switch from the phone's mail app to the browser, short enough that an old mail is useless.
@@ -71,6 +71,7 @@ def redeem_login_link(session: Session, token: str, now: datetime) -> User:
     link = valid_login_link(session, token, now, lock=True)
     link.used_at = now
     account = portal_account(session, link.patient)
+    record_login(account, now)
     session.flush()
     return account
 

@@ -107,3 +107,75 @@ def test_an_admin_cannot_deactivate_their_own_account(client, admin):
     response = client.post(f"/admin/users/{admin.id}/deactivate", follow_redirects=True)
     assert "You cannot deactivate your own account." in response.get_data(as_text=True)
     assert fresh(admin).is_active is True
+
+
+NEW_PASSWORD = "lantern orchard pebble 42"
+
+
+def new_account(client, **fields):
+    form = {"email": "Nieuw@MoveWell.test", "role": "frontdesk", "chiropractor": "",
+            "password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD} | fields
+    return client.post("/admin/users/new", data=form)
+
+
+def test_an_admin_creates_a_staff_account_that_logs_in_with_its_first_password(app, client, admin):
+    response = new_account(client)
+
+    created = db.session.scalar(db.select(User).where(User.email == "nieuw@movewell.test"))
+    assert response.status_code == 302 and response.headers["Location"] == f"/admin/users/{created.id}"
+    assert created.role == "frontdesk"
+    assert log_in(app.test_client(), "nieuw@movewell.test", NEW_PASSWORD).status_code == 302
+    assert 'href="/admin/users/new"' in client.get("/admin/users").get_data(as_text=True)
+
+
+def test_a_chiropractor_account_is_linked_to_a_chiropractor_without_one(client, admin, jarco, tijn, create_account):
+    create_account(Role.CHIROPRACTOR, chiropractor=jarco)
+
+    taken = new_account(client, role="chiropractor", chiropractor=str(jarco.id))
+    missing = new_account(client, role="chiropractor")
+    linked = new_account(client, role="chiropractor", chiropractor=str(tijn.id))
+
+    assert taken.status_code == missing.status_code == 422
+    assert "This chiropractor already has an account." in taken.get_data(as_text=True)
+    assert "Choose the chiropractor this account belongs to." in missing.get_data(as_text=True)
+    assert linked.status_code == 302
+    db.session.expire_all()
+    assert tijn.user.email == "nieuw@movewell.test"
+
+
+def test_a_refused_new_account_keeps_what_was_typed_and_says_why_next_to_the_field(client, admin, colleague):
+    response = new_account(client, email=colleague.email, role="admin", password="short", confirm_password="short")
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "A password needs at least" in page
+    assert f'value="{colleague.email}"' in page
+    assert '<option selected value="admin">' in page
+    assert db.session.scalar(db.select(db.func.count()).select_from(User).where(User.email == colleague.email)) == 1
+    again = new_account(client, email=colleague.email)
+    assert "There is already an account with this e-mail address." in again.get_data(as_text=True)
+
+
+def test_a_new_role_ends_the_accounts_sessions_and_tokens(app, client, admin, colleague, jarco):
+    token = api_token_for(colleague)
+    device = app.test_client()
+    assert log_in(device, colleague.email).status_code == 302
+
+    response = client.post(f"/admin/users/{colleague.id}/role",
+                           data={"role": "chiropractor", "chiropractor": str(jarco.id)})
+
+    assert response.status_code == 302
+    assert fresh(colleague).role == "chiropractor" and jarco.user_id == colleague.id
+    assert me(app, token) == 401
+    assert device.get("/frontdesk/").status_code == 302
+    client.post(f"/admin/users/{colleague.id}/role", data={"role": "frontdesk", "chiropractor": ""})
+    db.session.expire_all()
+    assert fresh(colleague).role == "frontdesk" and jarco.user_id is None
+
+
+def test_an_admin_cannot_change_their_own_role(client, admin):
+    assert "Change role" not in client.get(f"/admin/users/{admin.id}").get_data(as_text=True)
+    response = client.post(f"/admin/users/{admin.id}/role", data={"role": "frontdesk", "chiropractor": ""})
+    assert response.status_code == 422
+    assert "You cannot change your own role" in response.get_data(as_text=True)
+    assert fresh(admin).role == "admin"

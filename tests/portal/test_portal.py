@@ -94,6 +94,8 @@ def test_a_link_logs_in_once_after_pressing_the_button(app, client, sanne):
 
     account = db.session.get(User, sanne.user_id)
     assert account.role == "patient" and account.email == "sanne@example.nl"
+    # The admin's accounts list shows when a patient last used the portal.
+    assert account.last_login_at is not None
     other_browser = app.test_client()
     used = other_browser.post(link)
     assert used.status_code == 404 and "Deze link werkt niet meer" in used.get_data(as_text=True)

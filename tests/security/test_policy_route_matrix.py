@@ -85,6 +85,8 @@ EXPECTED = {
     "clinical.amend_note": (".....", "LNNYN"),
     "admin.users": ("LYNNN", "....."),
     "admin.user": ("LYNNN", "....."),
+    "admin.new_user": ("LYNNN", "LYNNN"),
+    "admin.change_role": (".....", "LYNNN"),
     "admin.deactivate_user": (".....", "LYNNN"),
     "admin.reset_two_factor": (".....", "LYNNN"),
     "admin.issue_token": (".....", "LYNNN"),
