@@ -192,6 +192,7 @@ ROUTES: Mapping[str, Route] = {
     "static": PUBLIC_PAGE,
     # The clinic's front pages and logging in.
     "public.home": PUBLIC_PAGE,
+    "public.privacy_statement": PUBLIC_PAGE,
     "public.switch_language": PUBLIC_PAGE,
     "public.health": PUBLIC_PAGE,
     "auth.login": PUBLIC_FORM,

@@ -101,6 +101,11 @@ def portal_url(language: str, page: str = "home") -> str:
     return url_for(f"{PORTAL_BLUEPRINTS.get(language, 'portal_nl')}.{page}")
 
 
+def privacy_url(language: str) -> str:
+    """Return the privacy statement in ``language`` (Dutch for any other)."""
+    return url_for("public.privacy_statement", language=language if language == "en" else "nl")
+
+
 def init_templating(app: Flask) -> None:
     """Register the filters and the label tables with ``app``'s templates."""
     for name, function in (
@@ -118,4 +123,5 @@ def init_templating(app: Flask) -> None:
         language_url=language_url,
         booking_url=booking_url,
         portal_url=portal_url,
+        privacy_url=privacy_url,
     )

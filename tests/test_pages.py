@@ -1,6 +1,7 @@
 """Health check, language choice and the front desk's day page."""
 from datetime import date, datetime, timedelta, timezone
 
+import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 from sqlalchemy.exc import SQLAlchemyError
@@ -98,3 +99,21 @@ def test_pages_carry_security_headers_and_staff_pages_are_not_cached(client, log
     assert public.headers["X-Content-Type-Options"] == "nosniff"
     login_as(Role.FRONTDESK)
     assert client.get("/frontdesk/").headers["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize(("address", "language", "wording"), [
+    ("/privacyverklaring", "nl", ["20 jaar", "NEN 7513", "Autoriteit Persoonsgegevens", "Mijn gegevens"]),
+    ("/en/privacy-statement", "en", ["20 years", "NEN 7513", "Data Protection Authority", "My data"]),
+])
+def test_the_privacy_statement_has_an_address_per_language(client, address, language, wording):
+    page = client.get(address)
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and f'<html lang="{language}"' in text
+    assert all(words in text for words in wording)
+
+
+def test_every_footer_links_to_the_privacy_statement_in_the_pages_language(client):
+    dutch = client.get("/").get_data(as_text=True)
+    assert 'href="/privacyverklaring"' in dutch
+    client.get("/taal/en")
+    assert 'href="/en/privacy-statement"' in client.get("/").get_data(as_text=True)

@@ -1,7 +1,7 @@
-"""Pages anyone may see: the clinic's front page, the language switch, the health check."""
+"""Pages anyone may see: the clinic's front page, the privacy statement, the language switch, the health check."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, redirect, render_template, url_for
+from flask import Blueprint, current_app, g, jsonify, redirect, render_template, url_for
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -16,6 +16,14 @@ bp = Blueprint("public", __name__)
 def home():
     """Show the clinic's front page."""
     return render_template("public/home.html")
+
+
+@bp.route("/privacyverklaring", defaults={"language": "nl"})
+@bp.route("/en/privacy-statement", defaults={"language": "en"})
+def privacy_statement(language: str):
+    """Show the privacy statement, at an address of its own in each language (the consent links to it)."""
+    g.page_language = language
+    return render_template("public/privacy_statement.html", language=language)
 
 
 @bp.route("/taal/<language>")

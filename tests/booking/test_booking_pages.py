@@ -206,3 +206,12 @@ def test_absurd_years_in_the_steps_are_refused_without_an_error_page(client, cli
     assert week.status_code == 200
     confirm = client.post("/afspraak/bevestigen", data=form_for(f"1@{year}-12-30T10:00:00+01:00"))
     assert confirm.status_code == 302 and count(Appointment) == 0
+
+
+@pytest.mark.parametrize(("prefix", "statement"), [("/afspraak", "/privacyverklaring"), ("/en/book", "/en/privacy-statement")])
+def test_the_consent_links_to_the_privacy_statement_in_the_pages_language(client, clinic, prefix, statement):
+    slot = first_slot(client, prefix=prefix)
+    details = client.get(f"{prefix}/gegevens", query_string={"type": "sports_massage_30", "chiropractor": "any",
+                                                              "slot": slot})
+    consent = details.get_data(as_text=True).split('id="consent"')[1]
+    assert f'href="{statement}"' in consent.split("</div>")[0]

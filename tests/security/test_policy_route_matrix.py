@@ -26,6 +26,7 @@ ROLE_ORDER = (None, Role.ADMIN, Role.FRONTDESK, Role.CHIROPRACTOR, Role.PATIENT)
 EXPECTED = {
     "static": ("YYYYY", "....."),
     "public.home": ("YYYYY", "....."),
+    "public.privacy_statement": ("YYYYY", "....."),
     "public.switch_language": ("YYYYY", "....."),
     "public.health": ("YYYYY", "....."),
     "auth.login": ("YYYYY", "YYYYY"),
