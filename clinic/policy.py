@@ -235,6 +235,8 @@ ROUTES: Mapping[str, Route] = {
     "frontdesk.week": page(R.APPOINTMENTS),
     "frontdesk.show_appointment": page(R.APPOINTMENTS),
     "frontdesk.change_appointment_status": submit(R.APPOINTMENTS),
+    "frontdesk.confirm_status_change": form(R.APPOINTMENTS),
+    "frontdesk.undo_appointment_status": submit(R.APPOINTMENTS),
     "frontdesk.reschedule_appointment": form(R.APPOINTMENTS),
     "frontdesk.find_patient": form(R.APPOINTMENTS),
     "frontdesk.new_patient": form(R.CONTACT_DETAILS),

@@ -15,6 +15,7 @@ from clinic.models.chiropractors import Chiropractor
 from clinic.models.patients import Patient
 from clinic.models.users import User
 from clinic.scheduling.lifecycle import ACTIVE_STATUSES, AppointmentAction, AppointmentStatus
+from clinic.scheduling.status_rules import UNDOABLE_STATUSES
 
 
 class Modality(str, enum.Enum):
@@ -132,12 +133,21 @@ class Appointment(db.Model):
 
 
 class AppointmentEvent(db.Model):
-    """One change to an appointment: what, when and by whom (no user for online self-service)."""
+    """One change to an appointment: what, when and by whom (no user for online self-service).
+
+    Append-only: the history of an appointment is what the desk relies on when a status was set
+    by mistake, so a change is undone by a new event (``undone``, with the undone status and a
+    reason), never by editing or deleting one.
+    """
 
     __tablename__ = "appointment_events"
     __table_args__ = (
         one_of("action", (a.value for a in AppointmentAction), name="action_known"),
         one_of("source", (s.value for s in BookingSource), name="source_known"),
+        one_of("undone_status", sorted(s.value for s in UNDOABLE_STATUSES), name="undone_status_known"),
+        CheckConstraint("(action = 'undone') = (undone_status IS NOT NULL)", name="undone_status_iff_undone"),
+        CheckConstraint("action <> 'undone' OR trim(reason) <> ''", name="undo_has_reason"),
+        {"info": {"append_only": True}},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -150,6 +160,7 @@ class AppointmentEvent(db.Model):
     source: Mapped[str] = mapped_column(String(16))
     previous_starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     reason: Mapped[str] = mapped_column(Text, default="")
+    undone_status: Mapped[str | None] = mapped_column(String(16), comment="the status an 'undone' event set back")
 
     appointment: Mapped[Appointment] = relationship(back_populates="events")
     user: Mapped[User | None] = relationship()
