@@ -358,6 +358,7 @@ def render_reschedule(appointment, form: RescheduleForm, *, status: int = 200):
         slots = booking.find_free_slots(
             db.session, appointment.appointment_type, form.date.data, form.date.data, policy=STAFF_POLICY,
             now=utcnow(), chiropractor_id=appointment.chiropractor_id, ignore_appointment_id=appointment.id,
+            patient_id=appointment.patient_id,
         )
     shown = form.date.data if form.date.data and not form.date.errors else None
     return render_template(
@@ -501,7 +502,7 @@ def render_slots(form: SlotSearchForm, patient, *, status: int = 200):
         appointment_type = next(t for t in calendar.bookable_types(db.session) if t.id == form.appointment_type.data)
         slots = booking.find_free_slots(
             db.session, appointment_type, form.date.data, form.date.data, policy=STAFF_POLICY, now=utcnow(),
-            chiropractor_id=form.chiropractor_id(),
+            chiropractor_id=form.chiropractor_id(), patient_id=patient.id,
         )
         names = {c.id: c for c in active_chiropractors(db.session)}
         slots.sort(key=lambda slot: (names[slot.chiropractor_id].name, slot.start))

@@ -39,6 +39,7 @@ from clinic.scheduling import (
     Violation,
     WeeklyHours,
     check_booking,
+    clear_of,
     free_slots_for_any,
 )
 from clinic.scheduling.lifecycle import allowed_actions, status_after
@@ -182,8 +183,13 @@ def find_free_slots(
     now: datetime,
     chiropractor_id: int | None = None,
     ignore_appointment_id: int | None = None,
+    patient_id: int | None = None,
 ) -> list[Slot]:
-    """Return the free slots for the type on the local days asked, for one or any chiropractor."""
+    """Return the free slots for the type on the local days asked, for one or any chiropractor.
+
+    With ``patient_id``, also free for that patient: a time they already have an appointment at
+    is not offered (the database would refuse it after the click).
+    """
     calendars = load_calendars(
         session,
         [chiropractor.id for chiropractor in bookable_chiropractors(session, chiropractor_id)],
@@ -193,7 +199,27 @@ def find_free_slots(
         join_touching=True,
     )
     days = [first_day + timedelta(days=n) for n in range((last_day - first_day).days + 1)]
-    return free_slots_for_any(calendars, days, length=length_of(appointment_type), policy=policy, now=now)
+    slots = free_slots_for_any(calendars, days, length=length_of(appointment_type), policy=policy, now=now)
+    if patient_id is None:
+        return slots
+    return clear_of(
+        slots, patient_appointments(session, patient_id, first_day, last_day, ignore_appointment_id=ignore_appointment_id)
+    )
+
+
+def patient_appointments(
+    session: Session, patient_id: int, first_day: date, last_day: date, *, ignore_appointment_id: int | None = None
+) -> list[TimeRange]:
+    """Return the times the patient's active appointments (but the one ignored) take around the local days asked."""
+    query = select(Appointment.starts_at, Appointment.ends_at).where(
+        Appointment.patient_id == patient_id,
+        Appointment.status.in_(ACTIVE_STATUSES),
+        Appointment.starts_at >= day_bounds(first_day)[0] - MARGIN,
+        Appointment.starts_at < day_bounds(last_day)[1] + MARGIN,
+    )
+    if ignore_appointment_id is not None:
+        query = query.where(Appointment.id != ignore_appointment_id)
+    return [TimeRange(start, end) for start, end in session.execute(query).all()]
 
 
 def book_appointment(

@@ -149,6 +149,20 @@ def test_times_already_taken_or_gone_are_not_offered(client, desk, book, create_
     assert "08:40" in times and "08:50" not in times and "09:50" not in times and "10:00" in times
 
 
+def test_times_the_patient_is_already_booked_at_are_not_offered_with_any_chiropractor(client, desk, book, create_patient):
+    patient = create_patient(first_name="Bram")
+    book(TUESDAY, time(10, 0), chiropractor_name="Jarco Schol", code="follow_up", patient=patient)  # until 10:20
+    page = client.get(
+        f"/frontdesk/book/slots?patient={patient.id}&date=2026-12-01&appointment_type={appointment_type('follow_up').id}"
+    ).get_data(as_text=True)
+    times = slot_buttons(page, "Tijn Kooren")
+    assert "09:40" in times and "09:50" not in times and "10:10" not in times and "10:20" in times
+    other = create_patient(first_name="Anna")
+    assert "10:00" in slot_buttons(client.get(
+        f"/frontdesk/book/slots?patient={other.id}&date=2026-12-01&appointment_type={appointment_type('follow_up').id}"
+    ).get_data(as_text=True), "Tijn Kooren")
+
+
 def test_bad_search_input_is_explained_next_to_the_field(client, desk, create_patient):
     patient = create_patient()
     past = client.get(f"/frontdesk/book/slots?patient={patient.id}&date=2026-11-20")
