@@ -237,6 +237,7 @@ ROUTES: Mapping[str, Route] = {
     "frontdesk.change_appointment_status": submit(R.APPOINTMENTS),
     "frontdesk.confirm_status_change": form(R.APPOINTMENTS),
     "frontdesk.undo_appointment_status": submit(R.APPOINTMENTS),
+    "frontdesk.change_desk_remarks": submit(R.APPOINTMENTS),
     "frontdesk.reschedule_appointment": form(R.APPOINTMENTS),
     "frontdesk.find_patient": form(R.APPOINTMENTS),
     "frontdesk.new_patient": form(R.CONTACT_DETAILS),

@@ -169,6 +169,15 @@ class RescheduleForm(ClinicForm):
     start = InstantField(validators=[InputRequired(_l("Choose a new time."))])
 
 
+class DeskRemarksForm(ClinicForm):
+    """Remarks on one appointment for the desk ("comes by wheelchair"), shown on the day view."""
+
+    remarks = TextAreaField(
+        _l("Remarks for the desk"),
+        validators=[Length(max=500, message=_l("Please type at most 500 characters."))],
+    )
+
+
 class UndoStatusForm(ClinicForm):
     """Undo a wrong check-in, completion or no-show: why is required, and kept in the history."""
 

@@ -31,6 +31,7 @@ from clinic.frontdesk.forms import (
     PatientSearchForm,
     RescheduleForm,
     SlotSearchForm,
+    DeskRemarksForm,
     StatusForm,
     UndoStatusForm,
     WeekForm,
@@ -286,6 +287,24 @@ def undo_appointment_status(appointment_id: int):
     return redirect(url_for(".show_appointment", appointment_id=appointment.id))
 
 
+@bp.route("/appointments/<int:appointment_id>/remarks", methods=["POST"])
+def change_desk_remarks(appointment_id: int):
+    """Save the appointment's remarks for the desk (empty removes them)."""
+    appointment = appointment_for(appointment_id)
+    form = DeskRemarksForm()
+    if not form.validate():
+        return render_detail(appointment, remarks_form=form, status=422)
+    try:
+        booking.change_desk_remarks(db.session, appointment, form.remarks.data or "")
+    except Invalid as error:
+        db.session.rollback()
+        form.remarks.errors = [field_message(code) for code in error.fields.values()]
+        return render_detail(appointment, remarks_form=form, status=422)
+    db.session.commit()
+    flash(_("The remarks are saved."), "success")
+    return redirect(url_for(".show_appointment", appointment_id=appointment.id))
+
+
 def actions_now(appointment) -> list[AppointmentAction]:
     """Return the status changes the appointment's status and the time allow now, in the buttons' order."""
     allowed = allowed_actions(AppointmentStatus(appointment.status))
@@ -297,7 +316,10 @@ def actions_now(appointment) -> list[AppointmentAction]:
     ]
 
 
-def render_detail(appointment, *, problem: str | None = None, undo_form: UndoStatusForm | None = None, status=200):
+def render_detail(
+    appointment, *, problem: str | None = None, undo_form: UndoStatusForm | None = None,
+    remarks_form: DeskRemarksForm | None = None, status=200,
+):
     """Render the detail page with the actions the appointment's status and the time allow."""
     allowed = allowed_actions(AppointmentStatus(appointment.status))
     may_edit = may_submit("frontdesk.change_appointment_status")
@@ -316,6 +338,10 @@ def render_detail(appointment, *, problem: str | None = None, undo_form: UndoSta
         check_in_opens=check_in_opens if may_edit and AppointmentAction.CHECKED_IN in allowed
         and utcnow() < check_in_opens else None,
         undo_form=(undo_form or UndoStatusForm(formdata=None)) if undoable else None,
+        remarks_form=(remarks_form or DeskRemarksForm(formdata=None, remarks=appointment.desk_remarks))
+        if may_edit else None,
+        follow_up_day=calendar.follow_up_day(appointment, today())
+        if may_edit and appointment.status != AppointmentStatus.CANCELLED.value else None,
     ), status
 
 

@@ -2,6 +2,7 @@
 from clinic.models.access_log import AccessAction, AccessLogEntry, RecordPart
 from clinic.models.appointments import (
     ACTIVE_STATUSES,
+    DESK_REMARKS_MAX_LENGTH,
     Appointment,
     AppointmentAction,
     AppointmentEvent,
@@ -47,6 +48,7 @@ __all__ = [
     "Appointment",
     "AppointmentStatus",
     "AppointmentType",
+    "DESK_REMARKS_MAX_LENGTH",
     "BookingSource",
     "Chiropractor",
     "CreatedSource",

@@ -18,6 +18,7 @@ from clinic.errors import Conflict, Invalid, NotFound
 from clinic.localtime import day_bounds, to_local
 from clinic.models import (
     ACTIVE_STATUSES,
+    DESK_REMARKS_MAX_LENGTH,
     Appointment,
     AppointmentAction,
     AppointmentEvent,
@@ -335,6 +336,19 @@ def change_status(
         appointment.cancel_reason = reason.strip()
     insert_guarded(session, appointment)
     record(session, appointment, action, user, source, reason=reason.strip(), at=now)
+    return appointment
+
+
+def change_desk_remarks(session: Session, appointment: Appointment, remarks: str) -> Appointment:
+    """Replace the appointment's remarks for the desk (shown on the day view).
+
+    :raises Invalid: longer than the database keeps (``too_long``).
+    """
+    remarks = remarks.strip()
+    if len(remarks) > DESK_REMARKS_MAX_LENGTH:
+        raise Invalid("Desk remarks are at most 500 characters.", fields={"remarks": "too_long"})
+    appointment.desk_remarks = remarks
+    session.flush()
     return appointment
 
 

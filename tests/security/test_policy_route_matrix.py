@@ -67,6 +67,7 @@ EXPECTED = {
     "frontdesk.change_appointment_status": (".....", "LYYNN"),
     "frontdesk.confirm_status_change": ("LYYNN", "....."),
     "frontdesk.undo_appointment_status": (".....", "LYYNN"),
+    "frontdesk.change_desk_remarks": (".....", "LYYNN"),
     "frontdesk.reschedule_appointment": ("LYYNN", "LYYNN"),
     "frontdesk.find_patient": ("LYYNN", "....."),
     "frontdesk.new_patient": ("LYYNN", "LYYNN"),
