@@ -27,11 +27,11 @@ from clinic.frontdesk.forms import (
     FIRST_FREE,
     BookingForm,
     DayForm,
+    DeskRemarksForm,
     NewPatientForm,
     PatientSearchForm,
     RescheduleForm,
     SlotSearchForm,
-    DeskRemarksForm,
     StatusForm,
     UndoStatusForm,
     WeekForm,
@@ -49,7 +49,7 @@ from clinic.models import AccessAction, AppointmentAction, AppointmentStatus, Bo
 from clinic.policy import Action, Resource
 from clinic.scheduling import STAFF_POLICY
 from clinic.scheduling.lifecycle import allowed_actions
-from clinic.scheduling.status_rules import status_change_refusal, undo_refusal
+from clinic.scheduling.status_rules import check_in_opens_at, status_change_refusal, undo_refusal
 from clinic.services import booking, calendar
 from clinic.services import readiness as readiness_service
 from clinic.services.appointments import active_chiropractors
@@ -326,7 +326,7 @@ def render_detail(
     undoable = may_edit and undo_refusal(
         AppointmentStatus(appointment.status), changed_at=booking.status_set_at(appointment), now=utcnow()
     ) is None
-    check_in_opens = appointment.starts_at - booking.check_in_opens_before(current_app.config)
+    check_in_opens = check_in_opens_at(appointment.starts_at, booking.check_in_opens_before(current_app.config))
     return render_template(
         "frontdesk/appointment.html",
         appointment=appointment,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime, timedelta
 
-from clinic.localtime import to_local
+from clinic.localtime import day_bounds, to_local
 from clinic.scheduling.lifecycle import AppointmentAction, AppointmentStatus
 
 # A wrong check-in, completion or no-show can be undone; a cancellation frees the time for
@@ -36,6 +36,11 @@ def same_local_day(first: datetime, second: datetime) -> bool:
     return to_local(first).date() == to_local(second).date()
 
 
+def check_in_opens_at(starts_at: datetime, check_in_opens_before: timedelta) -> datetime:
+    """Return when check-in opens: ``check_in_opens_before`` the start, but not before its local day begins."""
+    return max(starts_at - check_in_opens_before, day_bounds(to_local(starts_at).date())[0])
+
+
 def status_change_refusal(
     action: AppointmentAction, *, starts_at: datetime, now: datetime, check_in_opens_before: timedelta
 ) -> StatusRefusal | None:
@@ -46,9 +51,9 @@ def status_change_refusal(
     Cancelling and moving have no timing rule here.
     """
     if action is AppointmentAction.CHECKED_IN:
-        if now < starts_at - check_in_opens_before or (now < starts_at and not same_local_day(now, starts_at)):
+        if now < check_in_opens_at(starts_at, check_in_opens_before):
             return StatusRefusal.TOO_EARLY
-        if now >= starts_at and not same_local_day(now, starts_at):
+        if not same_local_day(now, starts_at):
             return StatusRefusal.TOO_LATE
     if action in AFTER_START and now < starts_at:
         return StatusRefusal.TOO_EARLY

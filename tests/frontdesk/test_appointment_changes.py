@@ -17,9 +17,16 @@ def appointment(book, create_patient):
     return book(TUESDAY, time(9, 30), patient=create_patient(first_name="Noor", last_name="Bakker"))
 
 
+def changes_of(page: str) -> str:
+    """Return the appointment page's "Change" card (a confirmation page is one whole form)."""
+    card = re.search(r'<section class="card actions".*?</section>', page, re.S)
+    return card.group(0) if card else page
+
+
 def buttons(page: str) -> list[str]:
-    """Return the labels of the page's submit buttons, but the header's log-out button."""
-    labels = [" ".join(b.split()) for b in re.findall(r"<button type=\"submit\"[^>]*>(.*?)</button>", page, re.S)]
+    """Return the labels of the change buttons, but the header's log-out button."""
+    labels = [" ".join(b.split()) for b in re.findall(r"<button type=\"submit\"[^>]*>(.*?)</button>",
+                                                      changes_of(page), re.S)]
     return [label for label in labels if label != "Log out"]
 
 
@@ -41,7 +48,8 @@ def test_the_detail_page_shows_the_appointment_the_patient_and_the_history(clien
 
 def links(page: str) -> list[str]:
     """Return the labels of the links styled as buttons (the changes that open a page first)."""
-    return [" ".join(label.split()) for label in re.findall(r'<a class="button[^"]*" href="[^"]*">(.*?)</a>', page, re.S)]
+    return [" ".join(label.split())
+            for label in re.findall(r'<a class="button[^"]*" href="[^"]*">(.*?)</a>', changes_of(page), re.S)]
 
 
 @pytest.fixture
@@ -54,7 +62,7 @@ def at_the_appointment(client, clock, desk, appointment):
 def test_the_day_before_only_cancelling_and_moving_are_offered_and_check_in_says_when(client, desk, appointment):
     page = client.get(f"/frontdesk/appointments/{appointment.id}").get_data(as_text=True)
     assert buttons(page) == []
-    assert links(page) == ["Cancel appointment…", "Move to another time"]
+    assert links(page) == ["Cancel appointment…", "Move to another time", "Plan follow-up"]
     assert "Check-in opens on Tuesday, December 1, 2026 at 08:30; no-show and completed from the start." \
         in text_of(client.get(f"/frontdesk/appointments/{appointment.id}"))
 
@@ -62,7 +70,7 @@ def test_the_day_before_only_cancelling_and_moving_are_offered_and_check_in_says
 def test_at_the_appointment_every_change_is_offered_and_the_final_ones_ask_first(client, appointment, at_the_appointment):
     page = client.get(f"/frontdesk/appointments/{appointment.id}").get_data(as_text=True)
     assert buttons(page) == ["Check in", "Complete"]
-    assert links(page) == ["Mark as no-show…", "Cancel appointment…", "Move to another time"]
+    assert links(page) == ["Mark as no-show…", "Cancel appointment…", "Move to another time", "Plan follow-up"]
     assert f'href="/frontdesk/appointments/{appointment.id}/confirm/no_show"' in page
 
 
@@ -85,7 +93,7 @@ def test_checking_in_is_recorded_with_who_and_leaves_only_complete_and_cancel(cl
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "The patient is checked in." in page
     assert buttons(page) == ["Complete", "Undo status"]
-    assert links(page) == ["Cancel appointment…"]
+    assert links(page) == ["Cancel appointment…", "Plan follow-up"]
     assert f"by {desk.email}" in text_of(client.get(response.headers["Location"]))
 
 
@@ -100,7 +108,7 @@ def test_completing_or_marking_a_no_show_leaves_only_the_undo(client, appointmen
     assert appointment.status == status
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert message in page
-    assert buttons(page) == ["Undo status"] and links(page) == []
+    assert buttons(page) == ["Undo status"] and links(page) == ["Plan follow-up"]
 
 
 def test_marking_a_no_show_asks_first_on_a_page_of_its_own(client, appointment, at_the_appointment):
