@@ -62,6 +62,7 @@ def busy_tuesday(app, clock, create_patient):
         )
     change_status(db.session, booked["Zoë Peters"], AppointmentAction.CANCELLED, source=BookingSource.FRONTDESK,
                   now=NOW, reason="Ill")
+    booked["Sem Smit"].desk_remarks = "Comes by wheelchair"
     db.session.add(TimeOff(chiropractor_id=chiros["Desiree"].id, starts_at=combine(TUESDAY, time(13, 30)),
                            ends_at=combine(TUESDAY, time(17, 30)), reason="Course"))
     db.session.commit()
@@ -85,6 +86,7 @@ def test_front_desk_books_a_new_patient_from_search_to_confirmation(
     page.get_by_role("button", name="Show").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Tuesday, December 1, 2026")
     expect(page.get_by_role("link", name=re.compile("Daan de Jong"))).to_contain_text("Online")
+    expect(page.get_by_role("link", name=re.compile("Sem Smit"))).to_contain_text("Comes by wheelchair")
     screenshot("day")
 
     page.locator("#main").get_by_role("link", name="Book an appointment").click()
