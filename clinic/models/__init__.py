@@ -2,6 +2,7 @@
 from clinic.models.access_log import AccessAction, AccessLogEntry, RecordPart
 from clinic.models.appointments import (
     ACTIVE_STATUSES,
+    DEFAULT_FOLLOW_UP_DAYS,
     DESK_REMARKS_MAX_LENGTH,
     Appointment,
     AppointmentAction,
@@ -48,6 +49,7 @@ __all__ = [
     "Appointment",
     "AppointmentStatus",
     "AppointmentType",
+    "DEFAULT_FOLLOW_UP_DAYS",
     "DESK_REMARKS_MAX_LENGTH",
     "BookingSource",
     "Chiropractor",
