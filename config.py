@@ -54,6 +54,8 @@ class Config:
     ONLINE_HORIZON_WEEKS = float(os.environ.get("ONLINE_HORIZON_WEEKS", 8))
     ONLINE_MAX_OPEN_BOOKINGS = int(os.environ.get("ONLINE_MAX_OPEN_BOOKINGS", 3))
     CANCELLATION_DEADLINE_HOURS = float(os.environ.get("CANCELLATION_DEADLINE_HOURS", 24))
+    # The front desk may check a patient in from this long before the start (on the appointment's day only).
+    CHECK_IN_OPENS_MINUTES_BEFORE = float(os.environ.get("CHECK_IN_OPENS_MINUTES_BEFORE", 60))
     CLINIC_PHONE = os.environ.get("CLINIC_PHONE", "035 - 621 00 00")
     # A patient's full screening (red flags, contraindications) is due again this many months after it.
     SCREENING_VALID_MONTHS = int(os.environ.get("SCREENING_VALID_MONTHS", 6))

@@ -23,7 +23,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from clinic.errors import DomainError
 from clinic.forms import ClinicForm, DayField
 from clinic.localtime import AmbiguousLocalTime, Fold, NonexistentLocalTime, exists, is_ambiguous, to_utc
-from clinic.models import Modality
+from clinic.models import DEFAULT_FOLLOW_UP_DAYS, Modality
 from clinic.privacy.erasure import MAX_REASON_LENGTH
 from clinic.services.access_log import LogFilter
 from clinic.services.staffing import AppointmentTypeFields
@@ -160,6 +160,10 @@ class AppointmentTypeForm(ClinicForm):
         _l("Buffer after (minutes)"), validators=[InputRequired()], default=0,
         description=_l("0 to 120 minutes the chiropractor keeps free after the appointment"),
     )
+    follow_up_days = IntegerField(
+        _l("Follow-up after (days)"), validators=[InputRequired()], default=DEFAULT_FOLLOW_UP_DAYS,
+        description=_l("1 to 365 days: “Plan follow-up” suggests the day this long after an appointment of this type"),
+    )
     modality = SelectField(
         _l("Kind of treatment"),
         choices=[SelectChoice(value, label) for value, label in MODALITY_LABELS.items()],
@@ -185,6 +189,7 @@ class AppointmentTypeForm(ClinicForm):
             is_online_bookable=self.is_online_bookable.data,
             is_open_to_new_patients=self.is_open_to_new_patients.data,
             is_active=self.is_active.data,
+            follow_up_days=self.follow_up_days.data,
         )
 
 

@@ -1,5 +1,5 @@
 """The appointment book: reading a day, booking, and changing or moving an appointment."""
-from flask import url_for
+from flask import current_app, url_for
 from flask.views import MethodView
 from flask_login import current_user
 
@@ -16,18 +16,25 @@ from clinic.access import requester
 from clinic.errors import Invalid, NotFound
 from clinic.extensions import db
 from clinic.localtime import utcnow
-from clinic.models import AppointmentAction, BookingSource
+from clinic.models import AppointmentAction, AppointmentStatus, BookingSource
 from clinic.policy import Action
 from clinic.scheduling import STAFF_POLICY
 from clinic.services.appointments import appointments_on
-from clinic.services.booking import book_appointment, change_status, reschedule_appointment
+from clinic.services.booking import (
+    book_appointment,
+    change_status,
+    check_in_opens_before,
+    reschedule_appointment,
+    undo_status,
+)
 from clinic.services.records import find_appointment_for
 
 APPOINTMENT_URL = "/appointments/<int(min=1, max=2147483647):appointment_id>"
 TAGS = ["appointments"]
 BOOKING_ERRORS = {409: "The time is taken (slot_taken), or the patient has another appointment then (patient_busy)"}
 CHANGE_ERRORS = {
-    409: "The new time is taken (slot_taken, patient_busy), or the status does not allow the change (status_conflict, not_reschedulable)"
+    409: "The new time is taken (slot_taken, patient_busy), or the status does not allow the change "
+         "(status_conflict, not_reschedulable, nothing_to_undo)",
 }
 
 
@@ -95,7 +102,13 @@ class AppointmentResource(MethodView):
     @bp.response(200, AppointmentSchema)
     @documents_errors(400, 404, 409, descriptions=CHANGE_ERRORS)
     def patch(self, change, appointment_id: int):
-        """Check in, complete, cancel (with a reason) or mark as no-show; or move to a new start."""
+        """Check in, complete, cancel (with a reason) or mark as no-show; or move to a new start.
+
+        Check-in only on the appointment's day, from CHECK_IN_OPENS_MINUTES_BEFORE its start;
+        completed and no-show only from the start. ``{"status": "booked", "reason": …}`` undoes a
+        wrong check-in, completion or no-show on the day it was set. A change at the wrong time is
+        a 422 with the code ``too_early``, ``too_late`` or ``too_late_to_undo``.
+        """
         appointment = find_appointment_for(db.session, requester(), appointment_id, Action.WRITE)
         user = current_user._get_current_object()
         if "start" in change:
@@ -103,10 +116,14 @@ class AppointmentResource(MethodView):
                 db.session, appointment, change["start"],
                 source=BookingSource.API, policy=STAFF_POLICY, now=utcnow(), user=user,
             )
+        elif change["status"] == AppointmentStatus.BOOKED.value:
+            undo_status(db.session, appointment, reason=change.get("reason", ""), source=BookingSource.API,
+                        now=utcnow(), user=user)
         else:
             change_status(
                 db.session, appointment, AppointmentAction(change["status"]),
                 source=BookingSource.API, now=utcnow(), user=user, reason=change.get("reason", ""),
+                check_in_opens_before=check_in_opens_before(current_app.config),
             )
         db.session.commit()
         return appointment

@@ -17,9 +17,7 @@ from clinic.models import LANGUAGES, AppointmentStatus, BookingSource, Modality
 from clinic.text import is_storable
 
 MAX_AVAILABILITY_DAYS = 31
-CHANGEABLE_STATUSES = tuple(
-    status.value for status in AppointmentStatus if status is not AppointmentStatus.BOOKED
-)
+CHANGEABLE_STATUSES = tuple(status.value for status in AppointmentStatus)
 
 
 class Text(fields.String):
@@ -208,10 +206,13 @@ class NewAppointmentSchema(Schema):
 
 
 class AppointmentChangeSchema(Schema):
-    """Either a new status (with a reason when cancelling) or a new start, not both."""
+    """Either a new status (with a reason when cancelling or undoing) or a new start, not both."""
 
-    status = fields.String(validate=validate.OneOf(CHANGEABLE_STATUSES))
-    reason = Text(max_length=500, metadata={"description": "Why; required when cancelling"})
+    status = fields.String(
+        validate=validate.OneOf(CHANGEABLE_STATUSES),
+        metadata={"description": "booked: undo a wrong check-in, completion or no-show, the same day, with a reason"},
+    )
+    reason = Text(max_length=500, metadata={"description": "Why; required when cancelling or undoing (booked)"})
     start = Instant(validate=whole_minute, metadata={"description": "Move the appointment to this start"})
 
     @ma.validates_schema

@@ -169,6 +169,25 @@ class RescheduleForm(ClinicForm):
     start = InstantField(validators=[InputRequired(_l("Choose a new time."))])
 
 
+class DeskRemarksForm(ClinicForm):
+    """Remarks on one appointment for the desk ("comes by wheelchair"), shown on the day view."""
+
+    remarks = TextAreaField(
+        _l("Remarks for the desk"),
+        validators=[Length(max=500, message=_l("Please type at most 500 characters."))],
+    )
+
+
+class UndoStatusForm(ClinicForm):
+    """Undo a wrong check-in, completion or no-show: why is required, and kept in the history."""
+
+    reason = TextAreaField(
+        _l("Why is the status wrong?"),
+        validators=[InputRequired(message=_l("Please fill this in.")),
+                    Length(max=500, message=_l("Please type at most 500 characters."))],
+    )
+
+
 class StatusForm(ClinicForm):
     """Check in, complete, mark as no-show or cancel (with a reason)."""
 

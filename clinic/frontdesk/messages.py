@@ -38,7 +38,18 @@ CONFLICT_MESSAGES = {
     "patient_busy": _l("The patient already has an appointment at that time."),
     "not_reschedulable": _l("Only a booked appointment can be moved."),
     "status_conflict": _l("This appointment was changed in the meantime; see its current status below."),
+    "nothing_to_undo": _l("This appointment has no status to undo; see its current status below."),
 }
+
+# Codes of clinic.scheduling.status_rules: a status change at the wrong moment (422).
+STATUS_TIMING_MESSAGES = {
+    "too_early": _l("Not yet: check-in opens on the day, shortly before the start; "
+                    "no-show and completed only once the appointment has started."),
+    "too_late": _l("Check-in is only possible on the day of the appointment."),
+    "too_late_to_undo": _l("A status can only be undone on the day it was set."),
+}
+STATUS_TIMING_CODES = frozenset(STATUS_TIMING_MESSAGES)
+STATUS_NOT_NOW = _l("That change is not possible for this appointment now; see what is possible below.")
 
 FALLBACK = _l("This could not be saved. Please check and try again.")
 
@@ -60,4 +71,4 @@ def field_message(code: str) -> str:
 
 def error_message(error: DomainError) -> str:
     """Return the message for a conflict or other refusal that is not about one field."""
-    return str(CONFLICT_MESSAGES.get(error.code, FALLBACK))
+    return str(CONFLICT_MESSAGES.get(error.code) or STATUS_TIMING_MESSAGES.get(error.code, FALLBACK))

@@ -20,7 +20,6 @@ from werkzeug.datastructures import MultiDict
 from wtforms.fields import SelectChoice
 
 from clinic.access import may_submit, request_action, requester
-from clinic.clinical.presenting import in_language, label
 from clinic.contact import display_phone
 from clinic.errors import Conflict, DomainError, Invalid, NotFound
 from clinic.extensions import db
@@ -28,20 +27,29 @@ from clinic.frontdesk.forms import (
     FIRST_FREE,
     BookingForm,
     DayForm,
+    DeskRemarksForm,
     NewPatientForm,
     PatientSearchForm,
     RescheduleForm,
     SlotSearchForm,
     StatusForm,
+    UndoStatusForm,
     WeekForm,
 )
-from clinic.frontdesk.messages import error_message, field_message, violation_messages
+from clinic.frontdesk.messages import (
+    STATUS_NOT_NOW,
+    STATUS_TIMING_CODES,
+    error_message,
+    field_message,
+    violation_messages,
+)
 from clinic.frontdesk.timeline import build_board
 from clinic.localtime import to_local, utcnow
 from clinic.models import AccessAction, AppointmentAction, AppointmentStatus, BookingSource, CreatedSource, RecordPart
 from clinic.policy import Action, Resource
 from clinic.scheduling import STAFF_POLICY
 from clinic.scheduling.lifecycle import allowed_actions
+from clinic.scheduling.status_rules import check_in_opens_at, status_change_refusal, undo_refusal
 from clinic.services import booking, calendar
 from clinic.services import readiness as readiness_service
 from clinic.services.appointments import active_chiropractors
@@ -68,6 +76,10 @@ STATUS_ACTIONS = (
     AppointmentAction.NO_SHOW,
     AppointmentAction.CANCELLED,
 )
+
+# These cannot (or after today cannot) be taken back: the detail page links to a page that asks
+# first, and that page's form makes the change. Plain links and forms, so it works without JavaScript.
+CONFIRMED_ACTIONS = (AppointmentAction.NO_SHOW, AppointmentAction.CANCELLED)
 
 # What the front desk is told after each of them.
 STATUS_DONE = {
@@ -199,7 +211,7 @@ def week():
 def show_appointment(appointment_id: int):
     """Show an appointment, what may be done with it next, and its history."""
     appointment = appointment_for(appointment_id)
-    return render_detail(appointment, StatusForm())
+    return render_detail(appointment)
 
 
 @bp.route("/appointments/<int:appointment_id>/status", methods=["POST"])
@@ -210,39 +222,126 @@ def change_appointment_status(appointment_id: int):
     valid = form.validate()
     action = next((a for a in STATUS_ACTIONS if a.value == form.action.data), None)
     if action is None:
-        return render_detail(appointment, form, problem=_("Choose one of the buttons below."), status=400)
+        return render_detail(appointment, problem=_("Choose one of the buttons below."), status=400)
     if not valid:
-        return render_detail(appointment, form, open_cancel=True, status=422)
+        return render_confirm_status(appointment, action, form, status=422)
     try:
         booking.change_status(
             db.session, appointment, action, source=BookingSource.FRONTDESK, now=utcnow(), user=staff_user(),
-            reason=form.reason.data or "",
+            reason=form.reason.data or "", check_in_opens_before=booking.check_in_opens_before(current_app.config),
         )
     except Invalid as error:
         db.session.rollback()
+        if error.code in STATUS_TIMING_CODES:
+            return render_detail(appointment, problem=error_message(error), status=422)
         form.reason.errors = [field_message(code) for code in error.fields.values()]
-        return render_detail(appointment, form, open_cancel=True, status=422)
+        return render_confirm_status(appointment, action, form, status=422)
     except Conflict as error:
         db.session.rollback()
-        return render_detail(appointment, StatusForm(formdata=None), problem=error_message(error), status=409)
+        return render_detail(appointment, problem=error_message(error), status=409)
     db.session.commit()
     flash(str(STATUS_DONE[action]), "success")
     return redirect(url_for(".show_appointment", appointment_id=appointment.id))
 
 
-def render_detail(appointment, form: StatusForm, *, problem: str | None = None, open_cancel=False, status=200):
-    """Render the detail page with the actions the appointment's status allows."""
+@bp.route("/appointments/<int:appointment_id>/confirm/<any(no_show, cancelled):action>")
+def confirm_status_change(appointment_id: int, action: str):
+    """Ask before a change that cannot be taken back (a no-show, a cancellation); its form makes it."""
+    appointment = appointment_for(appointment_id)
+    return render_confirm_status(appointment, AppointmentAction(action), StatusForm(formdata=None))
+
+
+def render_confirm_status(appointment, action: AppointmentAction, form: StatusForm, *, status: int = 200):
+    """Render the page asking to confirm ``action`` (the detail page for a change that needs no asking)."""
+    if action not in CONFIRMED_ACTIONS:
+        return render_detail(appointment, problem=_("Choose one of the buttons below."), status=status)
+    if action not in actions_now(appointment):
+        return render_detail(appointment, problem=str(STATUS_NOT_NOW), status=409)
+    return render_template(
+        "frontdesk/confirm_status.html", appointment=appointment, action=action, form=form,
+        appointment_day=to_local(appointment.starts_at).date(),
+    ), status
+
+
+@bp.route("/appointments/<int:appointment_id>/undo", methods=["POST"])
+def undo_appointment_status(appointment_id: int):
+    """Set a wrong check-in, completion or no-show back to booked, the same day, with a reason."""
+    appointment = appointment_for(appointment_id)
+    form = UndoStatusForm()
+    if not form.validate():
+        return render_detail(appointment, undo_form=form, status=422)
+    try:
+        booking.undo_status(db.session, appointment, reason=form.reason.data, source=BookingSource.FRONTDESK,
+                            now=utcnow(), user=staff_user())
+    except Invalid as error:
+        db.session.rollback()
+        if error.code in STATUS_TIMING_CODES:
+            return render_detail(appointment, problem=error_message(error), status=422)
+        form.reason.errors = [field_message(code) for code in error.fields.values()]
+        return render_detail(appointment, undo_form=form, status=422)
+    except Conflict as error:
+        db.session.rollback()
+        return render_detail(appointment, problem=error_message(error), status=409)
+    db.session.commit()
+    flash(_("The status is undone; the appointment is booked again."), "success")
+    return redirect(url_for(".show_appointment", appointment_id=appointment.id))
+
+
+@bp.route("/appointments/<int:appointment_id>/remarks", methods=["POST"])
+def change_desk_remarks(appointment_id: int):
+    """Save the appointment's remarks for the desk (empty removes them)."""
+    appointment = appointment_for(appointment_id)
+    form = DeskRemarksForm()
+    if not form.validate():
+        return render_detail(appointment, remarks_form=form, status=422)
+    try:
+        booking.change_desk_remarks(db.session, appointment, form.remarks.data or "")
+    except Invalid as error:
+        db.session.rollback()
+        form.remarks.errors = [field_message(code) for code in error.fields.values()]
+        return render_detail(appointment, remarks_form=form, status=422)
+    db.session.commit()
+    flash(_("The remarks are saved."), "success")
+    return redirect(url_for(".show_appointment", appointment_id=appointment.id))
+
+
+def actions_now(appointment) -> list[AppointmentAction]:
+    """Return the status changes the appointment's status and the time allow now, in the buttons' order."""
+    allowed = allowed_actions(AppointmentStatus(appointment.status))
+    opens_before = booking.check_in_opens_before(current_app.config)
+    return [
+        action for action in STATUS_ACTIONS
+        if action in allowed and status_change_refusal(
+            action, starts_at=appointment.starts_at, now=utcnow(), check_in_opens_before=opens_before) is None
+    ]
+
+
+def render_detail(
+    appointment, *, problem: str | None = None, undo_form: UndoStatusForm | None = None,
+    remarks_form: DeskRemarksForm | None = None, status=200,
+):
+    """Render the detail page with the actions the appointment's status and the time allow."""
     allowed = allowed_actions(AppointmentStatus(appointment.status))
     may_edit = may_submit("frontdesk.change_appointment_status")
+    undoable = may_edit and undo_refusal(
+        AppointmentStatus(appointment.status), changed_at=booking.status_set_at(appointment), now=utcnow()
+    ) is None
+    check_in_opens = check_in_opens_at(appointment.starts_at, booking.check_in_opens_before(current_app.config))
     return render_template(
         "frontdesk/appointment.html",
         appointment=appointment,
         appointment_day=to_local(appointment.starts_at).date(),
-        form=form,
         problem=problem,
-        open_cancel=open_cancel,
-        actions=[a for a in STATUS_ACTIONS if a in allowed] if may_edit else [],
+        actions=actions_now(appointment) if may_edit else [],
+        confirmed_actions=CONFIRMED_ACTIONS,
         may_reschedule=may_edit and AppointmentAction.RESCHEDULED in allowed,
+        check_in_opens=check_in_opens if may_edit and AppointmentAction.CHECKED_IN in allowed
+        and utcnow() < check_in_opens else None,
+        undo_form=(undo_form or UndoStatusForm(formdata=None)) if undoable else None,
+        remarks_form=(remarks_form or DeskRemarksForm(formdata=None, remarks=appointment.desk_remarks))
+        if may_edit else None,
+        follow_up_day=calendar.follow_up_day(appointment, today())
+        if may_edit and appointment.status != AppointmentStatus.CANCELLED.value else None,
     ), status
 
 
@@ -285,6 +384,7 @@ def render_reschedule(appointment, form: RescheduleForm, *, status: int = 200):
         slots = booking.find_free_slots(
             db.session, appointment.appointment_type, form.date.data, form.date.data, policy=STAFF_POLICY,
             now=utcnow(), chiropractor_id=appointment.chiropractor_id, ignore_appointment_id=appointment.id,
+            patient_id=appointment.patient_id,
         )
     shown = form.date.data if form.date.data and not form.date.errors else None
     return render_template(
@@ -379,8 +479,9 @@ def confirm_booking():
         return render_template(
             "frontdesk/confirm.html", form=form, patient=patient, appointment_type=appointment_type,
             chiropractor=chiropractor, is_new=calendar.is_new_patient(db.session, patient.id),
-            advice=readiness_service.booking_advice(db.session, patient, appointment_type, form.start.data),
-            in_language=in_language, label=label,
+            check_with_chiropractor=readiness_service.desk_should_check(
+                db.session, patient, appointment_type, form.start.data
+            ),
         )
     try:
         appointment = booking.book_appointment(
@@ -427,7 +528,7 @@ def render_slots(form: SlotSearchForm, patient, *, status: int = 200):
         appointment_type = next(t for t in calendar.bookable_types(db.session) if t.id == form.appointment_type.data)
         slots = booking.find_free_slots(
             db.session, appointment_type, form.date.data, form.date.data, policy=STAFF_POLICY, now=utcnow(),
-            chiropractor_id=form.chiropractor_id(),
+            chiropractor_id=form.chiropractor_id(), patient_id=patient.id,
         )
         names = {c.id: c for c in active_chiropractors(db.session)}
         slots.sort(key=lambda slot: (names[slot.chiropractor_id].name, slot.start))

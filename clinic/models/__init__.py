@@ -2,6 +2,8 @@
 from clinic.models.access_log import AccessAction, AccessLogEntry, RecordPart
 from clinic.models.appointments import (
     ACTIVE_STATUSES,
+    DEFAULT_FOLLOW_UP_DAYS,
+    DESK_REMARKS_MAX_LENGTH,
     Appointment,
     AppointmentAction,
     AppointmentEvent,
@@ -47,6 +49,8 @@ __all__ = [
     "Appointment",
     "AppointmentStatus",
     "AppointmentType",
+    "DEFAULT_FOLLOW_UP_DAYS",
+    "DESK_REMARKS_MAX_LENGTH",
     "BookingSource",
     "Chiropractor",
     "CreatedSource",

@@ -15,6 +15,7 @@ from clinic.models.chiropractors import Chiropractor
 from clinic.models.patients import Patient
 from clinic.models.users import User
 from clinic.scheduling.lifecycle import ACTIVE_STATUSES, AppointmentAction, AppointmentStatus
+from clinic.scheduling.status_rules import UNDOABLE_STATUSES
 
 
 class Modality(str, enum.Enum):
@@ -31,6 +32,11 @@ class BookingSource(str, enum.Enum):
     API = "api"
 
 
+# A week: the usual interval between treatments.
+DEFAULT_FOLLOW_UP_DAYS = 7
+DESK_REMARKS_MAX_LENGTH = 500
+
+
 class AppointmentType(db.Model):
     __tablename__ = "appointment_types"
     __table_args__ = (
@@ -38,6 +44,7 @@ class AppointmentType(db.Model):
         CheckConstraint("duration_minutes > 0", name="duration_positive"),
         CheckConstraint("buffer_after_minutes >= 0", name="buffer_not_negative"),
         CheckConstraint("code <> ''", name="code_not_empty"),
+        CheckConstraint("follow_up_days BETWEEN 1 AND 365", name="follow_up_days_in_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -50,6 +57,10 @@ class AppointmentType(db.Model):
     is_online_bookable: Mapped[bool] = mapped_column(default=True)
     is_open_to_new_patients: Mapped[bool] = mapped_column(default=True)
     is_active: Mapped[bool] = mapped_column(default=True)
+    follow_up_days: Mapped[int] = mapped_column(
+        default=DEFAULT_FOLLOW_UP_DAYS, server_default=str(DEFAULT_FOLLOW_UP_DAYS),
+        comment="'plan follow-up' suggests the day this many days after the appointment",
+    )
 
     def name(self, language: str) -> str:
         """Return the name in ``language`` ('nl' or 'en')."""
@@ -93,6 +104,7 @@ class Appointment(db.Model):
         CheckConstraint(
             "(status = 'cancelled') = (cancelled_at IS NOT NULL)", name="cancelled_at_iff_cancelled"
         ),
+        CheckConstraint(f"length(desk_remarks) <= {DESK_REMARKS_MAX_LENGTH}", name="desk_remarks_short"),
         # Covers the availability query (and the overlap triggers' look-up): the rows of one
         # chiropractor's window are read from the index alone, however long the history.
         Index(None, "chiropractor_id", "starts_at", "buffer_ends_at", "status"),
@@ -113,6 +125,9 @@ class Appointment(db.Model):
     source: Mapped[str] = mapped_column(String(16))
     cancel_reason: Mapped[str] = mapped_column(Text, default="")
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    desk_remarks: Mapped[str] = mapped_column(
+        Text, default="", server_default="", comment="for the front desk, shown on the day view; nothing clinical"
+    )
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
 
@@ -132,12 +147,21 @@ class Appointment(db.Model):
 
 
 class AppointmentEvent(db.Model):
-    """One change to an appointment: what, when and by whom (no user for online self-service)."""
+    """One change to an appointment: what, when and by whom (no user for online self-service).
+
+    Append-only: the history of an appointment is what the desk relies on when a status was set
+    by mistake, so a change is undone by a new event (``undone``, with the undone status and a
+    reason), never by editing or deleting one.
+    """
 
     __tablename__ = "appointment_events"
     __table_args__ = (
         one_of("action", (a.value for a in AppointmentAction), name="action_known"),
         one_of("source", (s.value for s in BookingSource), name="source_known"),
+        one_of("undone_status", sorted(s.value for s in UNDOABLE_STATUSES), name="undone_status_known"),
+        CheckConstraint("(action = 'undone') = (undone_status IS NOT NULL)", name="undone_status_iff_undone"),
+        CheckConstraint("action <> 'undone' OR trim(reason) <> ''", name="undo_has_reason"),
+        {"info": {"append_only": True}},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -150,6 +174,7 @@ class AppointmentEvent(db.Model):
     source: Mapped[str] = mapped_column(String(16))
     previous_starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     reason: Mapped[str] = mapped_column(Text, default="")
+    undone_status: Mapped[str | None] = mapped_column(String(16), comment="the status an 'undone' event set back")
 
     appointment: Mapped[Appointment] = relationship(back_populates="events")
     user: Mapped[User | None] = relationship()

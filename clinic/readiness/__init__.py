@@ -4,7 +4,7 @@ Pure Python (no Flask, no SQLAlchemy). Thresholds and rules live in ``rules.yaml
 is a small evaluator over that data. Call ``default_rules()`` at application start-up so a
 malformed rules file fails fast with ``RulesFileError``.
 """
-from .booking import APPOINTMENT_TYPES_WITHOUT_MODALITY, BookingAdvice, booking_advice
+from .booking import APPOINTMENT_TYPES_WITHOUT_MODALITY, BookingAdvice, booking_advice, desk_should_check
 from .engine import UnknownNameError, evaluate
 from .inputs import FlagCheck, ReadinessInputs, Screening, TrainingSession, WellnessCheckIn
 from .reasons import Reason, Text
@@ -23,6 +23,6 @@ __all__ = [
     "APPOINTMENT_TYPES_WITHOUT_MODALITY", "Band", "BookingAdvice", "FlagCheck", "HooperSummary", "HrvSummary", "LoadSummary", "LoadTolerance",
     "ModalityAssessment", "OvertrainingAssessment", "Phase", "ReadinessInputs", "ReadinessResult", "Reason",
     "Rules", "RulesFileError", "Screening", "Text", "ToleranceComponent", "TrainingSession", "UnknownNameError",
-    "Verdict", "WellnessCheckIn", "booking_advice", "complaints", "default_rules", "evaluate", "indications",
+    "Verdict", "WellnessCheckIn", "booking_advice", "complaints", "default_rules", "desk_should_check", "evaluate", "indications",
     "is_at_least", "load_rules", "modalities", "most_restrictive", "screening_flags",
 ]

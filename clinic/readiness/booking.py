@@ -5,6 +5,8 @@ from dataclasses import dataclass
 
 from .reasons import Reason
 from .result import ReadinessResult
+from .rulebook import Rules
+from .rules_file import default_rules
 from .verdicts import Verdict
 
 # A consult has no hands-on modality, so there is nothing to warn about.
@@ -33,6 +35,21 @@ class BookingAdvice:
         """Return JSON-ready data."""
         return {"modality": self.modality, "verdict": None if self.verdict is None else self.verdict.key,
                 "needs_warning": self.needs_warning, "reasons": [reason.to_dict() for reason in self.reasons]}
+
+
+def desk_should_check(advice: BookingAdvice, rules: Rules | None = None) -> bool:
+    """Tell whether the front desk should check with the chiropractor before booking the treatment.
+
+    Only a yes or no: the desk sees no reasons, verdicts or screening (those are clinical data).
+    Yes when the treatment is contraindicated or not advised, except when all that holds it back
+    is the indication step: "no indication recorded yet" is the everyday state of a patient the
+    chiropractor has not examined, and a notice on every such booking would teach the desk to
+    ignore the notice.
+    """
+    if not advice.needs_warning:
+        return False
+    routine = {rule.reason.rule for rule in (rules or default_rules()).rules_of_step("indication")}
+    return any(reason.rule not in routine for reason in advice.reasons)
 
 
 def booking_advice(result: ReadinessResult, appointment_type: str) -> BookingAdvice:

@@ -4,7 +4,7 @@ Pure Python: no Flask, no SQLAlchemy, no clock. Callers pass ``now`` and plain v
 instant in and out is an aware datetime, and every instant out is in UTC.
 """
 from clinic.scheduling.rules import ONLINE_POLICY, STAFF_POLICY, check_booking
-from clinic.scheduling.slots import free_slots, free_slots_for_any
+from clinic.scheduling.slots import clear_of, free_slots, free_slots_for_any
 from clinic.scheduling.types import (
     AppointmentLength,
     ChiropractorCalendar,
@@ -28,6 +28,7 @@ __all__ = [
     "ViolationCode",
     "WeeklyHours",
     "check_booking",
+    "clear_of",
     "free_slots",
     "free_slots_for_any",
 ]

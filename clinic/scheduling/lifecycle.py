@@ -19,6 +19,8 @@ class AppointmentAction(str, enum.Enum):
     COMPLETED = "completed"
     CANCELLED = "cancelled"
     NO_SHOW = "no_show"
+    # A wrong check-in, completion or no-show set back to booked (``clinic.scheduling.status_rules``).
+    UNDONE = "undone"
 
 
 # Every status but cancelled holds the time: a no-show still used the chiropractor's hour.

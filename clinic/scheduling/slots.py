@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from operator import attrgetter
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, Sequence
 
 from clinic.scheduling.hours import open_intervals
 from clinic.scheduling.types import (
@@ -103,3 +103,12 @@ def _unblocked(
         # ``current`` starts no later than every range still ahead, so it alone decides.
         if current is None or start + occupied <= current.start:
             yield start
+
+
+def clear_of(slots: Iterable[Slot], busy: Sequence[TimeRange]) -> list[Slot]:
+    """Return the slots that overlap none of the ``busy`` ranges (a patient's own appointments, say).
+
+    A slot is the patient's time [start, end); the chiropractor's buffer after it does not keep
+    the patient, so a slot may end where the patient's next appointment starts.
+    """
+    return [slot for slot in slots if not any(TimeRange(slot.start, slot.end).overlaps(taken) for taken in busy)]

@@ -6,7 +6,7 @@ so two requests racing for one slot get one booking and one ``SlotTaken``.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import TypeVar
 
@@ -18,6 +18,7 @@ from clinic.errors import Conflict, Invalid, NotFound
 from clinic.localtime import day_bounds, to_local
 from clinic.models import (
     ACTIVE_STATUSES,
+    DESK_REMARKS_MAX_LENGTH,
     Appointment,
     AppointmentAction,
     AppointmentEvent,
@@ -39,9 +40,16 @@ from clinic.scheduling import (
     Violation,
     WeeklyHours,
     check_booking,
+    clear_of,
     free_slots_for_any,
 )
 from clinic.scheduling.lifecycle import allowed_actions, status_after
+from clinic.scheduling.status_rules import (
+    DEFAULT_CHECK_IN_OPENS_BEFORE,
+    StatusRefusal,
+    status_change_refusal,
+    undo_refusal,
+)
 
 # Appointments last at most a day with their buffer (the SQLite triggers rely on it too), so one
 # day of margin around a window finds every appointment that can reach into it.
@@ -176,8 +184,13 @@ def find_free_slots(
     now: datetime,
     chiropractor_id: int | None = None,
     ignore_appointment_id: int | None = None,
+    patient_id: int | None = None,
 ) -> list[Slot]:
-    """Return the free slots for the type on the local days asked, for one or any chiropractor."""
+    """Return the free slots for the type on the local days asked, for one or any chiropractor.
+
+    With ``patient_id``, also free for that patient: a time they already have an appointment at
+    is not offered (the database would refuse it after the click).
+    """
     calendars = load_calendars(
         session,
         [chiropractor.id for chiropractor in bookable_chiropractors(session, chiropractor_id)],
@@ -187,7 +200,27 @@ def find_free_slots(
         join_touching=True,
     )
     days = [first_day + timedelta(days=n) for n in range((last_day - first_day).days + 1)]
-    return free_slots_for_any(calendars, days, length=length_of(appointment_type), policy=policy, now=now)
+    slots = free_slots_for_any(calendars, days, length=length_of(appointment_type), policy=policy, now=now)
+    if patient_id is None:
+        return slots
+    return clear_of(
+        slots, patient_appointments(session, patient_id, first_day, last_day, ignore_appointment_id=ignore_appointment_id)
+    )
+
+
+def patient_appointments(
+    session: Session, patient_id: int, first_day: date, last_day: date, *, ignore_appointment_id: int | None = None
+) -> list[TimeRange]:
+    """Return the times the patient's active appointments (but the one ignored) take around the local days asked."""
+    query = select(Appointment.starts_at, Appointment.ends_at).where(
+        Appointment.patient_id == patient_id,
+        Appointment.status.in_(ACTIVE_STATUSES),
+        Appointment.starts_at >= day_bounds(first_day)[0] - MARGIN,
+        Appointment.starts_at < day_bounds(last_day)[1] + MARGIN,
+    )
+    if ignore_appointment_id is not None:
+        query = query.where(Appointment.id != ignore_appointment_id)
+    return [TimeRange(start, end) for start, end in session.execute(query).all()]
 
 
 def book_appointment(
@@ -278,12 +311,23 @@ def change_status(
     now: datetime,
     user: User | None = None,
     reason: str = "",
+    check_in_opens_before: timedelta = DEFAULT_CHECK_IN_OPENS_BEFORE,
 ) -> Appointment:
-    """Check in, complete, cancel or mark as no-show, if the appointment's status allows it."""
+    """Check in, complete, cancel or mark as no-show, if the appointment's status and the time allow it.
+
+    :raises Conflict: the status does not allow the change (``status_conflict``).
+    :raises Invalid: not at this time (``too_early``, ``too_late``), or a cancellation without a reason.
+    """
     if action not in allowed_actions(AppointmentStatus(appointment.status)):
         raise Conflict(
             f"An appointment that is {appointment.status} cannot be {action.value}.", code="status_conflict"
         )
+    refusal = status_change_refusal(
+        action, starts_at=appointment.starts_at, now=now, check_in_opens_before=check_in_opens_before
+    )
+    if refusal is not None:
+        raise Invalid(f"An appointment cannot be {action.value} at this time.", code=refusal.value,
+                      fields={"status": refusal.value})
     if action is AppointmentAction.CANCELLED and not reason.strip():
         raise Invalid("Give a reason for the cancellation.", fields={"reason": "required"})
     appointment.status = status_after(action).value
@@ -291,8 +335,62 @@ def change_status(
         appointment.cancelled_at = now
         appointment.cancel_reason = reason.strip()
     insert_guarded(session, appointment)
-    record(session, appointment, action, user, source, reason=reason.strip())
+    record(session, appointment, action, user, source, reason=reason.strip(), at=now)
     return appointment
+
+
+def change_desk_remarks(session: Session, appointment: Appointment, remarks: str) -> Appointment:
+    """Replace the appointment's remarks for the desk (shown on the day view).
+
+    :raises Invalid: longer than the database keeps (``too_long``).
+    """
+    remarks = remarks.strip()
+    if len(remarks) > DESK_REMARKS_MAX_LENGTH:
+        raise Invalid("Desk remarks are at most 500 characters.", fields={"remarks": "too_long"})
+    appointment.desk_remarks = remarks
+    session.flush()
+    return appointment
+
+
+def check_in_opens_before(config: Mapping) -> timedelta:
+    """Return how long before the start check-in opens, from the CHECK_IN_OPENS_MINUTES_BEFORE setting."""
+    return timedelta(minutes=config["CHECK_IN_OPENS_MINUTES_BEFORE"])
+
+
+def undo_status(
+    session: Session,
+    appointment: Appointment,
+    *,
+    reason: str,
+    source: BookingSource,
+    now: datetime,
+    user: User | None = None,
+) -> Appointment:
+    """Set a wrong check-in, completion or no-show back to booked, the same day, and record why.
+
+    :raises Conflict: there is no such status to undo (``nothing_to_undo``).
+    :raises Invalid: no reason, or the status was set on an earlier day (``too_late_to_undo``).
+    """
+    if not reason.strip():
+        raise Invalid("Give a reason for undoing the status.", fields={"reason": "required"})
+    status = AppointmentStatus(appointment.status)
+    refusal = undo_refusal(status, changed_at=status_set_at(appointment), now=now)
+    if refusal is StatusRefusal.NOTHING_TO_UNDO:
+        raise Conflict(f"An appointment that is {status.value} has no status to undo.", code=refusal.value)
+    if refusal is not None:
+        raise Invalid("The status was set on an earlier day and can no longer be undone.", code=refusal.value,
+                      fields={"status": refusal.value})
+    appointment.status = AppointmentStatus.BOOKED.value
+    insert_guarded(session, appointment)
+    record(session, appointment, AppointmentAction.UNDONE, user, source, reason=reason.strip(), at=now,
+           undone_status=status)
+    return appointment
+
+
+def status_set_at(appointment: Appointment) -> datetime | None:
+    """Return when the appointment got its current status (``None`` if no event says so)."""
+    return next((event.happened_at for event in reversed(appointment.events) if event.action == appointment.status),
+                None)
 
 
 def violations_for(
@@ -371,15 +469,19 @@ def record(
     *,
     previous_starts_at: datetime | None = None,
     reason: str = "",
+    at: datetime | None = None,
+    undone_status: AppointmentStatus | None = None,
 ) -> None:
-    """Write down who changed the appointment, how and when."""
-    session.add(
-        AppointmentEvent(
-            appointment=appointment,
-            action=action.value,
-            user=user,
-            source=source.value,
-            previous_starts_at=previous_starts_at,
-            reason=reason,
-        )
+    """Write down who changed the appointment, how and when (``at``, or the clock's now)."""
+    event = AppointmentEvent(
+        appointment=appointment,
+        action=action.value,
+        user=user,
+        source=source.value,
+        previous_starts_at=previous_starts_at,
+        reason=reason,
+        undone_status=None if undone_status is None else undone_status.value,
     )
+    if at is not None:
+        event.happened_at = at
+    session.add(event)

@@ -149,3 +149,9 @@ def is_new_patient(session: Session, patient_id: int) -> bool:
             )
         )
     )
+
+
+def follow_up_day(appointment: Appointment, today: date) -> date:
+    """Return the day to plan the appointment's follow-up on: its type's interval after it, but not before today."""
+    return max(to_local(appointment.starts_at).date() + timedelta(days=appointment.appointment_type.follow_up_days),
+               today)

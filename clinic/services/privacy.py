@@ -156,6 +156,7 @@ def _appointment(appointment: Appointment, staff: _StaffNames) -> dict:
         "source": appointment.source,
         "cancel_reason": appointment.cancel_reason,
         "cancelled_at": _instant(appointment.cancelled_at),
+        "desk_remarks": appointment.desk_remarks,
         "created_at": _instant(appointment.created_at),
         "events": [
             {
@@ -165,6 +166,7 @@ def _appointment(appointment: Appointment, staff: _StaffNames) -> dict:
                 "source": event.source,
                 "previous_starts_at": _instant(event.previous_starts_at),
                 "reason": event.reason,
+                "undone_status": event.undone_status,
             }
             for event in appointment.events
         ],

@@ -481,6 +481,13 @@ def booking_advice(
     return readiness.booking_advice(result, appointment_type.modality)
 
 
+def desk_should_check(
+    session: Session, patient: Patient, appointment_type: AppointmentType, starts_at: datetime
+) -> bool:
+    """Tell whether the front desk should check with the chiropractor before booking (never why)."""
+    return readiness.desk_should_check(booking_advice(session, patient, appointment_type, starts_at))
+
+
 def appointment_needs_warning(session: Session, appointment: Appointment, *, just_registered: bool = False) -> bool:
     """Tell whether the treatment of ``appointment`` goes against the patient's readiness at its start."""
     return booking_advice(

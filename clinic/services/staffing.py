@@ -18,12 +18,22 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from clinic.errors import Conflict, Invalid
-from clinic.models import ACTIVE_STATUSES, Appointment, AppointmentType, Chiropractor, Modality, TimeOff, WorkingHours
+from clinic.models import (
+    ACTIVE_STATUSES,
+    DEFAULT_FOLLOW_UP_DAYS,
+    Appointment,
+    AppointmentType,
+    Chiropractor,
+    Modality,
+    TimeOff,
+    WorkingHours,
+)
 from clinic.scheduling import WeeklyHours
 from clinic.services.booking import lock_chiropractor
 
 DURATION_MINUTES = range(5, 481)
 BUFFER_MINUTES = range(0, 121)
+FOLLOW_UP_DAYS = range(1, 366)
 CODE_PATTERN = re.compile(r"[a-z0-9_]{1,40}")
 NAME_LENGTH = 120
 
@@ -227,6 +237,7 @@ class AppointmentTypeFields:
     is_online_bookable: bool
     is_open_to_new_patients: bool
     is_active: bool
+    follow_up_days: int = DEFAULT_FOLLOW_UP_DAYS
 
 
 def all_appointment_types(session: Session) -> Sequence[AppointmentType]:
@@ -276,6 +287,8 @@ def type_field_problems(fields: AppointmentTypeFields) -> dict[str, str]:
         problems["duration_minutes"] = _l("Choose a duration from 5 to 480 minutes.")
     if fields.buffer_after_minutes not in BUFFER_MINUTES:
         problems["buffer_after_minutes"] = _l("Choose a buffer from 0 to 120 minutes.")
+    if fields.follow_up_days not in FOLLOW_UP_DAYS:
+        problems["follow_up_days"] = _l("Choose a follow-up interval from 1 to 365 days.")
     if fields.modality not in {m.value for m in Modality}:
         problems["modality"] = _l("Choose a kind of treatment.")
     return problems
@@ -290,3 +303,4 @@ def apply_fields(appointment_type: AppointmentType, fields: AppointmentTypeField
     appointment_type.is_online_bookable = fields.is_online_bookable
     appointment_type.is_open_to_new_patients = fields.is_open_to_new_patients
     appointment_type.is_active = fields.is_active
+    appointment_type.follow_up_days = fields.follow_up_days

@@ -12,6 +12,7 @@ NEW = {
     "name_en": "Sports massage 45 minutes",
     "duration_minutes": "45",
     "buffer_after_minutes": "5",
+    "follow_up_days": "10",
     "modality": "massage",
     "is_online_bookable": "y",
     "is_open_to_new_patients": "y",
@@ -46,6 +47,7 @@ def test_an_administrator_creates_a_type(client, logged_in):
     assert (created.modality, created.is_online_bookable, created.is_open_to_new_patients, created.is_active) == (
         "massage", False, True, True
     )
+    assert created.follow_up_days == 10
     page = Page(client.get(response.headers["Location"]).get_data(as_text=True))
     assert page.flashes() == ["Appointment type sports_massage_45 has been added."]
     assert page.find(id="type-sports_massage_45") is not None
@@ -65,6 +67,7 @@ def test_an_administrator_creates_a_type(client, logged_in):
         ({"duration_minutes": "three quarters"}, "duration_minutes", "Not a valid integer value."),
         ({"buffer_after_minutes": "121"}, "buffer_after_minutes", "Choose a buffer from 0 to 120 minutes."),
         ({"buffer_after_minutes": "-1"}, "buffer_after_minutes", "Choose a buffer from 0 to 120 minutes."),
+        ({"follow_up_days": "0"}, "follow_up_days", "Choose a follow-up interval from 1 to 365 days."),
         ({"name_nl": "   "}, "name_nl", "Give a name."),
         ({"modality": "acupuncture"}, "modality", "Not a valid choice."),
     ],

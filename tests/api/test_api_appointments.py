@@ -332,11 +332,51 @@ def change(client, headers, appointment_id, **body):
     return client.patch(f"/api/v1/appointments/{appointment_id}", json=body, headers=headers)
 
 
-def test_an_appointment_goes_from_checked_in_to_completed(client, staff, booked):
+def test_an_appointment_goes_from_checked_in_to_completed(client, clock, staff, booked, tuesday):
+    clock.set(local(tuesday, 9, 30))
     response = change(client, staff, booked["id"], status="checked_in")
     assert response.status_code == 200
     assert response.json == booked | {"status": "checked_in"}
+    clock.set(local(tuesday, 10, 25))
     assert change(client, staff, booked["id"], status="completed").json["status"] == "completed"
+
+
+@pytest.mark.parametrize("status", ["checked_in", "no_show", "completed"])
+def test_a_status_change_days_before_the_appointment_is_422_too_early(client, clock, staff, booked, tuesday, status):
+    clock.set(local(tuesday - timedelta(days=4), 10))  # the Friday before
+    response = change(client, staff, booked["id"], status=status)
+    assert response.status_code == 422
+    assert response.json["error"]["code"] == "too_early"
+    assert db.session.get(Appointment, booked["id"]).status == "booked"
+
+
+def test_a_check_in_after_the_appointments_day_is_422_too_late(client, clock, staff, booked, tuesday):
+    clock.set(local(tuesday + timedelta(days=1), 8))
+    response = change(client, staff, booked["id"], status="checked_in")
+    assert (response.status_code, response.json["error"]["code"]) == (422, "too_late")
+
+
+def test_a_wrong_no_show_is_undone_the_same_day_with_a_reason(client, clock, staff, booked, tuesday):
+    clock.set(local(tuesday, 10, 15))
+    assert change(client, staff, booked["id"], status="no_show").status_code == 200
+    without_reason = change(client, staff, booked["id"], status="booked")
+    assert (without_reason.status_code, error_fields(without_reason)) == (422, {"reason": "required"})
+    response = change(client, staff, booked["id"], status="booked", reason="Was in the waiting room")
+    assert response.status_code == 200
+    assert response.json == booked
+    event = db.session.get(Appointment, booked["id"]).events[-1]
+    assert (event.action, event.undone_status, event.reason) == ("undone", "no_show", "Was in the waiting room")
+    again = change(client, staff, booked["id"], status="booked", reason="twice")
+    assert (again.status_code, again.json["error"]["code"]) == (409, "nothing_to_undo")
+
+
+def test_a_status_set_on_an_earlier_day_is_422_too_late_to_undo(client, clock, staff, booked, tuesday):
+    clock.set(local(tuesday, 10, 15))
+    change(client, staff, booked["id"], status="no_show")
+    clock.set(local(tuesday + timedelta(days=1), 0, 1))
+    response = change(client, staff, booked["id"], status="booked", reason="Oops")
+    assert (response.status_code, response.json["error"]["code"]) == (422, "too_late_to_undo")
+    assert db.session.get(Appointment, booked["id"]).status == "no_show"
 
 
 def test_cancelling_needs_a_reason_and_keeps_it(client, staff, booked):
@@ -349,7 +389,8 @@ def test_cancelling_needs_a_reason_and_keeps_it(client, staff, booked):
     assert db.session.get(Appointment, booked["id"]).cancel_reason == "Patient is ill"
 
 
-def test_a_change_the_status_does_not_allow_is_409(client, staff, booked):
+def test_a_change_the_status_does_not_allow_is_409(client, clock, staff, booked, tuesday):
+    clock.set(local(tuesday, 10, 15))
     change(client, staff, booked["id"], status="no_show")
     response = change(client, staff, booked["id"], status="checked_in")
     assert response.status_code == 409

@@ -62,6 +62,7 @@ def busy_tuesday(app, clock, create_patient):
         )
     change_status(db.session, booked["Zoë Peters"], AppointmentAction.CANCELLED, source=BookingSource.FRONTDESK,
                   now=NOW, reason="Ill")
+    booked["Sem Smit"].desk_remarks = "Comes by wheelchair"
     db.session.add(TimeOff(chiropractor_id=chiros["Desiree"].id, starts_at=combine(TUESDAY, time(13, 30)),
                            ends_at=combine(TUESDAY, time(17, 30)), reason="Course"))
     db.session.commit()
@@ -85,6 +86,7 @@ def test_front_desk_books_a_new_patient_from_search_to_confirmation(
     page.get_by_role("button", name="Show").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Tuesday, December 1, 2026")
     expect(page.get_by_role("link", name=re.compile("Daan de Jong"))).to_contain_text("Online")
+    expect(page.get_by_role("link", name=re.compile("Sem Smit"))).to_contain_text("Comes by wheelchair")
     screenshot("day")
 
     page.locator("#main").get_by_role("link", name="Book an appointment").click()
@@ -170,12 +172,13 @@ def test_front_desk_moves_and_then_cancels_an_appointment(
     expect(page.get_by_role("listitem").filter(has_text="Moved")).to_contain_text("was Dec 1, 2026 at 09:30")
     screenshot("moved")
 
-    page.get_by_text("Cancel appointment", exact=True).first.click()
-    page.get_by_role("button", name="Cancel appointment").click()
+    page.get_by_role("link", name="Cancel appointment…").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Cancel the appointment?")
+    page.get_by_role("button", name="Yes, cancel the appointment").click()
     expect(page.get_by_text("Please fill this in.")).to_be_visible()
     screenshot("cancel-without-reason")
     page.get_by_label("Reason for cancelling").fill("Called in sick")
-    page.get_by_role("button", name="Cancel appointment").click()
+    page.get_by_role("button", name="Yes, cancel the appointment").click()
     expect(page.get_by_text("The appointment is cancelled; its time is free again.")).to_be_visible()
     expect(page.locator(".badges")).to_contain_text("Cancelled")
     expect(page.get_by_role("listitem").filter(has_text="Reason: Called in sick")).to_be_visible()
@@ -183,7 +186,28 @@ def test_front_desk_moves_and_then_cancels_an_appointment(
     screenshot("cancelled")
 
 
-def test_front_desk_sees_the_readiness_warning_before_booking_dry_needling(
+def test_front_desk_confirms_a_no_show_and_undoes_it_the_same_day(
+    app, live_server, page, screenshot, create_account, busy_tuesday, clock
+):
+    clock.set(combine(TUESDAY, time(9, 45)))
+    log_in_as_front_desk(page, live_server, create_account)
+    page.goto(f"{live_server}/frontdesk/appointments/{busy_tuesday['Noor Bakker'].id}")
+    page.get_by_role("link", name="Mark as no-show…").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mark as a no-show?")
+    screenshot("confirm-no-show")
+    page.get_by_role("button", name="Yes, mark as a no-show").click()
+    expect(page.get_by_text("The appointment is marked as a no-show.")).to_be_visible()
+    page.get_by_text("Undo “No-show”").click()
+    page.get_by_label("Why is the status wrong?").fill("She was in the waiting room")
+    screenshot("undo-no-show")
+    page.get_by_role("button", name="Undo status").click()
+    expect(page.get_by_text("The status is undone; the appointment is booked again.")).to_be_visible()
+    expect(page.get_by_role("listitem").filter(has_text="Status undone")).to_contain_text(
+        "Reason: She was in the waiting room")
+    expect(page.get_by_role("button", name="Check in")).to_be_visible()
+
+
+def test_front_desk_is_asked_to_check_with_the_chiropractor_before_booking_dry_needling(
     app, live_server, page, screenshot, create_account, busy_tuesday
 ):
     from clinic.services.readiness import ScreeningUpdate, update_screening
@@ -200,9 +224,8 @@ def test_front_desk_sees_the_readiness_warning_before_booking_dry_needling(
     page.get_by_role("button", name="Show free times").click()
     page.get_by_role("group", name=re.compile("Sten Hofstad")).get_by_role("button", name="14:00").click()
 
-    warning = page.get_by_role("note")
-    expect(warning).to_contain_text("Dry needling: not advised")
-    expect(warning).to_contain_text("less than 48 h before a competition")
-    screenshot("readiness-warning")
+    notice = page.get_by_role("note")
+    expect(notice).to_have_text("Check with the chiropractor before booking this treatment. You can still book.")
+    screenshot("check-with-chiropractor")
     page.get_by_role("button", name="Book appointment").click()
     expect(page.get_by_text("Booked: Lucas Mulder on Tuesday, December 1, 2026 at 14:00 with Sten Hofstad.")).to_be_visible()

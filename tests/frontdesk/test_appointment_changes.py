@@ -1,6 +1,6 @@
 """Changing an appointment from its detail page: check in, complete, no-show, cancel, move."""
 import re
-from datetime import time
+from datetime import time, timedelta
 
 import pytest
 
@@ -8,6 +8,7 @@ from clinic.extensions import db
 from clinic.localtime import combine
 from clinic.models import AppointmentAction, BookingSource
 from clinic.services.booking import change_status
+from tests.conftest import log_in
 from tests.frontdesk.conftest import NOW, TUESDAY, field_error, text_of
 
 
@@ -16,9 +17,16 @@ def appointment(book, create_patient):
     return book(TUESDAY, time(9, 30), patient=create_patient(first_name="Noor", last_name="Bakker"))
 
 
+def changes_of(page: str) -> str:
+    """Return the appointment page's "Change" card (a confirmation page is one whole form)."""
+    card = re.search(r'<section class="card actions".*?</section>', page, re.S)
+    return card.group(0) if card else page
+
+
 def buttons(page: str) -> list[str]:
-    """Return the labels of the page's submit buttons, but the header's log-out button."""
-    labels = [" ".join(b.split()) for b in re.findall(r"<button type=\"submit\"[^>]*>(.*?)</button>", page, re.S)]
+    """Return the labels of the change buttons, but the header's log-out button."""
+    labels = [" ".join(b.split()) for b in re.findall(r"<button type=\"submit\"[^>]*>(.*?)</button>",
+                                                      changes_of(page), re.S)]
     return [label for label in labels if label != "Log out"]
 
 
@@ -38,13 +46,44 @@ def test_the_detail_page_shows_the_appointment_the_patient_and_the_history(clien
     assert "by Front desk" in page  # booked by a service call without a user
 
 
-def test_a_booked_appointment_offers_every_change(client, desk, appointment):
+def links(page: str) -> list[str]:
+    """Return the labels of the links styled as buttons (the changes that open a page first)."""
+    return [" ".join(label.split())
+            for label in re.findall(r'<a class="button[^"]*" href="[^"]*">(.*?)</a>', changes_of(page), re.S)]
+
+
+@pytest.fixture
+def at_the_appointment(client, clock, desk, appointment):
+    """Move the clock to five minutes after the appointment's start (and log in again, as the desk would)."""
+    clock.set(combine(TUESDAY, time(9, 35)))
+    log_in(client, desk.email)
+
+
+def test_the_day_before_only_cancelling_and_moving_are_offered_and_check_in_says_when(client, desk, appointment):
     page = client.get(f"/frontdesk/appointments/{appointment.id}").get_data(as_text=True)
-    assert buttons(page) == ["Check in", "Complete", "Mark as no-show", "Cancel appointment"]
-    assert "Move to another time" in page
+    assert buttons(page) == []
+    assert links(page) == ["Cancel appointment…", "Move to another time", "Plan follow-up"]
+    assert "Check-in opens on Tuesday, December 1, 2026 at 08:30; no-show and completed from the start." \
+        in text_of(client.get(f"/frontdesk/appointments/{appointment.id}"))
 
 
-def test_checking_in_is_recorded_with_who_and_leaves_only_complete_and_cancel(client, desk, appointment):
+def test_at_the_appointment_every_change_is_offered_and_the_final_ones_ask_first(client, appointment, at_the_appointment):
+    page = client.get(f"/frontdesk/appointments/{appointment.id}").get_data(as_text=True)
+    assert buttons(page) == ["Check in", "Complete"]
+    assert links(page) == ["Mark as no-show…", "Cancel appointment…", "Move to another time", "Plan follow-up"]
+    assert f'href="/frontdesk/appointments/{appointment.id}/confirm/no_show"' in page
+
+
+def test_a_no_show_or_check_in_the_day_before_is_refused_and_explained(client, desk, appointment):
+    for action in ("no_show", "checked_in", "completed"):
+        response = status_change(client, appointment, action)
+        assert response.status_code == 422, action
+        assert "Not yet: check-in opens on the day" in text_of(response)
+    db.session.refresh(appointment)
+    assert appointment.status == "booked" and len(appointment.events) == 1
+
+
+def test_checking_in_is_recorded_with_who_and_leaves_only_complete_and_cancel(client, desk, appointment, at_the_appointment):
     response = status_change(client, appointment, "checked_in")
     assert response.status_code == 302
     db.session.refresh(appointment)
@@ -53,8 +92,8 @@ def test_checking_in_is_recorded_with_who_and_leaves_only_complete_and_cancel(cl
     assert (event.action, event.user_id, event.source) == ("checked_in", desk.id, "frontdesk")
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "The patient is checked in." in page
-    assert buttons(page) == ["Complete", "Cancel appointment"]
-    assert "Move to another time" not in page
+    assert buttons(page) == ["Complete", "Undo status"]
+    assert links(page) == ["Cancel appointment…", "Plan follow-up"]
     assert f"by {desk.email}" in text_of(client.get(response.headers["Location"]))
 
 
@@ -62,21 +101,43 @@ def test_checking_in_is_recorded_with_who_and_leaves_only_complete_and_cancel(cl
     ("completed", "completed", "The appointment is marked as completed."),
     ("no_show", "no_show", "The appointment is marked as a no-show."),
 ])
-def test_completing_or_marking_a_no_show_ends_the_changes(client, desk, appointment, action, status, message):
+def test_completing_or_marking_a_no_show_leaves_only_the_undo(client, appointment, at_the_appointment, action, status,
+                                                               message):
     response = status_change(client, appointment, action)
     db.session.refresh(appointment)
     assert appointment.status == status
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert message in page
-    assert buttons(page) == []
+    assert buttons(page) == ["Undo status"] and links(page) == ["Plan follow-up"]
 
 
-def test_cancelling_needs_a_reason_next_to_its_field(client, desk, appointment):
+def test_marking_a_no_show_asks_first_on_a_page_of_its_own(client, appointment, at_the_appointment):
+    response = client.get(f"/frontdesk/appointments/{appointment.id}/confirm/no_show")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Mark as a no-show?" in page and "Noor Bakker" in page
+    assert f'action="/frontdesk/appointments/{appointment.id}/status"' in page
+    assert '<input type="hidden" name="action" value="no_show">' in page
+    assert buttons(page) == ["Yes, mark as a no-show"] and links(page) == ["No, keep it as it is"]
+    db.session.refresh(appointment)
+    assert appointment.status == "booked"
+
+
+def test_the_confirmation_is_only_for_a_change_possible_now(client, desk, appointment):
+    too_early = client.get(f"/frontdesk/appointments/{appointment.id}/confirm/no_show")
+    assert too_early.status_code == 409
+    assert "That change is not possible for this appointment now" in text_of(too_early)
+    assert client.get(f"/frontdesk/appointments/{appointment.id}/confirm/checked_in").status_code == 404
+
+
+def test_cancelling_asks_first_and_needs_a_reason_next_to_its_field(client, desk, appointment):
+    question = client.get(f"/frontdesk/appointments/{appointment.id}/confirm/cancelled").get_data(as_text=True)
+    assert "Cancel the appointment?" in question and 'name="reason"' in question
     response = status_change(client, appointment, "cancelled", reason="   ")
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert field_error(page, "reason") == "Please fill this in."
-    assert "<details class=\"cancel-box\" open>" in page
+    assert "Cancel the appointment?" in page
     db.session.refresh(appointment)
     assert appointment.status == "booked"
 
@@ -93,8 +154,37 @@ def test_cancelling_needs_a_reason_next_to_its_field(client, desk, appointment):
     assert "Reason: Called in sick" in page
 
 
+def test_a_wrong_no_show_is_undone_with_a_reason_that_stays_in_the_history(client, appointment, at_the_appointment):
+    status_change(client, appointment, "no_show")
+    undo_url = f"/frontdesk/appointments/{appointment.id}/undo"
+    refused = client.post(undo_url, data={"reason": ""})
+    assert refused.status_code == 422
+    assert field_error(refused.get_data(as_text=True), "reason") == "Please fill this in."
+    assert '<details class="undo-box" open>' in refused.get_data(as_text=True)
+    response = client.post(undo_url, data={"reason": "She was in the waiting room"})
+    assert response.status_code == 302
+    db.session.refresh(appointment)
+    assert appointment.status == "booked"
+    page = text_of(client.get(response.headers["Location"]))
+    assert "The status is undone; the appointment is booked again." in page
+    assert "Status undone" in page and "was No-show" in page and "Reason: She was in the waiting room" in page
+
+
+def test_an_undo_the_next_day_is_refused_and_not_offered(client, clock, desk, appointment, at_the_appointment):
+    status_change(client, appointment, "no_show")
+    clock.set(combine(TUESDAY + timedelta(days=1), time(8, 0)))
+    log_in(client, desk.email)
+    assert "Undo status" not in client.get(f"/frontdesk/appointments/{appointment.id}").get_data(as_text=True)
+    response = client.post(f"/frontdesk/appointments/{appointment.id}/undo", data={"reason": "Oops"})
+    assert response.status_code == 422
+    assert "A status can only be undone on the day it was set." in text_of(response)
+    db.session.refresh(appointment)
+    assert appointment.status == "no_show"
+
+
 def test_a_change_the_status_no_longer_allows_is_explained_and_nothing_changes(client, desk, appointment):
-    change_status(db.session, appointment, AppointmentAction.COMPLETED, source=BookingSource.FRONTDESK, now=NOW)
+    change_status(db.session, appointment, AppointmentAction.COMPLETED, source=BookingSource.FRONTDESK,
+                  now=appointment.starts_at)
     db.session.commit()
     response = status_change(client, appointment, "checked_in")
     assert response.status_code == 409

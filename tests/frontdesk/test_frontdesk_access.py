@@ -13,9 +13,11 @@ CHANGING_GET = [
     "/frontdesk/book/new-patient",
     "/frontdesk/book/slots?patient={patient}",
     "/frontdesk/appointments/{id}/reschedule",
+    "/frontdesk/appointments/{id}/confirm/cancelled",
 ]
 CHANGING_POST = [
     ("/frontdesk/appointments/{id}/status", {"action": "checked_in"}),
+    ("/frontdesk/appointments/{id}/undo", {"reason": "wrong"}),
     ("/frontdesk/appointments/{id}/reschedule", {"date": "2026-12-01", "start": "2026-12-01T10:00:00+00:00"}),
     ("/frontdesk/book/new-patient", {"first_name": "A", "last_name": "B", "date_of_birth": "1990-01-01"}),
     ("/frontdesk/book/confirm", {"patient": "{patient}"}),
@@ -54,7 +56,8 @@ def test_chiropractors_may_look_but_not_change(client, english, login_as, appoin
     for url in urls(LOOKING, appointment):
         assert client.get(url).status_code == 200, url
     detail = client.get(f"/frontdesk/appointments/{appointment.id}").get_data(as_text=True)
-    assert "Check in" not in detail and "Cancel appointment" not in detail and "Move to another time" not in detail
+    assert "Check-in opens" not in detail and "Cancel appointment" not in detail
+    assert "Move to another time" not in detail
     assert "Book an appointment" not in client.get("/frontdesk/").get_data(as_text=True)
     for url in urls(CHANGING_GET, appointment):
         assert client.get(url).status_code == 403, url
@@ -68,7 +71,7 @@ def test_front_desk_and_administrator_may_book_and_change(client, english, login
     for url in urls(LOOKING + CHANGING_GET, appointment):
         assert client.get(url).status_code == 200, url
     detail = client.get(f"/frontdesk/appointments/{appointment.id}").get_data(as_text=True)
-    assert "Check in" in detail and "Cancel appointment" in detail and "Move to another time" in detail
+    assert "Check-in opens" in detail and "Cancel appointment" in detail and "Move to another time" in detail
 
 
 def test_a_changing_form_without_its_csrf_token_is_refused(app, client, desk, appointment):

@@ -11,7 +11,7 @@ from readiness_builders import daily_sessions, flags, inputs, local, screened
 
 from clinic.readiness import (
     Phase, TrainingSession, UnknownNameError, Verdict, WellnessCheckIn, booking_advice,
-    complaints, evaluate, indications, is_at_least, modalities, most_restrictive, screening_flags,
+    complaints, desk_should_check, evaluate, indications, is_at_least, modalities, most_restrictive, screening_flags,
 )
 
 AT = local(2025, 6, 12, 12)
@@ -144,6 +144,18 @@ def test_booking_with_only_a_caution_needs_no_warning():
     # Without a training log the load tolerance is unknown, which counts as moderate: a caution.
     advice = booking_advice(evaluate(inputs(), AT), "dry_needling")
     assert (advice.verdict, advice.needs_warning) == (Verdict.CAUTION, False)
+
+
+@pytest.mark.parametrize(("record", "modality", "check"), [
+    (inputs(screening=screened(flags("pregnancy"))), "decompression", True),  # contraindicated
+    (inputs(screening=screened(indications={"myofascial_trigger_points"}),
+            next_competition_at=AT + timedelta(hours=30)), "dry_needling", True),  # not advised: the match
+    (inputs(screening=screened()), "adjustment", False),  # not advised only for want of an indication
+    (inputs(), "adjustment", False),  # not screened yet either: the everyday new patient
+    (inputs(), "dry_needling", False),  # a caution
+], ids=["contraindicated", "not advised", "no indication recorded", "unscreened", "caution"])
+def test_the_front_desk_is_asked_to_check_only_for_a_real_restriction(record, modality, check):
+    assert desk_should_check(booking_advice(evaluate(record, AT), modality)) is check
 
 
 def test_booking_an_unknown_appointment_type_is_refused():

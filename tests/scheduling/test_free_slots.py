@@ -11,7 +11,9 @@ from clinic.scheduling import (
     ChiropractorCalendar,
     SlotPolicy,
     TimeRange,
+    Slot,
     WeeklyHours,
+    clear_of,
     free_slots,
     free_slots_for_any,
 )
@@ -404,3 +406,12 @@ def test_days_must_be_dates(days):
 def test_now_must_be_aware():
     with pytest.raises(ValueError, match="naive"):
         slots_on(monday_calendar(), [MONDAY], now=datetime(2026, 3, 1))
+
+
+def test_slots_clear_of_the_patients_appointments_leave_out_only_overlapping_times():
+    slots = [Slot(1, at(TUESDAY, start), at(TUESDAY, start) + timedelta(minutes=30))
+             for start in ("08:30", "09:00", "09:30", "10:00", "10:30")]
+    patient_busy = [TimeRange(at(TUESDAY, "09:15"), at(TUESDAY, "09:45")),
+                    TimeRange(at(TUESDAY, "11:00"), at(TUESDAY, "11:30"))]  # touching 10:30-11:00 is fine
+    assert [to_local(slot.start).strftime("%H:%M") for slot in clear_of(slots, patient_busy)] == \
+        ["08:30", "10:00", "10:30"]

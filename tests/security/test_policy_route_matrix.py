@@ -66,6 +66,9 @@ EXPECTED = {
     "frontdesk.week": ("LYYYN", "....."),
     "frontdesk.show_appointment": ("LYYYN", "....."),
     "frontdesk.change_appointment_status": (".....", "LYYNN"),
+    "frontdesk.confirm_status_change": ("LYYNN", "....."),
+    "frontdesk.undo_appointment_status": (".....", "LYYNN"),
+    "frontdesk.change_desk_remarks": (".....", "LYYNN"),
     "frontdesk.reschedule_appointment": ("LYYNN", "LYYNN"),
     "frontdesk.find_patient": ("LYYNN", "....."),
     "frontdesk.new_patient": ("LYYNN", "LYYNN"),
@@ -156,6 +159,7 @@ def url_for_rule(rule, world: World) -> str:
         "token": world.manage_token,
         "language": "en",
         "filename": "css/app.css",
+        "action": "cancelled",
     }
     return re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", lambda match: str(values[match.group(1)]), rule.rule)
 
