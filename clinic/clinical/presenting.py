@@ -50,7 +50,7 @@ def label(kind: str, key: str) -> str:
     rules = readiness.default_rules()
     table = {
         "phase": rules.phase_labels, "band": rules.band_labels, "verdict": rules.verdict_labels,
-        "evidence": rules.evidence_labels, "modality": rules.modalities, "indication": rules.indications,
+        "evidence": rules.evidence_labels, "urgency": rules.urgency_labels, "modality": rules.modalities, "indication": rules.indications,
         "flag": {name: flag.label for name, flag in rules.flags.items()},
         "complaint": {name: complaint.label for name, complaint in rules.complaints.items()},
     }[kind]

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from clinic.localtime import as_utc, hours_between
 
-from .decision import assess_modalities
+from .decision import assess_modalities, fire
 from .digest import inputs_digest
 from .hrv import HrvHistory
 from .inputs import FlagCheck, ReadinessInputs, Screening, TrainingSession
@@ -14,8 +14,10 @@ from .loads import LoadHistory, load_history, local_day, own_session_loads
 from .overtraining import RecoveryEvidence, assess_overtraining
 from .phase import Recovery, age_on, assess_recovery
 from .reasons import Reason
-from .result import LoadSummary, LoadTolerance, OvertrainingAssessment, ReadinessResult, ScreeningSummary
-from .rulebook import Rules
+from .result import (
+    LoadSummary, LoadTolerance, OvertrainingAssessment, ReadinessResult, RedFlagReferral, ScreeningSummary,
+)
+from .rulebook import URGENCIES, Rules
 from .rules_file import default_rules
 from .situation import Situation
 from .states import Band, ScreeningStatus
@@ -90,6 +92,7 @@ def evaluate(inputs: ReadinessInputs, at: datetime, rules: Rules | None = None) 
     tolerance = score_tolerance(_measurements(history, recovery, rules), rules.tolerance)
     overtraining = assess_overtraining(_recovery_evidence(history, recovery), rules.overtraining, rules.complaints)
     screening = assess_screening(inputs.screening, at, rules)
+    situation = _situation(inputs, at, history, recovery, tolerance, overtraining, screening.status)
     return ReadinessResult(
         at=at,
         phase=recovery.phase,
@@ -101,8 +104,8 @@ def evaluate(inputs: ReadinessInputs, at: datetime, rules: Rules | None = None) 
         load_tolerance=tolerance,
         overtraining=overtraining,
         screening=screening,
-        modalities=assess_modalities(
-            _situation(inputs, at, history, recovery, tolerance, overtraining, screening.status), rules),
+        red_flags=_referrals(situation, rules),
+        modalities=assess_modalities(situation, rules),
         notices=_notices(tolerance, overtraining, history.red_flag_reports, rules),
         rules_version=rules.version,
         inputs_digest=inputs_digest(inputs, at),
@@ -187,6 +190,16 @@ def _present_flags(screening: Screening, reports: tuple[RedFlagReport, ...]) -> 
     """Return the screening's flags and, unless the screening found them too, the red flags reported since."""
     reported = {report.red_flag: FlagCheck(report.reported_on, REPORTED_IN_CHECK_IN) for report in reports}
     return reported | dict(screening.flags)
+
+
+def _referrals(situation: Situation, rules: Rules) -> tuple[RedFlagReferral, ...]:
+    """Return each red flag present with its referral advice, the most urgent first."""
+    referrals = [
+        RedFlagReferral(flag, rule.urgency, situation.flags[flag].checked_by == REPORTED_IN_CHECK_IN, reason)
+        for rule in rules.referral_rules for flag in rule.when["flag_any"] if flag in situation.flags
+        for reason in fire(rule, situation, rules)
+    ]
+    return tuple(sorted(referrals, key=lambda referral: URGENCIES.index(referral.urgency)))
 
 
 def _notices(tolerance: LoadTolerance, overtraining: OvertrainingAssessment, reports: tuple[RedFlagReport, ...],

@@ -129,6 +129,21 @@ class ScreeningSummary:
 
 
 @dataclass(frozen=True)
+class RedFlagReferral:
+    """A red flag present now: how urgently to refer (``urgent`` or ``gp``) and what the clinician is told."""
+
+    flag: str
+    urgency: str
+    reported_in_check_in: bool
+    reason: Reason
+
+    def to_dict(self) -> dict:
+        """Return JSON-ready data: the flag, its urgency and its referral reason."""
+        return {"flag": self.flag, "urgency": self.urgency, "reported_in_check_in": self.reported_in_check_in,
+                **self.reason.to_dict()}
+
+
+@dataclass(frozen=True)
 class ModalityAssessment:
     """A modality's verdict: the most restrictive of its reasons (notes carry no verdict)."""
 
@@ -160,6 +175,7 @@ class ReadinessResult:
     load_tolerance: LoadTolerance
     overtraining: OvertrainingAssessment
     screening: ScreeningSummary
+    red_flags: tuple[RedFlagReferral, ...]
     modalities: Mapping[str, ModalityAssessment]
     notices: tuple[Reason, ...]
     rules_version: str
@@ -184,6 +200,7 @@ class ReadinessResult:
             "overtraining_level": self.overtraining.level,
             "overtraining_signals": [signal.to_dict() for signal in self.overtraining.signals],
             "screening": self.screening.to_dict(),
+            "red_flags": [red_flag.to_dict() for red_flag in self.red_flags],
             "rules_version": self.rules_version,
             "inputs_digest": self.inputs_digest,
             "modalities": {name: assessment.to_dict() for name, assessment in self.modalities.items()},

@@ -10,7 +10,7 @@ import yaml
 from . import schema
 from .conditions import has_flag_selector, read_when
 from .rulebook import (
-    COMPLAINT_KINDS, SIGNAL_CRITERIA, STEPS, TOLERANCE_COMPONENTS, AbovePercentile, AnyItem,
+    COMPLAINT_KINDS, SIGNAL_CRITERIA, STEPS, TOLERANCE_COMPONENTS, URGENCIES, AbovePercentile, AnyItem,
     ComplaintDefinition, ComponentSettings, FlagDefinition, HooperSettings, HrvSettings, LoadSettings,
     FindingExpiry, NumericBand, OvertrainingSettings, PhaseSettings, Rule, Rules, ScoreBand, ScreeningSettings,
     Signal, SustainedLow, SymptomCriterion, ToleranceSettings,
@@ -22,7 +22,7 @@ from .verdicts import VERDICT_KEYS
 DEFAULT_RULES_PATH = Path(__file__).with_name("rules.yaml")
 EVIDENCE_LABELS = ("E1", "E2", "E3", "H")
 OVERTRAINING_LEVELS = (1, 2, 3)
-SECTIONS = ("version", "verdicts", "evidence_labels", "modalities", "phases", "bands", "references",
+SECTIONS = ("version", "verdicts", "evidence_labels", "urgencies", "modalities", "phases", "bands", "references",
             "indications", "complaints", "flags", "phase", "load", "hrv", "hooper", "tolerance",
             "overtraining", "screening", "phase_matrix", "matrix_reasons", "rules")
 
@@ -76,6 +76,7 @@ def parse_rules(document: object) -> Rules:
         version=_version(root["version"]),
         verdict_labels=_frozen(schema.labels(root["verdicts"], "verdicts", exactly=VERDICT_KEYS)),
         evidence_labels=_frozen(schema.labels(root["evidence_labels"], "evidence_labels", exactly=EVIDENCE_LABELS)),
+        urgency_labels=_frozen(schema.labels(root["urgencies"], "urgencies", exactly=URGENCIES)),
         modalities=_frozen(catalogue.modality_labels),
         phase_labels=_frozen(schema.labels(root["phases"], "phases", exactly=PHASE_KEYS)),
         band_labels=_frozen(schema.labels(root["bands"], "bands", exactly=BAND_KEYS)),
@@ -332,16 +333,24 @@ def _matrix_reasons_for(value: object, path: str, used: set[str], catalogue: Cat
 
 def _rules(value: object, catalogue: Catalogue) -> tuple[Rule, ...]:
     node = schema.mapping(value, "rules")
-    return tuple(_rule(rule_id, entry, join("rules", rule_id), catalogue) for rule_id, entry in node.items())
+    rules = tuple(_rule(rule_id, entry, join("rules", rule_id), catalogue) for rule_id, entry in node.items())
+    _check_referrals(rules, catalogue)
+    return rules
 
 
 def _rule(rule_id: object, value: object, path: str, catalogue: Catalogue) -> Rule:
     node = schema.mapping(value, path)
-    schema.expect_keys(node, path, ("step", "modalities", "verdict", "text", "cite", "evidence"), ("when",))
+    schema.expect_keys(node, path, ("step", "modalities", "verdict", "text", "cite", "evidence"), ("when", "urgency"))
     when = read_when(node.get("when", {}), join(path, "when"), catalogue)
     explanation = {key: node[key] for key in ("text", "cite", "evidence")}
+    step = schema.choice(node["step"], join(path, "step"), STEPS, "step")
+    urgency = None
+    if "urgency" in node:
+        urgency = schema.choice(node["urgency"], join(path, "urgency"), URGENCIES, "urgency")
+        if step != "red_flag" or len(when.get("flag_any", ())) != 1:
+            raise RulesFileError(join(path, "urgency"), "only a red_flag rule of one flag (flag_any) has an urgency")
     return Rule(
-        step=schema.choice(node["step"], join(path, "step"), STEPS, "step"),
+        step=step,
         modalities=schema.choices(node["modalities"], join(path, "modalities"), catalogue.modalities, "modality"),
         when=_frozen(when),
         reason=schema.reason_template(
@@ -349,4 +358,17 @@ def _rule(rule_id: object, value: object, path: str, catalogue: Catalogue) -> Ru
             verdict_value=schema.verdict(node["verdict"], join(path, "verdict"), allow_note=True),
             allow_flag_placeholder=has_flag_selector(when),
         ),
+        urgency=urgency,
     )
+
+
+def _check_referrals(rules: tuple[Rule, ...], catalogue: Catalogue) -> None:
+    """Require exactly one referral rule (a rule with an urgency) per red flag, and none for other flags."""
+    referred = [flag for rule in rules if rule.urgency is not None for flag in rule.when["flag_any"]]
+    for flag in referred:
+        if not catalogue.flags[flag].red_flag:
+            raise RulesFileError("rules", f"{flag!r} has a referral rule but is no red flag")
+    for name, flag in catalogue.flags.items():
+        if flag.red_flag and referred.count(name) != 1:
+            raise RulesFileError("rules", f"red flag {name!r} needs exactly one rule with an urgency, "
+                                          f"has {referred.count(name)}")
