@@ -210,6 +210,17 @@ class ModalityVerdictSchema(Schema):
     reasons = fields.List(fields.Nested(ReasonSchema), required=True)
 
 
+class RegionalVerdictsSchema(Schema):
+    """The verdicts in one region with a local finding (a wound, a fracture, …), as the region was recorded."""
+
+    region = fields.String(required=True)
+    modalities = fields.Dict(keys=fields.String(), values=fields.Nested(ModalityVerdictSchema), required=True)
+
+
+class TreatedVerdictSchema(ModalityVerdictSchema):
+    regions = fields.List(fields.String(), required=True, metadata={"description": "The regions the note treated"})
+
+
 def maybe(field_class=fields.Float) -> fields.Field:
     return field_class(required=True, allow_none=True, metadata={"description": "null: insufficient data"})
 
@@ -259,7 +270,12 @@ class ReadinessSchema(Schema):
         "description": "Red flags present, the most urgent first; any red flag contraindicates hands-on treatment"})
     rules_version = fields.String(required=True)
     inputs_digest = fields.String(required=True)
-    modalities = fields.Dict(keys=fields.String(), values=fields.Nested(ModalityVerdictSchema), required=True)
+    modalities = fields.Dict(keys=fields.String(), values=fields.Nested(ModalityVerdictSchema), required=True,
+                             metadata={"description": "The verdicts for regions without a local finding"})
+    regions = fields.List(fields.Nested(RegionalVerdictsSchema), required=True, metadata={
+        "description": "A local finding restricts only its own region: the verdicts of each region with one"})
+    treated = fields.Dict(keys=fields.String(), values=fields.Nested(TreatedVerdictSchema), required=True, metadata={
+        "description": "In a note's snapshot: each modality's verdict for the regions the note treated"})
     notices = fields.List(fields.Nested(ReasonSchema), required=True)
 
 

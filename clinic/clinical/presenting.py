@@ -57,6 +57,13 @@ def label(kind: str, key: str) -> str:
     return in_language(table[key]) if key in table else key
 
 
+def strictest_verdict(result: Mapping, modality: str) -> str:
+    """Return the most restrictive verdict of ``modality`` anywhere: elsewhere or in a region with a local finding."""
+    keys = [result["modalities"][modality]["verdict"],
+            *(regional["modalities"][modality]["verdict"] for regional in result.get("regions", ()))]
+    return readiness.most_restrictive(readiness.Verdict.from_key(key) for key in keys).key
+
+
 def number(value: float, digits: int = 0) -> str:
     """Format a number the way the page's language writes it (0,89 in Dutch, 0.89 in English)."""
     return format_decimal(value, format="#,##0." + "0" * digits if digits else "#,##0")
@@ -74,6 +81,7 @@ def template_helpers() -> dict:
         "number": number,
         "label": label,
         "reference": reference,
+        "strictest_verdict": strictest_verdict,
         "component_labels": COMPONENT_LABELS,
         "detail_labels": DETAIL_LABELS,
         "position_labels": POSITION_LABELS,

@@ -1,7 +1,8 @@
 """The readiness engine: from a patient's records and an instant to verdicts with reasons."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from clinic.localtime import as_utc, hours_between
@@ -14,8 +15,10 @@ from .loads import LoadHistory, load_history, local_day, own_session_loads
 from .overtraining import RecoveryEvidence, assess_overtraining
 from .phase import Recovery, age_on, assess_recovery
 from .reasons import Reason
+from .regions import Place, fixed_places, normalise, place
 from .result import (
-    LoadSummary, LoadTolerance, OvertrainingAssessment, ReadinessResult, RedFlagReferral, ScreeningSummary,
+    LoadSummary, LoadTolerance, ModalityAssessment, OvertrainingAssessment, ReadinessResult, RedFlagReferral,
+    RegionalAssessment, ScreeningSummary, TreatedAssessment,
 )
 from .rulebook import URGENCIES, Rules
 from .rules_file import default_rules
@@ -75,12 +78,18 @@ def _read_history(inputs: ReadinessInputs, at: datetime, rules: Rules) -> _Histo
     )
 
 
-def evaluate(inputs: ReadinessInputs, at: datetime, rules: Rules | None = None) -> ReadinessResult:
+def evaluate(inputs: ReadinessInputs, at: datetime, rules: Rules | None = None, *,
+             treated: Mapping[str, Iterable[str]] | None = None) -> ReadinessResult:
     """Assess recovery, load tolerance and every modality's verdict at the instant ``at``.
 
     Only sessions that ended by ``at`` and check-ins of ``at``'s local day or before are read;
     the clock is never consulted, so the same inputs and ``at`` always give the same result. The
     result's ``at`` is in UTC, like every instant of the inputs, so elapsed time is real time.
+
+    A local finding (a regional flag with its region) restricts only its region: the modality
+    verdicts hold for regions without one, and each region with one gets its own verdicts.
+    ``treated`` maps a modality to the regions a note says it treated; the result then has the
+    verdict for those regions too.
     """
     rules = rules or default_rules()
     at = as_utc(at)
@@ -93,6 +102,7 @@ def evaluate(inputs: ReadinessInputs, at: datetime, rules: Rules | None = None) 
     overtraining = assess_overtraining(_recovery_evidence(history, recovery), rules.overtraining, rules.complaints)
     screening = assess_screening(inputs.screening, at, rules)
     situation = _situation(inputs, at, history, recovery, tolerance, overtraining, screening.status)
+    places = _PlaceAssessor(situation, rules)
     return ReadinessResult(
         at=at,
         phase=recovery.phase,
@@ -105,7 +115,10 @@ def evaluate(inputs: ReadinessInputs, at: datetime, rules: Rules | None = None) 
         overtraining=overtraining,
         screening=screening,
         red_flags=_referrals(situation, rules),
-        modalities=assess_modalities(situation, rules),
+        modalities=places.assess(()),
+        regions=places.regional(),
+        treated={modality: TreatedAssessment(tuple(regions), places.assess(places.of(regions))[modality])
+                 for modality, regions in (treated or {}).items()},
         notices=_notices(tolerance, overtraining, history.red_flag_reports, rules),
         rules_version=rules.version,
         inputs_digest=inputs_digest(inputs, at),
@@ -190,6 +203,51 @@ def _present_flags(screening: Screening, reports: tuple[RedFlagReport, ...]) -> 
     """Return the screening's flags and, unless the screening found them too, the red flags reported since."""
     reported = {report.red_flag: FlagCheck(report.reported_on, REPORTED_IN_CHECK_IN) for report in reports}
     return reported | dict(screening.flags)
+
+
+class _PlaceAssessor:
+    """Assesses the modalities for given treated places, each seeing only the local findings there."""
+
+    def __init__(self, situation: Situation, rules: Rules) -> None:
+        self.situation, self.rules = situation, rules
+        # Each regional flag recorded with a region, as the places it names.
+        self.located = {name: self.of(part.strip() for part in check.region.split(",") if part.strip())
+                        for name, check in situation.flags.items()
+                        if rules.flags[name].regional and check.region and check.region.strip()}
+        self._assessed: dict[tuple[str, ...], dict[str, ModalityAssessment]] = {}
+
+    def of(self, texts: Iterable[str]) -> tuple[Place, ...]:
+        """Return the places named by typed region texts."""
+        return tuple(place(text, self.rules.region_terms) for text in texts)
+
+    def _at(self, places: tuple[Place, ...]) -> Situation:
+        flags = {name: check for name, check in self.situation.flags.items() if name not in self.located}
+        for name, found in self.located.items():
+            hits = [spot for spot in found if any(spot.same_as(treated) for treated in places)]
+            if hits:
+                flags[name] = replace(self.situation.flags[name], region=", ".join(spot.text for spot in hits))
+        return replace(self.situation, flags=flags, treated=places)
+
+    def _assess_at(self, places: tuple[Place, ...]) -> dict[str, ModalityAssessment]:
+        key = tuple(normalise(spot.text) for spot in places)
+        if key not in self._assessed:
+            self._assessed[key] = assess_modalities(self._at(places), self.rules)
+        return self._assessed[key]
+
+    def assess(self, places: tuple[Place, ...]) -> dict[str, ModalityAssessment]:
+        """Return each modality's assessment when ``places`` are treated (none: a region without findings).
+
+        A modality that always treats the same regions (decompression: the spine) is assessed there.
+        """
+        assessed = dict(self._assess_at(places))
+        for modality, regions in self.rules.always_treats.items():
+            assessed[modality] = self._assess_at(fixed_places(regions))[modality]
+        return assessed
+
+    def regional(self) -> tuple[RegionalAssessment, ...]:
+        """Return the verdicts for each region with a local finding, in the order first recorded."""
+        spots = {normalise(spot.text): spot for found in self.located.values() for spot in found}
+        return tuple(RegionalAssessment(spot.text, self.assess((spot,))) for spot in spots.values())
 
 
 def _referrals(situation: Situation, rules: Rules) -> tuple[RedFlagReferral, ...]:

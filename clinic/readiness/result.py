@@ -162,8 +162,37 @@ class ModalityAssessment:
 
 
 @dataclass(frozen=True)
+class RegionalAssessment:
+    """The verdicts for one region with a local finding (a wound, a fracture, …) as recorded."""
+
+    region: str
+    modalities: Mapping[str, ModalityAssessment]
+
+    def to_dict(self) -> dict:
+        """Return JSON-ready data."""
+        return {"region": self.region,
+                "modalities": {name: assessment.to_dict() for name, assessment in self.modalities.items()}}
+
+
+@dataclass(frozen=True)
+class TreatedAssessment:
+    """A modality's verdict for the regions a note says it treated."""
+
+    regions: tuple[str, ...]
+    assessment: ModalityAssessment
+
+    def to_dict(self) -> dict:
+        """Return JSON-ready data."""
+        return {"regions": list(self.regions), **self.assessment.to_dict()}
+
+
+@dataclass(frozen=True)
 class ReadinessResult:
-    """Everything the engine concluded at one instant, with the rules version and an inputs digest."""
+    """Everything the engine concluded at one instant, with the rules version and an inputs digest.
+
+    ``modalities`` hold for regions without a local finding; ``regions`` give the verdicts of each
+    region with one, and ``treated`` those of the regions a note treated.
+    """
 
     at: datetime
     phase: Phase
@@ -177,6 +206,8 @@ class ReadinessResult:
     screening: ScreeningSummary
     red_flags: tuple[RedFlagReferral, ...]
     modalities: Mapping[str, ModalityAssessment]
+    regions: tuple[RegionalAssessment, ...]
+    treated: Mapping[str, TreatedAssessment]
     notices: tuple[Reason, ...]
     rules_version: str
     inputs_digest: str
@@ -204,5 +235,7 @@ class ReadinessResult:
             "rules_version": self.rules_version,
             "inputs_digest": self.inputs_digest,
             "modalities": {name: assessment.to_dict() for name, assessment in self.modalities.items()},
+            "regions": [regional.to_dict() for regional in self.regions],
+            "treated": {name: treated.to_dict() for name, treated in self.treated.items()},
             "notices": [notice.to_dict() for notice in self.notices],
         }

@@ -15,6 +15,7 @@ from .rulebook import (
     FindingExpiry, NumericBand, OvertrainingSettings, PhaseSettings, Rule, Rules, ScoreBand, ScreeningSettings,
     Signal, SustainedLow, SymptomCriterion, ToleranceSettings,
 )
+from .regions import normalise
 from .schema import Catalogue, RulesFileError, join
 from .states import BAND_KEYS, MATRIX_BAND_KEYS, PHASE_KEYS, Band, Phase
 from .verdicts import VERDICT_KEYS
@@ -23,7 +24,7 @@ DEFAULT_RULES_PATH = Path(__file__).with_name("rules.yaml")
 EVIDENCE_LABELS = ("E1", "E2", "E3", "H")
 OVERTRAINING_LEVELS = (1, 2, 3)
 SECTIONS = ("version", "verdicts", "evidence_labels", "urgencies", "modalities", "phases", "bands", "references",
-            "indications", "complaints", "flags", "phase", "load", "hrv", "hooper", "tolerance",
+            "regions", "always_treats", "indications", "complaints", "flags", "phase", "load", "hrv", "hooper", "tolerance",
             "overtraining", "screening", "phase_matrix", "matrix_reasons", "rules")
 
 
@@ -65,12 +66,14 @@ def parse_rules(document: object) -> Rules:
     """Validate an already parsed rules document and return it as typed ``Rules``."""
     root = schema.mapping(document, "(root)")
     schema.expect_keys(root, "", SECTIONS)
+    region_labels, region_terms = _regions(root["regions"])
     catalogue = Catalogue(
         modalities=schema.labels(root["modalities"], "modalities"),
         references=_references(root["references"]),
         evidence_labels=EVIDENCE_LABELS,
         flags=_flags(root["flags"]),
         indications=schema.labels(root["indications"], "indications"),
+        regions=tuple(region_labels),
     )
     return Rules(
         version=_version(root["version"]),
@@ -81,6 +84,9 @@ def parse_rules(document: object) -> Rules:
         phase_labels=_frozen(schema.labels(root["phases"], "phases", exactly=PHASE_KEYS)),
         band_labels=_frozen(schema.labels(root["bands"], "bands", exactly=BAND_KEYS)),
         references=_frozen(catalogue.reference_texts),
+        regions=_frozen(region_labels),
+        region_terms=_frozen(region_terms),
+        always_treats=_frozen(_always_treats(root["always_treats"], catalogue)),
         indications=_frozen(catalogue.indication_labels),
         complaints=_frozen(_complaints(root["complaints"], catalogue)),
         flags=_frozen(catalogue.flags),
@@ -109,6 +115,29 @@ def _version(value: object) -> str:
 def _references(value: object) -> dict[str, str]:
     node = schema.mapping(value, "references")
     return {key: schema.string(entry, join("references", key)) for key, entry in node.items()}
+
+
+def _regions(value: object) -> tuple[dict[str, Text], dict[str, str]]:
+    """Return region → label and normalised term → region; a term may name one region only."""
+    node = schema.mapping(value, "regions")
+    labels, terms = {}, {}
+    for name, entry in node.items():
+        path = join("regions", name)
+        entry = schema.mapping(entry, path)
+        schema.expect_keys(entry, path, ("label", "terms"))
+        labels[schema.string(name, "regions")] = schema.text(entry["label"], join(path, "label"))
+        for index, raw in enumerate(schema.sequence(entry["terms"], join(path, "terms"))):
+            term = normalise(schema.string(raw, f"{join(path, 'terms')}[{index}]"))
+            if terms.setdefault(term, name) != name:
+                raise RulesFileError(f"{join(path, 'terms')}[{index}]", f"term {term!r} already names {terms[term]!r}")
+    return labels, terms
+
+
+def _always_treats(value: object, catalogue: Catalogue) -> dict[str, tuple[str, ...]]:
+    node = schema.mapping(value, "always_treats")
+    return {schema.choice(modality, join("always_treats", modality), catalogue.modalities, "modality"):
+            schema.choices(regions, join("always_treats", modality), catalogue.regions, "region")
+            for modality, regions in node.items()}
 
 
 def _complaints(value: object, catalogue: Catalogue) -> dict[str, ComplaintDefinition]:

@@ -81,7 +81,10 @@ def test_an_acute_injury_is_asked_again_after_72_hours(client, patient, chiropra
     body = readiness_of(client, patient, auth)
     assert [prompt["rule"] for prompt in body["screening"]["prompts"]] == prompts
     assert body["screening"]["status"] == "current"
-    assert "CI-ACUTE-INJURY-LOCAL" in rules_of(body, "massage")
+    # The injury keeps restricting its own region until the screening is updated.
+    (ankle,) = body["regions"]
+    assert ankle["region"] == "right ankle"
+    assert "CI-ACUTE-INJURY-LOCAL" in rules_of(ankle, "massage")
 
 
 # The clinical page -------------------------------------------------------------------------------

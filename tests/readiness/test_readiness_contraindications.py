@@ -43,6 +43,12 @@ CONTRAINDICATIONS = [
     pytest.param("anticoagulant", {"massage": {"CI-ANTICOAG-MAS": CA}, "dry_needling": {"CI-ANTICOAG-DN": CA},
                                    "decompression": {"CI-ANTICOAG-DEC": CA}, "adjustment": {"CI-ANTICOAG-ADJ": CA}},
                  id="anticoagulant"),
+    # Hawk 2020: high-dose anticoagulant therapy contraindicates manipulation; the rest as for anticoagulants
+    pytest.param("anticoagulant_high_dose", {"massage": {"CI-ANTICOAG-MAS": CA},
+                                             "dry_needling": {"CI-ANTICOAG-DN": CA},
+                                             "decompression": {"CI-ANTICOAG-DEC": CA},
+                                             "adjustment": {"CI-ANTICOAG-ADJ": CA, "CI-ANTICOAG-HIGH-ADJ": CI}},
+                 id="anticoagulant_high_dose"),
     # §4.5c row "bleeding_disorder_severe": massage CAUTION, DN CONTRA, decompression CAUTION, adjustment CONTRA
     pytest.param("bleeding_disorder_severe", {"massage": {"CI-BLEEDING-SOFT": CA},
                                               "dry_needling": {"CI-BLEEDING-DN": CI},
