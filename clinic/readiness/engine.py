@@ -95,8 +95,8 @@ def evaluate(inputs: ReadinessInputs, at: datetime, rules: Rules | None = None, 
     at = as_utc(at)
     check_known_names(inputs, rules)
     history = _read_history(inputs, at, rules)
-    recovery = assess_recovery(history.sessions, at, rules.phase,
-                               age_years=age_on(inputs.date_of_birth, history.today),
+    age_years = age_on(inputs.date_of_birth, history.today)
+    recovery = assess_recovery(history.sessions, at, rules.phase, age_years=age_years,
                                worst_doms=history.soreness.doms, own_loads=history.own_loads)
     tolerance = score_tolerance(_measurements(history, recovery, rules), rules.tolerance)
     overtraining = assess_overtraining(_recovery_evidence(history, recovery), rules.overtraining, rules.complaints)
@@ -119,7 +119,7 @@ def evaluate(inputs: ReadinessInputs, at: datetime, rules: Rules | None = None, 
         regions=places.regional(),
         treated={modality: TreatedAssessment(tuple(regions), places.assess(places.of(regions))[modality])
                  for modality, regions in (treated or {}).items()},
-        notices=_notices(tolerance, overtraining, history.red_flag_reports, rules),
+        notices=_notices(rules.phase.age_factor(age_years), tolerance, overtraining, history.red_flag_reports, rules),
         rules_version=rules.version,
         inputs_digest=inputs_digest(inputs, at),
     )
@@ -260,10 +260,12 @@ def _referrals(situation: Situation, rules: Rules) -> tuple[RedFlagReferral, ...
     return tuple(sorted(referrals, key=lambda referral: URGENCIES.index(referral.urgency)))
 
 
-def _notices(tolerance: LoadTolerance, overtraining: OvertrainingAssessment, reports: tuple[RedFlagReport, ...],
-             rules: Rules) -> tuple[Reason, ...]:
+def _notices(age_factor: float, tolerance: LoadTolerance, overtraining: OvertrainingAssessment,
+             reports: tuple[RedFlagReport, ...], rules: Rules) -> tuple[Reason, ...]:
     notices = [rules.screening.reported_red_flag.instantiate(flag_label=rules.complaints[report.complaint].label)
                for report in reports]
+    if age_factor != 1:
+        notices.append(rules.age_notice.instantiate())
     if tolerance.band is Band.UNKNOWN:
         notices.append(rules.tolerance.unknown_band_notice.instantiate())
     if overtraining.level:

@@ -431,6 +431,7 @@ class Rules:
     complaints: Mapping[str, ComplaintDefinition]
     flags: Mapping[str, FlagDefinition]
     phase: PhaseSettings
+    age_notice: ReasonTemplate
     load: LoadSettings
     hrv: HrvSettings
     hooper: HooperSettings

@@ -90,7 +90,9 @@ def parse_rules(document: object) -> Rules:
         indications=_frozen(catalogue.indication_labels),
         complaints=_frozen(_complaints(root["complaints"], catalogue)),
         flags=_frozen(catalogue.flags),
-        phase=schema.settings(PhaseSettings, root["phase"], "phase"),
+        phase=schema.settings(PhaseSettings, _without(root["phase"], "phase", "age_notice"), "phase"),
+        age_notice=schema.reason_template(schema.mapping(root["phase"], "phase").get("age_notice"),
+                                          join("phase", "age_notice"), catalogue),
         load=schema.settings(LoadSettings, root["load"], "load"),
         hrv=schema.settings(HrvSettings, root["hrv"], "hrv"),
         hooper=schema.settings(HooperSettings, root["hooper"], "hooper"),
@@ -100,6 +102,11 @@ def parse_rules(document: object) -> Rules:
         phase_matrix=_phase_matrix(root["phase_matrix"], root["matrix_reasons"], catalogue),
         rules=_rules(root["rules"], catalogue),
     )
+
+
+def _without(value: object, path: str, key: str) -> dict:
+    """Return the mapping at ``path`` without ``key`` (read on its own)."""
+    return {name: entry for name, entry in schema.mapping(value, path).items() if name != key}
 
 
 def _frozen(mapping: dict) -> MappingProxyType:
