@@ -215,6 +215,8 @@ class _PlaceAssessor:
                         for name, check in situation.flags.items()
                         if rules.flags[name].regional and check.region and check.region.strip()}
         self._assessed: dict[tuple[str, ...], dict[str, ModalityAssessment]] = {}
+        self._reads_treated_regions = {modality for rule in rules.rules if "treated_region_any" in rule.when
+                                       for modality in rule.modalities}
 
     def of(self, texts: Iterable[str]) -> tuple[Place, ...]:
         """Return the places named by typed region texts."""
@@ -241,7 +243,9 @@ class _PlaceAssessor:
         """
         assessed = dict(self._assess_at(places))
         for modality, regions in self.rules.always_treats.items():
-            assessed[modality] = self._assess_at(fixed_places(regions))[modality]
+            # Without local findings only a treated-region condition could tell the places apart.
+            if self.located or modality in self._reads_treated_regions:
+                assessed[modality] = self._assess_at(fixed_places(regions))[modality]
         return assessed
 
     def regional(self) -> tuple[RegionalAssessment, ...]:
