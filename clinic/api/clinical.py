@@ -21,6 +21,7 @@ from clinic.extensions import db
 from clinic.localtime import to_local, utcnow
 from clinic.models import Appointment, Patient, RecordPart, WellnessCheckIn
 from clinic.policy import Action, Resource
+from clinic.readiness.rulebook import URGENCIES
 from clinic.readiness.verdicts import VERDICT_KEYS
 from clinic.services import readiness as readiness_service
 from clinic.services import treatment_notes as notes_service
@@ -180,6 +181,16 @@ class ReasonSchema(Schema):
     region = fields.String(required=True, allow_none=True)
 
 
+class RedFlagSchema(ReasonSchema):
+    """A red flag present now, with its own referral advice and how urgently to refer."""
+
+    flag = fields.String(required=True)
+    urgency = fields.String(required=True, validate=validate.OneOf(URGENCIES), metadata={
+        "description": "urgent: refer the same day (112 with neurological signs); gp: refer to the GP"})
+    reported_in_check_in = fields.Boolean(required=True, metadata={
+        "description": "true: the patient reported it in a check-in and no chiropractor has reviewed it yet"})
+
+
 def local_day_text(description: str) -> fields.String:
     return fields.String(required=True, allow_none=True, metadata={"format": "date", "description": description})
 
@@ -197,6 +208,17 @@ class ScreeningStatusSchema(Schema):
 class ModalityVerdictSchema(Schema):
     verdict = fields.String(required=True, validate=validate.OneOf(VERDICT_KEYS))
     reasons = fields.List(fields.Nested(ReasonSchema), required=True)
+
+
+class RegionalVerdictsSchema(Schema):
+    """The verdicts in one region with a local finding (a wound, a fracture, …), as the region was recorded."""
+
+    region = fields.String(required=True)
+    modalities = fields.Dict(keys=fields.String(), values=fields.Nested(ModalityVerdictSchema), required=True)
+
+
+class TreatedVerdictSchema(ModalityVerdictSchema):
+    regions = fields.List(fields.String(), required=True, metadata={"description": "The regions the note treated"})
 
 
 def maybe(field_class=fields.Float) -> fields.Field:
@@ -244,9 +266,16 @@ class ReadinessSchema(Schema):
     overtraining_level = fields.Integer(required=True, validate=validate.Range(0, 3))
     overtraining_signals = fields.List(fields.Nested(ReasonSchema), required=True)
     screening = fields.Nested(ScreeningStatusSchema, required=True)
+    red_flags = fields.List(fields.Nested(RedFlagSchema), required=True, metadata={
+        "description": "Red flags present, the most urgent first; any red flag contraindicates hands-on treatment"})
     rules_version = fields.String(required=True)
     inputs_digest = fields.String(required=True)
-    modalities = fields.Dict(keys=fields.String(), values=fields.Nested(ModalityVerdictSchema), required=True)
+    modalities = fields.Dict(keys=fields.String(), values=fields.Nested(ModalityVerdictSchema), required=True,
+                             metadata={"description": "The verdicts for regions without a local finding"})
+    regions = fields.List(fields.Nested(RegionalVerdictsSchema), required=True, metadata={
+        "description": "A local finding restricts only its own region: the verdicts of each region with one"})
+    treated = fields.Dict(keys=fields.String(), values=fields.Nested(TreatedVerdictSchema), required=True, metadata={
+        "description": "In a note's snapshot: each modality's verdict for the regions the note treated"})
     notices = fields.List(fields.Nested(ReasonSchema), required=True)
 
 

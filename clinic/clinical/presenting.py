@@ -50,11 +50,18 @@ def label(kind: str, key: str) -> str:
     rules = readiness.default_rules()
     table = {
         "phase": rules.phase_labels, "band": rules.band_labels, "verdict": rules.verdict_labels,
-        "evidence": rules.evidence_labels, "modality": rules.modalities, "indication": rules.indications,
+        "evidence": rules.evidence_labels, "urgency": rules.urgency_labels, "modality": rules.modalities, "indication": rules.indications,
         "flag": {name: flag.label for name, flag in rules.flags.items()},
         "complaint": {name: complaint.label for name, complaint in rules.complaints.items()},
     }[kind]
     return in_language(table[key]) if key in table else key
+
+
+def strictest_verdict(result: Mapping, modality: str) -> str:
+    """Return the most restrictive verdict of ``modality`` anywhere: elsewhere or in a region with a local finding."""
+    keys = [result["modalities"][modality]["verdict"],
+            *(regional["modalities"][modality]["verdict"] for regional in result.get("regions", ()))]
+    return readiness.most_restrictive(readiness.Verdict.from_key(key) for key in keys).key
 
 
 def number(value: float, digits: int = 0) -> str:
@@ -74,6 +81,7 @@ def template_helpers() -> dict:
         "number": number,
         "label": label,
         "reference": reference,
+        "strictest_verdict": strictest_verdict,
         "component_labels": COMPONENT_LABELS,
         "detail_labels": DETAIL_LABELS,
         "position_labels": POSITION_LABELS,

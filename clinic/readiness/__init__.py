@@ -10,7 +10,7 @@ from .inputs import FlagCheck, ReadinessInputs, Screening, TrainingSession, Well
 from .reasons import Reason, Text
 from .result import (
     HooperSummary, HrvSummary, LoadSummary, LoadTolerance, ModalityAssessment, OvertrainingAssessment,
-    ReadinessResult, ToleranceComponent,
+    ReadinessResult, RedFlagReferral, ToleranceComponent,
 )
 from .rulebook import Rules
 from .rules_file import default_rules, load_rules
@@ -21,7 +21,7 @@ from .vocabulary import complaints, indications, modalities, screening_flags
 
 __all__ = [
     "APPOINTMENT_TYPES_WITHOUT_MODALITY", "Band", "BookingAdvice", "FlagCheck", "HooperSummary", "HrvSummary", "LoadSummary", "LoadTolerance",
-    "ModalityAssessment", "OvertrainingAssessment", "Phase", "ReadinessInputs", "ReadinessResult", "Reason",
+    "ModalityAssessment", "OvertrainingAssessment", "Phase", "ReadinessInputs", "ReadinessResult", "Reason", "RedFlagReferral",
     "Rules", "RulesFileError", "Screening", "Text", "ToleranceComponent", "TrainingSession", "UnknownNameError",
     "Verdict", "WellnessCheckIn", "booking_advice", "complaints", "default_rules", "desk_should_check", "evaluate", "indications",
     "is_at_least", "load_rules", "modalities", "most_restrictive", "screening_flags",

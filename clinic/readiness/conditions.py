@@ -50,6 +50,14 @@ def _read_indication(value: object, path: str, catalogue: Catalogue) -> str:
     return schema.choice(value, path, catalogue.indications, "indication")
 
 
+def _read_regions(value: object, path: str, catalogue: Catalogue) -> frozenset[str]:
+    return frozenset(schema.choices(value, path, catalogue.regions, "region"))
+
+
+def _treats_region(regions: frozenset[str], situation: Situation) -> bool:
+    return any(place.may_be_in(regions) for place in situation.treated)
+
+
 def _read_number(value: object, path: str, catalogue: Catalogue) -> float:
     return schema.number(value, path)
 
@@ -84,6 +92,8 @@ CONDITIONS: dict[str, ConditionKind] = {
     "competition_hours_lt": ConditionKind(_read_number, _hours_to_competition_lt),
     "competition_hours_gte": ConditionKind(_read_number, _hours_to_competition_gte),
     "overtraining_level_gte": ConditionKind(_read_level, lambda level, s: s.overtraining_level >= level),
+    # A place treated (named in the note) that is, or may be, one of these regions.
+    "treated_region_any": ConditionKind(_read_regions, _treats_region),
 }
 
 

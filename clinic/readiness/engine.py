@@ -1,12 +1,13 @@
 """The readiness engine: from a patient's records and an instant to verdicts with reasons."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from clinic.localtime import as_utc, hours_between
 
-from .decision import assess_modalities
+from .decision import assess_modalities, fire
 from .digest import inputs_digest
 from .hrv import HrvHistory
 from .inputs import FlagCheck, ReadinessInputs, Screening, TrainingSession
@@ -14,8 +15,12 @@ from .loads import LoadHistory, load_history, local_day, own_session_loads
 from .overtraining import RecoveryEvidence, assess_overtraining
 from .phase import Recovery, age_on, assess_recovery
 from .reasons import Reason
-from .result import LoadSummary, LoadTolerance, OvertrainingAssessment, ReadinessResult, ScreeningSummary
-from .rulebook import Rules
+from .regions import Place, fixed_places, normalise, place
+from .result import (
+    LoadSummary, LoadTolerance, ModalityAssessment, OvertrainingAssessment, ReadinessResult, RedFlagReferral,
+    RegionalAssessment, ScreeningSummary, TreatedAssessment,
+)
+from .rulebook import URGENCIES, Rules
 from .rules_file import default_rules
 from .situation import Situation
 from .states import Band, ScreeningStatus
@@ -73,23 +78,31 @@ def _read_history(inputs: ReadinessInputs, at: datetime, rules: Rules) -> _Histo
     )
 
 
-def evaluate(inputs: ReadinessInputs, at: datetime, rules: Rules | None = None) -> ReadinessResult:
+def evaluate(inputs: ReadinessInputs, at: datetime, rules: Rules | None = None, *,
+             treated: Mapping[str, Iterable[str]] | None = None) -> ReadinessResult:
     """Assess recovery, load tolerance and every modality's verdict at the instant ``at``.
 
     Only sessions that ended by ``at`` and check-ins of ``at``'s local day or before are read;
     the clock is never consulted, so the same inputs and ``at`` always give the same result. The
     result's ``at`` is in UTC, like every instant of the inputs, so elapsed time is real time.
+
+    A local finding (a regional flag with its region) restricts only its region: the modality
+    verdicts hold for regions without one, and each region with one gets its own verdicts.
+    ``treated`` maps a modality to the regions a note says it treated; the result then has the
+    verdict for those regions too.
     """
     rules = rules or default_rules()
     at = as_utc(at)
     check_known_names(inputs, rules)
     history = _read_history(inputs, at, rules)
-    recovery = assess_recovery(history.sessions, at, rules.phase,
-                               age_years=age_on(inputs.date_of_birth, history.today),
+    age_years = age_on(inputs.date_of_birth, history.today)
+    recovery = assess_recovery(history.sessions, at, rules.phase, age_years=age_years,
                                worst_doms=history.soreness.doms, own_loads=history.own_loads)
     tolerance = score_tolerance(_measurements(history, recovery, rules), rules.tolerance)
     overtraining = assess_overtraining(_recovery_evidence(history, recovery), rules.overtraining, rules.complaints)
     screening = assess_screening(inputs.screening, at, rules)
+    situation = _situation(inputs, at, history, recovery, tolerance, overtraining, screening.status)
+    places = _PlaceAssessor(situation, rules)
     return ReadinessResult(
         at=at,
         phase=recovery.phase,
@@ -101,9 +114,12 @@ def evaluate(inputs: ReadinessInputs, at: datetime, rules: Rules | None = None) 
         load_tolerance=tolerance,
         overtraining=overtraining,
         screening=screening,
-        modalities=assess_modalities(
-            _situation(inputs, at, history, recovery, tolerance, overtraining, screening.status), rules),
-        notices=_notices(tolerance, overtraining, history.red_flag_reports, rules),
+        red_flags=_referrals(situation, rules),
+        modalities=places.assess(()),
+        regions=places.regional(),
+        treated={modality: TreatedAssessment(tuple(regions), places.assess(places.of(regions))[modality])
+                 for modality, regions in (treated or {}).items()},
+        notices=_notices(rules.phase.age_factor(age_years), tolerance, overtraining, history.red_flag_reports, rules),
         rules_version=rules.version,
         inputs_digest=inputs_digest(inputs, at),
     )
@@ -189,10 +205,71 @@ def _present_flags(screening: Screening, reports: tuple[RedFlagReport, ...]) -> 
     return reported | dict(screening.flags)
 
 
-def _notices(tolerance: LoadTolerance, overtraining: OvertrainingAssessment, reports: tuple[RedFlagReport, ...],
-             rules: Rules) -> tuple[Reason, ...]:
+class _PlaceAssessor:
+    """Assesses the modalities for given treated places, each seeing only the local findings there."""
+
+    def __init__(self, situation: Situation, rules: Rules) -> None:
+        self.situation, self.rules = situation, rules
+        # Each regional flag recorded with a region, as the places it names.
+        self.located = {name: self.of(part.strip() for part in check.region.split(",") if part.strip())
+                        for name, check in situation.flags.items()
+                        if rules.flags[name].regional and check.region and check.region.strip()}
+        self._assessed: dict[tuple[str, ...], dict[str, ModalityAssessment]] = {}
+        self._reads_treated_regions = {modality for rule in rules.rules if "treated_region_any" in rule.when
+                                       for modality in rule.modalities}
+
+    def of(self, texts: Iterable[str]) -> tuple[Place, ...]:
+        """Return the places named by typed region texts."""
+        return tuple(place(text, self.rules.region_terms) for text in texts)
+
+    def _at(self, places: tuple[Place, ...]) -> Situation:
+        flags = {name: check for name, check in self.situation.flags.items() if name not in self.located}
+        for name, found in self.located.items():
+            hits = [spot for spot in found if any(spot.same_as(treated) for treated in places)]
+            if hits:
+                flags[name] = replace(self.situation.flags[name], region=", ".join(spot.text for spot in hits))
+        return replace(self.situation, flags=flags, treated=places)
+
+    def _assess_at(self, places: tuple[Place, ...]) -> dict[str, ModalityAssessment]:
+        key = tuple(normalise(spot.text) for spot in places)
+        if key not in self._assessed:
+            self._assessed[key] = assess_modalities(self._at(places), self.rules)
+        return self._assessed[key]
+
+    def assess(self, places: tuple[Place, ...]) -> dict[str, ModalityAssessment]:
+        """Return each modality's assessment when ``places`` are treated (none: a region without findings).
+
+        A modality that always treats the same regions (decompression: the spine) is assessed there.
+        """
+        assessed = dict(self._assess_at(places))
+        for modality, regions in self.rules.always_treats.items():
+            # Without local findings only a treated-region condition could tell the places apart.
+            if self.located or modality in self._reads_treated_regions:
+                assessed[modality] = self._assess_at(fixed_places(regions))[modality]
+        return assessed
+
+    def regional(self) -> tuple[RegionalAssessment, ...]:
+        """Return the verdicts for each region with a local finding, in the order first recorded."""
+        spots = {normalise(spot.text): spot for found in self.located.values() for spot in found}
+        return tuple(RegionalAssessment(spot.text, self.assess((spot,))) for spot in spots.values())
+
+
+def _referrals(situation: Situation, rules: Rules) -> tuple[RedFlagReferral, ...]:
+    """Return each red flag present with its referral advice, the most urgent first."""
+    referrals = [
+        RedFlagReferral(flag, rule.urgency, situation.flags[flag].checked_by == REPORTED_IN_CHECK_IN, reason)
+        for rule in rules.referral_rules for flag in rule.when["flag_any"] if flag in situation.flags
+        for reason in fire(rule, situation, rules)
+    ]
+    return tuple(sorted(referrals, key=lambda referral: URGENCIES.index(referral.urgency)))
+
+
+def _notices(age_factor: float, tolerance: LoadTolerance, overtraining: OvertrainingAssessment,
+             reports: tuple[RedFlagReport, ...], rules: Rules) -> tuple[Reason, ...]:
     notices = [rules.screening.reported_red_flag.instantiate(flag_label=rules.complaints[report.complaint].label)
                for report in reports]
+    if age_factor != 1:
+        notices.append(rules.age_notice.instantiate())
     if tolerance.band is Band.UNKNOWN:
         notices.append(rules.tolerance.unknown_band_notice.instantiate())
     if overtraining.level:

@@ -129,6 +129,21 @@ class ScreeningSummary:
 
 
 @dataclass(frozen=True)
+class RedFlagReferral:
+    """A red flag present now: how urgently to refer (``urgent`` or ``gp``) and what the clinician is told."""
+
+    flag: str
+    urgency: str
+    reported_in_check_in: bool
+    reason: Reason
+
+    def to_dict(self) -> dict:
+        """Return JSON-ready data: the flag, its urgency and its referral reason."""
+        return {"flag": self.flag, "urgency": self.urgency, "reported_in_check_in": self.reported_in_check_in,
+                **self.reason.to_dict()}
+
+
+@dataclass(frozen=True)
 class ModalityAssessment:
     """A modality's verdict: the most restrictive of its reasons (notes carry no verdict)."""
 
@@ -147,8 +162,37 @@ class ModalityAssessment:
 
 
 @dataclass(frozen=True)
+class RegionalAssessment:
+    """The verdicts for one region with a local finding (a wound, a fracture, …) as recorded."""
+
+    region: str
+    modalities: Mapping[str, ModalityAssessment]
+
+    def to_dict(self) -> dict:
+        """Return JSON-ready data."""
+        return {"region": self.region,
+                "modalities": {name: assessment.to_dict() for name, assessment in self.modalities.items()}}
+
+
+@dataclass(frozen=True)
+class TreatedAssessment:
+    """A modality's verdict for the regions a note says it treated."""
+
+    regions: tuple[str, ...]
+    assessment: ModalityAssessment
+
+    def to_dict(self) -> dict:
+        """Return JSON-ready data."""
+        return {"regions": list(self.regions), **self.assessment.to_dict()}
+
+
+@dataclass(frozen=True)
 class ReadinessResult:
-    """Everything the engine concluded at one instant, with the rules version and an inputs digest."""
+    """Everything the engine concluded at one instant, with the rules version and an inputs digest.
+
+    ``modalities`` hold for regions without a local finding; ``regions`` give the verdicts of each
+    region with one, and ``treated`` those of the regions a note treated.
+    """
 
     at: datetime
     phase: Phase
@@ -160,7 +204,10 @@ class ReadinessResult:
     load_tolerance: LoadTolerance
     overtraining: OvertrainingAssessment
     screening: ScreeningSummary
+    red_flags: tuple[RedFlagReferral, ...]
     modalities: Mapping[str, ModalityAssessment]
+    regions: tuple[RegionalAssessment, ...]
+    treated: Mapping[str, TreatedAssessment]
     notices: tuple[Reason, ...]
     rules_version: str
     inputs_digest: str
@@ -184,8 +231,11 @@ class ReadinessResult:
             "overtraining_level": self.overtraining.level,
             "overtraining_signals": [signal.to_dict() for signal in self.overtraining.signals],
             "screening": self.screening.to_dict(),
+            "red_flags": [red_flag.to_dict() for red_flag in self.red_flags],
             "rules_version": self.rules_version,
             "inputs_digest": self.inputs_digest,
             "modalities": {name: assessment.to_dict() for name, assessment in self.modalities.items()},
+            "regions": [regional.to_dict() for regional in self.regions],
+            "treated": {name: treated.to_dict() for name, treated in self.treated.items()},
             "notices": [notice.to_dict() for notice in self.notices],
         }

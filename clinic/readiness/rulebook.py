@@ -8,6 +8,8 @@ from .reasons import ReasonTemplate, Text
 from .states import Band, Phase
 
 # Pipeline steps of DOMAIN.md §4.4, in order; reasons are listed in this order.
+# How soon a red flag is referred; each red flag has one referral rule saying which (DOMAIN.md §2.0).
+URGENCIES = ("urgent", "gp")
 STEPS = ("red_flag", "screening", "contraindication", "indication", "competition", "phase_matrix", "overtraining")
 COMPLAINT_KINDS = ("recovery_symptom", "performance_decline", "systemic_symptom")
 # Each load-tolerance component of DOMAIN.md §4.3 and the scoring keys its entry may have.
@@ -398,12 +400,16 @@ class ScreeningSettings:
 
 @dataclass(frozen=True)
 class Rule:
-    """A decision rule: when every condition holds, each listed modality gets this reason."""
+    """A decision rule: when every condition holds, each listed modality gets this reason.
+
+    A red flag's referral rule has an ``urgency``: how soon to refer when its flag is present.
+    """
 
     step: str
     modalities: tuple[str, ...]
     when: Mapping[str, object]
     reason: ReasonTemplate
+    urgency: str | None = None
 
 
 @dataclass(frozen=True)
@@ -413,14 +419,19 @@ class Rules:
     version: str
     verdict_labels: Mapping[str, Text]
     evidence_labels: Mapping[str, Text]
+    urgency_labels: Mapping[str, Text]
     modalities: Mapping[str, Text]
     phase_labels: Mapping[str, Text]
     band_labels: Mapping[str, Text]
     references: Mapping[str, str]
+    regions: Mapping[str, Text]
+    region_terms: Mapping[str, str]
+    always_treats: Mapping[str, tuple[str, ...]]
     indications: Mapping[str, Text]
     complaints: Mapping[str, ComplaintDefinition]
     flags: Mapping[str, FlagDefinition]
     phase: PhaseSettings
+    age_notice: ReasonTemplate
     load: LoadSettings
     hrv: HrvSettings
     hooper: HooperSettings
@@ -433,3 +444,8 @@ class Rules:
     def rules_of_step(self, step: str) -> tuple[Rule, ...]:
         """Return the rules of one pipeline step, in file order."""
         return tuple(rule for rule in self.rules if rule.step == step)
+
+    @property
+    def referral_rules(self) -> tuple[Rule, ...]:
+        """Return the red flags' referral rules (one per red flag), in file order."""
+        return tuple(rule for rule in self.rules if rule.urgency is not None)

@@ -10,11 +10,12 @@ import yaml
 from . import schema
 from .conditions import has_flag_selector, read_when
 from .rulebook import (
-    COMPLAINT_KINDS, SIGNAL_CRITERIA, STEPS, TOLERANCE_COMPONENTS, AbovePercentile, AnyItem,
+    COMPLAINT_KINDS, SIGNAL_CRITERIA, STEPS, TOLERANCE_COMPONENTS, URGENCIES, AbovePercentile, AnyItem,
     ComplaintDefinition, ComponentSettings, FlagDefinition, HooperSettings, HrvSettings, LoadSettings,
     FindingExpiry, NumericBand, OvertrainingSettings, PhaseSettings, Rule, Rules, ScoreBand, ScreeningSettings,
     Signal, SustainedLow, SymptomCriterion, ToleranceSettings,
 )
+from .regions import normalise
 from .schema import Catalogue, RulesFileError, join
 from .states import BAND_KEYS, MATRIX_BAND_KEYS, PHASE_KEYS, Band, Phase
 from .verdicts import VERDICT_KEYS
@@ -22,8 +23,8 @@ from .verdicts import VERDICT_KEYS
 DEFAULT_RULES_PATH = Path(__file__).with_name("rules.yaml")
 EVIDENCE_LABELS = ("E1", "E2", "E3", "H")
 OVERTRAINING_LEVELS = (1, 2, 3)
-SECTIONS = ("version", "verdicts", "evidence_labels", "modalities", "phases", "bands", "references",
-            "indications", "complaints", "flags", "phase", "load", "hrv", "hooper", "tolerance",
+SECTIONS = ("version", "verdicts", "evidence_labels", "urgencies", "modalities", "phases", "bands", "references",
+            "regions", "always_treats", "indications", "complaints", "flags", "phase", "load", "hrv", "hooper", "tolerance",
             "overtraining", "screening", "phase_matrix", "matrix_reasons", "rules")
 
 
@@ -65,25 +66,33 @@ def parse_rules(document: object) -> Rules:
     """Validate an already parsed rules document and return it as typed ``Rules``."""
     root = schema.mapping(document, "(root)")
     schema.expect_keys(root, "", SECTIONS)
+    region_labels, region_terms = _regions(root["regions"])
     catalogue = Catalogue(
         modalities=schema.labels(root["modalities"], "modalities"),
         references=_references(root["references"]),
         evidence_labels=EVIDENCE_LABELS,
         flags=_flags(root["flags"]),
         indications=schema.labels(root["indications"], "indications"),
+        regions=tuple(region_labels),
     )
     return Rules(
         version=_version(root["version"]),
         verdict_labels=_frozen(schema.labels(root["verdicts"], "verdicts", exactly=VERDICT_KEYS)),
         evidence_labels=_frozen(schema.labels(root["evidence_labels"], "evidence_labels", exactly=EVIDENCE_LABELS)),
+        urgency_labels=_frozen(schema.labels(root["urgencies"], "urgencies", exactly=URGENCIES)),
         modalities=_frozen(catalogue.modality_labels),
         phase_labels=_frozen(schema.labels(root["phases"], "phases", exactly=PHASE_KEYS)),
         band_labels=_frozen(schema.labels(root["bands"], "bands", exactly=BAND_KEYS)),
         references=_frozen(catalogue.reference_texts),
+        regions=_frozen(region_labels),
+        region_terms=_frozen(region_terms),
+        always_treats=_frozen(_always_treats(root["always_treats"], catalogue)),
         indications=_frozen(catalogue.indication_labels),
         complaints=_frozen(_complaints(root["complaints"], catalogue)),
         flags=_frozen(catalogue.flags),
-        phase=schema.settings(PhaseSettings, root["phase"], "phase"),
+        phase=schema.settings(PhaseSettings, _without(root["phase"], "phase", "age_notice"), "phase"),
+        age_notice=schema.reason_template(schema.mapping(root["phase"], "phase").get("age_notice"),
+                                          join("phase", "age_notice"), catalogue),
         load=schema.settings(LoadSettings, root["load"], "load"),
         hrv=schema.settings(HrvSettings, root["hrv"], "hrv"),
         hooper=schema.settings(HooperSettings, root["hooper"], "hooper"),
@@ -93,6 +102,11 @@ def parse_rules(document: object) -> Rules:
         phase_matrix=_phase_matrix(root["phase_matrix"], root["matrix_reasons"], catalogue),
         rules=_rules(root["rules"], catalogue),
     )
+
+
+def _without(value: object, path: str, key: str) -> dict:
+    """Return the mapping at ``path`` without ``key`` (read on its own)."""
+    return {name: entry for name, entry in schema.mapping(value, path).items() if name != key}
 
 
 def _frozen(mapping: dict) -> MappingProxyType:
@@ -108,6 +122,29 @@ def _version(value: object) -> str:
 def _references(value: object) -> dict[str, str]:
     node = schema.mapping(value, "references")
     return {key: schema.string(entry, join("references", key)) for key, entry in node.items()}
+
+
+def _regions(value: object) -> tuple[dict[str, Text], dict[str, str]]:
+    """Return region → label and normalised term → region; a term may name one region only."""
+    node = schema.mapping(value, "regions")
+    labels, terms = {}, {}
+    for name, entry in node.items():
+        path = join("regions", name)
+        entry = schema.mapping(entry, path)
+        schema.expect_keys(entry, path, ("label", "terms"))
+        labels[schema.string(name, "regions")] = schema.text(entry["label"], join(path, "label"))
+        for index, raw in enumerate(schema.sequence(entry["terms"], join(path, "terms"))):
+            term = normalise(schema.string(raw, f"{join(path, 'terms')}[{index}]"))
+            if terms.setdefault(term, name) != name:
+                raise RulesFileError(f"{join(path, 'terms')}[{index}]", f"term {term!r} already names {terms[term]!r}")
+    return labels, terms
+
+
+def _always_treats(value: object, catalogue: Catalogue) -> dict[str, tuple[str, ...]]:
+    node = schema.mapping(value, "always_treats")
+    return {schema.choice(modality, join("always_treats", modality), catalogue.modalities, "modality"):
+            schema.choices(regions, join("always_treats", modality), catalogue.regions, "region")
+            for modality, regions in node.items()}
 
 
 def _complaints(value: object, catalogue: Catalogue) -> dict[str, ComplaintDefinition]:
@@ -332,16 +369,24 @@ def _matrix_reasons_for(value: object, path: str, used: set[str], catalogue: Cat
 
 def _rules(value: object, catalogue: Catalogue) -> tuple[Rule, ...]:
     node = schema.mapping(value, "rules")
-    return tuple(_rule(rule_id, entry, join("rules", rule_id), catalogue) for rule_id, entry in node.items())
+    rules = tuple(_rule(rule_id, entry, join("rules", rule_id), catalogue) for rule_id, entry in node.items())
+    _check_referrals(rules, catalogue)
+    return rules
 
 
 def _rule(rule_id: object, value: object, path: str, catalogue: Catalogue) -> Rule:
     node = schema.mapping(value, path)
-    schema.expect_keys(node, path, ("step", "modalities", "verdict", "text", "cite", "evidence"), ("when",))
+    schema.expect_keys(node, path, ("step", "modalities", "verdict", "text", "cite", "evidence"), ("when", "urgency"))
     when = read_when(node.get("when", {}), join(path, "when"), catalogue)
     explanation = {key: node[key] for key in ("text", "cite", "evidence")}
+    step = schema.choice(node["step"], join(path, "step"), STEPS, "step")
+    urgency = None
+    if "urgency" in node:
+        urgency = schema.choice(node["urgency"], join(path, "urgency"), URGENCIES, "urgency")
+        if step != "red_flag" or len(when.get("flag_any", ())) != 1:
+            raise RulesFileError(join(path, "urgency"), "only a red_flag rule of one flag (flag_any) has an urgency")
     return Rule(
-        step=schema.choice(node["step"], join(path, "step"), STEPS, "step"),
+        step=step,
         modalities=schema.choices(node["modalities"], join(path, "modalities"), catalogue.modalities, "modality"),
         when=_frozen(when),
         reason=schema.reason_template(
@@ -349,4 +394,17 @@ def _rule(rule_id: object, value: object, path: str, catalogue: Catalogue) -> Ru
             verdict_value=schema.verdict(node["verdict"], join(path, "verdict"), allow_note=True),
             allow_flag_placeholder=has_flag_selector(when),
         ),
+        urgency=urgency,
     )
+
+
+def _check_referrals(rules: tuple[Rule, ...], catalogue: Catalogue) -> None:
+    """Require exactly one referral rule (a rule with an urgency) per red flag, and none for other flags."""
+    referred = [flag for rule in rules if rule.urgency is not None for flag in rule.when["flag_any"]]
+    for flag in referred:
+        if not catalogue.flags[flag].red_flag:
+            raise RulesFileError("rules", f"{flag!r} has a referral rule but is no red flag")
+    for name, flag in catalogue.flags.items():
+        if flag.red_flag and referred.count(name) != 1:
+            raise RulesFileError("rules", f"red flag {name!r} needs exactly one rule with an urgency, "
+                                          f"has {referred.count(name)}")

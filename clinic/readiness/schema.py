@@ -167,7 +167,8 @@ class Catalogue:
     """The names defined early in the file that later sections refer to."""
 
     def __init__(self, *, modalities: dict[str, Text], references: dict[str, str],
-                 evidence_labels: tuple[str, ...], flags: dict, indications: dict[str, Text]) -> None:
+                 evidence_labels: tuple[str, ...], flags: dict, indications: dict[str, Text],
+                 regions: tuple[str, ...]) -> None:
         self.modality_labels = modalities
         self.reference_texts = references
         self.indication_labels = indications
@@ -176,6 +177,7 @@ class Catalogue:
         self.evidence_labels = evidence_labels
         self.flags = flags
         self.indications = tuple(indications)
+        self.regions = regions
         self._rule_ids: set[str] = set()
 
     def claim_rule_id(self, value: object, path: str) -> str:

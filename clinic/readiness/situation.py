@@ -5,12 +5,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .inputs import FlagCheck
+from .regions import Place
 from .states import Band, Phase, ScreeningStatus
 
 
 @dataclass(frozen=True)
 class Situation:
-    """Phase, tolerance, screening and competition timing, as the rules see them."""
+    """Phase, tolerance, screening and competition timing, as the rules see them.
+
+    ``flags`` hold the local findings of the places ``treated`` only (none: the regions without a
+    local finding); a finding of another region is left out.
+    """
 
     screening_status: ScreeningStatus
 
@@ -23,3 +28,4 @@ class Situation:
     indications: frozenset[str]
     hours_to_competition: float | None
     overtraining_level: int
+    treated: tuple[Place, ...] = ()

@@ -454,16 +454,18 @@ def _engine_check_in(row: WellnessCheckIn, at: datetime) -> readiness.WellnessCh
 
 
 def evaluate_readiness(
-    session: Session, patient: Patient, at: datetime, *, just_registered: bool = False
+    session: Session, patient: Patient, at: datetime, *, just_registered: bool = False,
+    treated: Mapping[str, Iterable[str]] | None = None,
 ) -> readiness.ReadinessResult:
     """Return the readiness of ``patient`` at the instant ``at``.
 
     ``just_registered`` says the patient was registered in this transaction, so nothing about
     them can be on record yet: the engine gets their birth date alone, and nothing is read.
+    ``treated`` (modality → regions a note treated) adds the verdicts for those regions.
     """
     inputs = (readiness.ReadinessInputs(date_of_birth=patient.date_of_birth) if just_registered
               else readiness_inputs(session, patient, at))
-    return readiness.evaluate(inputs, at)
+    return readiness.evaluate(inputs, at, treated=treated)
 
 
 def booking_advice(

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import unicodedata
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
@@ -148,6 +148,11 @@ DETAIL_CHECKS: dict[str, dict[str, Callable[[object], object]]] = {
 }
 
 
+# The detail that says where a modality was applied: a local finding elsewhere does not restrict it.
+# Decompression always treats the spine (the rules file's always_treats); active recovery has no region.
+REGION_DETAILS = {"adjustment": "regions", "massage": "regions", "dry_needling": "muscles"}
+
+
 @dataclass(frozen=True)
 class AppliedModality:
     """A modality the chiropractor applied, as typed."""
@@ -201,6 +206,25 @@ def verdict_problem(verdict: Verdict, justification: str, override: bool) -> str
     return None
 
 
+def treated_regions(modalities: Iterable[tuple[str, Mapping]]) -> dict[str, list[str]]:
+    """Return modality → the regions its details say were treated (none when unreadable: its error is reported)."""
+    treated = {}
+    for modality, details in modalities:
+        if modality not in DETAIL_CHECKS:
+            continue
+        try:
+            treated[modality] = _lines(details.get(REGION_DETAILS[modality])) if modality in REGION_DETAILS else []
+        except ValueError:
+            treated[modality] = []
+    return treated
+
+
+def _evaluate_for(session: Session, patient: Patient, at: datetime,
+                  modalities: Iterable[tuple[str, Mapping]]) -> readiness.ReadinessResult:
+    """Return the readiness at ``at`` with the verdicts for the regions these modalities treated."""
+    return evaluate_readiness(session, patient, at, treated=treated_regions(modalities))
+
+
 def _checked_content(content: NoteContent, result: readiness.ReadinessResult) -> tuple[dict, list[_CheckedModality]]:
     errors: dict[str, str] = {}
     soap = {}
@@ -224,7 +248,8 @@ def _checked_content(content: NoteContent, result: readiness.ReadinessResult) ->
         except ValueError as error:
             errors[f"{applied.modality}.justification"] = str(error)
             continue
-        verdict = result.modalities[applied.modality].verdict
+        # The verdict for the regions treated: a local finding of another region does not count.
+        verdict = result.treated[applied.modality].assessment.verdict
         problem = verdict_problem(verdict, justification, applied.override)
         if problem:
             errors[applied.modality] = problem
@@ -297,7 +322,7 @@ def start_note(
     _require_chiropractor(author)
     _check_appointment(session, patient, appointment)
     at = readiness_instant(appointment, now)
-    result = evaluate_readiness(session, patient, at)
+    result = _evaluate_for(session, patient, at, _applied(content))
     soap, checked = _checked_content(content, result)
     note = TreatmentNote(patient_id=patient.id, appointment_id=appointment and appointment.id,
                          author_id=author.id, readiness_at=at, status=NoteStatus.DRAFT.value, **soap)
@@ -324,7 +349,7 @@ def revise_note(session: Session, note: TreatmentNote, content: NoteContent, *, 
     """
     _lock(session, note)
     _require_draft_of(note, editor)
-    result = evaluate_readiness(session, note.patient, note.readiness_at)
+    result = _evaluate_for(session, note.patient, note.readiness_at, _applied(content))
     soap, checked = _checked_content(content, result)
     for name, value in soap.items():
         setattr(note, name, value)
@@ -419,7 +444,12 @@ def reproduce_readiness(session: Session, note: TreatmentNote) -> readiness.Read
     With the same inputs digest and rules version the result equals the stored snapshot; a
     different digest means data were entered or changed since.
     """
-    return evaluate_readiness(session, note.patient, note.readiness_at)
+    return _evaluate_for(session, note.patient, note.readiness_at,
+                         ((row.modality, row.details) for row in note.modalities))
+
+
+def _applied(content: NoteContent) -> list[tuple[str, Mapping]]:
+    return [(applied.modality, applied.details) for applied in content.modalities]
 
 
 # Reading -----------------------------------------------------------------------------------------

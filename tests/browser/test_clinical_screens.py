@@ -103,3 +103,23 @@ def test_the_screening_and_entry_forms_read_well(live_server, page, screenshot, 
     screenshot("check-in")
     page.goto(f"{live_server}/clinical/patients/{patient.id}/training-sessions/new")
     screenshot("training-session")
+
+
+def test_red_flags_by_urgency_and_the_verdicts_of_a_local_finding_are_shown(live_server, page, screenshot, athlete):
+    user, patient, _ = athlete
+    update_screening(db.session, patient, ScreeningUpdate(flags={
+        "open_wound_region": ["left shin"], "red_flag_cervical_arterial": [], "red_flag_night_pain": []}),
+        checked_by=user, now=utcnow())
+    db.session.commit()
+    page.goto(f"{live_server}/taal/en?next=/login")
+    page.get_by_label("E-mail address").fill(user.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+    page.goto(f"{live_server}/clinical/patients/{patient.id}")
+    expect(page.get_by_role("heading", name="Red flags: refer")).to_be_visible()
+    expect(page.locator(".red-flag").first).to_contain_text("urgent: refer today (112 with neurological signs)")
+    expect(page.locator(".red-flag").nth(1)).to_contain_text("refer to the GP")
+    expect(page.get_by_role("heading", name="Verdicts in regions with a local finding")).to_be_visible()
+    expect(page.get_by_role("heading", name="left shin")).to_be_visible()
+    screenshot("red-flags-and-regions")

@@ -199,7 +199,11 @@ def test_a_note_from_an_appointment_is_created_with_its_readiness_snapshot(clien
     # The snapshot is what the readiness endpoint says at the appointment's start.
     readiness = client.get(f"/api/v1/patients/{patient.id}/readiness", headers=auth,
                            query_string={"at": note["readiness_at"]}).json
-    assert readiness | {"at": note["readiness_snapshot"]["at"]} == note["readiness_snapshot"]
+    snapshot = note["readiness_snapshot"]
+    assert readiness | {"at": snapshot["at"], "treated": snapshot["treated"]} == snapshot
+    # ... plus the verdict for the regions the note treated.
+    assert snapshot["treated"]["massage"]["regions"] == ["calves"]
+    assert snapshot["treated"]["massage"]["verdict"] == note["modalities"][0]["verdict"]
     assert (note["rules_version"], note["inputs_digest"]) == (readiness["rules_version"], readiness["inputs_digest"])
 
 

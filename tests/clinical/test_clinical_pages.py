@@ -170,7 +170,10 @@ def test_the_screening_is_ticked_and_changes_the_verdicts(client, chiropractor, 
     assert record.indications == ("spinal_pain_mechanical",)
     assert to_local(record.next_competition_at).strftime("%Y-%m-%d %H:%M") == f"{competition.isoformat()} 15:00"
     page = text_of(client.get(f"/clinical/patients/{patient.id}"))
-    assert "No dry needling with needle phobia." in page and "(region: left calf, right knee)" in page
+    assert "No dry needling with needle phobia." in page
+    # The wound restricts only its own regions, each shown with its verdicts.
+    assert "Verdicts in regions with a local finding" in page
+    assert "(region: left calf)" in page and "(region: right knee)" in page
     form = text_of(client.get(f"/clinical/patients/{patient.id}/screening"))
     assert '<input checked id="flag_needle_phobia"' in form and '<input id="flag_pregnancy"' in form
     assert 'value="left calf, right knee"' in form

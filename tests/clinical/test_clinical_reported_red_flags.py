@@ -128,7 +128,7 @@ def test_the_page_shows_the_alert_until_a_chiropractor_marks_it_reviewed(client,
     page = page_of(client, patient)
     assert "Red flags reported by the patient" in page and "Mark as reviewed" in page
     assert "Fever: reported in the check-in of" in page
-    assert "Red flag (fever or systemic illness): do not treat" in page
+    assert "Fever or systemic illness: do not treat; have the patient contact their GP." in page
     report_ids = re.findall(r'<input type="hidden" name="reports" value="(\d+)">', page)
     assert len(report_ids) == 1
 
@@ -139,7 +139,7 @@ def test_the_page_shows_the_alert_until_a_chiropractor_marks_it_reviewed(client,
     assert "The reported red flags are marked as reviewed." in page
     assert "Red flags reported by the patient" not in page
     assert f"by {chiropractor_browser.email}" in page and "reviewed" in page
-    assert "Red flag (fever or systemic illness)" not in page
+    assert "Fever or systemic illness: do not treat" not in page
 
 
 def test_marking_reports_already_reviewed_says_so(client, patient, chiropractor_browser):

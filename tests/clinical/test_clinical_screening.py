@@ -81,7 +81,10 @@ def test_an_acute_injury_is_asked_again_after_72_hours(client, patient, chiropra
     body = readiness_of(client, patient, auth)
     assert [prompt["rule"] for prompt in body["screening"]["prompts"]] == prompts
     assert body["screening"]["status"] == "current"
-    assert "CI-ACUTE-INJURY-LOCAL" in rules_of(body, "massage")
+    # The injury keeps restricting its own region until the screening is updated.
+    (ankle,) = body["regions"]
+    assert ankle["region"] == "right ankle"
+    assert "CI-ACUTE-INJURY-LOCAL" in rules_of(ankle, "massage")
 
 
 # The clinical page -------------------------------------------------------------------------------
@@ -130,3 +133,26 @@ def test_the_page_says_the_screening_is_missing_then_current_then_due(client, pa
 def test_the_page_says_it_in_dutch_too(client, patient, logged_in):
     client.get("/taal/nl")
     assert "Nooit gescreend op rode vlaggen en contra-indicaties" in page_of(client, patient)
+
+
+# Red flags by urgency ----------------------------------------------------------------------------
+
+
+def test_the_api_lists_each_red_flag_with_its_urgency_the_most_urgent_first(client, patient, chiropractor):
+    auth = chiropractor[1]
+    screen(client, patient, auth, {"red_flag_night_pain": True, "red_flag_cervical_arterial": True})
+
+    red_flags = readiness_of(client, patient, auth)["red_flags"]
+    assert [(red_flag["flag"], red_flag["urgency"], red_flag["rule"], red_flag["evidence"]) for red_flag in red_flags] == [
+        ("red_flag_cervical_arterial", "urgent", "RF-CERVICAL-ARTERIAL", "E3"),
+        ("red_flag_night_pain", "gp", "RF-NIGHT-PAIN", "E3"),
+    ]
+    assert "112" in red_flags[0]["text"]["nl"] and "112" in red_flags[0]["text"]["en"]
+
+
+def test_the_page_shows_the_red_flag_with_its_urgency(client, patient, logged_in):
+    response = client.post(f"/clinical/patients/{patient.id}/screening", data={"flag_red_flag_dvt_suspected": "y"})
+    assert response.status_code == 302
+    page = page_of(client, patient)
+    assert "Red flags: refer" in page and "urgent: refer today (112 with neurological signs)" in page
+    assert "Suspected deep vein thrombosis (painful, swollen calf): do not treat; refer to the GP today" in page

@@ -14,9 +14,9 @@ HANDS_ON = ("adjustment", "massage", "dry_needling", "decompression")
 CI, NA, CA, RE = "contraindicated", "not_advised", "caution", "recommended"
 
 
-def red_flag_row(**specific: dict) -> dict:
-    """Return the §4.5c "red_flag_* (any)" row, with extra reasons for specific modalities."""
-    row = {modality: {"RF-REFER": CI} for modality in HANDS_ON} | {"active_recovery": {"RF-CONTACT-GP": NA}}
+def red_flag_row(referral: str, **specific: dict) -> dict:
+    """Return the §4.5c "red_flag_* (any)" row: the flag's own referral rule, plus extra reasons."""
+    row = {modality: {referral: CI} for modality in HANDS_ON} | {"active_recovery": {"RF-AWAIT-REFERRAL": NA}}
     for modality, reasons in specific.items():
         row[modality] = row[modality] | reasons
     return row
@@ -24,25 +24,31 @@ def red_flag_row(**specific: dict) -> dict:
 
 CONTRAINDICATIONS = [
     # §4.5c row "red_flag_* (any)": hands-on CONTRA (refer), active recovery NOT_ADVISED (refer)
-    pytest.param("red_flag_cauda_equina", red_flag_row(), id="red_flag_cauda_equina"),
-    pytest.param("red_flag_progressive_neuro", red_flag_row(), id="red_flag_progressive_neuro"),
-    pytest.param("red_flag_fracture_suspected", red_flag_row(), id="red_flag_fracture_suspected"),
-    pytest.param("red_flag_malignancy", red_flag_row(), id="red_flag_malignancy"),
-    pytest.param("red_flag_night_pain", red_flag_row(), id="red_flag_night_pain"),  # §2.0 list
-    pytest.param("red_flag_weight_loss", red_flag_row(), id="red_flag_weight_loss"),  # reported in check-ins
-    pytest.param("red_flag_palpitations", red_flag_row(), id="red_flag_palpitations"),  # reported in check-ins
+    pytest.param("red_flag_cauda_equina", red_flag_row("RF-CAUDA-EQUINA"), id="red_flag_cauda_equina"),
+    pytest.param("red_flag_progressive_neuro", red_flag_row("RF-PROGRESSIVE-NEURO"), id="red_flag_progressive_neuro"),
+    pytest.param("red_flag_fracture_suspected", red_flag_row("RF-FRACTURE"), id="red_flag_fracture_suspected"),
+    pytest.param("red_flag_malignancy", red_flag_row("RF-MALIGNANCY"), id="red_flag_malignancy"),
+    pytest.param("red_flag_night_pain", red_flag_row("RF-NIGHT-PAIN"), id="red_flag_night_pain"),  # §2.0 list
+    pytest.param("red_flag_weight_loss", red_flag_row("RF-WEIGHT-LOSS"), id="red_flag_weight_loss"),  # reported in check-ins
+    pytest.param("red_flag_palpitations", red_flag_row("RF-PALPITATIONS"), id="red_flag_palpitations"),  # reported in check-ins
     # §4.5c row "red_flag_dvt_suspected": CONTRA (refer) everywhere hands-on; massage: embolisation
-    pytest.param("red_flag_dvt_suspected", red_flag_row(massage={"RF-DVT-MASSAGE": CI}), id="red_flag_dvt"),
+    pytest.param("red_flag_dvt_suspected", red_flag_row("RF-DVT", massage={"RF-DVT-MASSAGE": CI}), id="red_flag_dvt"),
     # §4.5c row "fever / systemic infection": hands-on CONTRA; active recovery NOT_ADVISED (no exercise)
-    pytest.param("red_flag_fever_systemic", red_flag_row(active_recovery={"RF-FEVER-NO-EXERCISE": NA}),
+    pytest.param("red_flag_fever_systemic", red_flag_row("RF-FEVER", active_recovery={"RF-FEVER-NO-EXERCISE": NA}),
                  id="red_flag_fever"),
     # §4.5c row "red_flag_cervical_arterial": adjustment CONTRA (cervical) – IFOMPT
-    pytest.param("red_flag_cervical_arterial", red_flag_row(adjustment={"CI-CERVICAL-ADJ": CI}),
+    pytest.param("red_flag_cervical_arterial", red_flag_row("RF-CERVICAL-ARTERIAL", adjustment={"CI-CERVICAL-ADJ": CI}),
                  id="red_flag_cervical_arterial"),
     # §4.5c row "anticoagulant": massage/DN/decompression/adjustment CAUTION
     pytest.param("anticoagulant", {"massage": {"CI-ANTICOAG-MAS": CA}, "dry_needling": {"CI-ANTICOAG-DN": CA},
                                    "decompression": {"CI-ANTICOAG-DEC": CA}, "adjustment": {"CI-ANTICOAG-ADJ": CA}},
                  id="anticoagulant"),
+    # Hawk 2020: high-dose anticoagulant therapy contraindicates manipulation; the rest as for anticoagulants
+    pytest.param("anticoagulant_high_dose", {"massage": {"CI-ANTICOAG-MAS": CA},
+                                             "dry_needling": {"CI-ANTICOAG-DN": CA},
+                                             "decompression": {"CI-ANTICOAG-DEC": CA},
+                                             "adjustment": {"CI-ANTICOAG-ADJ": CA, "CI-ANTICOAG-HIGH-ADJ": CI}},
+                 id="anticoagulant_high_dose"),
     # §4.5c row "bleeding_disorder_severe": massage CAUTION, DN CONTRA, decompression CAUTION, adjustment CONTRA
     pytest.param("bleeding_disorder_severe", {"massage": {"CI-BLEEDING-SOFT": CA},
                                               "dry_needling": {"CI-BLEEDING-DN": CI},
@@ -148,7 +154,7 @@ def test_every_screening_flag_has_a_row():
 
 
 def test_red_flag_reason_names_the_flag():
-    reason = assess(flags=flags("red_flag_cauda_equina"))["massage"].reasons[0]
+    reason = assess(flags=flags("red_flag_cauda_equina"))["active_recovery"].reasons[0]
     assert reason.text.nl.startswith("Rode vlag (vermoeden van caudasyndroom)")
     assert reason.text.en.startswith("Red flag (suspected cauda equina syndrome)")
 

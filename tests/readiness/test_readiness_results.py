@@ -76,7 +76,7 @@ def test_to_dict_is_json_ready_with_the_documented_shape():
     assert set(data["load_tolerance"]) >= {"band", "score", "components"}
     reason = data["modalities"]["dry_needling"]["reasons"][0]
     assert set(reason) >= {"rule", "text", "cite", "evidence"} and set(reason["text"]) == {"nl", "en"}
-    assert data["rules_version"] == "3" and len(data["inputs_digest"]) == 64
+    assert data["rules_version"] == "4" and len(data["inputs_digest"]) == 64
 
 
 def test_missing_components_are_null_listed_and_leave_the_band_unknown():

@@ -11,6 +11,7 @@ from clinic.readiness import RulesFileError, default_rules, load_rules
 from clinic.readiness.rules_file import DEFAULT_RULES_PATH, parse_rules
 
 DOCUMENT = yaml.safe_load(DEFAULT_RULES_PATH.read_text(encoding="utf-8"))
+VERSION_LINE = f"version: {DOCUMENT['version']}\n"
 
 
 def test_the_shipped_rules_file_is_valid_and_versioned():
@@ -104,6 +105,14 @@ MALFORMED = [
     pytest.param(_set, ("overtraining", "levels", 4), {}, "overtraining.levels.4: unknown key", id="unknown level"),
     pytest.param(_set, ("rules", "DN-ACUTE"), None, "rules.DN-ACUTE: expected a mapping, got NoneType None",
                  id="rule that is not a mapping"),
+    pytest.param(_delete, ("rules", "RF-DVT"), None,
+                 "rules: red flag 'red_flag_dvt_suspected' needs exactly one rule with an urgency, has 0",
+                 id="red flag without referral"),
+    pytest.param(_set, ("rules", "RF-DVT", "urgency"), "tomorrow",
+                 "rules.RF-DVT.urgency: unknown urgency 'tomorrow'", id="unknown urgency"),
+    pytest.param(_set, ("rules", "CI-METAL-DN", "urgency"), "gp",
+                 "rules.CI-METAL-DN.urgency: only a red_flag rule of one flag (flag_any) has an urgency",
+                 id="urgency outside the red-flag step"),
 ]
 
 
@@ -130,7 +139,7 @@ def _write(tmp_path: Path, text: str) -> Path:
 
 
 def test_a_repeated_yaml_key_is_refused_not_silently_overwritten(tmp_path):
-    text = DEFAULT_RULES_PATH.read_text(encoding="utf-8").replace("version: 3\n", "version: 3\nversion: 4\n")
+    text = DEFAULT_RULES_PATH.read_text(encoding="utf-8").replace(VERSION_LINE, VERSION_LINE * 2)
     with pytest.raises(RulesFileError, match=r"^line \d+: duplicate key 'version'$"):
         load_rules(_write(tmp_path, text))
 
@@ -141,5 +150,5 @@ def test_invalid_yaml_names_the_file(tmp_path):
 
 
 def test_a_valid_copy_with_a_new_version_loads(tmp_path):
-    text = DEFAULT_RULES_PATH.read_text(encoding="utf-8").replace("version: 3\n", 'version: "2025-11-25.2"\n')
+    text = DEFAULT_RULES_PATH.read_text(encoding="utf-8").replace(VERSION_LINE, 'version: "2025-11-25.2"\n')
     assert load_rules(_write(tmp_path, text)).version == "2025-11-25.2"

@@ -72,8 +72,10 @@ def test_an_acute_injury_asks_to_be_checked_again_after_72_hours_and_still_count
     if asked_again:
         assert prompts[0].region == "linker enkel" and prompts[0].verdict is None
         assert "72" in prompts[0].text.nl and "72" in prompts[0].text.en
-    # Until the screening is updated the finding keeps restricting.
-    assert "CI-ACUTE-INJURY-LOCAL" in rules_of(result, "massage")
+    # Until the screening is updated the finding keeps restricting its region.
+    (ankle,) = result.regions
+    assert ankle.region == "linker enkel"
+    assert "CI-ACUTE-INJURY-LOCAL" in {reason.rule for reason in ankle.modalities["massage"].reasons}
 
 
 def test_pregnancy_is_asked_again_after_four_weeks():

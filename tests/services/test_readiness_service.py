@@ -208,9 +208,12 @@ def test_readiness_from_the_database_equals_the_engine_on_the_same_records(app, 
     )
     result = evaluate_readiness(db.session, patient, at)
     assert result.to_dict() == readiness.evaluate(expected_inputs, at.astimezone(timezone.utc)).to_dict()
-    massage = result.modalities["massage"]
-    assert massage.verdict is readiness.Verdict.CONTRAINDICATED
-    assert any(reason.region == "left calf, right knee" for reason in massage.reasons)
+    # The wound restricts massage in its own regions only.
+    assert [regional.region for regional in result.regions] == ["left calf", "right knee"]
+    calf = result.regions[0].modalities["massage"]
+    assert calf.verdict is readiness.Verdict.CONTRAINDICATED
+    assert any(reason.region == "left calf" for reason in calf.reasons)
+    assert result.modalities["massage"].verdict is not readiness.Verdict.CONTRAINDICATED
 
 
 def test_the_screening_shapes_the_verdicts(app, patient, chiropractor):

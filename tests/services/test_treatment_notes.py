@@ -78,7 +78,8 @@ def screen(patient, chiropractor, *flags: str, indications=()) -> None:
 def test_a_note_from_an_appointment_stores_the_readiness_at_its_start(app, patient, chiropractor, appointment):
     add_training_log(patient, date(2026, 11, 29), [(60, 6)] * 10)
     note = write(patient, chiropractor, MASSAGE, appointment=appointment)
-    expected = evaluate_readiness(db.session, patient, APPOINTMENT_START)
+    expected = evaluate_readiness(db.session, patient, APPOINTMENT_START,
+                                  treated={"massage": ["lower back", "hamstrings"]})
     assert note.readiness_at == APPOINTMENT_START
     assert note.readiness_snapshot == expected.to_dict()
     assert (note.rules_version, note.inputs_digest) == (expected.rules_version, expected.inputs_digest)
@@ -117,6 +118,26 @@ def test_a_contraindicated_modality_needs_an_override_and_a_justification(
     with pytest.raises(Invalid) as error:
         write(patient, chiropractor, AppliedModality("dry_needling", DRY_NEEDLING, justification, override))
     assert error.value.fields == {"dry_needling": problem}
+
+
+def test_a_local_finding_asks_for_an_override_only_when_its_region_is_treated(app, patient, chiropractor):
+    update_screening(db.session, patient, ScreeningUpdate(flags={"open_wound_region": ["left foot"]}),
+                     checked_by=chiropractor, now=NOW)
+    note = write(patient, chiropractor, MASSAGE)
+    assert note.modalities[0].verdict == "allowed"  # lower back and hamstrings: the wound is elsewhere
+
+    on_the_foot = AppliedModality("massage", MASSAGE.details | {"regions": ["left foot"]})
+    with pytest.raises(Invalid) as error:
+        write(patient, chiropractor, on_the_foot)
+    assert error.value.fields == {"massage": "override_and_justification_required"}
+
+
+def test_pregnancy_asks_for_an_override_to_needle_the_pelvis(app, patient, chiropractor):
+    screen(patient, chiropractor, "pregnancy")
+    assert write(patient, chiropractor, AppliedModality("dry_needling", DRY_NEEDLING)).modalities[0].verdict == "caution"
+    with pytest.raises(Invalid) as error:
+        write(patient, chiropractor, AppliedModality("dry_needling", DRY_NEEDLING | {"muscles": ["gluteus medius"]}))
+    assert error.value.fields == {"dry_needling": "override_and_justification_required"}
 
 
 def test_an_override_of_an_allowed_modality_also_needs_a_justification(app, patient, chiropractor):
