@@ -42,6 +42,7 @@ from clinic.scheduling import (
     free_slots_for_any,
 )
 from clinic.scheduling.lifecycle import allowed_actions, status_after
+from clinic.services.patient_messages import appointment_changed
 
 # Appointments last at most a day with their buffer (the SQLite triggers rely on it too), so one
 # day of margin around a window finds every appointment that can reach into it.
@@ -372,7 +373,7 @@ def record(
     previous_starts_at: datetime | None = None,
     reason: str = "",
 ) -> None:
-    """Write down who changed the appointment, how and when."""
+    """Write down who changed the appointment, how and when, and queue what the patient is told about it."""
     session.add(
         AppointmentEvent(
             appointment=appointment,
@@ -383,3 +384,4 @@ def record(
             reason=reason,
         )
     )
+    appointment_changed(session, appointment, action, source)
