@@ -57,7 +57,9 @@ def queue_appointment_message(session: Session, appointment: Appointment, kind: 
         return None
     message = OutboxMessage(
         kind=kind.value, to_address=patient.email, appointment=appointment, language=patient.preferred_language,
-        appointment_starts_at=appointment.starts_at, calendar_sequence=calendar_sequence(session, appointment),
+        appointment_starts_at=appointment.starts_at,
+        # A new booking's event starts at 0: no need to count its changes inside the booking request.
+        calendar_sequence=0 if kind is MessageKind.CONFIRMATION else calendar_sequence(session, appointment),
     )
     session.add(message)
     return message
