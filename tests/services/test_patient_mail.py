@@ -178,14 +178,19 @@ def test_a_reminder_of_an_appointment_cancelled_after_it_was_queued_is_not_sent(
     assert not [m for m in smtp_inbox.messages if subject(m).startswith("Herinnering")]
 
 
-def test_reminders_come_24_real_hours_ahead_across_the_spring_clock_change(app, sanne, appointment_type, clock):
-    # Sunday 28 March 2027, 10:00 summer time; the clocks went forward at 02:00 that night.
-    starts_at = datetime(2027, 3, 28, 10, 0, tzinfo=AMS)
-    appointment = book_at_desk(sanne, appointment_type, TUESDAY_0900)
+@pytest.mark.parametrize(("starts_at", "due"), [
+    # Sunday 28 March 2027, 10:00 summer time; the clocks went forward that night: the reminder
+    # comes on Saturday at 09:00 winter time, 23 wall-clock hours ahead.
+    (datetime(2027, 3, 28, 10, 0, tzinfo=AMS), datetime(2027, 3, 27, 8, 0, tzinfo=timezone.utc)),
+    # Sunday 31 October 2027, 10:00 winter time; the clocks went back that night: Saturday 11:00
+    # summer time, 25 wall-clock hours ahead.
+    (datetime(2027, 10, 31, 10, 0, tzinfo=AMS), datetime(2027, 10, 30, 9, 0, tzinfo=timezone.utc)),
+], ids=["spring", "autumn"])
+def test_reminders_come_24_real_hours_ahead_across_a_clock_change(app, sanne, appointment_type, starts_at, due):
+    appointment = book_at_desk(sanne, appointment_type)
     appointment.starts_at, appointment.ends_at = starts_at, starts_at + timedelta(minutes=30)
     appointment.buffer_ends_at = appointment.ends_at
     db.session.commit()
-    due = datetime(2027, 3, 27, 8, 0, tzinfo=timezone.utc)  # Saturday 09:00 winter time: 23 wall-clock hours
     assert queue_due_reminders(db.session, due - timedelta(seconds=1), DAY) == 0
     assert queue_due_reminders(db.session, due, DAY) == 1
 
