@@ -47,6 +47,7 @@ from clinic.services import readiness as readiness_service
 from clinic.services.appointments import active_chiropractors
 from clinic.services.access_log import record_access
 from clinic.services.patients import cleaned, possible_duplicates, register_patient
+from clinic.services.patient_messages import messages_about
 from clinic.services.records import (
     LOGGED_AS,
     find_appointment_for,
@@ -243,6 +244,7 @@ def render_detail(appointment, form: StatusForm, *, problem: str | None = None, 
         open_cancel=open_cancel,
         actions=[a for a in STATUS_ACTIONS if a in allowed] if may_edit else [],
         may_reschedule=may_edit and AppointmentAction.RESCHEDULED in allowed,
+        messages=messages_about(db.session, appointment),
     ), status
 
 

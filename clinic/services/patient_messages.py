@@ -135,6 +135,13 @@ def told_within_window(session: Session, appointment_ids: list[int], before: tim
             if created_at > starts_at - before}
 
 
+def messages_about(session: Session, appointment: Appointment) -> list[OutboxMessage]:
+    """Return the e-mails about the appointment, oldest first: what was sent when, what waits, what failed."""
+    return list(session.scalars(
+        select(OutboxMessage).where(OutboxMessage.appointment_id == appointment.id).order_by(OutboxMessage.id)
+    ))
+
+
 def reminders_wanted(session: Session, patient: Patient) -> bool:
     return session.get(ReminderOptOut, patient.id) is None
 

@@ -20,7 +20,7 @@ from clinic.services.booking import book_appointment, change_status
 from clinic.services.online_booking import appointment_for_token, issue_manage_token, reschedule_online
 from clinic.services.patient_messages import queue_due_reminders, set_reminders_wanted
 from tests.booking.conftest import RULES
-from tests.mail_server import calendar_of, run_mail_worker
+from tests.mail_server import calendar_of, free_port, run_mail_worker
 from tests.services.conftest import NOW
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -235,3 +235,19 @@ def test_the_link_in_a_reminder_turns_reminders_off_after_a_button(app, sanne, a
     assert "U ontvangt geen herinneringen meer" in client.post(link).get_data(as_text=True)
     assert not reminders_wanted(db.session, sanne)
     assert client.get(link[:-3] + "xyz").status_code == 404
+
+
+def test_the_desk_sees_which_e_mails_about_an_appointment_went_out_and_which_failed(
+    app, client, sanne, appointment_type, smtp_inbox, login_as
+):
+    appointment = book_at_desk(sanne, appointment_type)
+    run_mail_worker(app)
+    reschedule_online(db.session, appointment, THURSDAY_1400, rules=RULES, now=NOW)
+    db.session.commit()
+    app.config["MAIL_PORT"] = free_port()  # nobody listens there: the move's e-mail fails for now
+    run_mail_worker(app)
+    login_as(Role.FRONTDESK)
+    page = client.get(f"/frontdesk/appointments/{appointment.id}").get_data(as_text=True)
+    section = page[page.index("E-mails aan de patiënt"):]
+    assert "Bevestiging" in section and "Verstuurd op" in section
+    assert "Verzet naar een andere tijd" in section and "Wacht; wordt opnieuw geprobeerd" in section
