@@ -57,6 +57,11 @@ class Config:
     # The front desk may check a patient in from this long before the start (on the appointment's day only).
     CHECK_IN_OPENS_MINUTES_BEFORE = float(os.environ.get("CHECK_IN_OPENS_MINUTES_BEFORE", 60))
     CLINIC_PHONE = os.environ.get("CLINIC_PHONE", "035 - 621 00 00")
+    CLINIC_ADDRESS = os.environ.get("CLINIC_ADDRESS", "MoveWell Chiropractie, Hilversum")
+    # Where patients open the links in e-mails: the mail worker writes them outside any request.
+    CLINIC_BASE_URL = os.environ.get("CLINIC_BASE_URL")
+    # Reminder e-mails go this long before an appointment's start (in real hours, across clock changes).
+    REMINDER_HOURS_BEFORE = float(os.environ.get("REMINDER_HOURS_BEFORE", 24))
     # A patient's full screening (red flags, contraindications) is due again this many months after it.
     SCREENING_VALID_MONTHS = int(os.environ.get("SCREENING_VALID_MONTHS", 6))
     RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") != "0"
@@ -107,6 +112,7 @@ class DevelopmentConfig(Config):
     # production (and the base config) require the second factor.
     ADMIN_SECOND_FACTOR_REQUIRED = False
     MAIL_TRANSPORT = os.environ.get("MAIL_TRANSPORT", "log")
+    CLINIC_BASE_URL = os.environ.get("CLINIC_BASE_URL", f"http://127.0.0.1:{os.environ.get('PORT', 5000)}")
     SECRET_KEY = os.environ.get("SECRET_KEY") or DEV_SECRET_KEY
     RECORDS_KEY = os.environ.get("RECORDS_KEY") or DEV_RECORDS_KEY
 
@@ -119,6 +125,7 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("TEST_DATABASE_URL"), "sqlite://")
     WTF_CSRF_ENABLED = False
     MAIL_TRANSPORT = "log"
+    CLINIC_BASE_URL = "http://localhost"
     RATELIMIT_ENABLED = False
     # Most tests log admins in with a password alone; tests/security/test_login_second_factor.py
     # turns this on and checks the production value.

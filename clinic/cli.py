@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import click
@@ -12,6 +13,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from clinic import backup
+from clinic.booking.emails import write_appointment_message
 from clinic.bounds import MAX_ROW_ID
 from clinic.database import append_only_tables, begin_write, grant_app_role
 from clinic.errors import DomainError
@@ -31,6 +33,7 @@ from clinic.services.accounts import (
 )
 from clinic.services.demo import fill_demo_clinic
 from clinic.services.outbox import log_transport, send_due, smtp_transport
+from clinic.services.patient_messages import queue_due_reminders
 from clinic.services.record_seals import verify_records
 from clinic.services.retention import records_past_retention
 from clinic.services.seed import seed_clinic
@@ -76,16 +79,21 @@ def demo_command(patients: int, days: int) -> None:
 @click.option("--loop", is_flag=True, help="Keep running, checking the outbox every --interval seconds.")
 @click.option("--interval", default=10.0, show_default=True, help="Seconds between checks with --loop.")
 def send_mail_command(loop: bool, interval: float) -> None:
-    """Send the e-mails waiting in the outbox (MAIL_TRANSPORT=log writes them to the log)."""
+    """Queue the reminders that are due and send the e-mails waiting in the outbox
+    (MAIL_TRANSPORT=log writes them to the log). Several workers may run: none sends a message twice."""
     config = current_app.config
+    if not config["CLINIC_BASE_URL"]:
+        raise click.ClickException("Set CLINIC_BASE_URL (e.g. https://afspraken.example.nl): e-mails link to it.")
     if config["MAIL_TRANSPORT"] == "log":
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
         transport = log_transport
     else:
         transport = smtp_transport(config)
+    reminder_lead = timedelta(hours=config["REMINDER_HOURS_BEFORE"])
     while True:
         begin_write(db.session)
-        sent = send_due(db.session, transport, config["MAIL_FROM"], utcnow())
+        queue_due_reminders(db.session, utcnow(), reminder_lead)
+        sent = send_due(db.session, transport, config["MAIL_FROM"], utcnow(), write=write_appointment_message)
         db.session.commit()
         if sent or not loop:
             click.echo(f"sent {sent} message(s)")

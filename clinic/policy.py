@@ -214,8 +214,10 @@ ROUTES: Mapping[str, Route] = {
         "check_email": PUBLIC_PAGE,
         "confirm_by_email": PUBLIC_FORM,
         "manage": PUBLIC_PAGE,
-        "cancel": Route(write=PUBLIC),
+        "cancel": PUBLIC_FORM,
         "reschedule": PUBLIC_FORM,
+        # The link in a reminder e-mail: a button turns reminders off.
+        "reminders_off": PUBLIC_FORM,
     }),
     # The patient portal: logging in by e-mailed link, then the patient's own pages.
     **in_each_language(("portal_nl", "portal_en"), {
@@ -224,6 +226,7 @@ ROUTES: Mapping[str, Route] = {
         "login_link": PUBLIC_FORM,
         "home": page(R.APPOINTMENTS, audience=patients),
         "manage_appointment": submit(R.APPOINTMENTS, audience=patients),
+        "reminders": submit(R.APPOINTMENTS, audience=patients),
         "new_training_session": form(R.TRAINING_DATA, audience=patients),
         "new_check_in": form(R.TRAINING_DATA, audience=patients),
         "my_data": page(R.ACCESS_LOG, audience=patients),

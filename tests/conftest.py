@@ -30,6 +30,7 @@ from clinic.models import Chiropractor, Patient, Role, User
 from clinic.services.accounts import create_user, issue_api_token
 from config import TestingConfig
 from tests import clock as clock_module
+from tests.mail_server import start_smtp_server
 from tests.security.login_helpers import enrol
 
 IN_CI = os.environ.get("CI") == "true"
@@ -315,3 +316,12 @@ def login_as(client, create_account):
         return user
 
     return _login_as
+
+
+@pytest.fixture
+def smtp_inbox(app):
+    """A real SMTP server for the test; the app's mail worker sends to it. Yields its inbox."""
+    controller, inbox = start_smtp_server()
+    app.config.update(MAIL_TRANSPORT="smtp", MAIL_SERVER=controller.hostname, MAIL_PORT=controller.port)
+    yield inbox
+    controller.stop()

@@ -3,12 +3,13 @@ from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
-from icalendar import Calendar, Event, vText
+from icalendar import Calendar, Event, vCalAddress, vText
 
-from clinic.calendar_file import CLINIC_ADDRESS, CLINIC_NAME, appointment_ics
+from clinic.calendar_file import CLINIC_NAME, appointment_ics
 
 AMS = ZoneInfo("Europe/Amsterdam")
 STAMP = datetime(2026, 11, 30, 7, 0, tzinfo=timezone.utc)
+ADDRESS = "Voorbeeldweg 1, Hilversum"
 STARTS = (
     datetime(2026, 12, 1, 9, 0, tzinfo=AMS),  # winter
     datetime(2027, 7, 1, 14, 30, tzinfo=AMS),  # summer
@@ -23,6 +24,7 @@ def ics(starts_at: datetime, length=timedelta(hours=1)) -> str:
         uid="appointment-7@movewell.nl", summary="Dry needling – Jarco (MoveWell)",
         starts_at=starts_at.astimezone(timezone.utc), ends_at=(starts_at + length).astimezone(timezone.utc),
         description="Manage or cancel your appointment: https://example.test/m/x", stamp=STAMP,
+        location=ADDRESS, organizer="afspraken@example.test", attendee="sanne@example.test",
     )
 
 
@@ -32,15 +34,18 @@ def as_icalendar_writes_it(starts_at: datetime, length=timedelta(hours=1)) -> st
     calendar = Calendar()
     calendar.add("prodid", f"-//{CLINIC_NAME}//afspraken//NL")
     calendar.add("version", "2.0")
-    calendar.add("method", "PUBLISH")
+    calendar.add("method", "REQUEST")
     event = Event()
     event.add("uid", "appointment-7@movewell.nl")
+    event.add("sequence", 0)
     event.add("dtstamp", STAMP)
     event.add("dtstart", starts_at.astimezone(AMS))
     event.add("dtend", ends_at.astimezone(AMS))
     event.add("summary", "Dry needling – Jarco (MoveWell)")
     event.add("description", "Manage or cancel your appointment: https://example.test/m/x")
-    event["location"] = vText(CLINIC_ADDRESS)
+    event["location"] = vText(ADDRESS)
+    event["organizer"] = vCalAddress("mailto:afspraken@example.test", params={"CN": CLINIC_NAME})
+    event["attendee"] = vCalAddress("mailto:sanne@example.test")
     calendar.add_component(event)
     calendar.add_missing_timezones(first_date=starts_at.date() - timedelta(days=366),
                                    last_date=ends_at.date() + timedelta(days=366))

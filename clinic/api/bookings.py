@@ -8,7 +8,7 @@ from flask import current_app, jsonify, url_for
 
 from clinic.api.blueprint import bp, documents_errors, public
 from clinic.api.schemas import BookingRequestedSchema, BookingSchema, NewBookingSchema
-from clinic.booking.emails import email_returning_booking_link, queue_booking_confirmation
+from clinic.booking.emails import email_returning_booking_link
 from clinic.errors import Invalid
 from clinic.extensions import db, limiter
 from clinic.localtime import utcnow
@@ -58,9 +58,6 @@ def book_online_appointment(booking):
         db.session.commit()
         return jsonify(BookingRequestedSchema().dump({"status": "confirmation_emailed", "message": LINK_EMAILED})), 202
     manage_url = url_for(f"booking_{booking['language']}.manage", token=booked.manage_token, _external=True)
-    queue_booking_confirmation(
-        db.session, booked.appointment, manage_url, booking["language"], new_patient=booked.new_patient
-    )
     # Written before the commit, which would expire the appointment and make it be read back.
     body = BookingSchema().dump({"appointment": booked.appointment, "manage_url": manage_url})
     db.session.commit()

@@ -1,64 +1,151 @@
-"""The e-mails of online booking, in the patient's language: the confirmation (with a calendar
-file) and the link that books a returning-patients-only appointment."""
+"""The e-mails to patients about appointments, in the patient's language.
+
+The messages about an appointment (confirmation, move, cancellation, reminder) are written here
+by the mail worker from what the request stored, with a calendar file that keeps one event in the
+patient's agenda up to date; the link that books a returning-patients-only appointment is written
+in its request.
+"""
 from __future__ import annotations
+
+from datetime import datetime
+from email.utils import parseaddr
 
 from flask import current_app, render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.orm import Session
 
 from clinic.calendar_file import appointment_ics
+from clinic.errors import NotFound
+from clinic.extensions import db
 from clinic.localtime import utcnow
-from clinic.models import Appointment
-from clinic.services.online_booking import RETURNING_LINK_LIFETIME, AwaitingConfirmation, returning_booking_token
+from clinic.models import Appointment, AppointmentStatus, MessageKind, OutboxMessage, Patient
+from clinic.services.online_booking import (
+    RETURNING_LINK_LIFETIME,
+    AwaitingConfirmation,
+    issue_manage_token,
+    returning_booking_token,
+)
 from clinic.services.outbox import queue_email
+from clinic.services.patient_messages import reminders_wanted
 from clinic.services.portal import INVITATION_LIFETIME, issue_login_link
 from clinic.services.readiness import appointment_needs_warning
-from clinic.templating import PORTAL_BLUEPRINTS, local_date, local_time
+from clinic.templating import BOOKING_BLUEPRINTS, PORTAL_BLUEPRINTS, local_date, local_time
 
 
-def queue_booking_confirmation(
-    session: Session, appointment: Appointment, manage_url: str, language: str, *, new_patient: bool = False
-) -> None:
-    """Put the confirmation of ``appointment`` in the outbox, written in ``language``.
+CALENDAR_METHODS = {
+    MessageKind.CONFIRMATION: "REQUEST",
+    MessageKind.MOVED: "REQUEST",
+    MessageKind.CANCELLED_BY_PATIENT: "CANCEL",
+    MessageKind.CANCELLED_BY_CLINIC: "CANCEL",
+}
+TEMPLATES = {
+    MessageKind.CONFIRMATION: "booking/email_confirmation.txt",
+    MessageKind.MOVED: "booking/email_moved.txt",
+    MessageKind.CANCELLED_BY_PATIENT: "booking/email_cancelled.txt",
+    MessageKind.CANCELLED_BY_CLINIC: "booking/email_cancelled.txt",
+    MessageKind.REMINDER: "booking/email_reminder.txt",
+}
+REMINDERS_OFF_SALT = "reminders.off"
 
-    It invites the patient to the portal with a login link, where they see all their appointments.
-    ``new_patient``: registered by this booking, so there is no training log to read for the note.
+
+def write_appointment_message(message: OutboxMessage) -> bool:
+    """Write the e-mail about an appointment that a request (or the reminder queue) stored: subject,
+    body and calendar file, in the language stored with it, about the start stored with it.
+
+    Runs in the mail worker, outside any request: links point at ``CLINIC_BASE_URL``. Returns
+    False for a message that no longer applies (a reminder of an appointment since cancelled,
+    moved or past; a patient without an e-mail address any more), which is then not sent.
     """
-    invitation = issue_login_link(session, appointment.patient, utcnow(), INVITATION_LIFETIME)
-    invitation_url = url_for(f"{PORTAL_BLUEPRINTS[language]}.login_link", token=invitation, _external=True)
-    with force_locale(language):
-        type_name = appointment.appointment_type.name(language)
-        subject = _("Your appointment at MoveWell on %(day)s", day=_day_and_time(appointment))
-        body = render_template(
-            "booking/email_confirmation.txt",
-            appointment=appointment,
-            type_name=type_name,
-            manage_url=manage_url,
-            invitation_url=invitation_url,
-            invitation_days=INVITATION_LIFETIME.days,
-            deadline_hours=int(current_app.config["CANCELLATION_DEADLINE_HOURS"]),
-            clinic_phone=current_app.config["CLINIC_PHONE"],
-            # In the e-mail, not on the page: the page is seen by whoever booked, and that may be
-            # anyone who knows the patient's e-mail address and birth date; the e-mail reaches the patient.
-            readiness_note=appointment_needs_warning(session, appointment, just_registered=new_patient),
+    appointment, kind = message.appointment, MessageKind(message.kind)
+    patient = appointment.patient
+    if not patient.email or (kind is MessageKind.REMINDER and not reminder_still_applies(message, utcnow())):
+        return False
+    config = current_app.config
+    starts_at = message.appointment_starts_at
+    with current_app.test_request_context(base_url=config["CLINIC_BASE_URL"]), force_locale(message.language):
+        language = message.language
+        manage_url = url_for(f"{BOOKING_BLUEPRINTS[language]}.manage",
+                             token=issue_manage_token(db.session, appointment), _external=True)
+        context = dict(
+            appointment=appointment, type_name=appointment.appointment_type.name(language), starts_at=starts_at,
+            ends_at=starts_at + (appointment.ends_at - appointment.starts_at), manage_url=manage_url,
+            clinic_phone=config["CLINIC_PHONE"], clinic_address=config["CLINIC_ADDRESS"],
+            deadline_hours=int(config["CANCELLATION_DEADLINE_HOURS"]),
+            by_clinic=kind is MessageKind.CANCELLED_BY_CLINIC,
         )
-        calendar = appointment_ics(
-            uid=f"appointment-{appointment.id}@movewell.nl",
-            summary=f"{type_name} – {appointment.chiropractor.name} (MoveWell)",
-            starts_at=appointment.starts_at,
-            ends_at=appointment.ends_at,
-            description=_("Manage or cancel your appointment: %(url)s", url=manage_url),
-            stamp=utcnow(),
-        )
-    queue_email(
-        session,
-        kind="booking_confirmation",
-        to_address=appointment.patient.email,
-        subject=subject,
-        body_text=body,
-        attachment=("afspraak.ics" if language == "nl" else "appointment.ics", "text/calendar", calendar),
+        if kind is MessageKind.CONFIRMATION:
+            context.update(confirmation_extras(appointment, language))
+        if kind is MessageKind.REMINDER:
+            message.unsubscribe_url = context["unsubscribe_url"] = url_for(
+                f"{BOOKING_BLUEPRINTS[language]}.reminders_off", token=reminders_off_token(patient), _external=True)
+        body = render_template(TEMPLATES[kind], **context)
+        # Set together: the database refuses a subject without a body (and autoflush may come between).
+        message.to_address, message.subject, message.body_text = patient.email, subject_of(kind, starts_at), body
+        if kind in CALENDAR_METHODS:
+            message.attachment_name = "afspraak.ics" if language == "nl" else "appointment.ics"
+            message.attachment_type = f"text/calendar; method={CALENDAR_METHODS[kind]}"
+            message.attachment = appointment_ics(
+                uid=f"appointment-{appointment.id}@movewell.nl",
+                summary=f"{context['type_name']} – {appointment.chiropractor.name} (MoveWell)",
+                starts_at=starts_at, ends_at=context["ends_at"],
+                description=_("Manage or cancel your appointment: %(url)s", url=manage_url),
+                stamp=utcnow(), location=config["CLINIC_ADDRESS"], organizer=parseaddr(config["MAIL_FROM"])[1],
+                attendee=patient.email, method=CALENDAR_METHODS[kind], sequence=message.calendar_sequence or 0,
+            )
+    return True
+
+
+def reminder_still_applies(message: OutboxMessage, now: datetime) -> bool:
+    """A reminder goes only for a booked appointment that still starts when the reminder says, in the future."""
+    appointment = message.appointment
+    return (
+        appointment.status == AppointmentStatus.BOOKED.value
+        and appointment.starts_at == message.appointment_starts_at
+        and appointment.starts_at > now
+        and reminders_wanted(db.session, appointment.patient)
     )
+
+
+def confirmation_extras(appointment: Appointment, language: str) -> dict:
+    """The confirmation also invites the patient to the portal with a login link, and may carry a readiness note."""
+    invitation = issue_login_link(db.session, appointment.patient, utcnow(), INVITATION_LIFETIME)
+    return dict(
+        invitation_url=url_for(f"{PORTAL_BLUEPRINTS[language]}.login_link", token=invitation, _external=True),
+        invitation_days=INVITATION_LIFETIME.days,
+        # In the e-mail, not on the page: the page is seen by whoever booked, and that may be
+        # anyone who knows the patient's e-mail address and birth date; the e-mail reaches the patient.
+        readiness_note=appointment_needs_warning(db.session, appointment),
+    )
+
+
+def subject_of(kind: MessageKind, starts_at: datetime) -> str:
+    day = _day_and_time(starts_at)
+    if kind is MessageKind.CONFIRMATION:
+        return _("Your appointment at MoveWell on %(day)s", day=day)
+    if kind is MessageKind.MOVED:
+        return _("Your appointment at MoveWell is moved to %(day)s", day=day)
+    if kind is MessageKind.REMINDER:
+        return _("Reminder: your appointment at MoveWell on %(day)s", day=day)
+    return _("Your appointment at MoveWell on %(day)s is cancelled", day=day)
+
+
+def reminders_off_token(patient: Patient) -> str:
+    """Return the secret of the patient's link that turns reminders off; it does not expire."""
+    return URLSafeSerializer(current_app.secret_key, salt=REMINDERS_OFF_SALT).dumps(patient.id)
+
+
+def patient_of_reminders_off_token(token: str) -> Patient:
+    """Return the patient a reminders-off link belongs to, or raise ``NotFound``."""
+    try:
+        patient_id = URLSafeSerializer(current_app.secret_key, salt=REMINDERS_OFF_SALT).loads(token)
+    except BadSignature:
+        raise NotFound("This link is not valid.") from None
+    patient = db.session.get(Patient, patient_id)
+    if patient is None:
+        raise NotFound("This link is not valid.")
+    return patient
 
 
 def email_returning_booking_link(session: Session, waiting: AwaitingConfirmation) -> None:
@@ -72,7 +159,7 @@ def email_returning_booking_link(session: Session, waiting: AwaitingConfirmation
     token = returning_booking_token(waiting, secret=current_app.secret_key, now=utcnow())
     link = url_for(f"booking_{language}.confirm_by_email", token=token, _external=True)
     with force_locale(language):
-        subject = _("Confirm your appointment at MoveWell on %(day)s", day=_day_and_time(waiting.request))
+        subject = _("Confirm your appointment at MoveWell on %(day)s", day=_day_and_time(waiting.request.starts_at))
         body = render_template(
             "booking/email_returning_link.txt",
             patient=waiting.patient,
@@ -85,6 +172,6 @@ def email_returning_booking_link(session: Session, waiting: AwaitingConfirmation
                 body_text=body)
 
 
-def _day_and_time(booking) -> str:
-    """Return the local day and time an appointment (or a request for one) starts."""
-    return f"{local_date(booking.starts_at, 'full')} {local_time(booking.starts_at)}"
+def _day_and_time(starts_at: datetime) -> str:
+    """Return the local day and time of ``starts_at``."""
+    return f"{local_date(starts_at, 'full')} {local_time(starts_at)}"

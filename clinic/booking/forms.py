@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, HiddenField, StringField, TelField
+from wtforms import BooleanField, EmailField, HiddenField, StringField, TelField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from clinic.bounds import BIRTH_DAYS
@@ -79,7 +79,13 @@ class DetailsForm(ChoiceCarrier):
 
 
 class CancelForm(ClinicForm):
-    """Only the CSRF token: cancelling from the manage page, or booking from an e-mailed link."""
+    """Only the CSRF token: cancelling from the manage page, booking from an e-mailed link, turning reminders off."""
+
+
+class CancelAppointmentForm(ClinicForm):
+    """The patient confirms the cancellation, with a reason if they like (kept with it)."""
+
+    reason = TextAreaField(_l("Reason (optional)"), validators=[Optional(), Length(max=500)])
 
 
 class RescheduleForm(ClinicForm):

@@ -15,13 +15,14 @@ from flask_babel import gettext as _
 
 from clinic.access import request_action
 from clinic.bounds import CLINIC_DAYS, row_id
-from clinic.booking.forms import CancelForm, DetailsForm, RescheduleForm
-from clinic.booking.emails import email_returning_booking_link, queue_booking_confirmation
+from clinic.booking.forms import CancelAppointmentForm, CancelForm, DetailsForm, RescheduleForm
+from clinic.booking.emails import email_returning_booking_link, patient_of_reminders_off_token
 from clinic.errors import Conflict, Invalid
 from clinic.extensions import db, limiter
 from clinic.localtime import to_local, utcnow
 from clinic.messages import field_message
 from clinic.services.booking import SlotTaken, find_free_slots
+from clinic.services.patient_messages import set_reminders_wanted
 from clinic.services.online_booking import (
     RETURNING_LINK_LIFETIME,
     AwaitingConfirmation,
@@ -147,10 +148,6 @@ def confirm():
         email_returning_booking_link(db.session, booked)
         db.session.commit()
         return redirect(url_for(".check_email"))
-    manage_url = url_for(".manage", token=booked.manage_token, _external=True)
-    queue_booking_confirmation(
-        db.session, booked.appointment, manage_url, g.page_language, new_patient=booked.new_patient
-    )
     db.session.commit()
     return redirect(url_for(".manage", token=booked.manage_token, geboekt=1))
 
@@ -174,8 +171,6 @@ def confirm_by_email(token: str):
             db.session.rollback()
             error = field_message(refusal.fields.get("start", refusal.code) if refusal.fields else refusal.code)
         else:
-            manage_url = url_for(".manage", token=booked.manage_token, _external=True)
-            queue_booking_confirmation(db.session, booked.appointment, manage_url, g.page_language)
             db.session.commit()
             return redirect(url_for(".manage", token=booked.manage_token, geboekt=1))
     chiropractors = {c.id: c for c in active_chiropractors(db.session)}
@@ -227,23 +222,38 @@ def manage(token: str):
         appointment=appointment,
         token=token,
         just_booked=request.args.get("geboekt") == "1",
+        just_moved=request.args.get("verzet") == "1",
         changeable=can_still_change(appointment, rules(), utcnow()),
-        cancel_form=CancelForm(),
     )
 
 
-@bp.route("/beheer/<token>/annuleren", methods=["POST"])
+@bp.route("/beheer/<token>/annuleren", methods=["GET", "POST"])
 def cancel(token: str):
-    """Cancel the appointment from the manage link."""
+    """Ask the patient to confirm the cancellation (with an optional reason), then cancel."""
     appointment = appointment_of_link(token)
-    if CancelForm().validate_on_submit():
+    form = CancelAppointmentForm()
+    if form.validate_on_submit():
         try:
-            cancel_online(db.session, appointment, rules=rules(), now=utcnow())
+            cancel_online(db.session, appointment, rules=rules(), now=utcnow(), reason=form.reason.data or "")
         except Conflict:
             db.session.rollback()
         else:
             db.session.commit()
-    return redirect(url_for(".manage", token=token))
+        return redirect(url_for(".manage", token=token))
+    return render_template("booking/cancel.html", appointment=appointment, token=token, form=form,
+                           changeable=can_still_change(appointment, rules(), utcnow())), (422 if form.errors else 200)
+
+
+@bp.route("/herinneringen-uit/<token>", methods=["GET", "POST"])
+def reminders_off(token: str):
+    """Turn reminder e-mails off from the link in a reminder."""
+    patient = patient_of_reminders_off_token(token)
+    form = CancelForm()
+    done = form.validate_on_submit()
+    if done:
+        set_reminders_wanted(db.session, patient, False)
+        db.session.commit()
+    return render_template("booking/reminders_off.html", form=form, done=done)
 
 
 @bp.route("/beheer/<token>/verzetten", methods=["GET", "POST"])
@@ -264,7 +274,7 @@ def reschedule(token: str):
                 error = field_message(refusal.fields.get("start", refusal.code) if refusal.fields else refusal.code)
             else:
                 db.session.commit()
-                return redirect(url_for(".manage", token=token))
+                return redirect(url_for(".manage", token=token, verzet=1))
     week = shown_week(request.args)
     slots = find_free_slots(
         db.session, appointment.appointment_type, week.first_day, week.last_day, policy=rules().policy,

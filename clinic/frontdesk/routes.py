@@ -55,6 +55,7 @@ from clinic.services import readiness as readiness_service
 from clinic.services.appointments import active_chiropractors
 from clinic.services.access_log import record_access
 from clinic.services.patients import cleaned, possible_duplicates, register_patient
+from clinic.services.patient_messages import messages_about
 from clinic.services.records import (
     LOGGED_AS,
     find_appointment_for,
@@ -342,6 +343,7 @@ def render_detail(
         if may_edit else None,
         follow_up_day=calendar.follow_up_day(appointment, today())
         if may_edit and appointment.status != AppointmentStatus.CANCELLED.value else None,
+        messages=messages_about(db.session, appointment),
     ), status
 
 

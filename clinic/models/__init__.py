@@ -12,7 +12,14 @@ from clinic.models.appointments import (
     BookingSource,
     Modality,
 )
-from clinic.models.messaging import OutboxMessage, OutboxStatus, PatientToken, TokenPurpose
+from clinic.models.messaging import (
+    MessageKind,
+    OutboxMessage,
+    OutboxStatus,
+    PatientToken,
+    ReminderOptOut,
+    TokenPurpose,
+)
 from clinic.models.chiropractors import Chiropractor, TimeOff, WorkingHours
 from clinic.models.patients import LANGUAGES, CreatedSource, Patient
 from clinic.models.privacy import PatientErasure
@@ -56,7 +63,9 @@ __all__ = [
     "CreatedSource",
     "Modality",
     "NoteStatus",
+    "MessageKind",
     "OutboxMessage",
+    "ReminderOptOut",
     "OutboxStatus",
     "Patient",
     "PatientErasure",

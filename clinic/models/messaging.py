@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from clinic.database import UTCDateTime
@@ -52,6 +52,19 @@ class OutboxStatus(str, enum.Enum):
     PENDING = "pending"
     SENT = "sent"
     FAILED = "failed"
+    # Not sent on purpose: by the time it was due it no longer applied (a reminder of an appointment
+    # cancelled or moved meanwhile, a patient without an e-mail address any more).
+    SKIPPED = "skipped"
+
+
+class MessageKind(str, enum.Enum):
+    """The e-mails about an appointment; the worker writes them (``clinic.mail``)."""
+
+    CONFIRMATION = "booking_confirmation"
+    MOVED = "appointment_moved"
+    CANCELLED_BY_PATIENT = "cancelled_by_patient"
+    CANCELLED_BY_CLINIC = "cancelled_by_clinic"
+    REMINDER = "appointment_reminder"
 
 
 class OutboxMessage(db.Model):
@@ -65,17 +78,43 @@ class OutboxMessage(db.Model):
     __table_args__ = (
         one_of("status", (s.value for s in OutboxStatus), name="status_known"),
         CheckConstraint("attempts >= 0", name="attempts_not_negative"),
+        CheckConstraint("(subject IS NULL) = (body_text IS NULL)", name="subject_with_body"),
+        # An unwritten message is one the worker can write: it knows the appointment and language.
+        CheckConstraint(
+            "subject IS NOT NULL OR (appointment_id IS NOT NULL AND language IS NOT NULL"
+            " AND appointment_starts_at IS NOT NULL)",
+            name="written_or_writable",
+        ),
+        CheckConstraint("status <> 'sent' OR subject IS NOT NULL", name="sent_was_written"),
+        CheckConstraint("calendar_sequence >= 0", name="calendar_sequence_not_negative"),
         Index(None, "status", "next_attempt_at"),
+        # One reminder per appointment and start, however many workers queue it at once; a moved
+        # appointment has a new start and so gets a new reminder.
+        Index(
+            "uq_outbox_messages_one_reminder", "appointment_id", "kind", "appointment_starts_at", unique=True,
+            sqlite_where=text(f"kind = '{MessageKind.REMINDER.value}'"),
+            postgresql_where=text(f"kind = '{MessageKind.REMINDER.value}'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(40))
     to_address: Mapped[str] = mapped_column(String(254))
-    subject: Mapped[str] = mapped_column(String(200))
-    body_text: Mapped[str] = mapped_column(Text)
+    # Subject and body are written when the message is sent (by the worker), unless queued ready-made.
+    subject: Mapped[str | None] = mapped_column(String(200))
+    body_text: Mapped[str | None] = mapped_column(Text)
+    appointment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("appointments.id", ondelete="CASCADE"), index=True
+    )
+    # What the message reports, as it was when queued: the worker may write it much later.
+    language: Mapped[str | None] = mapped_column(String(2))
+    appointment_starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    calendar_sequence: Mapped[int | None] = mapped_column(comment="SEQUENCE of the calendar file: higher on every change")
     attachment_name: Mapped[str | None] = mapped_column(String(100))
     attachment_type: Mapped[str | None] = mapped_column(String(100))
     attachment: Mapped[str | None] = mapped_column(Text)
+    # The List-Unsubscribe link of a message the patient may turn off (reminders).
+    unsubscribe_url: Mapped[str | None] = mapped_column(String(500))
     status: Mapped[str] = mapped_column(String(16), default=OutboxStatus.PENDING.value)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str] = mapped_column(Text, default="")
@@ -83,5 +122,16 @@ class OutboxMessage(db.Model):
     next_attempt_at: Mapped[datetime] = created_at_column()
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
+    appointment: Mapped[Appointment | None] = relationship()
+
     def __repr__(self) -> str:
         return f"<OutboxMessage {self.id} {self.kind} {self.status}>"
+
+
+class ReminderOptOut(db.Model):
+    """A patient who asked for no reminders; confirmations of changes still go to them."""
+
+    __tablename__ = "reminder_opt_outs"
+
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"), primary_key=True)
+    created_at: Mapped[datetime] = created_at_column()

@@ -37,6 +37,7 @@ from clinic.services.portal import (
     staff_views_of,
     valid_login_link,
 )
+from clinic.services.patient_messages import reminders_wanted, set_reminders_wanted
 from clinic.services.records import find_own_patient_for
 from clinic.templating import ACCESS_ACTION_LABELS, BOOKING_BLUEPRINTS, RECORD_PART_LABELS
 
@@ -67,8 +68,20 @@ def home():
         changeable=lambda appointment: can_still_change(appointment, rules, now),
         sessions=readiness_service.training_sessions_of(db.session, patient, limit=5),
         check_ins=readiness_service.check_ins_of(db.session, patient, limit=5),
+        reminders_wanted=reminders_wanted(db.session, patient),
         form=ConfirmForm(),
     )
+
+
+@bp.route("/herinneringen", methods=["POST"])
+def reminders():
+    """Turn the patient's reminder e-mails on or off; confirmations of changes always go."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    patient = own_record(Resource.APPOINTMENTS, RecordPart.APPOINTMENT)
+    set_reminders_wanted(db.session, patient, request.form.get("wanted") == "1")
+    db.session.commit()
+    return redirect(url_for(".home"))
 
 
 @bp.route("/afspraken/<int:appointment_id>/wijzigen", methods=["POST"])

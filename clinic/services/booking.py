@@ -50,6 +50,7 @@ from clinic.scheduling.status_rules import (
     status_change_refusal,
     undo_refusal,
 )
+from clinic.services.patient_messages import appointment_changed
 
 # Appointments last at most a day with their buffer (the SQLite triggers rely on it too), so one
 # day of margin around a window finds every appointment that can reach into it.
@@ -472,7 +473,8 @@ def record(
     at: datetime | None = None,
     undone_status: AppointmentStatus | None = None,
 ) -> None:
-    """Write down who changed the appointment, how and when (``at``, or the clock's now)."""
+    """Write down who changed the appointment, how and when (``at``, or the clock's now), and queue what
+    the patient is told about it."""
     event = AppointmentEvent(
         appointment=appointment,
         action=action.value,
@@ -485,3 +487,4 @@ def record(
     if at is not None:
         event.happened_at = at
     session.add(event)
+    appointment_changed(session, appointment, action, source)

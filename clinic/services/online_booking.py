@@ -77,12 +77,10 @@ class OnlineBooking:
 
 @dataclass(frozen=True)
 class BookedOnline:
-    """A booking made: the appointment, the secret of its manage link and whether the patient is new."""
+    """A booking made: the appointment and the secret of its manage link."""
 
     appointment: Appointment
     manage_token: str
-    # Registered by this booking, so nothing else about the patient is on record yet.
-    new_patient: bool
 
 
 @dataclass(frozen=True)
@@ -187,8 +185,7 @@ def book_online(
         # Usually the same form sent twice (a double click, a browser retry).
         raise SlotTaken("You already have an appointment at this time.", code="patient_busy")
     check_open_bookings(session, values["email"], rules, now)
-    new_patient = patient is None
-    if new_patient:
+    if patient is None:
         patient = add_patient(session, values, source=CreatedSource.ONLINE, privacy_consent_at=now)
     elif patient.privacy_consent_at is None:
         patient.privacy_consent_at = now
@@ -202,7 +199,7 @@ def book_online(
         policy=rules.policy,
         now=now,
     )
-    return BookedOnline(appointment, issue_manage_token(session, appointment), new_patient)
+    return BookedOnline(appointment, issue_manage_token(session, appointment))
 
 
 def check_open_bookings(session: Session, email: str, rules: OnlineRules, now: datetime) -> None:
@@ -267,7 +264,7 @@ def confirm_returning_booking(
         session, patient=patient, appointment_type=booking.appointment_type, starts_at=booking.starts_at,
         chiropractor_id=booking.chiropractor_id, source=BookingSource.ONLINE, policy=rules.policy, now=now,
     )
-    return BookedOnline(appointment, issue_manage_token(session, appointment), new_patient=False)
+    return BookedOnline(appointment, issue_manage_token(session, appointment))
 
 
 def has_appointment_at(session: Session, patient: Patient, starts_at: datetime) -> bool:
@@ -355,13 +352,16 @@ def can_still_change(appointment: Appointment, rules: OnlineRules, now: datetime
     )
 
 
-def cancel_online(session: Session, appointment: Appointment, *, rules: OnlineRules, now: datetime) -> None:
-    """Cancel on the patient's request, if the cancellation deadline has not passed."""
+def cancel_online(
+    session: Session, appointment: Appointment, *, rules: OnlineRules, now: datetime, reason: str = ""
+) -> None:
+    """Cancel on the patient's request, if the cancellation deadline has not passed; ``reason`` is the patient's own."""
     if not can_still_change(appointment, rules, now):
         raise Conflict("This appointment can no longer be changed online.", code="past_deadline")
+    given = reason.strip()
     change_status(
         session, appointment, AppointmentAction.CANCELLED, source=BookingSource.ONLINE, now=now,
-        reason="Cancelled by the patient online",
+        reason=f"Cancelled by the patient online: {given}" if given else "Cancelled by the patient online",
     )
 
 

@@ -1,7 +1,9 @@
 """The e-mail outbox: messages are written with the change they report and sent by a worker.
 
-``flask --app wsgi clinic send-mail`` runs the worker. A failed send is retried with a growing
-delay; after ``MAX_ATTEMPTS`` the message is marked failed and stays for a person to look at.
+``flask --app wsgi clinic send-mail`` runs the worker. A message queued with only what it is about
+(an appointment's confirmation, move, cancellation, reminder) is written by the worker when it is
+sent, by the ``write`` function it is given. A failed send is retried with a growing delay; after
+``MAX_ATTEMPTS`` the message is marked failed and stays for a person to look at.
 """
 from __future__ import annotations
 
@@ -19,6 +21,8 @@ from clinic.models import OutboxMessage, OutboxStatus
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 6
 Transport = Callable[[EmailMessage], None]
+# Fills in subject, body (and attachment) of a message queued unwritten; False: it no longer applies.
+Writer = Callable[[OutboxMessage], bool]
 
 
 def queue_email(
@@ -47,17 +51,24 @@ def as_email(message: OutboxMessage, sender: str) -> EmailMessage:
     email["To"] = message.to_address
     email["Subject"] = message.subject
     email["Message-ID"] = f"<outbox-{message.id}@movewell.nl>"
+    if message.unsubscribe_url:
+        email["List-Unsubscribe"] = f"<{message.unsubscribe_url}>"
     email.set_content(message.body_text)
     if message.attachment is not None:
-        maintype, subtype = message.attachment_type.split("/", 1)
+        # "text/calendar; method=CANCEL": calendars read the method from the type as well as the file.
+        mime_type, *parameters = (part.strip() for part in message.attachment_type.split(";"))
+        maintype, subtype = mime_type.split("/", 1)
         email.add_attachment(
-            message.attachment.encode(), maintype=maintype, subtype=subtype, filename=message.attachment_name
+            message.attachment.encode(), maintype=maintype, subtype=subtype, filename=message.attachment_name,
+            params=dict(parameter.split("=", 1) for parameter in parameters),
         )
     return email
 
 
-def send_due(session: Session, transport: Transport, sender: str, now: datetime, limit: int = 50) -> int:
-    """Send the pending messages that are due; return how many were sent."""
+def send_due(
+    session: Session, transport: Transport, sender: str, now: datetime, *, write: Writer, limit: int = 50
+) -> int:
+    """Write (if queued unwritten) and send the pending messages that are due; return how many were sent."""
     query = (
         select(OutboxMessage)
         .where(OutboxMessage.status == OutboxStatus.PENDING.value, OutboxMessage.next_attempt_at <= now)
@@ -69,6 +80,9 @@ def send_due(session: Session, transport: Transport, sender: str, now: datetime,
         query = query.with_for_update(skip_locked=True)
     sent = 0
     for message in session.scalars(query).all():
+        if message.subject is None and not write(message):
+            message.status = OutboxStatus.SKIPPED.value
+            continue
         message.attempts += 1
         try:
             transport(as_email(message, sender))

@@ -454,23 +454,17 @@ def _engine_check_in(row: WellnessCheckIn, at: datetime) -> readiness.WellnessCh
 
 
 def evaluate_readiness(
-    session: Session, patient: Patient, at: datetime, *, just_registered: bool = False,
-    treated: Mapping[str, Iterable[str]] | None = None,
+    session: Session, patient: Patient, at: datetime, *, treated: Mapping[str, Iterable[str]] | None = None,
 ) -> readiness.ReadinessResult:
     """Return the readiness of ``patient`` at the instant ``at``.
 
-    ``just_registered`` says the patient was registered in this transaction, so nothing about
-    them can be on record yet: the engine gets their birth date alone, and nothing is read.
     ``treated`` (modality → regions a note treated) adds the verdicts for those regions.
     """
-    inputs = (readiness.ReadinessInputs(date_of_birth=patient.date_of_birth) if just_registered
-              else readiness_inputs(session, patient, at))
-    return readiness.evaluate(inputs, at, treated=treated)
+    return readiness.evaluate(readiness_inputs(session, patient, at), at, treated=treated)
 
 
 def booking_advice(
-    session: Session, patient: Patient, appointment_type: AppointmentType, starts_at: datetime,
-    *, just_registered: bool = False,
+    session: Session, patient: Patient, appointment_type: AppointmentType, starts_at: datetime
 ) -> readiness.BookingAdvice:
     """Return the verdict on the modality of an appointment of ``appointment_type`` starting at ``starts_at``.
 
@@ -479,7 +473,7 @@ def booking_advice(
     """
     if appointment_type.modality in readiness.APPOINTMENT_TYPES_WITHOUT_MODALITY:
         return readiness.BookingAdvice(None, None, ())
-    result = evaluate_readiness(session, patient, starts_at, just_registered=just_registered)
+    result = evaluate_readiness(session, patient, starts_at)
     return readiness.booking_advice(result, appointment_type.modality)
 
 
@@ -490,12 +484,9 @@ def desk_should_check(
     return readiness.desk_should_check(booking_advice(session, patient, appointment_type, starts_at))
 
 
-def appointment_needs_warning(session: Session, appointment: Appointment, *, just_registered: bool = False) -> bool:
+def appointment_needs_warning(session: Session, appointment: Appointment) -> bool:
     """Tell whether the treatment of ``appointment`` goes against the patient's readiness at its start."""
-    return booking_advice(
-        session, appointment.patient, appointment.appointment_type, appointment.starts_at,
-        just_registered=just_registered,
-    ).needs_warning
+    return booking_advice(session, appointment.patient, appointment.appointment_type, appointment.starts_at).needs_warning
 
 
 # Importing a season's training log -------------------------------------------------------------

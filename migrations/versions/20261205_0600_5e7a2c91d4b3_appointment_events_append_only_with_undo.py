@@ -12,7 +12,7 @@ on the table through the model's ``append_only`` mark (``grant_app_role`` after 
 Downgrade removes the triggers, then the ``undone`` events (the older schema cannot hold them).
 
 Revision ID: 5e7a2c91d4b3
-Revises: cc8fd0897811
+Revises: a15e0c1d2b3f
 Create Date: 2026-12-05 06:00:00
 
 """
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "5e7a2c91d4b3"
-down_revision = "cc8fd0897811"
+down_revision = "a15e0c1d2b3f"
 branch_labels = None
 depends_on = None
 

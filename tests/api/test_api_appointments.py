@@ -11,6 +11,7 @@ from clinic.models import Appointment, AppointmentEvent, AppointmentType, Bookin
 from clinic.scheduling import STAFF_POLICY
 from clinic.services.booking import book_appointment
 from tests.api.conftest import local
+from tests.mail_server import calendar_of, run_mail_worker
 
 EARLY_NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
@@ -167,6 +168,17 @@ def test_a_booking_records_who_made_it_through_the_api(client, clinic, tuesday, 
     me = client.get("/api/v1/me", headers=staff).json
     event = db.session.scalars(select(AppointmentEvent).where(AppointmentEvent.appointment_id == appointment_id)).one()
     assert (event.action, event.source, event.user_id) == ("booked", "api", me["id"])
+
+
+def test_a_booking_through_the_api_is_confirmed_to_the_patient_by_e_mail(
+    app, client, clinic, tuesday, staff, create_patient, smtp_inbox
+):
+    patient = create_patient(email="sanne@example.nl", preferred_language="en")
+    assert book(client, staff, patient.id, local(tuesday, 10).isoformat()).status_code == 201
+    run_mail_worker(app)
+    (confirmation,) = smtp_inbox.to("sanne@example.nl")
+    assert str(confirmation["Subject"]).strip().startswith("Your appointment at MoveWell on Tuesday")
+    assert str(calendar_of(confirmation)["METHOD"]) == "REQUEST"
 
 
 def test_a_start_in_utc_is_the_same_instant_and_comes_back_in_amsterdam_time(client, clinic, tuesday, staff, create_patient):

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from clinic.extensions import db, limiter
 from clinic.localtime import to_local, utcnow
 from clinic.models import Appointment, OutboxMessage, Patient
+from tests.mail_server import run_mail_worker
 
 DETAILS = {
     "first_name": "김",
@@ -55,8 +56,9 @@ def test_the_dutch_path_books_and_shows_the_manage_page(client, clinic):
     appointment = db.session.scalar(select(Appointment))
     assert appointment.source == "online" and appointment.patient.first_name == "김"
     assert appointment.starts_at == datetime.fromisoformat(slot.split("@")[1])
+    run_mail_worker(client.application)
     message = db.session.scalar(select(OutboxMessage))
-    assert message.subject.startswith("Uw afspraak bij MoveWell op") and booked.headers["Location"].split("?")[0] in message.body_text
+    assert message.subject.startswith("Uw afspraak bij MoveWell op") and "http://localhost/afspraak/beheer/" in message.body_text
 
 
 def test_the_english_path_books_in_english(client, clinic):
@@ -66,6 +68,7 @@ def test_the_english_path_books_in_english(client, clinic):
     page = client.get(booked.headers["Location"]).get_data(as_text=True)
     assert "Your appointment is booked" in page
     assert db.session.scalar(select(Patient.preferred_language)) == "en"
+    run_mail_worker(client.application)
     assert db.session.scalar(select(OutboxMessage.subject)).startswith("Your appointment at MoveWell on")
 
 
@@ -154,20 +157,30 @@ def book_one(client):
     return location.split("?")[0]
 
 
-def test_the_manage_link_cancels(client, clinic):
+def test_the_manage_link_cancels_after_asking_and_keeps_the_patients_reason(client, clinic):
     manage = book_one(client)
-    assert "Afspraak annuleren" in client.get(manage).get_data(as_text=True)
-    client.post(f"{manage}/annuleren")
+    assert f'<a class="button danger" href="{manage}/annuleren">Afspraak annuleren</a>' in client.get(manage).get_data(
+        as_text=True)
+    question = client.get(f"{manage}/annuleren").get_data(as_text=True)  # works without JavaScript
+    assert "Ja, annuleer deze afspraak" in question and 'name="reason"' in question
+    assert db.session.scalar(select(Appointment.status)) == "booked"
+    client.post(f"{manage}/annuleren", data={"reason": "Griep"})
     assert "Deze afspraak is geannuleerd." in client.get(manage).get_data(as_text=True)
-    assert db.session.scalar(select(Appointment.status)) == "cancelled"
+    appointment = db.session.scalar(select(Appointment))
+    assert appointment.status == "cancelled" and appointment.cancel_reason == "Cancelled by the patient online: Griep"
 
 
 def test_the_manage_link_moves_the_appointment(client, clinic):
     manage = book_one(client)
     page = client.get(f"{manage}/verzetten").get_data(as_text=True)
     new_slot = re.findall(r'name="slot" value="([^"]+)"', page)[-1]
-    assert client.post(f"{manage}/verzetten", data={"slot": new_slot}).status_code == 302
-    assert db.session.scalar(select(Appointment.starts_at)) == datetime.fromisoformat(new_slot.split("@")[1])
+    moved = client.post(f"{manage}/verzetten", data={"slot": new_slot})
+    assert moved.status_code == 302
+    new_start = datetime.fromisoformat(new_slot.split("@")[1])
+    assert db.session.scalar(select(Appointment.starts_at)) == new_start
+    page = client.get(moved.headers["Location"]).get_data(as_text=True)
+    assert "Uw afspraak is verzet naar" in page and f"{to_local(new_start):%H:%M}</h1>" in page
+    assert "nieuw agendabestand" in page
 
 
 def test_after_the_deadline_the_page_says_to_call(client, clinic):

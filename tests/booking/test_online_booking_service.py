@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import event, func, select
 
+from clinic.booking.emails import write_appointment_message
 from clinic.errors import Conflict, Invalid, NotFound
 from clinic.extensions import db
 from clinic.localtime import utcnow
@@ -26,6 +27,7 @@ from clinic.services.online_booking import (
 )
 from clinic.services.outbox import as_email, send_due
 from tests.booking.conftest import RULES
+from tests.mail_server import run_mail_worker
 
 AMS = ZoneInfo("Europe/Amsterdam")
 NOW = datetime(2026, 11, 30, 7, 0, tzinfo=timezone.utc)  # Monday 08:00 in Amsterdam
@@ -155,17 +157,17 @@ def test_reschedule_moves_to_a_free_time_with_the_same_chiropractor(clinic):
     assert appointment.chiropractor_id == 1
 
 
-def test_the_confirmation_email_is_queued_in_the_patients_language_with_a_calendar_file(app, clinic):
-    from clinic.booking.emails import queue_booking_confirmation
-
+def test_the_booking_queues_the_confirmation_and_the_worker_writes_it_in_the_patients_language(app, clinic):
     appointment, token = book(replace(REQUEST, language="en"))
-    with app.test_request_context("/en/book/"):
-        queue_booking_confirmation(db.session, appointment, f"https://example.test/m/{token}", "en")
     db.session.commit()
+    queued = db.session.scalar(select(OutboxMessage))
+    assert queued.to_address == "zoe@example.nl" and queued.status == "pending"
+    assert queued.subject is None and queued.body_text is None  # written by the worker, not the request
+    run_mail_worker(app)
     message = db.session.scalar(select(OutboxMessage))
-    assert message.to_address == "zoe@example.nl" and message.status == "pending"
+    assert message.status == "sent"
     assert message.subject.startswith("Your appointment at MoveWell on Tuesday")
-    assert f"https://example.test/m/{token}" in message.body_text
+    assert "http://localhost/en/book/beheer/" in message.body_text
     assert "DTSTART;TZID=Europe/Amsterdam:20261201T090000" in message.attachment
     email = message_from_string(as_email(message, "clinic@example.test").as_string(), policy=policy.default)
     assert [part.get_filename() for part in email.iter_attachments()] == ["appointment.ics"]
@@ -186,22 +188,21 @@ def test_the_worker_sends_due_messages_and_retries_failures(app, clinic):
             raise OSError("connection refused")
         delivered.append(email["Subject"])
 
-    assert send_due(db.session, flaky, "clinic@example.test", now) == 1
+    assert send_due(db.session, flaky, "clinic@example.test", now, write=write_appointment_message) == 1
     db.session.commit()
     statuses = dict(db.session.execute(select(OutboxMessage.subject, OutboxMessage.status)).all())
     assert delivered == ["One"] and statuses == {"One": "sent", "Two": "pending"}
     retry = db.session.scalar(select(OutboxMessage).where(OutboxMessage.subject == "Two"))
     assert retry.attempts == 1 and retry.next_attempt_at > now and "refused" in retry.last_error
-    assert send_due(db.session, flaky, "clinic@example.test", now) == 0  # not due yet
+    assert send_due(db.session, flaky, "clinic@example.test", now, write=write_appointment_message) == 0  # not due yet
 
 
-def confirmation_text(app, appointment, token) -> str:
-    from clinic.booking.emails import queue_booking_confirmation
-
-    with app.test_request_context("/en/book/"):
-        queue_booking_confirmation(db.session, appointment, f"https://example.test/m/{token}", "en")
-    db.session.commit()
-    return db.session.scalar(select(OutboxMessage).order_by(OutboxMessage.id.desc())).body_text
+def confirmation_text(app) -> str:
+    """Return the last confirmation as the mail worker writes it."""
+    run_mail_worker(app)
+    return db.session.scalar(
+        select(OutboxMessage).where(OutboxMessage.kind == "booking_confirmation").order_by(OutboxMessage.id.desc())
+    ).body_text
 
 
 def test_the_confirmation_gently_notes_a_treatment_that_does_not_suit_the_patients_training(app, clinic):
@@ -218,14 +219,12 @@ def test_the_confirmation_gently_notes_a_treatment_that_does_not_suit_the_patien
         checked_by=checker, now=NOW,
     )
     assert appointment.status == "booked"
-    assert "A note about your training: around this date, this treatment may not be" in confirmation_text(
-        app, appointment, token
-    )
+    assert "A note about your training: around this date, this treatment may not be" in confirmation_text(app)
 
 
 def test_the_confirmation_has_no_training_note_when_the_treatment_suits(app, clinic):
     appointment, token = book(replace(REQUEST, type_code="dry_needling", language="en"))
-    assert "A note about your training" not in confirmation_text(app, appointment, token)
+    assert "A note about your training" not in confirmation_text(app)
 
 
 READINESS_TABLES = ("training_sessions", "wellness_check_ins", "patient_screening_flags", "patient_indications",
@@ -247,41 +246,21 @@ def statements():
         event.remove(db.engine, "before_cursor_execute", collect)
 
 
-def queue_confirmation(app, booked):
-    from clinic.booking.emails import queue_booking_confirmation
-
-    with app.test_request_context("/en/book/"):
-        queue_booking_confirmation(db.session, booked.appointment, "https://example.test/m/x", "en",
-                                   new_patient=booked.new_patient)
-    return db.session.scalar(select(OutboxMessage).order_by(OutboxMessage.id.desc())).body_text
-
-
 @pytest.mark.parametrize(("type_code", "noted"), [("decompression", True), ("sports_massage_30", False)])
-def test_a_new_patients_confirmation_reads_no_training_log_yet_still_notes_an_unsuited_treatment(
+def test_the_booking_request_reads_no_training_log_and_a_new_patients_confirmation_still_notes_an_unsuited_treatment(
     app, clinic, type_code, noted
 ):
     # Without a screening, decompression is not advised for anybody: the note must not depend on the log.
-    booked = book_online(db.session, replace(REQUEST, type_code=type_code, language="en"), rules=RULES, now=NOW)
-    assert booked.new_patient
     with statements() as sent:
-        body = queue_confirmation(app, booked)
+        book_online(db.session, replace(REQUEST, type_code=type_code, language="en"), rules=RULES, now=NOW)
     assert not [sql for sql in sent if any(table in sql for table in READINESS_TABLES)]
-    assert ("A note about your training" in body) is noted
-
-
-def test_a_just_registered_patient_is_evaluated_as_the_records_would_say(app, clinic):
-    from clinic.services.readiness import evaluate_readiness
-
-    booked = book_online(db.session, replace(REQUEST, type_code="decompression"), rules=RULES, now=NOW)
-    patient, at = booked.appointment.patient, booked.appointment.starts_at
-    without_reading = evaluate_readiness(db.session, patient, at, just_registered=True)
-    assert without_reading == evaluate_readiness(db.session, patient, at)
+    assert ("A note about your training" in confirmation_text(app)) is noted
 
 
 def test_a_returning_patients_confirmation_notes_what_their_training_log_says(app, clinic):
     from clinic.services.readiness import NewTrainingSession, record_training_session
 
-    first = book_online(db.session, replace(REQUEST, starts_at=datetime(2026, 12, 2, 9, 0, tzinfo=AMS)),
+    first = book_online(db.session, replace(REQUEST, starts_at=datetime(2026, 12, 2, 9, 0, tzinfo=AMS), language="en"),
                         rules=RULES, now=NOW)
     # A hard session the evening before: dry needling the next morning is not advised.
     record_training_session(
@@ -291,5 +270,5 @@ def test_a_returning_patients_confirmation_notes_what_their_training_log_says(ap
     )
     db.session.commit()
     again = book_online(db.session, replace(REQUEST, type_code="dry_needling", language="en"), rules=RULES, now=NOW)
-    assert not again.new_patient and again.appointment.patient_id == first.appointment.patient_id
-    assert "A note about your training" in queue_confirmation(app, again)
+    assert again.appointment.patient_id == first.appointment.patient_id
+    assert "A note about your training" in confirmation_text(app)

@@ -53,7 +53,7 @@ def test_a_patient_logs_in_by_link_on_a_phone_and_keeps_a_training_log(live_serv
     screenshot("link-sent")
 
     db.session.rollback()
-    body = db.session.scalar(select(OutboxMessage)).body_text
+    body = db.session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "portal_login_link")).body_text
     page.goto(re.search(r"http\S+", body).group(0))
     page.get_by_role("button", name="Inloggen").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Hallo Sanne")

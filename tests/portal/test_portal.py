@@ -5,6 +5,7 @@ import re
 from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
+from flask import current_app
 from sqlalchemy import func, select
 
 from clinic.extensions import db
@@ -18,6 +19,7 @@ from clinic.services.accounts import create_user
 from clinic.services.booking import book_appointment
 from clinic.services.seed import seed_clinic
 from tests.conftest import PASSWORD
+from tests.mail_server import run_mail_worker
 
 # Monday 30 November 2026, 08:00 in Amsterdam.
 NOW = datetime(2026, 11, 30, 7, 0, tzinfo=timezone.utc)
@@ -49,6 +51,7 @@ def book(patient, day: date, at: time, code: str = "sports_massage_30") -> Appoi
 
 
 def emailed_links() -> list[str]:
+    run_mail_worker(current_app)
     return [match for message in db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
             for match in LINK.findall(message.body_text)]
 
@@ -115,6 +118,7 @@ def test_the_booking_confirmation_invites_the_patient_into_the_portal(client, cl
                "last_name": "Jansen", "date_of_birth": "1992-03-04", "email": "zoe@example.nl",
                "phone": "06 12345678", "consent": "y"}
     assert client.post("/en/book/bevestigen", data=details).status_code == 302
+    run_mail_worker(client.application)
     confirmation = db.session.scalar(select(OutboxMessage))
     assert "In your MoveWell portal you see all your appointments" in confirmation.body_text
     invitation = LINK.search(confirmation.body_text).group(1)
@@ -227,3 +231,15 @@ def test_a_patient_downloads_their_data_and_sees_who_opened_their_record(client,
     assert summary.mimetype == "text/html" and "Sanne" in summary.get_data(as_text=True)
     exported = db.session.scalars(select(AccessLogEntry).where(AccessLogEntry.action == "export")).all()
     assert [(row.user_id, row.role) for row in exported] == [(sanne.user_id, "patient")] * 2
+
+
+def test_the_patient_turns_reminders_off_and_on_in_the_portal(client, sanne):
+    from clinic.services.patient_messages import reminders_wanted
+
+    logged_in(client)
+    assert "Herinneringen uitzetten" in client.get("/portaal/").get_data(as_text=True)
+    assert client.post("/portaal/herinneringen", data={"wanted": "0"}).headers["Location"] == "/portaal/"
+    assert not reminders_wanted(db.session, sanne)
+    assert "Herinneringen aanzetten" in client.get("/portaal/").get_data(as_text=True)
+    client.post("/portaal/herinneringen", data={"wanted": "1"})
+    assert reminders_wanted(db.session, sanne)

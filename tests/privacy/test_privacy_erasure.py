@@ -166,4 +166,4 @@ def test_the_front_desk_cannot_anonymise(client, record, login_as):
 def test_emails_to_an_address_another_patient_shares_are_kept(record, admin, create_patient):
     create_patient(first_name="Daan", email="sanne@example.nl")
     erase(record, admin)
-    assert count(OutboxMessage, to_address="sanne@example.nl") == 1
+    assert count(OutboxMessage, to_address="sanne@example.nl", subject="Uw afspraak") == 1

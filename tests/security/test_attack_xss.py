@@ -11,6 +11,7 @@ from datetime import datetime, time, timedelta
 from email import message_from_string
 
 import pytest
+from flask import current_app
 from icalendar import Calendar
 from sqlalchemy import select
 
@@ -29,6 +30,7 @@ from clinic.services.accounts import issue_api_token
 from clinic.services.outbox import as_email
 from clinic.services.seed import seed_clinic
 from tests.conftest import log_in
+from tests.mail_server import run_mail_worker
 from tests.security.attack_payloads import XSS_PAYLOADS, markup_dangers, text_of
 
 IDS = [f"payload{number}" for number in range(len(XSS_PAYLOADS))]
@@ -250,6 +252,7 @@ def book_online_as(visit: Visit, email: str) -> None:
     assert booked.headers["Location"].startswith("/afspraak/beheer/"), (payload, "not booked")
     visit.page(booked.headers["Location"], shows_payload=True)
     visit.page(booked.headers["Location"].split("?")[0] + "/verzetten")
+    run_mail_worker(current_app)
     message = db.session.scalars(select(OutboxMessage).where(OutboxMessage.to_address == email)).one()
     mail = message_from_string(as_email(message, "clinic@example.nl").as_string())
     assert [part.get_content_type() for part in mail.walk() if not part.is_multipart()] == [

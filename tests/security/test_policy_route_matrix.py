@@ -43,6 +43,7 @@ EXPECTED = {
         "login_link": ("HHHHH", "HHHHH"),
         "home": ("LNNNY", "....."),
         "manage_appointment": (".....", "LNNNH"),
+        "reminders": (".....", "LNNNY"),
         "new_training_session": ("LNNNY", "LNNNY"),
         "new_check_in": ("LNNNY", "LNNNY"),
         "my_data": ("LNNNY", "....."),
@@ -59,7 +60,9 @@ EXPECTED = {
         # The URL carries the signed token of an e-mailed booking link: unknown to everyone.
         "confirm_by_email": ("HHHHH", "HHHHH"),
         "manage": ("YYYYY", "....."),
-        "cancel": (".....", "YYYYY"),
+        "cancel": ("YYYYY", "YYYYY"),
+        # Filled in with a manage link's token, which is no reminders-off token.
+        "reminders_off": ("HHHHH", "HHHHH"),
         "reschedule": ("YYYYY", "YYYYY"),
     }.items()},
     "frontdesk.day": ("LYYYN", "....."),
