@@ -2,8 +2,9 @@
 
 ``check_access`` runs before every request (before any blueprint's own hooks): a visitor is
 sent to the login page (401 under /api/), a role the policy does not admit gets 403, and an
-endpoint the policy does not list is closed to everyone. Which records a user reaches is then
-decided by the queries of ``clinic.services.records``.
+endpoint the policy does not list is closed to everyone; a refused request whose URL names a
+patient's record is logged as a refused attempt. Which records a user reaches is then decided by
+the queries of ``clinic.services.records``.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from clinic import policy
 from clinic.errors import wants_json
 from clinic.extensions import db, login_manager
 from clinic.services.access_log import Requester, keep_unsaved_entries
+from clinic.services.records import log_refused_request
 
 
 def init_access(app: Flask) -> None:
@@ -27,12 +29,14 @@ def check_access():
     if request.url_rule is None:  # no such page (404) or method (405): nothing to guard
         return None
     role = current_user.role if current_user.is_authenticated else None
-    decision = policy.decide(policy.need_of(request.endpoint, request.method), role)
+    need = policy.need_of(request.endpoint, request.method)
+    decision = policy.decide(need, role)
     if decision is policy.Decision.LOG_IN:
         if wants_json():
             abort(401, "Log in or send an API bearer token.")
         return login_manager.unauthorized()
     if decision is policy.Decision.FORBID:
+        log_refused_request(db.session, requester(), request.view_args or {}, need.resource if need else None)
         abort(403, "Your role may not do this.")
     return None
 
