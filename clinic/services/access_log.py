@@ -172,7 +172,8 @@ def log_page(session: Session, log_filter: LogFilter, *, before: int | None = No
         joinedload(AccessLogEntry.user), joinedload(AccessLogEntry.patient)
     ).order_by(AccessLogEntry.at, AccessLogEntry.id)
     rows = session.scalars(oldest_first.limit(PAGE_SIZE + 1)).all()
-    return _page(rows[:PAGE_SIZE][::-1], newer=len(rows) > PAGE_SIZE, older=_any(session, log_filter, LOG_ORDER <= place))
+    return _page(rows[:PAGE_SIZE][::-1], newer=len(rows) > PAGE_SIZE,
+                 older=_any(session, log_filter, LOG_ORDER <= place))
 
 
 def _any(session: Session, log_filter: LogFilter, condition) -> bool:
@@ -188,7 +189,8 @@ def log_rows(session: Session, log_filter: LogFilter) -> Sequence[AccessLogEntry
     return session.scalars(_newest_first(_filtered(select(AccessLogEntry), log_filter))).all()
 
 
-CSV_COLUMNS = ("at", "user", "role", "patient_id", "patient", "action", "object_type", "object_id", "remote_address")
+CSV_COLUMNS = ("at", "user", "role", "patient_id", "patient", "action", "object_type", "object_id", "remote_address",
+               "log_filter")
 # A spreadsheet runs a cell starting with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -206,7 +208,8 @@ def access_log_csv(rows: Sequence[AccessLogEntry]) -> str:
     for row in rows:
         writer.writerow([_cell(value) for value in (
             to_local(row.at).isoformat(), row.user.email if row.user else "", row.role, row.patient_id,
-            row.patient.full_name if row.patient else "", row.action, row.object_type, row.object_id, row.remote_address,
+            row.patient.full_name if row.patient else "", row.action, row.object_type, row.object_id,
+            row.remote_address, row.log_filter,
         )])
     return out.getvalue()
 

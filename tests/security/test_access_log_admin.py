@@ -156,6 +156,8 @@ def test_each_look_at_the_log_is_logged_with_its_filter(logged, browser_as):
     ]
     page = admin.get("/admin/access-log").get_data(as_text=True)
     assert f"patient={logged.other.id}&amp;first_day=2026-11-02" in page
+    exported = csv.DictReader(io.StringIO(admin.get(f"/admin/access-log.csv?user={admin_id}").get_data(as_text=True)))
+    assert [row["log_filter"] for row in exported][-2:] == ["", f"patient={logged.other.id}&first_day=2026-11-02"]
 
 
 def test_the_csv_export_has_the_filtered_rows_and_is_itself_logged(logged, browser_as):
