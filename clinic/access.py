@@ -2,8 +2,9 @@
 
 ``check_access`` runs before every request (before any blueprint's own hooks): a visitor is
 sent to the login page (401 under /api/), a role the policy does not admit gets 403, and an
-endpoint the policy does not list is closed to everyone. Which records a user reaches is then
-decided by the queries of ``clinic.services.records``.
+endpoint the policy does not list is closed to everyone; a refused request whose URL (path or
+``?patient=``) names a patient's record is logged as a refused attempt. Which records a user
+reaches is then decided by the queries of ``clinic.services.records``.
 """
 from __future__ import annotations
 
@@ -11,9 +12,11 @@ from flask import Flask, Response, abort, request
 from flask_login import current_user
 
 from clinic import policy
+from clinic.bounds import row_id
 from clinic.errors import wants_json
 from clinic.extensions import db, login_manager
 from clinic.services.access_log import Requester, keep_unsaved_entries
+from clinic.services.records import log_refused_request
 
 
 def init_access(app: Flask) -> None:
@@ -27,14 +30,25 @@ def check_access():
     if request.url_rule is None:  # no such page (404) or method (405): nothing to guard
         return None
     role = current_user.role if current_user.is_authenticated else None
-    decision = policy.decide(policy.need_of(request.endpoint, request.method), role)
+    need = policy.need_of(request.endpoint, request.method)
+    decision = policy.decide(need, role)
     if decision is policy.Decision.LOG_IN:
         if wants_json():
             abort(401, "Log in or send an API bearer token.")
         return login_manager.unauthorized()
     if decision is policy.Decision.FORBID:
+        log_refused_request(db.session, requester(), named_records(), need.resource if need else None)
         abort(403, "Your role may not do this.")
     return None
+
+
+def named_records() -> dict[str, object]:
+    """Return the records the request names: its URL arguments, and a patient chosen by ``?patient=``."""
+    named = dict(request.view_args or {})
+    patient_id = row_id(request.args.get("patient"))
+    if patient_id is not None:
+        named.setdefault("patient_id", patient_id)
+    return named
 
 
 def may_submit(endpoint: str) -> bool:

@@ -25,6 +25,16 @@ SEALED_FIELDS: dict[str, tuple[str, ...]] = {
     "treatment_notes": ("status", "content_hash"),
     "treatment_note_amendments": ("note_id", "author_id", "text", "created_at"),
 }
+# Fields added after rows were sealed: sealed only when they hold a value, so that the seals of the
+# rows written before them still fit. Setting or clearing one still breaks the row's seal.
+SEALED_WHEN_SET: dict[str, tuple[str, ...]] = {
+    "access_log": ("log_filter",),
+}
+
+
+def sealed_fields(table: str) -> tuple[str, ...]:
+    """Return every field a row of ``table`` may have sealed: the fields a seal needs to be made or checked."""
+    return SEALED_FIELDS[table] + SEALED_WHEN_SET.get(table, ())
 
 
 def _plain(value: object) -> object:
@@ -37,9 +47,11 @@ def _plain(value: object) -> object:
 
 def seal(key: str, table: str, number: int, fields: Mapping[str, object]) -> str:
     """Return the hex HMAC-SHA256 under ``key`` of row number ``number`` of ``table`` with ``fields``."""
+    sealed = {name: _plain(fields[name]) for name in SEALED_FIELDS[table]}
+    sealed.update((name, _plain(fields[name])) for name in SEALED_WHEN_SET.get(table, ())
+                  if fields.get(name) is not None)
     message = json.dumps(
-        {"table": table, "number": number, "fields": {name: _plain(fields[name]) for name in SEALED_FIELDS[table]}},
-        sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+        {"table": table, "number": number, "fields": sealed}, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
     )
     return hmac.new(key.encode("utf-8"), message.encode("utf-8"), hashlib.sha256).hexdigest()
 

@@ -24,6 +24,7 @@ ACCESS_ACTION_LABELS = {
     AccessAction.PRINT.value: _l("Printed"),
     AccessAction.EXPORT.value: _l("Exported"),
     AccessAction.WRITE.value: _l("Changed"),
+    AccessAction.REFUSED.value: _l("Access refused"),
 }
 RECORD_PART_LABELS = {
     RecordPart.PATIENT.value: _l("Contact details"),

@@ -11,7 +11,8 @@ from flask_migrate import downgrade, upgrade
 from clinic import create_app
 from clinic.extensions import db
 from clinic.models import AccessAction, Chiropractor, Patient, RecordPart, Role, User
-from clinic.services.access_log import Requester, record_access
+from clinic.sealing import seal
+from clinic.services.access_log import LogFilter, Requester, record_access, record_log_view
 from clinic.services.accounts import create_user
 from clinic.services.record_seals import verify_records
 from clinic.services.seed import seed_clinic
@@ -90,5 +91,63 @@ def test_the_records_already_there_are_sealed_by_the_upgrade(empty_database_url)
         assert [(report.table, report.sealed, report.findings) for report in reports] == [
             ("treatment_notes", 1, []), ("treatment_note_amendments", 1, []), ("access_log", 2, []),
         ]
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_sealed_rows_still_verify_after_the_log_takes_refusals_and_views(empty_database_url):
+    """The access-log rebuild (revision 0bebece3e3d9) keeps every seal and every append-only rule."""
+    app = create_app(config_for(empty_database_url))
+    with app.app_context():
+        upgrade(revision="cc8fd0897811")
+        seed_clinic(db.session)
+        chiropractor = create_user(db.session, "chiro@movewell.test", PASSWORD, Role.CHIROPRACTOR,
+                                   Chiropractor(name="Test Chiropractor", slug="test-chiropractor"))
+        patient = Patient(first_name="Sanne", last_name="de Vries", date_of_birth=date(1990, 5, 17),
+                          email="sanne@example.nl", created_source="frontdesk")
+        db.session.add(patient)
+        db.session.flush()
+        fill_patient_record(patient, chiropractor, now=NOW)
+        # Written as the code of that revision wrote rows: without the new column.
+        db.session.execute(sa.text(
+            "INSERT INTO access_log (at, user_id, role, patient_id, action, object_type, object_id, remote_address, "
+            "seal_number, seal) VALUES (:at, :user_id, 'chiropractor', :patient_id, 'read', 'patient', NULL, "
+            "'192.0.2.7', 1, :seal)"), {
+            "at": NOW, "user_id": chiropractor.id, "patient_id": patient.id,
+            "seal": seal(app.config["RECORDS_KEY"], "access_log", 1, {
+                "at": NOW, "user_id": chiropractor.id, "role": "chiropractor", "patient_id": patient.id,
+                "action": "read", "object_type": "patient", "object_id": None, "remote_address": "192.0.2.7"})})
+        db.session.execute(sa.text("INSERT INTO seal_counters (table_name, last_number) VALUES ('access_log', 1)"))
+        db.session.commit()
+        chiropractor_id, patient_id = chiropractor.id, patient.id
+        db.session.remove()
+
+        upgrade()
+        chiropractor = db.session.get(User, chiropractor_id)
+        requester = Requester(chiropractor, None, chiropractor.role)
+        record_access(db.session, requester, patient_id, AccessAction.REFUSED, RecordPart.TREATMENT_NOTES)
+        record_log_view(db.session, requester, LogFilter(), AccessAction.READ)
+        db.session.commit()
+        reports = verify_records(db.session, app.config["RECORDS_KEY"])
+        assert [(report.table, report.sealed, report.findings) for report in reports] == [
+            ("treatment_notes", 1, []), ("treatment_note_amendments", 1, []), ("access_log", 3, []),
+        ]
+        copy = ("INSERT {verb} INTO access_log (id, at, role, patient_id, action, object_type{sealed}) "
+                "SELECT id{new_id}, at, role, patient_id, 'write', object_type{sealed} FROM access_log WHERE id = 1")
+        refused = {
+            "UPDATE access_log SET action = 'write'": "access_log_insert_only",
+            "DELETE FROM access_log": "access_log_insert_only",
+            copy.format(verb="", new_id=" + 100", sealed=""): "sealed",
+        }
+        if db.engine.dialect.name == "sqlite":
+            refused[copy.format(verb="OR REPLACE", new_id="", sealed=", seal_number, seal")] = "cannot be replaced"
+        for statement, rule in refused.items():
+            with pytest.raises(sa.exc.IntegrityError, match=rule):
+                db.session.execute(sa.text(statement))
+            db.session.rollback()
+        # The older schema cannot hold the new rows, and rows of the log are never removed.
+        db.session.remove()
+        with pytest.raises(SystemExit):  # flask-migrate's answer to the migration's RuntimeError
+            downgrade(revision="cc8fd0897811")
         db.session.remove()
         db.engine.dispose()

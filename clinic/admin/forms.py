@@ -223,7 +223,9 @@ class AccessLogFilterForm(ClinicForm):
     user = SelectField(_l("Account"), default="")
     first_day = DayField(_l("From (date)"), validators=[Optional()])
     last_day = DayField(_l("Until (date)"), validators=[Optional()])
-    page = IntegerField(validators=[Optional()])  # out of range: the nearest page
+    # Keyset paging: the page just older than this row, or just newer; an unknown row: the newest page.
+    before = IntegerField(validators=[Optional()])
+    after = IntegerField(validators=[Optional()])
 
     def validate_last_day(self, field: DayField) -> None:
         if field.data and self.first_day.data and field.data < self.first_day.data:
@@ -237,3 +239,8 @@ class AccessLogFilterForm(ClinicForm):
             first_day=None if self.first_day.errors else self.first_day.data,
             last_day=None if self.last_day.errors else self.last_day.data,
         )
+
+    def paging(self) -> dict[str, int]:
+        """Return the valid paging fields, as ``log_page`` takes them."""
+        return {field.name: field.data for field in (self.before, self.after)
+                if field.data is not None and not field.errors}

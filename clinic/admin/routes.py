@@ -123,12 +123,14 @@ def access_log_filter_form() -> AccessLogFilterForm:
 
 @bp.route("/access-log", endpoint="access_log")
 def access_log_page():
-    """Show who reached which patient's record, newest first, filtered by patient, account and days."""
+    """Show who reached which patient's record, newest first, filtered by patient, account and days; log the look."""
     form = access_log_filter_form()
-    rows, pages = access_log.log_page(db.session, form.log_filter(), form.page.data or 1)
+    log_filter = form.log_filter()
+    shown = access_log.log_page(db.session, log_filter, **form.paging())
+    access_log.record_log_view(db.session, requester(), log_filter, AccessAction.READ)
     return render_template(
-        "admin/access_log.html", form=form, rows=rows, pages=pages, page=min(max(form.page.data or 1, 1), pages),
-        filters=filter_args(form), action_labels=ACCESS_ACTION_LABELS, part_labels=RECORD_PART_LABELS,
+        "admin/access_log.html", form=form, page=shown, filters=filter_args(form),
+        action_labels=ACCESS_ACTION_LABELS, part_labels=RECORD_PART_LABELS,
     ), status_of(form)
 
 
@@ -136,8 +138,9 @@ def access_log_page():
 def export_access_log():
     """Download the filtered access log as CSV; the export itself is logged."""
     form = access_log_filter_form()
-    rows = access_log.log_rows(db.session, form.log_filter())
-    access_log.record_export(db.session, requester(), rows)
+    log_filter = form.log_filter()
+    rows = access_log.log_rows(db.session, log_filter)
+    access_log.record_log_view(db.session, requester(), log_filter, AccessAction.EXPORT, rows)
     db.session.commit()
     return Response(access_log.access_log_csv(rows), mimetype="text/csv", headers={
         "Content-Disposition": f"attachment; filename=access-log-{local_today().isoformat()}.csv"})

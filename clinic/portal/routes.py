@@ -38,7 +38,7 @@ from clinic.services.portal import (
     valid_login_link,
 )
 from clinic.services.patient_messages import reminders_wanted, set_reminders_wanted
-from clinic.services.records import find_own_patient_for
+from clinic.services.records import find_own_patient_for, refusal_of_row_logged
 from clinic.templating import ACCESS_ACTION_LABELS, BOOKING_BLUEPRINTS, RECORD_PART_LABELS
 
 bp = Blueprint("portal", __name__)
@@ -90,7 +90,8 @@ def manage_appointment(appointment_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     patient = own_record(Resource.APPOINTMENTS, RecordPart.APPOINTMENT, appointment_id)
-    token = manage_own_appointment(db.session, patient, appointment_id, utcnow())
+    with refusal_of_row_logged(db.session, requester(), "appointment_id", appointment_id):
+        token = manage_own_appointment(db.session, patient, appointment_id, utcnow())
     db.session.commit()
     return redirect(url_for(f"{BOOKING_BLUEPRINTS[g.page_language]}.manage", token=token))
 

@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session, joinedload
 
 from clinic.errors import Conflict, NotFound
 from clinic.models import (
-    AccessLogEntry, Appointment, AppointmentStatus, Chiropractor, Patient, PatientToken, Role, TokenPurpose, User,
+    AccessAction, AccessLogEntry, Appointment, AppointmentStatus, Chiropractor, Patient, PatientToken, Role,
+    TokenPurpose, User,
 )
 from clinic.services.accounts import create_user, normalize_email, record_login
 from clinic.services.online_booking import hash_token, issue_manage_token, returning_patient
@@ -119,16 +120,18 @@ class StaffView:
 
 
 def staff_views_of(session: Session, patient: Patient) -> list[StaffView]:
-    """Return when which member of staff reached the patient's record, newest first.
+    """Return when which member of staff reached the patient's record, or anyone was refused it, newest first.
 
-    The patient's own visits are left out: they know those. Chiropractors are named (the patient
-    knows them); other staff are shown by their role.
+    The patient's own visits are left out: they know those. A refused attempt is shown whoever
+    made it, a patient account too. Chiropractors are named (the patient knows them); anyone else
+    is shown by their role.
     """
     rows = session.execute(
         select(AccessLogEntry.at, Chiropractor.name, AccessLogEntry.role, AccessLogEntry.action,
                AccessLogEntry.object_type)
         .outerjoin(Chiropractor, Chiropractor.user_id == AccessLogEntry.user_id)
-        .where(AccessLogEntry.patient_id == patient.id, AccessLogEntry.role != Role.PATIENT.value)
+        .where(AccessLogEntry.patient_id == patient.id,
+               (AccessLogEntry.role != Role.PATIENT.value) | (AccessLogEntry.action == AccessAction.REFUSED.value))
         .order_by(AccessLogEntry.at.desc(), AccessLogEntry.id.desc())
     )
     return [StaffView(at, name or "", role, action, part) for at, name, role, action, part in rows]

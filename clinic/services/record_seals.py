@@ -66,7 +66,7 @@ def seal_new_records(session: Session, key: str) -> None:
         if not rows:
             continue
         table = model.__tablename__
-        names = sealing.SEALED_FIELDS[table]
+        names = sealing.sealed_fields(table)
         for number, row in enumerate(rows, start=_take_numbers(session, table, len(rows))):
             _fill_insert_defaults(row, names)
             row.seal_number = number
@@ -113,7 +113,7 @@ def _sealed_rows(session: Session, model) -> Iterator[tuple[int, int, str | None
 
     Only a note can disagree with itself: its stored content hash must be the hash of its content.
     """
-    names = sealing.SEALED_FIELDS[model.__tablename__]
+    names = sealing.sealed_fields(model.__tablename__)
     if model is TreatmentNote:
         notes = session.scalars(
             select(TreatmentNote).where(TreatmentNote.seal_number.is_not(None)).order_by(TreatmentNote.seal_number)

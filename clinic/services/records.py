@@ -2,15 +2,19 @@
 
 Every query here is built from the user's rights (``clinic.policy``): a record outside them is
 as absent as a missing one (``NotFound``, a 404), so its existence does not leak. Each finder
-also writes the access log row, so a view that finds a record cannot forget to log it.
+also writes the access log row, so a view that finds a record cannot forget to log it; and when
+it refuses a record that exists (``NotAllowed`` or ``NotFound``), it logs the refused attempt,
+answering exactly as it would have without the log. ``log_refused_request`` does the same for a
+request the policy turns away before any finder runs.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, select, true
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from clinic import policy
 from clinic.bounds import MAX_ROW_ID
@@ -104,11 +108,79 @@ def find_own_patient_for(
 def _find_patient(session: Session, requester: Requester, which: ColumnElement[bool], resource: Resource,
                   action: Action, part: RecordPart, object_id: int | None, logged_as: AccessAction | None = None,
                   ) -> Patient:
-    patient = session.scalar(patients_visible_to(requester.user, resource, action).where(which))
-    if patient is None:
-        raise NotFound("No such patient.")
+    with _refusal_logged(session, requester, select(Patient.id).where(which), part, object_id):
+        patient = session.scalar(patients_visible_to(requester.user, resource, action).where(which))
+        if patient is None:
+            raise NotFound("No such patient.")
     record_access(session, requester, patient.id, logged_as or LOGGED_AS[action], part, object_id)
     return patient
+
+
+@contextmanager
+def _refusal_logged(session: Session, requester: Requester, patient_of_record: Select, part: RecordPart,
+                    object_id: int | None = None) -> Iterator[None]:
+    """Log the refused attempt when the block refuses a record that exists, and let the refusal go on.
+
+    ``patient_of_record`` selects the id of the patient whose record is asked for, whoever may see
+    it; it finds none for a record that does not exist, which is absent, not refused.
+    """
+    try:
+        yield
+    except (NotAllowed, NotFound):
+        patient_id = session.scalar(patient_of_record)
+        if patient_id is not None:
+            record_access(session, requester, patient_id, AccessAction.REFUSED, part, object_id)
+        raise
+
+
+# The URL arguments that name a patient's record or a row of it: the row's id and patient columns,
+# and which part of the record the row is (a patient's page: by the resource the policy guards).
+RECORD_URL_ARGUMENTS: Mapping[str, tuple[InstrumentedAttribute, InstrumentedAttribute, RecordPart | None]] = {
+    "patient_id": (Patient.id, Patient.id, None),
+    "appointment_id": (Appointment.id, Appointment.patient_id, RecordPart.APPOINTMENT),
+    "note_id": (TreatmentNote.id, TreatmentNote.patient_id, RecordPart.TREATMENT_NOTE),
+}
+
+
+def _patient_of(url_argument: str, record_id: int) -> Select:
+    """Select the id of the patient whose row ``url_argument`` names, whoever may see it."""
+    id_column, patient_column, _ = RECORD_URL_ARGUMENTS[url_argument]
+    return select(patient_column).where(id_column == record_id)
+
+
+def refusal_of_row_logged(session: Session, requester: Requester, url_argument: str, record_id: int):
+    """Return a context that logs a refused attempt at the row ``url_argument`` names (an appointment or a note)."""
+    part = RECORD_URL_ARGUMENTS[url_argument][2]
+    return _refusal_logged(session, requester, _patient_of(url_argument, record_id), part, record_id)
+
+
+# The part of the record a whole patient's page reaches, by the resource the policy guards it with.
+PART_OF_RESOURCE = {
+    Resource.CONTACT_DETAILS: RecordPart.PATIENT,
+    Resource.APPOINTMENTS: RecordPart.APPOINTMENT,
+    Resource.TRAINING_DATA: RecordPart.CLINICAL_RECORD,
+    Resource.READINESS_VERDICT: RecordPart.READINESS,
+    Resource.TREATMENT_NOTES: RecordPart.TREATMENT_NOTES,
+    Resource.ACCESS_LOG: RecordPart.ACCESS_LOG,
+}
+
+
+def log_refused_request(session: Session, requester: Requester, url_arguments: Mapping[str, object],
+                        resource: Resource | None) -> None:
+    """Log a request the policy refused before any finder ran, if its URL names a patient's record that exists.
+
+    ``url_arguments`` are the request's; ``resource`` is what the policy guards the endpoint with.
+    """
+    for name, (_, _, part) in RECORD_URL_ARGUMENTS.items():
+        record_id = url_arguments.get(name)
+        if not isinstance(record_id, int):
+            continue
+        patient_id = session.scalar(_patient_of(name, record_id))
+        if patient_id is not None:
+            record_access(session, requester, patient_id, AccessAction.REFUSED,
+                          part or PART_OF_RESOURCE.get(resource, RecordPart.CLINICAL_RECORD),
+                          None if name == "patient_id" else record_id)
+        return
 
 
 def search_patients_for(session: Session, requester: Requester, query: str) -> Sequence[Patient]:
@@ -129,8 +201,9 @@ def log_patients_shown(session: Session, requester: Requester, patients: Sequenc
 
 def find_appointment_for(session: Session, requester: Requester, appointment_id: int, action: Action) -> Appointment:
     """Return the appointment (with its history) if ``requester`` may reach it, and log the access."""
-    visible = _of_visible_patients(Appointment.patient_id, requester.user, Resource.APPOINTMENTS, action)
-    appointment = calendar.appointment_with_history(session, appointment_id, visible=visible)
+    with refusal_of_row_logged(session, requester, "appointment_id", appointment_id):
+        visible = _of_visible_patients(Appointment.patient_id, requester.user, Resource.APPOINTMENTS, action)
+        appointment = calendar.appointment_with_history(session, appointment_id, visible=visible)
     record_access(session, requester, appointment.patient_id, LOGGED_AS[action], RecordPart.APPOINTMENT,
                   appointment.id)
     return appointment
@@ -150,18 +223,22 @@ def find_check_in_for(session: Session, requester: Requester, patient_id: int, c
 
 def _find_training_row(session: Session, requester: Requester, model, patient_id: int, row_id: int,
                        part: RecordPart):
-    visible = _of_visible_patients(model.patient_id, requester.user, Resource.TRAINING_DATA, Action.READ)
-    record = session.scalar(select(model).where(model.id == row_id, model.patient_id == patient_id, visible))
-    if record is None:
-        raise NotFound(f"No such {part.value.replace('_', ' ')}.")
+    with _refusal_logged(session, requester, select(model.patient_id).where(model.id == row_id,
+                                                                            model.patient_id == patient_id),
+                         part, row_id):
+        visible = _of_visible_patients(model.patient_id, requester.user, Resource.TRAINING_DATA, Action.READ)
+        record = session.scalar(select(model).where(model.id == row_id, model.patient_id == patient_id, visible))
+        if record is None:
+            raise NotFound(f"No such {part.value.replace('_', ' ')}.")
     record_access(session, requester, patient_id, AccessAction.READ, part, record.id)
     return record
 
 
 def find_note_for(session: Session, requester: Requester, note_id: int, action: Action) -> TreatmentNote:
     """Return the treatment note ``requester`` may reach (another's draft is absent), and log the access."""
-    _scope(requester.user, Resource.TREATMENT_NOTES, action)  # refuses a role without the right
-    note = notes_service.note_for(session, note_id, requester.user)
+    with refusal_of_row_logged(session, requester, "note_id", note_id):
+        _scope(requester.user, Resource.TREATMENT_NOTES, action)  # refuses a role without the right
+        note = notes_service.note_for(session, note_id, requester.user)
     record_access(session, requester, note.patient_id, LOGGED_AS[action], RecordPart.TREATMENT_NOTE, note.id)
     return note
 

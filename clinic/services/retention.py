@@ -46,7 +46,8 @@ def _access_log_rows(session: Session, now: datetime) -> list[DueRecord | None]:
         select(AccessLogEntry.patient_id, func.count(), func.max(AccessLogEntry.at))
         .where(AccessLogEntry.at <= cutoff).group_by(AccessLogEntry.patient_id).order_by(AccessLogEntry.patient_id)
     )
-    return [due(RecordKind.ACCESS_LOG, f"access log of patient {patient_id}: {count} rows", newest, now)
+    return [due(RecordKind.ACCESS_LOG, f"access log of patient {patient_id}: {count} rows" if patient_id is not None
+                else f"views of the access log without a patient: {count} rows", newest, now)
             for patient_id, count, newest in rows]
 
 

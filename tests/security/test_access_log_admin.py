@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import datetime, timedelta, timezone
+from html import unescape
 
 import pytest
 import sqlalchemy as sa
@@ -104,14 +106,58 @@ def test_unknown_parameters_are_ignored_not_used_to_sort_or_filter(logged, brows
     assert len(listed_times(response.get_data(as_text=True))) == 4
 
 
-def test_the_log_is_shown_page_by_page(logged, browser_as, monkeypatch):
-    monkeypatch.setattr("clinic.services.access_log.PAGE_SIZE", 3)
+def link(html: str, rel: str) -> str | None:
+    found = re.search(rf'href="([^"]*)" rel="{rel}"', html)
+    return unescape(found.group(1)) if found else None
+
+
+def test_the_log_is_shown_page_by_page_by_keyset_keeping_the_filter(logged, browser_as, monkeypatch):
+    monkeypatch.setattr("clinic.services.access_log.PAGE_SIZE", 2)
     admin = browser_as(Role.ADMIN)
-    first = admin.get("/admin/access-log").get_data(as_text=True)
-    second = admin.get("/admin/access-log?page=2").get_data(as_text=True)
-    assert len(listed_times(first)) == 3 and listed_times(second) == [local(2).isoformat()]
-    assert 'rel="next"' in first and 'rel="prev"' in second
-    assert listed_times(admin.get("/admin/access-log?page=-1").get_data(as_text=True)) == listed_times(first)
+    statements = []
+
+    def remember(connection, cursor, statement, parameters, *args):
+        statements.append((statement, parameters))
+
+    sa.event.listen(db.engine, "before_cursor_execute", remember)
+    # The filter leaves out the views of the log, which are logged as they happen (now).
+    first = admin.get("/admin/access-log?first_day=2026-11-02&last_day=2026-11-04").get_data(as_text=True)
+    assert listed_times(first) == [local(4, 0).isoformat(), local(3, 23).isoformat()]
+    assert link(first, "prev") is None and "first_day=2026-11-02" in link(first, "next")
+    second = admin.get(link(first, "next")).get_data(as_text=True)
+    assert listed_times(second) == [local(3, 9).isoformat(), local(2).isoformat()]
+    assert link(second, "next") is None
+    assert listed_times(admin.get(link(second, "prev")).get_data(as_text=True)) == listed_times(first)
+    sa.event.remove(db.engine, "before_cursor_execute", remember)
+    # Keyset paging: no page skips rows with OFFSET (SQLite's dialect always writes one, as 0).
+    assert statements and {parameters[-1] for statement, parameters in statements if "OFFSET" in statement} <= {0}
+    # A row id that names no row: the newest page.
+    unknown = admin.get("/admin/access-log?before=99999&first_day=2026-11-02&last_day=2026-11-04")
+    assert listed_times(unknown.get_data(as_text=True)) == listed_times(first)
+
+
+def test_each_look_at_the_log_is_logged_with_its_filter(logged, browser_as):
+    admin, admin_id = browser_as(Role.ADMIN), logged.users[Role.ADMIN].id
+    desk = logged.users[Role.FRONTDESK].id
+    admin.get(f"/admin/access-log?patient={logged.other.id}&first_day=2026-11-02")
+    admin.get("/admin/access-log")
+    admin.get(f"/admin/access-log.csv?user={desk}")
+    views = db.session.execute(
+        select(AccessLogEntry.user_id, AccessLogEntry.action, AccessLogEntry.object_type, AccessLogEntry.patient_id,
+               AccessLogEntry.log_filter).where(AccessLogEntry.log_filter.is_not(None)).order_by(AccessLogEntry.id)
+    ).all()
+    assert views == [
+        (admin_id, "read", "access_log", logged.other.id, f"patient={logged.other.id}&first_day=2026-11-02"),
+        (admin_id, "read", "access_log", None, ""),
+        # The export: one row for the look, one for each patient whose rows it carried.
+        (admin_id, "export", "access_log", None, f"user={desk}"),
+        (admin_id, "export", "access_log", logged.own.id, f"user={desk}"),
+        (admin_id, "export", "access_log", logged.other.id, f"user={desk}"),
+    ]
+    page = admin.get("/admin/access-log").get_data(as_text=True)
+    assert f"patient={logged.other.id}&amp;first_day=2026-11-02" in page
+    exported = csv.DictReader(io.StringIO(admin.get(f"/admin/access-log.csv?user={admin_id}").get_data(as_text=True)))
+    assert [row["log_filter"] for row in exported][-2:] == ["", f"patient={logged.other.id}&first_day=2026-11-02"]
 
 
 def test_the_csv_export_has_the_filtered_rows_and_is_itself_logged(logged, browser_as):

@@ -23,7 +23,7 @@ from clinic.models import (
     TreatmentNote,
 )
 from clinic.sealing import SEALED_FIELDS, seal
-from clinic.services.access_log import Requester, record_access
+from clinic.services.access_log import LogFilter, Requester, record_access, record_log_view
 from clinic.services.seed import seed_clinic
 from clinic.services.treatment_notes import (
     AppliedModality,
@@ -249,6 +249,21 @@ def test_verify_records_finds_each_changed_forged_or_removed_row(app, records, o
     assert result.exit_code == 1, result.output
     assert expected in result.output
     assert "1 problem(s)" in result.output
+
+
+@pytest.mark.parametrize("statement", [
+    "UPDATE access_log SET log_filter = NULL WHERE log_filter IS NOT NULL",  # the look hidden among old rows
+    "UPDATE access_log SET log_filter = 'user=1' WHERE log_filter IS NOT NULL",
+])
+def test_the_filter_of_a_look_at_the_log_is_sealed(app, records, owner_settings, attempts, statement):
+    requester = Requester(records.access.user, "192.0.2.7", "admin")
+    record_log_view(db.session, requester, LogFilter(patient_id=records.access.patient_id), AccessAction.READ)
+    db.session.commit()
+    assert verify(app).exit_code == 0
+    tamper(owner_settings, statement)
+    attempts.record("tamper")
+    result = verify(app)
+    assert result.exit_code == 1 and "changed or forged" in result.output, result.output
 
 
 def test_the_database_refuses_a_row_without_its_seal(records, attempts):
