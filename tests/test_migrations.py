@@ -1,11 +1,13 @@
 """The migrations build exactly the models' schema, and can be undone and redone."""
 import os
 from datetime import date
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from flask_migrate import downgrade, upgrade
 
 from clinic import create_app
@@ -18,6 +20,10 @@ from clinic.services.record_seals import verify_records
 from clinic.services.seed import seed_clinic
 from tests.conftest import PASSWORD, config_for, postgres_url
 from tests.privacy.privacy_builders import NOW, fill_patient_record
+
+# The revision before the access log took refused attempts and looks at itself.
+BEFORE_REFUSALS = ScriptDirectory(str(Path(__file__).resolve().parent.parent / "migrations")).get_revision(
+    "0bebece3e3d9").down_revision
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -96,10 +102,14 @@ def test_the_records_already_there_are_sealed_by_the_upgrade(empty_database_url)
 
 
 def test_sealed_rows_still_verify_after_the_log_takes_refusals_and_views(empty_database_url):
-    """The access-log rebuild (revision 0bebece3e3d9) keeps every seal and every append-only rule."""
+    """The access-log rebuild (revision 0bebece3e3d9) keeps every seal and every append-only rule.
+
+    The record is filled at head and the schema taken back to just before the rebuild, so the rows
+    are what today's code writes and the access log what the older code wrote.
+    """
     app = create_app(config_for(empty_database_url))
     with app.app_context():
-        upgrade(revision="cc8fd0897811")
+        upgrade()
         seed_clinic(db.session)
         chiropractor = create_user(db.session, "chiro@movewell.test", PASSWORD, Role.CHIROPRACTOR,
                                    Chiropractor(name="Test Chiropractor", slug="test-chiropractor"))
@@ -108,18 +118,21 @@ def test_sealed_rows_still_verify_after_the_log_takes_refusals_and_views(empty_d
         db.session.add(patient)
         db.session.flush()
         fill_patient_record(patient, chiropractor, now=NOW)
+        db.session.commit()
+        chiropractor_id, patient_id = chiropractor.id, patient.id
+        db.session.remove()
+        downgrade(revision=BEFORE_REFUSALS)
         # Written as the code of that revision wrote rows: without the new column.
         db.session.execute(sa.text(
             "INSERT INTO access_log (at, user_id, role, patient_id, action, object_type, object_id, remote_address, "
             "seal_number, seal) VALUES (:at, :user_id, 'chiropractor', :patient_id, 'read', 'patient', NULL, "
             "'192.0.2.7', 1, :seal)"), {
-            "at": NOW, "user_id": chiropractor.id, "patient_id": patient.id,
+            "at": NOW, "user_id": chiropractor_id, "patient_id": patient_id,
             "seal": seal(app.config["RECORDS_KEY"], "access_log", 1, {
-                "at": NOW, "user_id": chiropractor.id, "role": "chiropractor", "patient_id": patient.id,
+                "at": NOW, "user_id": chiropractor_id, "role": "chiropractor", "patient_id": patient_id,
                 "action": "read", "object_type": "patient", "object_id": None, "remote_address": "192.0.2.7"})})
         db.session.execute(sa.text("INSERT INTO seal_counters (table_name, last_number) VALUES ('access_log', 1)"))
         db.session.commit()
-        chiropractor_id, patient_id = chiropractor.id, patient.id
         db.session.remove()
 
         upgrade()
@@ -148,6 +161,6 @@ def test_sealed_rows_still_verify_after_the_log_takes_refusals_and_views(empty_d
         # The older schema cannot hold the new rows, and rows of the log are never removed.
         db.session.remove()
         with pytest.raises(SystemExit):  # flask-migrate's answer to the migration's RuntimeError
-            downgrade(revision="cc8fd0897811")
+            downgrade(revision=BEFORE_REFUSALS)
         db.session.remove()
         db.engine.dispose()

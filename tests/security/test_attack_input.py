@@ -126,9 +126,10 @@ def page_forms(clinic: Clinic) -> dict[str, tuple]:
             {"date": NOT_A_DATE, "start": NOT_AN_INSTANT}),
         "appointment type": (clinic.desk, "/admin/appointment-types/new", {
             "code": "new_type", "name_nl": "Nieuw", "name_en": "New", "duration_minutes": "30",
-            "buffer_after_minutes": "0", "modality": "massage", "is_active": "y",
+            "buffer_after_minutes": "0", "follow_up_days": "7", "modality": "massage", "is_active": "y",
         }, {"code": [*BAD_TEXT, "Spaces not allowed"], "name_nl": BAD_TEXT, "name_en": BAD_TEXT,
-            "duration_minutes": BAD_NUMBERS, "buffer_after_minutes": ["-5", "121", "x"]}),
+            "duration_minutes": BAD_NUMBERS, "buffer_after_minutes": ["-5", "121", "x"],
+            "follow_up_days": ["0", "366", "x"]}),
         "time off": (clinic.desk, f"/admin/chiropractors/{clinic.chiropractor.id}/time-off", {
             "start_date": later, "start_time": "09:00", "end_date": later, "end_time": "12:00", "reason": "Course",
         }, {"reason": BAD_TEXT, "start_date": NOT_A_DATE, "end_date": NOT_A_DATE, "end_time": ["25:00", "08:00", "9"]}),

@@ -129,7 +129,7 @@ def test_staff_pages_show_every_payload_as_text(staff_visits, payload):
 
     # Administration: an appointment type and time off.
     desk.post("/admin/appointment-types/new", data={
-        "code": "xss_type", "name_nl": payload, "name_en": payload, "duration_minutes": "30",
+        "code": "xss_type", "name_nl": payload, "name_en": payload, "duration_minutes": "30", "follow_up_days": "7",
         "buffer_after_minutes": "0", "modality": "massage", "is_online_bookable": "y",
         "is_open_to_new_patients": "y", "is_active": "y",
     })
