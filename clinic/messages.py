@@ -25,6 +25,7 @@ FIELD_MESSAGES = {
     "overlaps_appointment": _l("This time is already taken."),
     "slot_taken": _l("Someone else just booked this time. Please choose another one."),
     "patient_busy": _l("You already have an appointment at this time."),
+    "resource_taken": _l("The equipment for this treatment is in use at this time. Please choose another one."),
     "too_many_open_bookings": _l(
         "You already have the maximum number of open online bookings. Call us to book more."
     ),

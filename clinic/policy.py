@@ -278,10 +278,12 @@ ROUTES: Mapping[str, Route] = {
     "admin.appointment_types": page(R.SCHEDULES),
     "admin.new_appointment_type": form(R.SCHEDULES),
     "admin.edit_appointment_type": form(R.SCHEDULES),
+    "admin.resources": page(R.SCHEDULES, write=WRITE),
     # The API: what the public booking needs is public; the rest per record, patients on their own.
     "api.openapi_document": PUBLIC_PAGE,
     "api.list_chiropractors": PUBLIC_PAGE,
     "api.list_appointment_types": PUBLIC_PAGE,
+    "api.list_resources": PUBLIC_PAGE,
     "api.list_free_slots": PUBLIC_PAGE,
     "api.book_online_appointment": Route(write=PUBLIC),
     "api.show_me": Route(read=LOGGED_IN),

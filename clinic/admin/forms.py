@@ -172,7 +172,20 @@ class AppointmentTypeForm(ClinicForm):
         default=True,
         description=_l("Inactive types can no longer be booked; existing appointments keep them."),
     )
+    resource_id = SelectField(
+        _l("Needs"),
+        coerce=lambda value: int(value) if value not in (None, "", "None") else None,
+        description=_l("Equipment or a room this treatment takes for its duration and buffer; "
+                       "two appointments never share it."),
+        validate_choice=False,
+    )
     submit = SubmitField(_l("Save"))
+
+    def offer_resources(self, resources) -> None:
+        """Fill the resource choices: nothing, or one of ``resources``."""
+        self.resource_id.choices = [SelectChoice("", _l("Nothing besides the chiropractor"))] + [
+            SelectChoice(str(resource.id), resource.name) for resource in resources
+        ]
 
     def fields_for_service(self) -> AppointmentTypeFields:
         """Return the submitted values as the service takes them."""
@@ -185,6 +198,7 @@ class AppointmentTypeForm(ClinicForm):
             is_online_bookable=self.is_online_bookable.data,
             is_open_to_new_patients=self.is_open_to_new_patients.data,
             is_active=self.is_active.data,
+            resource_id=self.resource_id.data,
         )
 
 
@@ -192,6 +206,14 @@ class EditAppointmentTypeForm(AppointmentTypeForm):
     """The same form without the code, which never changes once appointments may refer to it."""
 
     code = None
+
+
+class ResourceForm(ClinicForm):
+    name = StringField(
+        _l("Name"), validators=[InputRequired(), Length(max=120)],
+        description=_l("For example: Behandelkamer 2"),
+    )
+    submit = SubmitField(_l("Add"))
 
 
 class ErasureForm(ClinicForm):

@@ -24,6 +24,7 @@ from clinic.admin.forms import (
     EditAppointmentTypeForm,
     EndHoursForm,
     ErasureForm,
+    ResourceForm,
     TimeOffForm,
     WorkingHoursForm,
     show_errors,
@@ -319,6 +320,7 @@ def appointment_types():
 def new_appointment_type():
     """Create an appointment type."""
     form = AppointmentTypeForm()
+    form.offer_resources(staffing.all_resources(db.session))
     if form.validate_on_submit():
         try:
             created = staffing.create_appointment_type(db.session, form.code.data, form.fields_for_service())
@@ -338,6 +340,7 @@ def edit_appointment_type(type_id: int):
     if appointment_type is None:
         abort(404)
     form = EditAppointmentTypeForm(obj=appointment_type)
+    form.offer_resources(staffing.all_resources(db.session))
     if form.validate_on_submit():
         try:
             staffing.update_appointment_type(db.session, appointment_type, form.fields_for_service())
@@ -349,6 +352,28 @@ def edit_appointment_type(type_id: int):
             return redirect(url_for(".appointment_types"))
     return (
         render_template("admin/appointment_type.html", form=form, appointment_type=appointment_type),
+        status_of(form),
+    )
+
+
+@bp.route("/resources", methods=["GET", "POST"])
+def resources():
+    """List the shared resources (the decompression table, rooms) and add one."""
+    form = ResourceForm()
+    if form.validate_on_submit():
+        try:
+            added = staffing.add_resource(db.session, form.name.data)
+        except DomainError as error:
+            refuse(form, error)
+        else:
+            db.session.commit()
+            flash(_("%(name)s has been added.", name=added.name), "info")
+            return redirect(url_for(".resources"))
+    return (
+        render_template(
+            "admin/resources.html", form=form, resources=staffing.all_resources(db.session),
+            can_change=may_submit("admin.resources"),
+        ),
         status_of(form),
     )
 

@@ -10,6 +10,7 @@ from clinic.api import (  # noqa: F401
     me,
     openapi,
     patients,
+    resources,
 )
 from clinic.api.blueprint import bp, init_api
 

@@ -118,6 +118,15 @@ class ChiropractorListSchema(Schema):
     chiropractors = fields.List(fields.Nested(ChiropractorSchema), required=True)
 
 
+class ResourceSchema(Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True, metadata={"example": "Decompressietafel"})
+
+
+class ResourceListSchema(Schema):
+    resources = fields.List(fields.Nested(ResourceSchema), required=True)
+
+
 class AppointmentTypeSchema(Schema):
     code = fields.String(required=True, metadata={"example": "sports_massage_30"})
     name = fields.Method(
@@ -126,6 +135,10 @@ class AppointmentTypeSchema(Schema):
     duration_minutes = fields.Integer(required=True)
     modality = fields.String(required=True, validate=validate.OneOf([m.value for m in Modality]))
     online_bookable = fields.Boolean(required=True, attribute="is_online_bookable")
+    resource = fields.Nested(
+        ResourceSchema, required=True, allow_none=True,
+        metadata={"description": "What the type takes besides the chiropractor, for its duration and buffer; null if nothing"},
+    )
 
 
     def localised_name(self, appointment_type) -> str:

@@ -16,6 +16,7 @@ VIOLATION_MESSAGES = {
     "off_grid": _l("That is not one of the offered start times."),
     "time_off": _l("The chiropractor is away at that time."),
     "overlaps_appointment": _l("That time overlaps another appointment."),
+    "resource_taken": _l("The equipment this treatment needs is in use at that time."),
 }
 
 # clinic.contact and clinic.services.patients field codes → what to fix in the field.
@@ -36,6 +37,7 @@ FIELD_MESSAGES = {
 CONFLICT_MESSAGES = {
     "slot_taken": _l("That time has just been taken. Please choose another time below."),
     "patient_busy": _l("The patient already has an appointment at that time."),
+    "resource_taken": _l("The equipment this treatment needs has just been taken at that time. Please choose another time below."),
     "not_reschedulable": _l("Only a booked appointment can be moved."),
     "status_conflict": _l("This appointment was changed in the meantime; see its current status below."),
 }

@@ -8,6 +8,7 @@ from clinic.models.appointments import (
     AppointmentStatus,
     AppointmentType,
     BookingSource,
+    ClinicResource,
     Modality,
 )
 from clinic.models.messaging import OutboxMessage, OutboxStatus, PatientToken, TokenPurpose
@@ -49,6 +50,7 @@ __all__ = [
     "AppointmentType",
     "BookingSource",
     "Chiropractor",
+    "ClinicResource",
     "CreatedSource",
     "Modality",
     "NoteStatus",

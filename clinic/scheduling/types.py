@@ -171,12 +171,37 @@ class ChiropractorCalendar:
         object.__setattr__(self, "busy_index", busy)
 
 
+@dataclass(frozen=True)
+class SharedCalendar:
+    """What every chiropractor shares when booking one appointment type.
+
+    ``resource_busy`` holds the active appointments that need the resource the type needs (each
+    already extended by its own buffer-after); empty when the type needs none.
+    """
+
+    resource_busy: tuple[TimeRange, ...] = ()
+    resource_busy_index: RangeIndex = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        resource_busy = RangeIndex(_require_ranges(self.resource_busy, "resource_busy"))
+        object.__setattr__(self, "resource_busy", resource_busy.ranges)
+        object.__setattr__(self, "resource_busy_index", resource_busy)
+
+    def blocking_within(self, start: datetime, end: datetime) -> list[TimeRange]:
+        """Return ranges, sorted by start, whose union covers every overlap with [start, end)."""
+        return self.resource_busy_index.blocking_within(start, end)
+
+
 def _require_ranges(ranges: Iterable[TimeRange], name: str) -> tuple[TimeRange, ...]:
     ranges = tuple(ranges)
     for one in ranges:
         if not isinstance(one, TimeRange):
             raise ValueError(f"{name} must hold TimeRange values, got {one!r}")
     return ranges
+
+
+# Nothing shared is taken: the calendar of a type that needs no resource.
+NOTHING_SHARED = SharedCalendar()
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,6 +264,7 @@ class ViolationCode(StrEnum):
     OFF_GRID = "off_grid"
     TIME_OFF = "time_off"
     OVERLAPS_APPOINTMENT = "overlaps_appointment"
+    RESOURCE_TAKEN = "resource_taken"
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,5 @@
-"""Working hours, time off and appointment types: when the chiropractors work and what can be booked.
+"""Working hours, time off, appointment types and shared resources: when the chiropractors work and
+what can be booked.
 
 The rules live here so that every caller gets them (forms only check the shape of the input):
 past weeks are history, so hours are ended rather than deleted once they have started, and
@@ -18,7 +19,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from clinic.errors import Conflict, Invalid
-from clinic.models import ACTIVE_STATUSES, Appointment, AppointmentType, Chiropractor, Modality, TimeOff, WorkingHours
+from clinic.models import (
+    ACTIVE_STATUSES, Appointment, AppointmentType, Chiropractor, ClinicResource, Modality, TimeOff, WorkingHours,
+)
 from clinic.scheduling import WeeklyHours
 from clinic.services.booking import lock_chiropractor
 
@@ -227,19 +230,23 @@ class AppointmentTypeFields:
     is_online_bookable: bool
     is_open_to_new_patients: bool
     is_active: bool
+    # The resource the type takes for its duration and buffer (e.g. the decompression table).
+    resource_id: int | None = None
 
 
 def all_appointment_types(session: Session) -> Sequence[AppointmentType]:
     """Return every appointment type, active ones first, by code."""
     return session.scalars(
-        select(AppointmentType).order_by(AppointmentType.is_active.desc(), AppointmentType.code)
+        select(AppointmentType)
+        .options(joinedload(AppointmentType.resource))
+        .order_by(AppointmentType.is_active.desc(), AppointmentType.code)
     ).all()
 
 
 def create_appointment_type(session: Session, code: str, fields: AppointmentTypeFields) -> AppointmentType:
     """Create an appointment type with a new, unique code."""
     code = code.strip()
-    problems = type_field_problems(fields)
+    problems = type_field_problems(session, fields)
     if not CODE_PATTERN.fullmatch(code):
         problems["code"] = _l("Use 1 to 40 lower-case letters, digits or underscores, e.g. sports_massage_45.")
     refuse_if_any(problems)
@@ -257,13 +264,13 @@ def update_appointment_type(
     session: Session, appointment_type: AppointmentType, fields: AppointmentTypeFields
 ) -> AppointmentType:
     """Change an appointment type; its code stays. Existing appointments keep their times."""
-    refuse_if_any(type_field_problems(fields))
+    refuse_if_any(type_field_problems(session, fields))
     apply_fields(appointment_type, fields)
     session.flush()
     return appointment_type
 
 
-def type_field_problems(fields: AppointmentTypeFields) -> dict[str, str]:
+def type_field_problems(session: Session, fields: AppointmentTypeFields) -> dict[str, str]:
     """Return a message for each field of ``fields`` that breaks a rule."""
     problems = {}
     for name in ("name_nl", "name_en"):
@@ -278,6 +285,8 @@ def type_field_problems(fields: AppointmentTypeFields) -> dict[str, str]:
         problems["buffer_after_minutes"] = _l("Choose a buffer from 0 to 120 minutes.")
     if fields.modality not in {m.value for m in Modality}:
         problems["modality"] = _l("Choose a kind of treatment.")
+    if fields.resource_id is not None and session.get(ClinicResource, fields.resource_id) is None:
+        problems["resource_id"] = _l("Choose one of the resources.")
     return problems
 
 
@@ -290,3 +299,28 @@ def apply_fields(appointment_type: AppointmentType, fields: AppointmentTypeField
     appointment_type.is_online_bookable = fields.is_online_bookable
     appointment_type.is_open_to_new_patients = fields.is_open_to_new_patients
     appointment_type.is_active = fields.is_active
+    appointment_type.resource_id = fields.resource_id
+
+
+# Shared resources
+
+
+def all_resources(session: Session) -> Sequence[ClinicResource]:
+    """Return every resource, by name."""
+    return session.scalars(select(ClinicResource).order_by(ClinicResource.name)).all()
+
+
+def add_resource(session: Session, name: str) -> ClinicResource:
+    """Add a resource, such as a second treatment room, under a name no other resource has."""
+    name = name.strip()
+    if not name:
+        raise Invalid(CORRECT_THE_FIELDS, fields={"name": _l("Give a name.")})
+    if len(name) > NAME_LENGTH:
+        raise Invalid(CORRECT_THE_FIELDS, fields={"name": _l("Use at most 120 characters.")})
+    if session.scalar(select(ClinicResource.id).where(ClinicResource.name == name)) is not None:
+        message = _l("Another resource already has this name.")
+        raise Conflict(message, fields={"name": message}, code="name_taken")
+    resource = ClinicResource(name=name)
+    session.add(resource)
+    session.flush()
+    return resource
