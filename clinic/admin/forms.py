@@ -12,12 +12,14 @@ from wtforms import (
     IntegerField,
     RadioField,
     SelectField,
+    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
     TimeField,
 )
 from wtforms.fields.choices import SelectChoice
+from wtforms.widgets import CheckboxInput, ListWidget
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from clinic.errors import DomainError
@@ -206,6 +208,22 @@ class EditAppointmentTypeForm(AppointmentTypeForm):
     """The same form without the code, which never changes once appointments may refer to it."""
 
     code = None
+
+
+class ClosureForm(TimeOffForm):
+    """A clinic-wide closure: the same wall-clock period as time off, with a reason required."""
+
+    reason = StringField(_l("Reason"), validators=[InputRequired(), Length(max=200)],
+                         description=_l("For example: Koningsdag"))
+    submit = SubmitField(_l("Close the clinic"))
+
+
+class OfferedTypesForm(ClinicForm):
+    types = SelectMultipleField(
+        _l("Treatments offered"), coerce=int, validate_choice=False,
+        widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(),
+    )
+    submit = SubmitField(_l("Save"))
 
 
 class ResourceForm(ClinicForm):

@@ -7,6 +7,7 @@ from clinic.api import (  # noqa: F401
     bookings,
     chiropractors,
     clinical,
+    closures,
     me,
     openapi,
     patients,

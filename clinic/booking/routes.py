@@ -193,7 +193,7 @@ def refused_booking(form: DetailsForm, choice, slot, refusal):
     for field, field_code in field_codes.items():
         if field in form and field != "start":
             form[field].errors = [field_message(field_code)]
-    if code in ("too_many_open_bookings", "past_deadline"):
+    if code in ("too_many_open_bookings", "past_deadline", "type_not_offered"):
         form.slot.errors = [field_message(code)]
     context = summary_context(choice, slot)
     if form.slot.errors:

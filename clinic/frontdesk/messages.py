@@ -15,6 +15,7 @@ VIOLATION_MESSAGES = {
     "outside_working_hours": _l("The chiropractor does not work at that time."),
     "off_grid": _l("That is not one of the offered start times."),
     "time_off": _l("The chiropractor is away at that time."),
+    "clinic_closed": _l("The clinic is closed at that time."),
     "overlaps_appointment": _l("That time overlaps another appointment."),
     "resource_taken": _l("The equipment this treatment needs is in use at that time."),
 }
@@ -31,6 +32,7 @@ FIELD_MESSAGES = {
     "invalid_phone": _l("This is not a valid phone number."),
     "unknown_language": _l("Choose Dutch or English."),
     "unknown": _l("This no longer exists; please choose again."),
+    "type_not_offered": _l("This chiropractor does not offer this treatment."),
 }
 
 # Codes of conflicts (409) the booking service raises.

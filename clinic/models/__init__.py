@@ -10,9 +10,10 @@ from clinic.models.appointments import (
     BookingSource,
     ClinicResource,
     Modality,
+    TypeNotOffered,
 )
 from clinic.models.messaging import OutboxMessage, OutboxStatus, PatientToken, TokenPurpose
-from clinic.models.chiropractors import Chiropractor, TimeOff, WorkingHours
+from clinic.models.chiropractors import Chiropractor, ClinicClosure, TimeOff, WorkingHours
 from clinic.models.patients import LANGUAGES, CreatedSource, Patient
 from clinic.models.privacy import PatientErasure
 from clinic.models.schedule import ScheduleRevision
@@ -50,9 +51,11 @@ __all__ = [
     "AppointmentType",
     "BookingSource",
     "Chiropractor",
+    "ClinicClosure",
     "ClinicResource",
     "CreatedSource",
     "Modality",
+    "TypeNotOffered",
     "NoteStatus",
     "OutboxMessage",
     "OutboxStatus",

@@ -78,6 +78,23 @@ class AppointmentType(db.Model):
         return f"<AppointmentType {self.code}>"
 
 
+class TypeNotOffered(db.Model):
+    """A chiropractor who does not offer an appointment type (e.g. is not certified for dry needling).
+
+    Recorded as the exception, so that every chiropractor offers every type unless the
+    administrator says otherwise: a new type or a new chiropractor needs no rows to be bookable.
+    """
+
+    __tablename__ = "types_not_offered"
+
+    chiropractor_id: Mapped[int] = mapped_column(
+        ForeignKey("chiropractors.id", ondelete="CASCADE"), primary_key=True
+    )
+    appointment_type_id: Mapped[int] = mapped_column(
+        ForeignKey("appointment_types.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
 def _no_overlap(name: str, owner: str, until: str) -> ExcludeConstraint:
     """Return the PostgreSQL rule that ``owner`` never holds two active, overlapping appointments.
 

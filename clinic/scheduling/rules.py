@@ -47,6 +47,7 @@ def check_booking(
     return [
         *_notice_violations(start, policy, now),
         *_working_hours_violations(calendar, start, length, policy),
+        *_overlap_violations(shared.closed_index, occupied, ViolationCode.CLINIC_CLOSED, "a clinic closure"),
         *_overlap_violations(calendar.time_off_index, occupied, ViolationCode.TIME_OFF, "time off"),
         *_overlap_violations(
             calendar.busy_index, occupied, ViolationCode.OVERLAPS_APPOINTMENT, "another appointment"

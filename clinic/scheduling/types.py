@@ -175,21 +175,26 @@ class ChiropractorCalendar:
 class SharedCalendar:
     """What every chiropractor shares when booking one appointment type.
 
-    ``resource_busy`` holds the active appointments that need the resource the type needs (each
-    already extended by its own buffer-after); empty when the type needs none.
+    ``closed`` holds the clinic's closures. ``resource_busy`` holds the active appointments that
+    need the resource the type needs (each already extended by its own buffer-after); empty when
+    the type needs none.
     """
 
+    closed: tuple[TimeRange, ...] = ()
     resource_busy: tuple[TimeRange, ...] = ()
+    closed_index: RangeIndex = field(init=False, repr=False, compare=False)
     resource_busy_index: RangeIndex = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        resource_busy = RangeIndex(_require_ranges(self.resource_busy, "resource_busy"))
-        object.__setattr__(self, "resource_busy", resource_busy.ranges)
-        object.__setattr__(self, "resource_busy_index", resource_busy)
+        for name in ("closed", "resource_busy"):
+            index = RangeIndex(_require_ranges(getattr(self, name), name))
+            object.__setattr__(self, name, index.ranges)
+            object.__setattr__(self, f"{name}_index", index)
 
     def blocking_within(self, start: datetime, end: datetime) -> list[TimeRange]:
-        """Return ranges, sorted by start, whose union covers every overlap with [start, end)."""
-        return self.resource_busy_index.blocking_within(start, end)
+        """Return ranges whose union covers every overlap with [start, end), unsorted (the caller
+        sorts them together with the chiropractor's own)."""
+        return self.closed_index.blocking_within(start, end) + self.resource_busy_index.blocking_within(start, end)
 
 
 def _require_ranges(ranges: Iterable[TimeRange], name: str) -> tuple[TimeRange, ...]:
@@ -265,6 +270,7 @@ class ViolationCode(StrEnum):
     TIME_OFF = "time_off"
     OVERLAPS_APPOINTMENT = "overlaps_appointment"
     RESOURCE_TAKEN = "resource_taken"
+    CLINIC_CLOSED = "clinic_closed"
 
 
 @dataclass(frozen=True, slots=True)

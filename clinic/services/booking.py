@@ -25,8 +25,10 @@ from clinic.models import (
     AppointmentType,
     BookingSource,
     Chiropractor,
+    ClinicClosure,
     Patient,
     TimeOff,
+    TypeNotOffered,
     User,
     WorkingHours,
 )
@@ -56,6 +58,15 @@ class SlotTaken(Conflict):
     ``patient_busy``, or the resource the type needs is in use then, code ``resource_taken``)."""
 
     code = "slot_taken"
+
+
+class NotOffered(Invalid):
+    """The chiropractor asked for does not offer the appointment type (or, for any, none does)."""
+
+    code = "type_not_offered"
+
+    def __init__(self, field: str = "chiropractor_id"):
+        super().__init__("The chiropractor does not offer this treatment.", fields={field: self.code})
 
 
 # Refusals of a time because something is already booked then, rather than because of a rule.
@@ -153,23 +164,32 @@ def load_shared(
     ignore_appointment_id: int | None = None,
     join_touching: bool = False,
 ) -> SharedCalendar:
-    """Return when the resource the type needs is taken on the local days (nothing, if it needs none).
+    """Return the clinic's closures on the local days, and when the resource the type needs is
+    taken then (never, if it needs none).
 
     ``ignore_appointment_id`` and ``join_touching`` as for ``load_calendars``.
     """
-    if appointment_type.resource_id is None:
-        return SharedCalendar()
-    query = select(Appointment.resource_id, Appointment.starts_at, Appointment.buffer_ends_at).where(
-        Appointment.resource_id == appointment_type.resource_id,
-        Appointment.status.in_(ACTIVE_STATUSES),
-        Appointment.starts_at >= day_bounds(first_day)[0] - MARGIN,
-        Appointment.starts_at < day_bounds(last_day)[1] + MARGIN,
-    )
-    if ignore_appointment_id is not None:
-        query = query.where(Appointment.id != ignore_appointment_id)
-    rows = session.execute(query.order_by(Appointment.starts_at)).all()
+    window_start = day_bounds(first_day)[0] - MARGIN
+    window_end = day_bounds(last_day)[1] + MARGIN
+    closed = session.execute(
+        select(ClinicClosure.starts_at, ClinicClosure.ends_at).where(
+            ClinicClosure.starts_at < window_end, ClinicClosure.ends_at > window_start
+        )
+    ).all()
+    rows = []
+    if appointment_type.resource_id is not None:
+        query = select(Appointment.resource_id, Appointment.starts_at, Appointment.buffer_ends_at).where(
+            Appointment.resource_id == appointment_type.resource_id,
+            Appointment.status.in_(ACTIVE_STATUSES),
+            Appointment.starts_at >= window_start,
+            Appointment.starts_at < window_end,
+        )
+        if ignore_appointment_id is not None:
+            query = query.where(Appointment.id != ignore_appointment_id)
+        rows = session.execute(query.order_by(Appointment.starts_at)).all()
     return SharedCalendar(
-        resource_busy=tuple(TimeRange(start, end) for _, start, end in (joined(rows) if join_touching else rows))
+        closed=tuple(TimeRange(start, end) for start, end in closed),
+        resource_busy=tuple(TimeRange(start, end) for _, start, end in (joined(rows) if join_touching else rows)),
     )
 
 
@@ -203,6 +223,23 @@ def bookable_chiropractors(session: Session, chiropractor_id: int | None = None)
     return found
 
 
+def not_offering(session: Session, appointment_type: AppointmentType) -> set[int]:
+    """Return the ids of the chiropractors who do not offer the type (usually none)."""
+    return set(
+        session.scalars(
+            select(TypeNotOffered.chiropractor_id).where(TypeNotOffered.appointment_type_id == appointment_type.id)
+        )
+    )
+
+
+def offering_chiropractors(
+    session: Session, appointment_type: AppointmentType, chiropractor_id: int | None = None
+) -> list[Chiropractor]:
+    """Return the bookable chiropractors (or the one asked for) who offer the type."""
+    excluded = not_offering(session, appointment_type)
+    return [c for c in bookable_chiropractors(session, chiropractor_id) if c.id not in excluded]
+
+
 def find_free_slots(
     session: Session,
     appointment_type: AppointmentType,
@@ -214,10 +251,11 @@ def find_free_slots(
     chiropractor_id: int | None = None,
     ignore_appointment_id: int | None = None,
 ) -> list[Slot]:
-    """Return the free slots for the type on the local days asked, for one or any chiropractor."""
+    """Return the free slots for the type on the local days asked, for one or any chiropractor
+    (none for a chiropractor who does not offer the type)."""
     calendars = load_calendars(
         session,
-        [chiropractor.id for chiropractor in bookable_chiropractors(session, chiropractor_id)],
+        [chiropractor.id for chiropractor in offering_chiropractors(session, appointment_type, chiropractor_id)],
         first_day,
         last_day,
         ignore_appointment_id=ignore_appointment_id,
@@ -246,10 +284,13 @@ def book_appointment(
 ) -> Appointment:
     """Book the patient at ``starts_at`` with the chiropractor, or with the first one free then.
 
+    :raises NotOffered: the chiropractor (for any: every one) does not offer the type.
     :raises BookingRejected: the time breaks a booking rule for every candidate chiropractor.
     :raises SlotTaken: the time is (or just became) taken.
     """
-    candidates = bookable_chiropractors(session, chiropractor_id)
+    candidates = offering_chiropractors(session, appointment_type, chiropractor_id)
+    if not candidates:
+        raise NotOffered("chiropractor_id" if chiropractor_id is not None else "type")
     length = length_of(appointment_type)
     local_day = to_local(starts_at).date()
     shared = load_shared(session, appointment_type, local_day, local_day)
@@ -388,6 +429,9 @@ def insert_guarded(session: Session, appointment: Appointment) -> None:
             session.add(appointment)
             session.flush()
     except IntegrityError as error:
+        if NotOffered.code in str(error.orig):
+            # The administrator withdrew the type from the chiropractor while this booking ran.
+            raise NotOffered() from None
         who = overlap_owner(error)
         if who is None:
             raise

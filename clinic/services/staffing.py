@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session, joinedload
 
 from clinic.errors import Conflict, Invalid
 from clinic.models import (
-    ACTIVE_STATUSES, Appointment, AppointmentType, Chiropractor, ClinicResource, Modality, TimeOff, WorkingHours,
+    ACTIVE_STATUSES, Appointment, AppointmentType, Chiropractor, ClinicClosure, ClinicResource, Modality, TimeOff,
+    TypeNotOffered, WorkingHours,
 )
 from clinic.scheduling import WeeklyHours
 from clinic.services.booking import lock_chiropractor
@@ -150,17 +151,19 @@ class TimeOffWithAppointments:
 
 
 def appointments_during(
-    session: Session, chiropractor_id: int, starts_at: datetime, ends_at: datetime
+    session: Session, chiropractor_id: int | None, starts_at: datetime, ends_at: datetime
 ) -> Sequence[Appointment]:
-    """Return the chiropractor's active appointments that overlap [starts_at, ends_at), by start.
+    """Return the chiropractor's (``None``: everyone's) active appointments that overlap
+    [starts_at, ends_at), by start.
 
     The appointment itself counts, not the buffer after it: a patient seen until the time off
     starts needs no new appointment.
     """
+    owner = [] if chiropractor_id is None else [Appointment.chiropractor_id == chiropractor_id]
     return session.scalars(
         select(Appointment)
         .where(
-            Appointment.chiropractor_id == chiropractor_id,
+            *owner,
             Appointment.status.in_(ACTIVE_STATUSES),
             Appointment.starts_at < ends_at,
             Appointment.ends_at > starts_at,
@@ -213,6 +216,49 @@ def remove_time_off(session: Session, period: TimeOff, *, now: datetime) -> None
     lock_chiropractor(session, period.chiropractor_id)
     session.delete(period)
     session.flush()
+
+
+# Clinic closures
+
+
+@dataclass(frozen=True)
+class ClosureWithAppointments:
+    """A clinic closure and the active appointments that fall in it (to be moved)."""
+
+    closure: ClinicClosure
+    appointments: Sequence[Appointment]
+
+
+def add_closure(
+    session: Session, *, starts_at: datetime, ends_at: datetime, reason: str, now: datetime
+) -> ClosureWithAppointments:
+    """Close the clinic for everyone; saved even over appointments, which are returned to move."""
+    problems = {}
+    if not reason.strip():
+        problems["reason"] = _l("Say why the clinic is closed, e.g. Koningsdag.")
+    if ends_at <= starts_at:
+        problems["ends_at"] = _l("The end must be after the start.")
+    elif ends_at <= now:
+        problems["ends_at"] = _l("This closure would be over already; check the dates.")
+    refuse_if_any(problems)
+    # Every chiropractor's booking lock: no booking decides on free time while the closure is half-written.
+    for chiropractor_id in session.scalars(select(Chiropractor.id).order_by(Chiropractor.id)):
+        lock_chiropractor(session, chiropractor_id)
+    closure = ClinicClosure(starts_at=starts_at, ends_at=ends_at, reason=reason.strip())
+    session.add(closure)
+    session.flush()
+    return ClosureWithAppointments(closure, appointments_during(session, None, starts_at, ends_at))
+
+
+def upcoming_closures(session: Session, now: datetime) -> list[ClosureWithAppointments]:
+    """Return the closures that have not ended yet, by start, with the appointments in them."""
+    closures = session.scalars(
+        select(ClinicClosure).where(ClinicClosure.ends_at > now).order_by(ClinicClosure.starts_at, ClinicClosure.id)
+    ).all()
+    return [
+        ClosureWithAppointments(closure, appointments_during(session, None, closure.starts_at, closure.ends_at))
+        for closure in closures
+    ]
 
 
 # Appointment types
@@ -324,3 +370,48 @@ def add_resource(session: Session, name: str) -> ClinicResource:
     session.add(resource)
     session.flush()
     return resource
+
+
+# Who offers which treatment
+
+
+def withheld_type_ids(session: Session, chiropractor: Chiropractor) -> set[int]:
+    """Return the ids of the appointment types the chiropractor does not offer (usually none)."""
+    return set(
+        session.scalars(
+            select(TypeNotOffered.appointment_type_id).where(TypeNotOffered.chiropractor_id == chiropractor.id)
+        )
+    )
+
+
+def offered_type_ids(session: Session, chiropractor: Chiropractor) -> set[int]:
+    """Return the ids of the appointment types the chiropractor offers (every type but the exceptions)."""
+    return set(session.scalars(select(AppointmentType.id))) - withheld_type_ids(session, chiropractor)
+
+
+def offer_types(session: Session, chiropractor: Chiropractor, type_ids: set[int]) -> None:
+    """Let the chiropractor offer exactly the types ``type_ids``; appointments already made stay."""
+    all_ids = set(session.scalars(select(AppointmentType.id)))
+    if not type_ids <= all_ids:
+        raise Invalid(CORRECT_THE_FIELDS, fields={"types": _l("Choose from the appointment types listed.")})
+    lock_chiropractor(session, chiropractor.id)
+    withheld = withheld_type_ids(session, chiropractor)
+    for type_id in withheld & type_ids:
+        session.delete(session.get(TypeNotOffered, (chiropractor.id, type_id)))
+    session.add_all(
+        TypeNotOffered(chiropractor_id=chiropractor.id, appointment_type_id=type_id)
+        for type_id in all_ids - type_ids - withheld
+    )
+    session.flush()
+
+
+def offered_type_codes(session: Session) -> dict[int, list[str]]:
+    """Return, per chiropractor id, the codes of the active types they offer, by code."""
+    active_codes = dict(
+        session.execute(select(AppointmentType.id, AppointmentType.code).where(AppointmentType.is_active)).all()
+    )
+    withheld = session.execute(select(TypeNotOffered.chiropractor_id, TypeNotOffered.appointment_type_id)).all()
+    offered = {chiropractor_id: dict(active_codes) for chiropractor_id in session.scalars(select(Chiropractor.id))}
+    for chiropractor_id, type_id in withheld:
+        offered[chiropractor_id].pop(type_id, None)
+    return {chiropractor_id: sorted(codes.values()) for chiropractor_id, codes in offered.items()}

@@ -95,6 +95,7 @@ def test_violation_codes_are_stable_strings():
         "time_off",
         "overlaps_appointment",
         "resource_taken",
+        "clinic_closed",
     ]
 
 
