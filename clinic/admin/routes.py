@@ -370,7 +370,8 @@ def offered_types(chiropractor_id: int):
         form.types.data = sorted(staffing.offered_type_ids(db.session, chiropractor))
     if form.validate_on_submit():
         try:
-            staffing.offer_types(db.session, chiropractor, set(form.types.data))
+            # No box ticked sends no field at all: the chiropractor then offers nothing.
+            staffing.offer_types(db.session, chiropractor, set(form.types.data or ()))
         except DomainError as error:
             refuse(form, error)
         else:

@@ -26,3 +26,11 @@ def test_the_front_desk_reads_but_cannot_change_them(client, logged_in):
     tijn = db.session.query(Chiropractor).filter_by(name="Tijn Kooren").one()
     assert client.get(f"/admin/chiropractors/{tijn.id}/types").status_code == 200
     assert client.post(f"/admin/chiropractors/{tijn.id}/types", data={"types": []}).status_code == 403
+
+
+def test_with_no_box_ticked_the_chiropractor_offers_nothing(client, logged_in):
+    logged_in(Role.ADMIN)
+    tijn = db.session.query(Chiropractor).filter_by(name="Tijn Kooren").one()
+    assert client.post(f"/admin/chiropractors/{tijn.id}/types", data={}).status_code == 302
+    db.session.expire_all()
+    assert staffing.offered_type_ids(db.session, tijn) == set()
