@@ -16,15 +16,18 @@ FIELD_MESSAGES = {
     "invalid_phone": _l("This is not a valid phone number."),
     "unknown_language": _l("Choose Dutch or English."),
     "unknown_type": _l("Choose a treatment."),
+    "type_not_offered": _l("This chiropractor does not offer this treatment. Please choose another one."),
     "in_past": _l("This time has already passed."),
     "too_soon": _l("This time is too soon; please choose a later one."),
     "beyond_horizon": _l("This time is too far ahead to book online."),
     "outside_working_hours": _l("The chiropractor does not work at this time."),
     "off_grid": _l("Choose one of the times offered."),
     "time_off": _l("The chiropractor is away at this time."),
+    "clinic_closed": _l("The clinic is closed at this time."),
     "overlaps_appointment": _l("This time is already taken."),
     "slot_taken": _l("Someone else just booked this time. Please choose another one."),
     "patient_busy": _l("You already have an appointment at this time."),
+    "resource_taken": _l("The equipment for this treatment is in use at this time. Please choose another one."),
     "too_many_open_bookings": _l(
         "You already have the maximum number of open online bookings. Call us to book more."
     ),

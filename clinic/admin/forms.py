@@ -12,12 +12,14 @@ from wtforms import (
     IntegerField,
     RadioField,
     SelectField,
+    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
     TimeField,
 )
 from wtforms.fields.choices import SelectChoice
+from wtforms.widgets import CheckboxInput, ListWidget
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from clinic.errors import DomainError
@@ -176,7 +178,20 @@ class AppointmentTypeForm(ClinicForm):
         default=True,
         description=_l("Inactive types can no longer be booked; existing appointments keep them."),
     )
+    resource_id = SelectField(
+        _l("Needs"),
+        coerce=lambda value: int(value) if value not in (None, "", "None") else None,
+        description=_l("Equipment or a room this treatment takes for its duration and buffer; "
+                       "two appointments never share it."),
+        validate_choice=False,
+    )
     submit = SubmitField(_l("Save"))
+
+    def offer_resources(self, resources) -> None:
+        """Fill the resource choices: nothing, or one of ``resources``."""
+        self.resource_id.choices = [SelectChoice("", _l("Nothing besides the chiropractor"))] + [
+            SelectChoice(str(resource.id), resource.name) for resource in resources
+        ]
 
     def fields_for_service(self) -> AppointmentTypeFields:
         """Return the submitted values as the service takes them."""
@@ -190,6 +205,7 @@ class AppointmentTypeForm(ClinicForm):
             is_open_to_new_patients=self.is_open_to_new_patients.data,
             is_active=self.is_active.data,
             follow_up_days=self.follow_up_days.data,
+            resource_id=self.resource_id.data,
         )
 
 
@@ -197,6 +213,30 @@ class EditAppointmentTypeForm(AppointmentTypeForm):
     """The same form without the code, which never changes once appointments may refer to it."""
 
     code = None
+
+
+class ClosureForm(TimeOffForm):
+    """A clinic-wide closure: the same wall-clock period as time off, with a reason required."""
+
+    reason = StringField(_l("Reason"), validators=[InputRequired(), Length(max=200)],
+                         description=_l("For example: Koningsdag"))
+    submit = SubmitField(_l("Close the clinic"))
+
+
+class OfferedTypesForm(ClinicForm):
+    types = SelectMultipleField(
+        _l("Treatments offered"), coerce=int, validate_choice=False,
+        widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(),
+    )
+    submit = SubmitField(_l("Save"))
+
+
+class ResourceForm(ClinicForm):
+    name = StringField(
+        _l("Name"), validators=[InputRequired(), Length(max=120)],
+        description=_l("For example: Behandelkamer 2"),
+    )
+    submit = SubmitField(_l("Add"))
 
 
 class ErasureForm(ClinicForm):

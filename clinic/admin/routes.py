@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -23,7 +24,10 @@ from clinic.admin.forms import (
     AppointmentTypeForm,
     EditAppointmentTypeForm,
     EndHoursForm,
+    ClosureForm,
     ErasureForm,
+    OfferedTypesForm,
+    ResourceForm,
     TimeOffForm,
     WorkingHoursForm,
     show_errors,
@@ -322,6 +326,7 @@ def appointment_types():
 def new_appointment_type():
     """Create an appointment type."""
     form = AppointmentTypeForm()
+    form.offer_resources(staffing.all_resources(db.session))
     if form.validate_on_submit():
         try:
             created = staffing.create_appointment_type(db.session, form.code.data, form.fields_for_service())
@@ -341,6 +346,7 @@ def edit_appointment_type(type_id: int):
     if appointment_type is None:
         abort(404)
     form = EditAppointmentTypeForm(obj=appointment_type)
+    form.offer_resources(staffing.all_resources(db.session))
     if form.validate_on_submit():
         try:
             staffing.update_appointment_type(db.session, appointment_type, form.fields_for_service())
@@ -352,6 +358,83 @@ def edit_appointment_type(type_id: int):
             return redirect(url_for(".appointment_types"))
     return (
         render_template("admin/appointment_type.html", form=form, appointment_type=appointment_type),
+        status_of(form),
+    )
+
+
+@bp.route("/chiropractors/<int:chiropractor_id>/types", methods=["GET", "POST"])
+def offered_types(chiropractor_id: int):
+    """Show which treatments a chiropractor offers; an administrator changes them."""
+    chiropractor = chiropractor_or_404(chiropractor_id)
+    types = staffing.all_appointment_types(db.session)
+    form = OfferedTypesForm()
+    form.types.choices = [SelectChoice(t.id, t.name(get_locale().language)) for t in types]
+    if not form.is_submitted():
+        form.types.data = sorted(staffing.offered_type_ids(db.session, chiropractor))
+    if form.validate_on_submit():
+        try:
+            # No box ticked sends no field at all: the chiropractor then offers nothing.
+            staffing.offer_types(db.session, chiropractor, set(form.types.data or ()))
+        except DomainError as error:
+            refuse(form, error)
+        else:
+            db.session.commit()
+            flash(_("The treatments of %(name)s have been saved.", name=chiropractor.name), "info")
+            return redirect(url_for(".offered_types", chiropractor_id=chiropractor.id))
+    return (
+        render_template(
+            "admin/offered_types.html", form=form, chiropractor=chiropractor,
+            can_change=may_submit("admin.offered_types"),
+        ),
+        status_of(form),
+    )
+
+
+@bp.route("/closures", methods=["GET", "POST"])
+def closures():
+    """Show the clinic's upcoming closures with the appointments in them; an administrator adds one."""
+    form = ClosureForm()
+    if form.validate_on_submit():
+        try:
+            added = staffing.add_closure(
+                db.session, starts_at=form.starts_at, ends_at=form.ends_at, reason=form.reason.data, now=utcnow()
+            )
+        except DomainError as error:
+            refuse(form, error, ClosureForm.SERVICE_FIELDS)
+        else:
+            db.session.commit()
+            if added.appointments:
+                # Shown as an error: the desk has to move them.
+                flash(_("Closure saved, but appointments fall in it. Please move them: they are listed below."),
+                      "error")
+            else:
+                flash(_("Closure saved."), "info")
+            return redirect(url_for(".closures", _anchor=f"closure-{added.closure.id}"))
+    page = render_template(
+        "admin/closures.html", entries=staffing.upcoming_closures(db.session, utcnow()), form=form,
+        can_change=may_submit("admin.closures"),
+    )
+    return page, status_of(form)
+
+
+@bp.route("/resources", methods=["GET", "POST"])
+def resources():
+    """List the shared resources (the decompression table, rooms) and add one."""
+    form = ResourceForm()
+    if form.validate_on_submit():
+        try:
+            added = staffing.add_resource(db.session, form.name.data)
+        except DomainError as error:
+            refuse(form, error)
+        else:
+            db.session.commit()
+            flash(_("%(name)s has been added.", name=added.name), "info")
+            return redirect(url_for(".resources"))
+    return (
+        render_template(
+            "admin/resources.html", form=form, resources=staffing.all_resources(db.session),
+            can_change=may_submit("admin.resources"),
+        ),
         status_of(form),
     )
 

@@ -7,9 +7,11 @@ from clinic.api import (  # noqa: F401
     bookings,
     chiropractors,
     clinical,
+    closures,
     me,
     openapi,
     patients,
+    resources,
 )
 from clinic.api.blueprint import bp, init_api
 

@@ -31,9 +31,12 @@ from clinic.services.records import find_appointment_for
 
 APPOINTMENT_URL = "/appointments/<int(min=1, max=2147483647):appointment_id>"
 TAGS = ["appointments"]
-BOOKING_ERRORS = {409: "The time is taken (slot_taken), or the patient has another appointment then (patient_busy)"}
+BOOKING_ERRORS = {
+    409: "The time is taken (slot_taken), the patient has another appointment then (patient_busy), "
+    "or the equipment the type needs is in use then (resource_taken)"
+}
 CHANGE_ERRORS = {
-    409: "The new time is taken (slot_taken, patient_busy), or the status does not allow the change "
+    409: "The new time is taken (slot_taken, patient_busy, resource_taken), or the status does not allow the change "
          "(status_conflict, not_reschedulable, nothing_to_undo)",
 }
 

@@ -110,10 +110,23 @@ class ErrorSchema(Schema):
 class ChiropractorSchema(Schema):
     id = fields.Integer(required=True)
     name = fields.String(required=True)
+    types = fields.List(
+        fields.String(), required=True,
+        metadata={"description": "Codes of the appointment types this chiropractor offers", "example": ["intake"]},
+    )
 
 
 class ChiropractorListSchema(Schema):
     chiropractors = fields.List(fields.Nested(ChiropractorSchema), required=True)
+
+
+class ResourceSchema(Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True, metadata={"example": "Decompressietafel"})
+
+
+class ResourceListSchema(Schema):
+    resources = fields.List(fields.Nested(ResourceSchema), required=True)
 
 
 class AppointmentTypeSchema(Schema):
@@ -124,6 +137,10 @@ class AppointmentTypeSchema(Schema):
     duration_minutes = fields.Integer(required=True)
     modality = fields.String(required=True, validate=validate.OneOf([m.value for m in Modality]))
     online_bookable = fields.Boolean(required=True, attribute="is_online_bookable")
+    resource = fields.Nested(
+        ResourceSchema, required=True, allow_none=True,
+        metadata={"description": "What the type takes besides the chiropractor, for its duration and buffer; null if nothing"},
+    )
 
 
     def localised_name(self, appointment_type) -> str:
@@ -203,6 +220,24 @@ class NewAppointmentSchema(Schema):
     )
     type = Text(max_length=40, required=True, metadata={"description": "Appointment type code", "example": "intake"})
     start = Instant(required=True, validate=whole_minute, metadata={"example": "2026-12-01T09:00:00+01:00"})
+
+
+class NewClosureSchema(Schema):
+    start = Instant(required=True, validate=whole_minute, metadata={"example": "2027-04-27T00:00:00+02:00"})
+    end = Instant(required=True, validate=whole_minute, metadata={"example": "2027-04-28T00:00:00+02:00"})
+    reason = Text(max_length=200, required=True, metadata={"example": "Koningsdag"})
+
+
+class ClosureSchema(Schema):
+    """A clinic closure, with the active appointments in it that the desk has to move."""
+
+    id = fields.Integer(required=True, attribute="closure.id")
+    start = Instant(required=True, attribute="closure.starts_at")
+    end = Instant(required=True, attribute="closure.ends_at")
+    reason = fields.String(required=True, attribute="closure.reason")
+    appointments = fields.List(
+        fields.Nested(AppointmentSchema), required=True, metadata={"description": "Booked in the closure: to move"}
+    )
 
 
 class AppointmentChangeSchema(Schema):

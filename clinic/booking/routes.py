@@ -184,11 +184,11 @@ def refused_booking(form: DetailsForm, choice, slot, refusal):
     code = refusal.code
     field_codes = getattr(refusal, "fields", {}) or {}
     if isinstance(refusal, SlotTaken) or "start" in field_codes:
-        form.slot.errors = [field_message(code if code in ("slot_taken", "patient_busy") else field_codes.get("start", "slot_taken"))]
+        form.slot.errors = [field_message(code if code in ("slot_taken", "patient_busy", "resource_taken") else field_codes.get("start", "slot_taken"))]
     for field, field_code in field_codes.items():
         if field in form and field != "start":
             form[field].errors = [field_message(field_code)]
-    if code in ("too_many_open_bookings", "past_deadline"):
+    if code in ("too_many_open_bookings", "past_deadline", "type_not_offered"):
         form.slot.errors = [field_message(code)]
     context = summary_context(choice, slot)
     if form.slot.errors:

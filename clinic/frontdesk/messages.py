@@ -15,7 +15,9 @@ VIOLATION_MESSAGES = {
     "outside_working_hours": _l("The chiropractor does not work at that time."),
     "off_grid": _l("That is not one of the offered start times."),
     "time_off": _l("The chiropractor is away at that time."),
+    "clinic_closed": _l("The clinic is closed at that time."),
     "overlaps_appointment": _l("That time overlaps another appointment."),
+    "resource_taken": _l("The equipment this treatment needs is in use at that time."),
 }
 
 # clinic.contact and clinic.services.patients field codes → what to fix in the field.
@@ -30,12 +32,14 @@ FIELD_MESSAGES = {
     "invalid_phone": _l("This is not a valid phone number."),
     "unknown_language": _l("Choose Dutch or English."),
     "unknown": _l("This no longer exists; please choose again."),
+    "type_not_offered": _l("This chiropractor does not offer this treatment."),
 }
 
 # Codes of conflicts (409) the booking service raises.
 CONFLICT_MESSAGES = {
     "slot_taken": _l("That time has just been taken. Please choose another time below."),
     "patient_busy": _l("The patient already has an appointment at that time."),
+    "resource_taken": _l("The equipment this treatment needs has just been taken at that time. Please choose another time below."),
     "not_reschedulable": _l("Only a booked appointment can be moved."),
     "status_conflict": _l("This appointment was changed in the meantime; see its current status below."),
     "nothing_to_undo": _l("This appointment has no status to undo; see its current status below."),

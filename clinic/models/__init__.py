@@ -10,7 +10,9 @@ from clinic.models.appointments import (
     AppointmentStatus,
     AppointmentType,
     BookingSource,
+    ClinicResource,
     Modality,
+    TypeNotOffered,
 )
 from clinic.models.messaging import (
     MessageKind,
@@ -20,7 +22,7 @@ from clinic.models.messaging import (
     ReminderOptOut,
     TokenPurpose,
 )
-from clinic.models.chiropractors import Chiropractor, TimeOff, WorkingHours
+from clinic.models.chiropractors import Chiropractor, ClinicClosure, TimeOff, WorkingHours
 from clinic.models.patients import LANGUAGES, CreatedSource, Patient
 from clinic.models.privacy import PatientErasure
 from clinic.models.schedule import ScheduleRevision
@@ -60,8 +62,11 @@ __all__ = [
     "DESK_REMARKS_MAX_LENGTH",
     "BookingSource",
     "Chiropractor",
+    "ClinicClosure",
+    "ClinicResource",
     "CreatedSource",
     "Modality",
+    "TypeNotOffered",
     "NoteStatus",
     "MessageKind",
     "OutboxMessage",

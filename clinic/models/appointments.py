@@ -35,6 +35,20 @@ class BookingSource(str, enum.Enum):
 # A week: the usual interval between treatments.
 DEFAULT_FOLLOW_UP_DAYS = 7
 DESK_REMARKS_MAX_LENGTH = 500
+class ClinicResource(db.Model):
+    """Something the clinic has only so many of, such as the decompression table or a treatment room.
+
+    An appointment of a type that needs it takes it from its start until the type's buffer ends.
+    """
+
+    __tablename__ = "resources"
+    __table_args__ = (CheckConstraint("name <> ''", name="name_not_empty"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+
+    def __repr__(self) -> str:
+        return f"<ClinicResource {self.id} {self.name}>"
 
 
 class AppointmentType(db.Model):
@@ -61,6 +75,9 @@ class AppointmentType(db.Model):
         default=DEFAULT_FOLLOW_UP_DAYS, server_default=str(DEFAULT_FOLLOW_UP_DAYS),
         comment="'plan follow-up' suggests the day this many days after the appointment",
     )
+    resource_id: Mapped[int | None] = mapped_column(ForeignKey("resources.id"))
+
+    resource: Mapped[ClinicResource | None] = relationship()
 
     def name(self, language: str) -> str:
         """Return the name in ``language`` ('nl' or 'en')."""
@@ -70,11 +87,29 @@ class AppointmentType(db.Model):
         return f"<AppointmentType {self.code}>"
 
 
+class TypeNotOffered(db.Model):
+    """A chiropractor who does not offer an appointment type (e.g. is not certified for dry needling).
+
+    Recorded as the exception, so that every chiropractor offers every type unless the
+    administrator says otherwise: a new type or a new chiropractor needs no rows to be bookable.
+    """
+
+    __tablename__ = "types_not_offered"
+
+    chiropractor_id: Mapped[int] = mapped_column(
+        ForeignKey("chiropractors.id", ondelete="CASCADE"), primary_key=True
+    )
+    appointment_type_id: Mapped[int] = mapped_column(
+        ForeignKey("appointment_types.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
 def _no_overlap(name: str, owner: str, until: str) -> ExcludeConstraint:
     """Return the PostgreSQL rule that ``owner`` never holds two active, overlapping appointments.
 
     Half-open ranges ('[)') let one appointment start where the previous one ends. On SQLite the
-    same rules are triggers (see the migration that adds them).
+    same rules are triggers (see the migrations that add them). A NULL owner (an appointment
+    that needs no resource) never equals another, so it clashes with nothing.
     """
     return ExcludeConstraint(
         (column(owner), "="),
@@ -89,8 +124,9 @@ class Appointment(db.Model):
     """A patient's appointment with a chiropractor.
 
     The chiropractor is occupied from ``starts_at`` until ``buffer_ends_at`` (the type's buffer
-    after the appointment), the patient until ``ends_at``. The database refuses two active
-    appointments that overlap for the same chiropractor or the same patient.
+    after the appointment), the patient until ``ends_at``, and the resource the type needed when
+    it was booked (``resource_id``) until ``buffer_ends_at`` too. The database refuses two active
+    appointments that overlap for the same chiropractor, the same patient or the same resource.
     """
 
     __tablename__ = "appointments"
@@ -99,6 +135,7 @@ class Appointment(db.Model):
         CheckConstraint("buffer_ends_at >= ends_at", name="buffer_after_end"),
         _no_overlap("ex_appointments_chiropractor_no_overlap", "chiropractor_id", "buffer_ends_at"),
         _no_overlap("ex_appointments_patient_no_overlap", "patient_id", "ends_at"),
+        _no_overlap("ex_appointments_resource_no_overlap", "resource_id", "buffer_ends_at"),
         one_of("status", (s.value for s in AppointmentStatus), name="status_known"),
         one_of("source", (s.value for s in BookingSource), name="source_known"),
         CheckConstraint(
@@ -109,6 +146,7 @@ class Appointment(db.Model):
         # chiropractor's window are read from the index alone, however long the history.
         Index(None, "chiropractor_id", "starts_at", "buffer_ends_at", "status"),
         Index(None, "patient_id", "starts_at"),
+        Index(None, "resource_id", "starts_at"),
         Index(None, "starts_at"),
     )
 
@@ -118,6 +156,8 @@ class Appointment(db.Model):
     appointment_type_id: Mapped[int] = mapped_column(
         ForeignKey("appointment_types.id", ondelete="RESTRICT"), index=True
     )
+    # Copied from the type when booked: the constraint above cannot look into another table.
+    resource_id: Mapped[int | None] = mapped_column(ForeignKey("resources.id"))
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
     buffer_ends_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -57,6 +57,25 @@ class WorkingHours(db.Model):
         return f"<WorkingHours {self.chiropractor_id} day {self.weekday} {self.start_time}-{self.end_time}>"
 
 
+class ClinicClosure(db.Model):
+    """The whole clinic closed (Koningsdag, Christmas, a training afternoon): nobody can be booked then."""
+
+    __tablename__ = "clinic_closures"
+    __table_args__ = (
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        CheckConstraint("reason <> ''", name="reason_not_empty"),
+        Index(None, "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    reason: Mapped[str] = mapped_column(Text)
+
+    def __repr__(self) -> str:
+        return f"<ClinicClosure {self.starts_at:%Y-%m-%d %H:%M} {self.reason}>"
+
+
 class TimeOff(db.Model):
     __tablename__ = "time_off"
     __table_args__ = (

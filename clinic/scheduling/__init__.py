@@ -8,6 +8,7 @@ from clinic.scheduling.slots import clear_of, free_slots, free_slots_for_any
 from clinic.scheduling.types import (
     AppointmentLength,
     ChiropractorCalendar,
+    SharedCalendar,
     Slot,
     SlotPolicy,
     TimeRange,
@@ -21,6 +22,7 @@ __all__ = [
     "STAFF_POLICY",
     "AppointmentLength",
     "ChiropractorCalendar",
+    "SharedCalendar",
     "Slot",
     "SlotPolicy",
     "TimeRange",

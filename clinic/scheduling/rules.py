@@ -7,9 +7,11 @@ from typing import Iterator
 from clinic.localtime import to_local
 from clinic.scheduling.hours import open_intervals
 from clinic.scheduling.types import (
+    NOTHING_SHARED,
     AppointmentLength,
     ChiropractorCalendar,
     RangeIndex,
+    SharedCalendar,
     SlotPolicy,
     TimeRange,
     Violation,
@@ -36,6 +38,7 @@ def check_booking(
     length: AppointmentLength,
     policy: SlotPolicy,
     now: datetime,
+    shared: SharedCalendar = NOTHING_SHARED,
 ) -> list[Violation]:
     """Return every rule the requested booking breaks, in a fixed order (empty list = bookable)."""
     start = as_utc(start)
@@ -44,9 +47,14 @@ def check_booking(
     return [
         *_notice_violations(start, policy, now),
         *_working_hours_violations(calendar, start, length, policy),
+        *_overlap_violations(shared.closed_index, occupied, ViolationCode.CLINIC_CLOSED, "a clinic closure"),
         *_overlap_violations(calendar.time_off_index, occupied, ViolationCode.TIME_OFF, "time off"),
         *_overlap_violations(
             calendar.busy_index, occupied, ViolationCode.OVERLAPS_APPOINTMENT, "another appointment"
+        ),
+        *_overlap_violations(
+            shared.resource_busy_index, occupied, ViolationCode.RESOURCE_TAKEN,
+            "another appointment needing the same resource",
         ),
     ]
 

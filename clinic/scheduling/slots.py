@@ -13,6 +13,8 @@ from clinic.scheduling.hours import open_intervals
 from clinic.scheduling.types import (
     AppointmentLength,
     ChiropractorCalendar,
+    NOTHING_SHARED,
+    SharedCalendar,
     Slot,
     SlotPolicy,
     TimeRange,
@@ -27,8 +29,12 @@ def free_slots(
     length: AppointmentLength,
     policy: SlotPolicy,
     now: datetime,
+    shared: SharedCalendar = NOTHING_SHARED,
 ) -> list[Slot]:
-    """Return the free slots of one chiropractor on the local dates ``days``, sorted by start."""
+    """Return the free slots of one chiropractor on the local dates ``days``, sorted by start.
+
+    ``shared`` says when what the type needs besides the chiropractor (a resource) is taken.
+    """
     now = as_utc(now)
     earliest = now + policy.min_notice
     latest = None if policy.horizon is None else now + policy.horizon
@@ -44,7 +50,8 @@ def free_slots(
             window_end = interval.closes_at + length.buffer_after
             blocked = sorted(
                 calendar.time_off_index.blocking_within(interval.opens_at, window_end)
-                + calendar.busy_index.blocking_within(interval.opens_at, window_end),
+                + calendar.busy_index.blocking_within(interval.opens_at, window_end)
+                + shared.blocking_within(interval.opens_at, window_end),
                 key=attrgetter("start"),
             )
             slots.extend(
@@ -61,6 +68,7 @@ def free_slots_for_any(
     length: AppointmentLength,
     policy: SlotPolicy,
     now: datetime,
+    shared: SharedCalendar = NOTHING_SHARED,
 ) -> list[Slot]:
     """Return the free slots of every given chiropractor, sorted by (start, chiropractor_id)."""
     calendars = list(calendars)
@@ -71,7 +79,7 @@ def free_slots_for_any(
     slots = [
         slot
         for calendar in calendars
-        for slot in free_slots(calendar, days, length=length, policy=policy, now=now)
+        for slot in free_slots(calendar, days, length=length, policy=policy, now=now, shared=shared)
     ]
     slots.sort(key=attrgetter("start", "chiropractor_id"))
     return slots

@@ -171,12 +171,42 @@ class ChiropractorCalendar:
         object.__setattr__(self, "busy_index", busy)
 
 
+@dataclass(frozen=True)
+class SharedCalendar:
+    """What every chiropractor shares when booking one appointment type.
+
+    ``closed`` holds the clinic's closures. ``resource_busy`` holds the active appointments that
+    need the resource the type needs (each already extended by its own buffer-after); empty when
+    the type needs none.
+    """
+
+    closed: tuple[TimeRange, ...] = ()
+    resource_busy: tuple[TimeRange, ...] = ()
+    closed_index: RangeIndex = field(init=False, repr=False, compare=False)
+    resource_busy_index: RangeIndex = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        for name in ("closed", "resource_busy"):
+            index = RangeIndex(_require_ranges(getattr(self, name), name))
+            object.__setattr__(self, name, index.ranges)
+            object.__setattr__(self, f"{name}_index", index)
+
+    def blocking_within(self, start: datetime, end: datetime) -> list[TimeRange]:
+        """Return ranges whose union covers every overlap with [start, end), unsorted (the caller
+        sorts them together with the chiropractor's own)."""
+        return self.closed_index.blocking_within(start, end) + self.resource_busy_index.blocking_within(start, end)
+
+
 def _require_ranges(ranges: Iterable[TimeRange], name: str) -> tuple[TimeRange, ...]:
     ranges = tuple(ranges)
     for one in ranges:
         if not isinstance(one, TimeRange):
             raise ValueError(f"{name} must hold TimeRange values, got {one!r}")
     return ranges
+
+
+# Nothing shared is taken: the calendar of a type that needs no resource.
+NOTHING_SHARED = SharedCalendar()
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,6 +269,8 @@ class ViolationCode(StrEnum):
     OFF_GRID = "off_grid"
     TIME_OFF = "time_off"
     OVERLAPS_APPOINTMENT = "overlaps_appointment"
+    RESOURCE_TAKEN = "resource_taken"
+    CLINIC_CLOSED = "clinic_closed"
 
 
 @dataclass(frozen=True, slots=True)

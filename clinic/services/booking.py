@@ -26,18 +26,22 @@ from clinic.models import (
     AppointmentType,
     BookingSource,
     Chiropractor,
+    ClinicClosure,
     Patient,
     TimeOff,
+    TypeNotOffered,
     User,
     WorkingHours,
 )
 from clinic.scheduling import (
     AppointmentLength,
     ChiropractorCalendar,
+    SharedCalendar,
     Slot,
     SlotPolicy,
     TimeRange,
     Violation,
+    ViolationCode,
     WeeklyHours,
     check_booking,
     clear_of,
@@ -59,9 +63,24 @@ T = TypeVar("T")
 
 
 class SlotTaken(Conflict):
-    """Somebody else got the time first (or the patient already has an appointment then)."""
+    """Somebody else got the time first (or the patient already has an appointment then, code
+    ``patient_busy``, or the resource the type needs is in use then, code ``resource_taken``)."""
 
     code = "slot_taken"
+
+
+class NotOffered(Invalid):
+    """The chiropractor asked for does not offer the appointment type (or, for any, none does)."""
+
+    code = "type_not_offered"
+
+    def __init__(self, field: str = "chiropractor_id"):
+        super().__init__("The chiropractor does not offer this treatment.", fields={field: self.code})
+
+
+# Refusals of a time because something is already booked then, rather than because of a rule.
+TAKEN = frozenset({ViolationCode.OVERLAPS_APPOINTMENT, ViolationCode.RESOURCE_TAKEN})
+RESOURCE_TAKEN_MESSAGE = "The equipment this treatment needs is in use at that time; please choose another."
 
 
 class BookingRejected(Invalid):
@@ -145,6 +164,44 @@ def load_calendars(
     ]
 
 
+def load_shared(
+    session: Session,
+    appointment_type: AppointmentType,
+    first_day: date,
+    last_day: date,
+    *,
+    ignore_appointment_id: int | None = None,
+    join_touching: bool = False,
+) -> SharedCalendar:
+    """Return the clinic's closures on the local days, and when the resource the type needs is
+    taken then (never, if it needs none).
+
+    ``ignore_appointment_id`` and ``join_touching`` as for ``load_calendars``.
+    """
+    window_start = day_bounds(first_day)[0] - MARGIN
+    window_end = day_bounds(last_day)[1] + MARGIN
+    closed = session.execute(
+        select(ClinicClosure.starts_at, ClinicClosure.ends_at).where(
+            ClinicClosure.starts_at < window_end, ClinicClosure.ends_at > window_start
+        )
+    ).all()
+    rows = []
+    if appointment_type.resource_id is not None:
+        query = select(Appointment.resource_id, Appointment.starts_at, Appointment.buffer_ends_at).where(
+            Appointment.resource_id == appointment_type.resource_id,
+            Appointment.status.in_(ACTIVE_STATUSES),
+            Appointment.starts_at >= window_start,
+            Appointment.starts_at < window_end,
+        )
+        if ignore_appointment_id is not None:
+            query = query.where(Appointment.id != ignore_appointment_id)
+        rows = session.execute(query.order_by(Appointment.starts_at)).all()
+    return SharedCalendar(
+        closed=tuple(TimeRange(start, end) for start, end in closed),
+        resource_busy=tuple(TimeRange(start, end) for _, start, end in (joined(rows) if join_touching else rows)),
+    )
+
+
 def group_by_owner(pairs: Iterable[tuple[int, T]]) -> dict[int, list[T]]:
     """Return the values of (chiropractor id, value) pairs grouped per chiropractor, in their order."""
     grouped: dict[int, list[T]] = {}
@@ -175,6 +232,23 @@ def bookable_chiropractors(session: Session, chiropractor_id: int | None = None)
     return found
 
 
+def not_offering(session: Session, appointment_type: AppointmentType) -> set[int]:
+    """Return the ids of the chiropractors who do not offer the type (usually none)."""
+    return set(
+        session.scalars(
+            select(TypeNotOffered.chiropractor_id).where(TypeNotOffered.appointment_type_id == appointment_type.id)
+        )
+    )
+
+
+def offering_chiropractors(
+    session: Session, appointment_type: AppointmentType, chiropractor_id: int | None = None
+) -> list[Chiropractor]:
+    """Return the bookable chiropractors (or the one asked for) who offer the type."""
+    excluded = not_offering(session, appointment_type)
+    return [c for c in bookable_chiropractors(session, chiropractor_id) if c.id not in excluded]
+
+
 def find_free_slots(
     session: Session,
     appointment_type: AppointmentType,
@@ -187,21 +261,27 @@ def find_free_slots(
     ignore_appointment_id: int | None = None,
     patient_id: int | None = None,
 ) -> list[Slot]:
-    """Return the free slots for the type on the local days asked, for one or any chiropractor.
+    """Return the free slots for the type on the local days asked, for one or any chiropractor
+    (none for a chiropractor who does not offer the type).
 
     With ``patient_id``, also free for that patient: a time they already have an appointment at
     is not offered (the database would refuse it after the click).
     """
     calendars = load_calendars(
         session,
-        [chiropractor.id for chiropractor in bookable_chiropractors(session, chiropractor_id)],
+        [chiropractor.id for chiropractor in offering_chiropractors(session, appointment_type, chiropractor_id)],
         first_day,
         last_day,
         ignore_appointment_id=ignore_appointment_id,
         join_touching=True,
     )
+    shared = load_shared(
+        session, appointment_type, first_day, last_day, ignore_appointment_id=ignore_appointment_id, join_touching=True
+    )
     days = [first_day + timedelta(days=n) for n in range((last_day - first_day).days + 1)]
-    slots = free_slots_for_any(calendars, days, length=length_of(appointment_type), policy=policy, now=now)
+    slots = free_slots_for_any(
+        calendars, days, length=length_of(appointment_type), policy=policy, now=now, shared=shared
+    )
     if patient_id is None:
         return slots
     return clear_of(
@@ -238,15 +318,20 @@ def book_appointment(
 ) -> Appointment:
     """Book the patient at ``starts_at`` with the chiropractor, or with the first one free then.
 
+    :raises NotOffered: the chiropractor (for any: every one) does not offer the type.
     :raises BookingRejected: the time breaks a booking rule for every candidate chiropractor.
     :raises SlotTaken: the time is (or just became) taken.
     """
-    candidates = bookable_chiropractors(session, chiropractor_id)
+    candidates = offering_chiropractors(session, appointment_type, chiropractor_id)
+    if not candidates:
+        raise NotOffered("chiropractor_id" if chiropractor_id is not None else "type")
     length = length_of(appointment_type)
+    local_day = to_local(starts_at).date()
+    shared = load_shared(session, appointment_type, local_day, local_day)
     first_refusal: list[Violation] | None = None
     for candidate in candidates:
         lock_chiropractor(session, candidate.id)
-        violations = violations_for(session, candidate.id, starts_at, length, policy, now)
+        violations = violations_for(session, candidate.id, starts_at, length, policy, now, shared=shared)
         if violations:
             first_refusal = first_refusal or violations
             continue
@@ -255,6 +340,7 @@ def book_appointment(
             # The chiropractor itself, not its id: the confirmation names them without a query.
             chiropractor=candidate,
             appointment_type=appointment_type,
+            resource_id=appointment_type.resource_id,
             starts_at=starts_at,
             ends_at=starts_at + length.duration,
             buffer_ends_at=starts_at + length.occupied,
@@ -263,13 +349,17 @@ def book_appointment(
         try:
             insert_guarded(session, appointment)
         except SlotTaken as taken:
-            # Another chiropractor can help when this one was taken, not when the patient is busy.
-            if chiropractor_id is not None or len(candidates) == 1 or taken.code == "patient_busy":
+            # Another chiropractor can help when this one was taken, not when the patient is busy
+            # or the resource is in use.
+            if chiropractor_id is not None or len(candidates) == 1 or taken.code != SlotTaken.code:
                 raise
             continue
         record(session, appointment, AppointmentAction.BOOKED, user, source)
         return appointment
-    if chiropractor_id is None and first_refusal and all_overlaps(first_refusal):
+    if chiropractor_id is None and first_refusal and all_taken(first_refusal):
+        if needs_taken_resource(first_refusal):
+            # The resource is the same for every chiropractor: none of them could have it.
+            raise SlotTaken(RESOURCE_TAKEN_MESSAGE, code="resource_taken")
         raise SlotTaken("No chiropractor is free at that time any more.")
     raise as_error(first_refusal)
 
@@ -288,13 +378,20 @@ def reschedule_appointment(
     if appointment.status != AppointmentStatus.BOOKED.value:
         raise Conflict("Only a booked appointment can be moved.", code="not_reschedulable")
     lock_chiropractor(session, appointment.chiropractor_id)
-    length = length_of(appointment.appointment_type)
+    appointment_type = appointment.appointment_type
+    length = length_of(appointment_type)
+    local_day = to_local(new_starts_at).date()
+    shared = load_shared(session, appointment_type, local_day, local_day, ignore_appointment_id=appointment.id)
     violations = violations_for(
-        session, appointment.chiropractor_id, new_starts_at, length, policy, now, ignore_appointment_id=appointment.id
+        session, appointment.chiropractor_id, new_starts_at, length, policy, now,
+        ignore_appointment_id=appointment.id, shared=shared,
     )
     if violations:
         raise as_error(violations)
     previous = appointment.starts_at
+    # The new time takes what the type needs now (an appointment booked before the type needed
+    # the resource takes it when moved).
+    appointment.resource_id = appointment_type.resource_id
     appointment.starts_at = new_starts_at
     appointment.ends_at = new_starts_at + length.duration
     appointment.buffer_ends_at = new_starts_at + length.occupied
@@ -402,14 +499,15 @@ def violations_for(
     policy: SlotPolicy,
     now: datetime,
     *,
+    shared: SharedCalendar,
     ignore_appointment_id: int | None = None,
 ) -> list[Violation]:
-    """Return the booking rules a start with this chiropractor breaks."""
+    """Return the booking rules a start with this chiropractor breaks (``shared``: see ``load_shared``)."""
     local_day = to_local(starts_at).date()
     (calendar,) = load_calendars(
         session, [chiropractor_id], local_day, local_day, ignore_appointment_id=ignore_appointment_id
     )
-    return check_booking(calendar, starts_at, length=length, policy=policy, now=now)
+    return check_booking(calendar, starts_at, length=length, policy=policy, now=now, shared=shared)
 
 
 def lock_chiropractor(session: Session, chiropractor_id: int) -> None:
@@ -430,16 +528,21 @@ def insert_guarded(session: Session, appointment: Appointment) -> None:
             session.add(appointment)
             session.flush()
     except IntegrityError as error:
+        if NotOffered.code in str(error.orig):
+            # The administrator withdrew the type from the chiropractor while this booking ran.
+            raise NotOffered() from None
         who = overlap_owner(error)
         if who is None:
             raise
         if who == "patient":
             raise SlotTaken("The patient already has an appointment at that time.", code="patient_busy") from None
+        if who == "resource":
+            raise SlotTaken(RESOURCE_TAKEN_MESSAGE, code="resource_taken") from None
         raise SlotTaken("That time has just been taken; please choose another.") from None
 
 
 def overlap_owner(error: IntegrityError) -> str | None:
-    """Return 'chiropractor' or 'patient' if the error is an overlap refusal, else ``None``."""
+    """Return 'chiropractor', 'patient' or 'resource' if the error is an overlap refusal, else ``None``."""
     original = error.orig
     if getattr(original, "sqlstate", None) == "23P01":
         constraint = original.diag.constraint_name or ""
@@ -447,18 +550,27 @@ def overlap_owner(error: IntegrityError) -> str | None:
         constraint = str(original)
     else:
         return None
-    return "patient" if "patient" in constraint else "chiropractor"
+    return next((owner for owner in ("patient", "resource") if owner in constraint), "chiropractor")
 
 
-def all_overlaps(violations: Sequence[Violation]) -> bool:
-    return all(v.code.value == "overlaps_appointment" for v in violations)
+def all_taken(violations: Sequence[Violation]) -> bool:
+    return all(v.code in TAKEN for v in violations)
+
+
+def needs_taken_resource(violations: Sequence[Violation]) -> bool:
+    return any(v.code is ViolationCode.RESOURCE_TAKEN for v in violations)
 
 
 def as_error(violations: Sequence[Violation]) -> BookingRejected | SlotTaken:
-    """Return the error to raise for a refused start: taken times are conflicts, the rest invalid."""
-    if all_overlaps(violations):
-        return SlotTaken("That time is already taken; please choose another.")
-    return BookingRejected([v for v in violations if v.code.value != "overlaps_appointment"])
+    """Return the error to raise for a refused start: taken times are conflicts, the rest invalid.
+
+    A chiropractor who is busy anyway is the plainer answer than the resource being in use.
+    """
+    if not all_taken(violations):
+        return BookingRejected([v for v in violations if v.code not in TAKEN])
+    if all(v.code is ViolationCode.RESOURCE_TAKEN for v in violations):
+        return SlotTaken(RESOURCE_TAKEN_MESSAGE, code="resource_taken")
+    return SlotTaken("That time is already taken; please choose another.")
 
 
 def record(

@@ -1,4 +1,5 @@
-"""The clinic's own data: its four chiropractors, their standard hours and the appointment types.
+"""The clinic's own data: its four chiropractors, their standard hours, the appointment types and
+the one decompression table.
 
 Seeding is idempotent: running it again changes nothing that is already there.
 """
@@ -10,7 +11,7 @@ from datetime import date, time
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from clinic.models import AppointmentType, Chiropractor, Modality, WorkingHours
+from clinic.models import AppointmentType, Chiropractor, ClinicResource, Modality, WorkingHours
 
 CHIROPRACTORS = (
     ("Jarco Schol", "jarco-schol"),
@@ -18,6 +19,9 @@ CHIROPRACTORS = (
     ("Desiree Griesel", "desiree-griesel"),
     ("Sten Hofstad", "sten-hofstad"),
 )
+
+# The clinic has one decompression table (the migration that adds resources names it the same).
+DECOMPRESSION_TABLE = "Decompressietafel"
 
 # Monday to Friday, 08:30–17:30 with a lunch break from 12:30 to 13:30 (local time).
 STANDARD_HOURS = ((time(8, 30), time(12, 30)), (time(13, 30), time(17, 30)))
@@ -34,6 +38,7 @@ class TypeSeed:
     buffer_after_minutes: int
     modality: Modality
     is_open_to_new_patients: bool = True
+    resource: str | None = None
 
 
 APPOINTMENT_TYPES = (
@@ -45,7 +50,10 @@ APPOINTMENT_TYPES = (
     TypeSeed("sports_massage_30", "Sportmassage 30 minuten", "Sports massage 30 minutes", 30, 0, Modality.MASSAGE),
     TypeSeed("sports_massage_60", "Sportmassage 60 minuten", "Sports massage 60 minutes", 60, 0, Modality.MASSAGE),
     TypeSeed("dry_needling", "Dry needling", "Dry needling", 30, 10, Modality.DRY_NEEDLING),
-    TypeSeed("decompression", "Decompressietherapie", "Decompression therapy", 30, 0, Modality.DECOMPRESSION),
+    TypeSeed(
+        "decompression", "Decompressietherapie", "Decompression therapy", 30, 0, Modality.DECOMPRESSION,
+        resource=DECOMPRESSION_TABLE,
+    ),
 )
 
 
@@ -58,8 +66,13 @@ class SeedReport:
 
 
 def seed_clinic(session: Session) -> SeedReport:
-    """Add whichever of the clinic's chiropractors, hours and appointment types are missing."""
+    """Add whichever of the clinic's chiropractors, hours, appointment types and resources are missing."""
     report = SeedReport()
+    resources = {resource.name: resource for resource in session.scalars(select(ClinicResource))}
+    if DECOMPRESSION_TABLE not in resources:
+        resources[DECOMPRESSION_TABLE] = ClinicResource(name=DECOMPRESSION_TABLE)
+        session.add(resources[DECOMPRESSION_TABLE])
+        report.created.append(f"resource {DECOMPRESSION_TABLE}")
     for name, slug in CHIROPRACTORS:
         chiropractor = session.scalar(select(Chiropractor).where(Chiropractor.slug == slug))
         if chiropractor is None:
@@ -78,6 +91,7 @@ def seed_clinic(session: Session) -> SeedReport:
                     duration_minutes=seed.duration_minutes, buffer_after_minutes=seed.buffer_after_minutes,
                     modality=seed.modality.value, is_online_bookable=True,
                     is_open_to_new_patients=seed.is_open_to_new_patients,
+                    resource=resources[seed.resource] if seed.resource else None,
                 )
             )
             report.created.append(f"appointment type {seed.code}")

@@ -1,4 +1,5 @@
-"""Working hours, time off and appointment types: when the chiropractors work and what can be booked.
+"""Working hours, time off, appointment types and shared resources: when the chiropractors work and
+what can be booked.
 
 The rules live here so that every caller gets them (forms only check the shape of the input):
 past weeks are history, so hours are ended rather than deleted once they have started, and
@@ -24,8 +25,11 @@ from clinic.models import (
     Appointment,
     AppointmentType,
     Chiropractor,
+    ClinicClosure,
+    ClinicResource,
     Modality,
     TimeOff,
+    TypeNotOffered,
     WorkingHours,
 )
 from clinic.scheduling import WeeklyHours
@@ -157,17 +161,19 @@ class TimeOffWithAppointments:
 
 
 def appointments_during(
-    session: Session, chiropractor_id: int, starts_at: datetime, ends_at: datetime
+    session: Session, chiropractor_id: int | None, starts_at: datetime, ends_at: datetime
 ) -> Sequence[Appointment]:
-    """Return the chiropractor's active appointments that overlap [starts_at, ends_at), by start.
+    """Return the chiropractor's (``None``: everyone's) active appointments that overlap
+    [starts_at, ends_at), by start.
 
     The appointment itself counts, not the buffer after it: a patient seen until the time off
     starts needs no new appointment.
     """
+    owner = [] if chiropractor_id is None else [Appointment.chiropractor_id == chiropractor_id]
     return session.scalars(
         select(Appointment)
         .where(
-            Appointment.chiropractor_id == chiropractor_id,
+            *owner,
             Appointment.status.in_(ACTIVE_STATUSES),
             Appointment.starts_at < ends_at,
             Appointment.ends_at > starts_at,
@@ -222,6 +228,49 @@ def remove_time_off(session: Session, period: TimeOff, *, now: datetime) -> None
     session.flush()
 
 
+# Clinic closures
+
+
+@dataclass(frozen=True)
+class ClosureWithAppointments:
+    """A clinic closure and the active appointments that fall in it (to be moved)."""
+
+    closure: ClinicClosure
+    appointments: Sequence[Appointment]
+
+
+def add_closure(
+    session: Session, *, starts_at: datetime, ends_at: datetime, reason: str, now: datetime
+) -> ClosureWithAppointments:
+    """Close the clinic for everyone; saved even over appointments, which are returned to move."""
+    problems = {}
+    if not reason.strip():
+        problems["reason"] = _l("Say why the clinic is closed, e.g. Koningsdag.")
+    if ends_at <= starts_at:
+        problems["ends_at"] = _l("The end must be after the start.")
+    elif ends_at <= now:
+        problems["ends_at"] = _l("This closure would be over already; check the dates.")
+    refuse_if_any(problems)
+    # Every chiropractor's booking lock: no booking decides on free time while the closure is half-written.
+    for chiropractor_id in session.scalars(select(Chiropractor.id).order_by(Chiropractor.id)):
+        lock_chiropractor(session, chiropractor_id)
+    closure = ClinicClosure(starts_at=starts_at, ends_at=ends_at, reason=reason.strip())
+    session.add(closure)
+    session.flush()
+    return ClosureWithAppointments(closure, appointments_during(session, None, starts_at, ends_at))
+
+
+def upcoming_closures(session: Session, now: datetime) -> list[ClosureWithAppointments]:
+    """Return the closures that have not ended yet, by start, with the appointments in them."""
+    closures = session.scalars(
+        select(ClinicClosure).where(ClinicClosure.ends_at > now).order_by(ClinicClosure.starts_at, ClinicClosure.id)
+    ).all()
+    return [
+        ClosureWithAppointments(closure, appointments_during(session, None, closure.starts_at, closure.ends_at))
+        for closure in closures
+    ]
+
+
 # Appointment types
 
 
@@ -238,19 +287,23 @@ class AppointmentTypeFields:
     is_open_to_new_patients: bool
     is_active: bool
     follow_up_days: int = DEFAULT_FOLLOW_UP_DAYS
+    # The resource the type takes for its duration and buffer (e.g. the decompression table).
+    resource_id: int | None = None
 
 
 def all_appointment_types(session: Session) -> Sequence[AppointmentType]:
     """Return every appointment type, active ones first, by code."""
     return session.scalars(
-        select(AppointmentType).order_by(AppointmentType.is_active.desc(), AppointmentType.code)
+        select(AppointmentType)
+        .options(joinedload(AppointmentType.resource))
+        .order_by(AppointmentType.is_active.desc(), AppointmentType.code)
     ).all()
 
 
 def create_appointment_type(session: Session, code: str, fields: AppointmentTypeFields) -> AppointmentType:
     """Create an appointment type with a new, unique code."""
     code = code.strip()
-    problems = type_field_problems(fields)
+    problems = type_field_problems(session, fields)
     if not CODE_PATTERN.fullmatch(code):
         problems["code"] = _l("Use 1 to 40 lower-case letters, digits or underscores, e.g. sports_massage_45.")
     refuse_if_any(problems)
@@ -268,13 +321,13 @@ def update_appointment_type(
     session: Session, appointment_type: AppointmentType, fields: AppointmentTypeFields
 ) -> AppointmentType:
     """Change an appointment type; its code stays. Existing appointments keep their times."""
-    refuse_if_any(type_field_problems(fields))
+    refuse_if_any(type_field_problems(session, fields))
     apply_fields(appointment_type, fields)
     session.flush()
     return appointment_type
 
 
-def type_field_problems(fields: AppointmentTypeFields) -> dict[str, str]:
+def type_field_problems(session: Session, fields: AppointmentTypeFields) -> dict[str, str]:
     """Return a message for each field of ``fields`` that breaks a rule."""
     problems = {}
     for name in ("name_nl", "name_en"):
@@ -291,6 +344,8 @@ def type_field_problems(fields: AppointmentTypeFields) -> dict[str, str]:
         problems["follow_up_days"] = _l("Choose a follow-up interval from 1 to 365 days.")
     if fields.modality not in {m.value for m in Modality}:
         problems["modality"] = _l("Choose a kind of treatment.")
+    if fields.resource_id is not None and session.get(ClinicResource, fields.resource_id) is None:
+        problems["resource_id"] = _l("Choose one of the resources.")
     return problems
 
 
@@ -304,3 +359,73 @@ def apply_fields(appointment_type: AppointmentType, fields: AppointmentTypeField
     appointment_type.is_open_to_new_patients = fields.is_open_to_new_patients
     appointment_type.is_active = fields.is_active
     appointment_type.follow_up_days = fields.follow_up_days
+    appointment_type.resource_id = fields.resource_id
+
+
+# Shared resources
+
+
+def all_resources(session: Session) -> Sequence[ClinicResource]:
+    """Return every resource, by name."""
+    return session.scalars(select(ClinicResource).order_by(ClinicResource.name)).all()
+
+
+def add_resource(session: Session, name: str) -> ClinicResource:
+    """Add a resource, such as a second treatment room, under a name no other resource has."""
+    name = name.strip()
+    if not name:
+        raise Invalid(CORRECT_THE_FIELDS, fields={"name": _l("Give a name.")})
+    if len(name) > NAME_LENGTH:
+        raise Invalid(CORRECT_THE_FIELDS, fields={"name": _l("Use at most 120 characters.")})
+    if session.scalar(select(ClinicResource.id).where(ClinicResource.name == name)) is not None:
+        message = _l("Another resource already has this name.")
+        raise Conflict(message, fields={"name": message}, code="name_taken")
+    resource = ClinicResource(name=name)
+    session.add(resource)
+    session.flush()
+    return resource
+
+
+# Who offers which treatment
+
+
+def withheld_type_ids(session: Session, chiropractor: Chiropractor) -> set[int]:
+    """Return the ids of the appointment types the chiropractor does not offer (usually none)."""
+    return set(
+        session.scalars(
+            select(TypeNotOffered.appointment_type_id).where(TypeNotOffered.chiropractor_id == chiropractor.id)
+        )
+    )
+
+
+def offered_type_ids(session: Session, chiropractor: Chiropractor) -> set[int]:
+    """Return the ids of the appointment types the chiropractor offers (every type but the exceptions)."""
+    return set(session.scalars(select(AppointmentType.id))) - withheld_type_ids(session, chiropractor)
+
+
+def offer_types(session: Session, chiropractor: Chiropractor, type_ids: set[int]) -> None:
+    """Let the chiropractor offer exactly the types ``type_ids``; appointments already made stay."""
+    all_ids = set(session.scalars(select(AppointmentType.id)))
+    if not type_ids <= all_ids:
+        raise Invalid(CORRECT_THE_FIELDS, fields={"types": _l("Choose from the appointment types listed.")})
+    lock_chiropractor(session, chiropractor.id)
+    withheld = withheld_type_ids(session, chiropractor)
+    for type_id in withheld & type_ids:
+        session.delete(session.get(TypeNotOffered, (chiropractor.id, type_id)))
+    session.add_all(
+        TypeNotOffered(chiropractor_id=chiropractor.id, appointment_type_id=type_id)
+        for type_id in all_ids - type_ids - withheld
+    )
+    session.flush()
+
+
+def offered_type_codes(session: Session) -> dict[int, list[str]]:
+    """Return, per chiropractor id, the codes of the active types they offer, by code."""
+    active_codes = dict(
+        session.execute(select(AppointmentType.id, AppointmentType.code).where(AppointmentType.is_active)).all()
+    )
+    withheld = session.execute(select(TypeNotOffered.chiropractor_id, TypeNotOffered.appointment_type_id)).all()
+    offered = {chiropractor_id: dict(active_codes) for chiropractor_id in session.scalars(select(Chiropractor.id))}
+    for chiropractor_id, type_id in withheld:
+        offered[chiropractor_id].pop(type_id, None)
+    return {chiropractor_id: sorted(codes.values()) for chiropractor_id, codes in offered.items()}

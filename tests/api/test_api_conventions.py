@@ -13,6 +13,7 @@ from tests.conftest import PASSWORD, config_for
 PUBLIC = {
     ("GET", "/api/v1/chiropractors"),
     ("GET", "/api/v1/appointment-types"),
+    ("GET", "/api/v1/resources"),
     ("GET", "/api/v1/availability"),
     ("GET", "/api/v1/openapi.json"),
     ("POST", "/api/v1/bookings"),

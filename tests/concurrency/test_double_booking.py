@@ -131,6 +131,20 @@ def test_two_hundred_attempts_on_one_slot_give_one_booking(app, patients, round_
     assert active_at(starts_at) == 1
 
 
+def test_chiropractors_racing_for_the_one_decompression_table_give_one_booking(app, patients):
+    # Each chiropractor is free; only the table is shared. Refusals must all say so.
+    starts_at = slot(0)
+    attempts = [
+        booking_attempt(patient_id, starts_at, chiropractor_id=1 + n % 4, code="decompression")
+        for n, patient_id in enumerate(patients)
+    ]
+    outcomes = race(app, attempts)
+    assert outcomes == Counter(ok=1, conflict=ATTEMPTS_PER_ROUND - 1)
+    db.session.rollback()
+    booked = db.session.scalars(select(Appointment).where(Appointment.status != "cancelled")).all()
+    assert len(booked) == 1 and booked[0].resource_id is not None
+
+
 def test_partial_overlaps_race_and_only_compatible_ones_win(app, patients):
     # Starts every 5 minutes from 08:45 to 09:15 for 30-minute massages: whichever wins, no two
     # booked ranges may overlap, and back-to-back ones (08:45 + 09:15) may both win.

@@ -94,6 +94,8 @@ def test_violation_codes_are_stable_strings():
         "off_grid",
         "time_off",
         "overlaps_appointment",
+        "resource_taken",
+        "clinic_closed",
     ]
 
 

@@ -209,8 +209,11 @@ def test_the_database_refuses_an_overlap_even_from_raw_sql(book, create_patient)
     db.session.rollback()
 
 
-def test_postgresql_holds_both_exclusion_constraints(app):
+def test_postgresql_holds_every_exclusion_constraint(app):
     if db.engine.dialect.name != "postgresql":
         pytest.skip("exclusion constraints are PostgreSQL's; SQLite uses the triggers tested above")
     names = db.session.scalars(text("SELECT conname FROM pg_constraint WHERE contype = 'x' ORDER BY conname")).all()
-    assert names == ["ex_appointments_chiropractor_no_overlap", "ex_appointments_patient_no_overlap"]
+    assert names == [
+        "ex_appointments_chiropractor_no_overlap", "ex_appointments_patient_no_overlap",
+        "ex_appointments_resource_no_overlap",
+    ]
