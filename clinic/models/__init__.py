@@ -12,7 +12,7 @@ from clinic.models.appointments import (
 )
 from clinic.models.messaging import OutboxMessage, OutboxStatus, PatientToken, TokenPurpose
 from clinic.models.chiropractors import Chiropractor, TimeOff, WorkingHours
-from clinic.models.patients import LANGUAGES, CreatedSource, Patient
+from clinic.models.patients import LANGUAGES, CreatedSource, Patient, PatientChange, PatientSearchTerm
 from clinic.models.privacy import PatientErasure
 from clinic.models.schedule import ScheduleRevision
 from clinic.models.seals import SealCounter
@@ -55,6 +55,8 @@ __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "Patient",
+    "PatientChange",
+    "PatientSearchTerm",
     "PatientErasure",
     "PatientIndication",
     "PatientReadinessProfile",
