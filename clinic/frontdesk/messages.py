@@ -30,6 +30,10 @@ FIELD_MESSAGES = {
     "invalid_phone": _l("This is not a valid phone number."),
     "unknown_language": _l("Choose Dutch or English."),
     "unknown": _l("This no longer exists; please choose again."),
+    "invalid_postcode": _l("Enter a Dutch postcode as 1234 AB."),
+    "unknown_country": _l("Choose a country from the list."),
+    "patient_conflict": _l("Another patient has this e-mail address and date of birth. Check whether this is the "
+                           "same person."),
 }
 
 # Codes of conflicts (409) the booking service raises.

@@ -70,6 +70,8 @@ EXPECTED = {
     "frontdesk.new_patient": ("LYYNN", "LYYNN"),
     "frontdesk.choose_slot": ("LYYNN", "....."),
     "frontdesk.confirm_booking": ("LYYNN", "LYYNN"),
+    "frontdesk.find_patients": ("LYYYN", "....."),
+    "frontdesk.patient_file": ("LYYYN", "LYYNN"),
     "clinical.index": ("LYNYN", "....."),
     "clinical.patient": ("LYNYN", "....."),
     "clinical.new_training_session": ("LNNYN", "LNNYN"),
