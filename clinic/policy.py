@@ -289,7 +289,8 @@ ROUTES: Mapping[str, Route] = {
     "api.show_me": Route(read=LOGGED_IN),
     "api.list_patients": page(R.CONTACT_DETAILS),
     "api.register": submit(R.CONTACT_DETAILS),
-    "api.show_patient": page(R.CONTACT_DETAILS, audience=accounts),
+    # Reading: a patient account reads their own details; changing them is for staff.
+    "api.patient": Route(read=accounts(R.CONTACT_DETAILS, READ), write=staff(R.CONTACT_DETAILS, WRITE)),
     "api.list_appointments": page(R.APPOINTMENTS),
     "api.book": submit(R.APPOINTMENTS),
     # Patients will move or cancel their own appointments in the portal, under its rules, not here.

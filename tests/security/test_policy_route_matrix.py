@@ -114,7 +114,7 @@ EXPECTED = {
     "api.show_me": ("LYYYY", "....."),
     "api.list_patients": ("LYYYN", "....."),
     "api.register": (".....", "LYYNN"),
-    "api.show_patient": ("LYYYH", "....."),
+    "api.patient": ("LYYYH", "LYYNN"),
     "api.list_appointments": ("LYYYN", "....."),
     "api.book": (".....", "LYYNN"),
     "api.appointment": ("LYYYH", "LYYNN"),
