@@ -1,10 +1,11 @@
 """What a patient is found by: the search terms kept per patient, and how a typed query becomes terms.
 
 Pure Python (no Flask, no database). A patient is stored with a set of terms (``search_terms``):
-the words of their name without accents or case, their birth date, e-mail address, phone number
-in its national and international digits, and postcode. A query (``query_terms``) is a list of
-terms that must each begin one of the patient's terms, so "Patient" finds "Patiënt",
-"0612345678" and "+31 6 1234 5678" find the same number, and "01-05-1994" finds 1994-05-01.
+their name without accents or case (each part as written and each word in it), birth date,
+e-mail address, phone number in its national and international digits, and postcode. A query
+(``query_terms``) is a list of terms that must each begin one of the patient's terms, so
+"Patient" finds "Patiënt", "0612345678" and "+31 6 1234 5678" find the same number, and
+"01-05-1994" finds 1994-05-01.
 Prefixes of a sorted column are ranges an ordinary index answers, on SQLite and PostgreSQL alike,
 where "contains" would read every patient.
 """
@@ -25,11 +26,20 @@ DUTCH_POSTCODE = re.compile(r"^\s*([1-9][0-9]{3})\s*([A-Za-z]{2})\s*$")
 DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y")
 
 
-def words(text: str) -> list[str]:
-    """Return the words of ``text`` in lower case, accents and punctuation dropped ("Zoë O'Brien" → zoe, o, brien)."""
+def plain(text: str) -> str:
+    """Return ``text`` in lower case without accents ("Zoë O'Brien" → "zoe o'brien")."""
     decomposed = unicodedata.normalize("NFKD", text or "")
-    plain = "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
-    return re.findall(r"[^\W_]+", plain)
+    return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
+
+
+def words(text: str) -> list[str]:
+    """Return the words of ``text`` as ``plain`` gives them, without punctuation ("O'Brien" → o, brien)."""
+    return re.findall(r"[^\W_]+", plain(text))
+
+
+def name_terms(name: str) -> set[str]:
+    """Return the terms of a name: each part as written ("o'brien") and each word in it ("o", "brien")."""
+    return set(plain(name).split()) | set(words(name))
 
 
 def phone_terms(e164: str | None) -> set[str]:
@@ -57,8 +67,7 @@ def search_terms(
     postcode: str,
 ) -> set[str]:
     """Return every term a patient with these details is found by."""
-    name = words(first_name) + words(last_name)
-    terms = set(name)
+    terms = name_terms(first_name) | name_terms(last_name)
     terms.add("".join(words(last_name)))  # "devries" as well as "de" and "vries"
     if date_of_birth is not None:
         terms.add(date_of_birth.isoformat())
@@ -85,7 +94,8 @@ def query_terms(query: str) -> list[str]:
         elif "@" in part:
             terms.append(part.lower())
         else:
-            terms.extend(words(part))
+            # Punctuation stays: "o'brien" finds O'Brien, and a lone "%" or "'" finds nobody rather than everybody.
+            terms.append(plain(part))
     return [term[:MAX_TERM_LENGTH] for term in terms]
 
 

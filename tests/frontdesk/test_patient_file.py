@@ -95,3 +95,10 @@ def test_a_chiropractor_reads_the_page_but_cannot_change_it(client, clinic, engl
     page = client.get(f"/frontdesk/patients/{sanne.id}").get_data(as_text=True)
     assert "Sanne de Vries" in page and 'name="save"' not in page
     assert client.post(f"/frontdesk/patients/{sanne.id}", data=details(sanne, sport="golf")).status_code == 403
+
+
+def test_the_patient_search_page_finds_by_accentless_name_and_postcode(client, desk, create_patient, clinic):
+    patient = create_patient(first_name="Zoë", last_name="Patiënt", address_postcode="1234 AB")
+    for query in ("patient", "ZOE", "1234 ab", "1234AB"):
+        page = client.get("/frontdesk/patients", query_string={"q": query}).get_data(as_text=True)
+        assert f'href="/frontdesk/patients/{patient.id}"' in page, query
