@@ -18,7 +18,7 @@ from clinic.extensions import db
 from clinic.frontdesk.forms import PatientSearchForm
 from clinic.frontdesk.messages import field_message
 from clinic.frontdesk.patient_forms import PatientDetailsForm
-from clinic.frontdesk.routes import bp, staff_user, today
+from clinic.frontdesk.routes import bp, phone, staff_user, today
 from clinic.localtime import utcnow
 from clinic.models import RecordPart
 from clinic.policy import Action, Resource
@@ -42,7 +42,9 @@ def patient_file(patient_id: int):
     patient = find_patient_for(db.session, requester(), patient_id, resource=Resource.CONTACT_DETAILS,
                                action=action, part=RecordPart.PATIENT, object_id=patient_id)
     if request.method == "GET":
-        return render_file(patient, PatientDetailsForm(obj=patient))
+        form = PatientDetailsForm(obj=patient)
+        form.show_phones_as_written(phone)
+        return render_file(patient, form)
     form = PatientDetailsForm()
     if not form.validate():
         return render_file(patient, form, status=422)

@@ -65,6 +65,11 @@ class PatientDetailsForm(ClinicForm):
         super().__init__(*args, **kwargs)
         self.address_country.choices = country_choices()
 
+    def show_phones_as_written(self, written) -> None:
+        """Show the stored (E.164) numbers the way people write them, with ``written``."""
+        for field in (self.phone, self.gp_phone, self.emergency_contact_phone):
+            field.data = written(field.data) if field.data else field.data
+
     def typed_details(self) -> dict[str, object]:
         """Return every detail as typed, by the service's names."""
         return {name: self[column].data if column == "date_of_birth" else (self[column].data or "")
