@@ -13,6 +13,7 @@ from clinic import backup
 from clinic.extensions import db
 from clinic.models import AccessAction, Patient, RecordPart, Role, TimeOff
 from clinic.services.access_log import Requester, record_access
+from clinic.services.patient_details import update_patient
 from clinic.services.privacy import erase_patient
 from tests.conftest import api_token_for
 from tests.privacy.database_fingerprint import schema_objects, table_fingerprints
@@ -31,6 +32,8 @@ def full_database(record, admin, create_patient, create_account):
     leaver = create_patient(first_name="Daan", email="daan@example.nl")
     leaver.user_id = create_account(Role.PATIENT).id
     erase_patient(db.session, leaver, by=admin, reason="Verzoek per e-mail", now=NOW)
+    update_patient(db.session, record.patient, {"address.city": "Hilversum"}, user=admin, today=NOW.date(),
+                   identity_confirmed=False)
     db.session.commit()
 
 
