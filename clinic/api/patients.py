@@ -31,7 +31,7 @@ CHANGE_ERRORS = {409: "Another patient has the e-mail address and date of birth 
 @bp.arguments(PatientQuerySchema, location="query")
 @bp.response(200, PatientListSchema)
 def list_patients(query):
-    """Find patients by name, date of birth, e-mail or phone (every word must match); empty q finds none."""
+    """Find patients by name, date of birth, e-mail, phone or postcode (every word must match); empty q finds none."""
     return {"patients": search_patients_for(db.session, requester(), query["q"])}
 
 

@@ -286,7 +286,8 @@ class PatientQuerySchema(Schema):
     q = Text(
         max_length=200,
         load_default="",
-        metadata={"description": "Name, date of birth (YYYY-MM-DD or DD-MM-YYYY), e-mail or phone; words narrow"},
+        metadata={"description": "Any part of the name (accents and case aside), date of birth (YYYY-MM-DD or "
+                                 "DD-MM-YYYY), e-mail, phone in any notation or postcode; words narrow"},
     )
 
 

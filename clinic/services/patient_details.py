@@ -124,11 +124,6 @@ DETAILS: dict[str, tuple[str, Callable]] = {
 }
 
 
-def current_details(patient: Patient) -> dict[str, object]:
-    """Return every detail of the patient by its name (``DETAILS``), as stored."""
-    return {name: getattr(patient, column) for name, (column, _) in DETAILS.items()}
-
-
 def cleaned_changes(patient: Patient, typed: Mapping[str, object], today: date) -> dict[str, object]:
     """Return the typed details normalised, by name, or raise ``Invalid`` naming every bad one.
 

@@ -1,10 +1,9 @@
 """The front desk's patient page: every detail, editable, with a confirmation step for the login details."""
-from datetime import date, time, timedelta
+from datetime import date, time
 
 import pytest
 
 from clinic.extensions import db
-from clinic.localtime import combine
 from clinic.models import AccessLogEntry, AppointmentAction, BookingSource, PatientChange, Role
 from clinic.services.booking import change_status
 from tests.frontdesk.conftest import NOW, TODAY, TUESDAY, field_error, text_of
