@@ -44,6 +44,10 @@ SLOT_TYPE = "sports_massage_30"  # a 30-minute type open to online booking
 TARGETS = {"availability": 0.25, "booking": 0.10, "day view": 0.20}
 AVAILABILITY_P99_MS = 25.0
 UNCACHED = "GET /api/v1/availability, no cache"
+# What the desk types: part of a name (many matches, 25 shown), name and birth year, a phone number
+# in two notations, an e-mail address, a birth date. Each patient shown is a row in the access log.
+PATIENT_QUERIES = ("jans", "Sanne+de+Vr", "Emma+1970", "0610000042", "%2B31+6+1000+0042",
+                   "patient42%40example.nl", "17-05-1990")
 FIRST_BASELINE = "baseline (minimal Flask), first"
 LAST_BASELINE = "baseline (minimal Flask), last"
 SCALING_TARGET = 1.2
@@ -232,6 +236,9 @@ def measure_clinic(target: dataset.Target, size: dataset.Size, connections: int,
         workdays = [day for day in (today + timedelta(days=n) for n in range(7)) if day.weekday() < 5]
         day_views = [["GET", f"/frontdesk/?date={day}", {"Cookie": cookie}, ""] for day in workdays]
         results["GET /frontdesk/ (day view)"] = load(server, day_views, connections=connections, duration=duration)
+        searches = [["GET", f"/frontdesk/patients?q={query}", {"Cookie": cookie}, ""] for query in PATIENT_QUERIES]
+        results["GET /frontdesk/patients?q= (search)"] = load(server, searches, connections=connections,
+                                                              duration=duration)
         bookings = booking_requests(port, today, wanted=int(300 * duration))
         booked = load(server, bookings, connections=connections, duration=duration * 3, each_once=True)
         booked["double_bookings"] = dataset.double_bookings(url)

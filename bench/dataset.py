@@ -27,12 +27,13 @@ from flask_migrate import upgrade
 from clinic import create_app
 from clinic.extensions import db
 from clinic.localtime import combine, to_local, utcnow
-from clinic.models import Appointment, AppointmentType, Chiropractor, Patient, WorkingHours
+from clinic.models import Appointment, AppointmentType, Chiropractor, Patient, PatientSearchTerm, WorkingHours
+from clinic.patient_search import search_terms
 from clinic.services.seed import CHIROPRACTORS, STANDARD_HOURS, WORKDAYS, seed_clinic
 from config import INSTANCE_DIR, TestingConfig
 
 # Bump when the generated data changes: cached databases of another version are rebuilt.
-GENERATOR_VERSION = 3
+GENERATOR_VERSION = 4
 SEED = 20261130
 BENCH_DIR = INSTANCE_DIR / "bench"
 HISTORY_YEARS = 5
@@ -274,7 +275,7 @@ LAST_NAMES = ("de Vries", "Jansen", "Bakker", "Visser", "Smit", "Meijer", "de Bo
 
 
 def add_patients(session, rng: random.Random, count: int) -> list[int]:
-    """Insert ``count`` patients in batches; return their ids."""
+    """Insert ``count`` patients in batches, with the terms they are found by; return their ids."""
     now = utcnow()
     rows = [
         {
@@ -288,7 +289,18 @@ def add_patients(session, rng: random.Random, count: int) -> list[int]:
     ]
     for start in range(0, count, BATCH):
         session.execute(sa.insert(Patient.__table__), rows[start:start + BATCH])
-    return list(session.scalars(sa.select(Patient.id).order_by(Patient.id)))
+    ids = list(session.scalars(sa.select(Patient.id).order_by(Patient.id)))
+    # A bulk insert passes by the model's events, which keep the terms for every other insert.
+    terms = [
+        {"patient_id": patient_id, "term": term}
+        for patient_id, row in zip(ids, rows)
+        for term in search_terms(first_name=row["first_name"], last_name=row["last_name"],
+                                 date_of_birth=row["date_of_birth"], email=row["email"], phone=row["phone"],
+                                 postcode="")
+    ]
+    for start in range(0, len(terms), BATCH):
+        session.execute(sa.insert(PatientSearchTerm.__table__), terms[start:start + BATCH])
+    return ids
 
 
 def add_appointments(session, rng, chiropractor_ids, patient_ids, types, first: date, today: date, last: date) -> int:

@@ -247,6 +247,8 @@ ROUTES: Mapping[str, Route] = {
     "frontdesk.new_patient": form(R.CONTACT_DETAILS),
     "frontdesk.choose_slot": form(R.APPOINTMENTS),
     "frontdesk.confirm_booking": form(R.APPOINTMENTS),
+    "frontdesk.find_patients": page(R.CONTACT_DETAILS),
+    "frontdesk.patient_file": page(R.CONTACT_DETAILS, write=WRITE),
     # The chiropractor's patient records.
     "clinical.index": page(R.TRAINING_DATA),
     "clinical.patient": page(R.TRAINING_DATA),
@@ -301,7 +303,8 @@ ROUTES: Mapping[str, Route] = {
     "api.show_me": Route(read=LOGGED_IN),
     "api.list_patients": page(R.CONTACT_DETAILS),
     "api.register": submit(R.CONTACT_DETAILS),
-    "api.show_patient": page(R.CONTACT_DETAILS, audience=accounts),
+    # Reading: a patient account reads their own details; changing them is for staff.
+    "api.patient": Route(read=accounts(R.CONTACT_DETAILS, READ), write=staff(R.CONTACT_DETAILS, WRITE)),
     "api.list_appointments": page(R.APPOINTMENTS),
     "api.book": submit(R.APPOINTMENTS),
     # Patients will move or cancel their own appointments in the portal, under its rules, not here.

@@ -68,17 +68,27 @@ def finite_float(text: str) -> float:
 def field_messages(messages: Mapping) -> dict[str, str]:
     """Return webargs' ``{location: {field: [message, ...]}}`` as ``{field: message}``.
 
-    Errors about the body as a whole (not an object, say) are reported under ``body``.
+    A field inside a nested object is named by its dotted path (``patient.date_of_birth``), so the
+    caller learns which inner field is wrong. Errors about the body as a whole (not an object,
+    say) are reported under ``body``; about a nested object as a whole, under its name.
     """
     flat = {}
     for location, errors in messages.items():
         if not isinstance(errors, Mapping):
             errors = {"_schema": errors}
-        for name, problem in errors.items():
-            if name == "_schema":
-                name = "body" if location == "json" else location
-            flat[str(name)] = first_message(problem)
+        for path, message in _paths(errors):
+            flat[path or ("body" if location == "json" else location)] = message
     return flat
+
+
+def _paths(errors: Mapping, prefix: str = ""):
+    """Yield (dotted path, first message) for every field with an error in marshmallow's nested messages."""
+    for name, problem in errors.items():
+        path = prefix if name == "_schema" else f"{prefix}.{name}" if prefix else str(name)
+        if isinstance(problem, Mapping):
+            yield from _paths(problem, path)
+        else:
+            yield path, first_message(problem)
 
 
 def first_message(problem) -> str:

@@ -1,18 +1,29 @@
 """Finding, reading and registering patients."""
 from flask import url_for
+from flask.views import MethodView
+from flask_login import current_user
 
 from clinic.api.blueprint import bp, documents_errors, by_policy
-from clinic.api.schemas import NewPatientSchema, PatientListSchema, PatientQuerySchema, PatientSchema
+from clinic.api.schemas import (
+    NewPatientSchema,
+    PatientChangeSchema,
+    PatientListSchema,
+    PatientQuerySchema,
+    PatientSchema,
+)
 from clinic.access import requester
 from clinic.extensions import db
 from clinic.localtime import to_local, utcnow
 from clinic.models import AccessAction, CreatedSource, RecordPart
 from clinic.policy import Action, Resource
 from clinic.services.access_log import record_access
+from clinic.services.patient_details import update_patient
 from clinic.services.patients import NewPatient, register_patient
 from clinic.services.records import find_patient_for, search_patients_for
 
 TAGS = ["patients"]
+PATIENT_URL = "/patients/<int(min=1, max=2147483647):patient_id>"
+CHANGE_ERRORS = {409: "Another patient has the e-mail address and date of birth this one would get (patient_conflict)"}
 
 
 @bp.get("/patients", tags=TAGS)
@@ -20,7 +31,7 @@ TAGS = ["patients"]
 @bp.arguments(PatientQuerySchema, location="query")
 @bp.response(200, PatientListSchema)
 def list_patients(query):
-    """Find patients by name, date of birth, e-mail or phone (every word must match); empty q finds none."""
+    """Find patients by name, date of birth, e-mail, phone or postcode (every word must match); empty q finds none."""
     return {"patients": search_patients_for(db.session, requester(), query["q"])}
 
 
@@ -41,14 +52,44 @@ def register(details):
     )
     record_access(db.session, requester(), patient.id, AccessAction.WRITE, RecordPart.PATIENT, patient.id)
     db.session.commit()
-    return patient, 201, {"Location": url_for("api.show_patient", patient_id=patient.id)}
+    return patient, 201, {"Location": url_for("api.patient", patient_id=patient.id)}
 
 
-@bp.get("/patients/<int(min=1, max=2147483647):patient_id>", tags=TAGS)
-@by_policy
-@bp.response(200, PatientSchema)
-@documents_errors(404)
-def show_patient(patient_id: int):
-    """Return one patient (a patient account: only themselves)."""
-    return find_patient_for(db.session, requester(), patient_id, resource=Resource.CONTACT_DETAILS,
-                            action=Action.READ, part=RecordPart.PATIENT, object_id=patient_id)
+# One rule for both methods: with two, an id out of range would answer 405 to PATCH, not 404.
+@bp.route(PATIENT_URL, endpoint="patient", tags=TAGS)
+class PatientResource(MethodView):
+    @by_policy
+    @bp.response(200, PatientSchema)
+    @documents_errors(404)
+    def get(self, patient_id: int):
+        """Return one patient (a patient account: only themselves)."""
+        return find_patient_for(db.session, requester(), patient_id, resource=Resource.CONTACT_DETAILS,
+                                action=Action.READ, part=RecordPart.PATIENT, object_id=patient_id)
+
+    @by_policy
+    @bp.arguments(PatientChangeSchema)
+    @bp.response(200, PatientSchema)
+    @documents_errors(400, 404, 409, descriptions=CHANGE_ERRORS)
+    def patch(self, change, patient_id: int):
+        """Change any of a patient's details; ``fields`` names each bad one by its path (``address.postcode``).
+
+        Sending e-mail or date of birth is the confirmation that they change (they are how the patient
+        logs in and is matched online). Every changed detail is recorded with its old and new value.
+        """
+        patient = find_patient_for(db.session, requester(), patient_id, resource=Resource.CONTACT_DETAILS,
+                                   action=Action.WRITE, part=RecordPart.PATIENT, object_id=patient_id)
+        update_patient(db.session, patient, typed_details(change), user=current_user._get_current_object(),
+                       today=to_local(utcnow()).date(), identity_confirmed=True)
+        db.session.commit()
+        return patient
+
+
+def typed_details(change: dict) -> dict[str, object]:
+    """Return the body's details by the service's dotted names; null clears, as an empty string does."""
+    flat = {}
+    for name, value in change.items():
+        if isinstance(value, dict):
+            flat.update({f"{name}.{inner}": "" if v is None else v for inner, v in value.items()})
+        else:
+            flat[name] = "" if value is None else value
+    return flat

@@ -263,6 +263,39 @@ class AppointmentChangeSchema(Schema):
 # Patients --------------------------------------------------------------------------------------
 
 
+class WholeObject(fields.Nested):
+    """A nested object made of some of the parent's own attributes (``address`` of a patient's address_* columns)."""
+
+    def get_value(self, obj, attr, accessor=None, default=ma.missing):
+        return obj
+
+
+class AddressSchema(Schema):
+    street = fields.String(required=True, attribute="address_street")
+    house_number = fields.String(required=True, attribute="address_house_number")
+    postcode = fields.String(required=True, attribute="address_postcode", metadata={"description": "Dutch: 1234 AB"})
+    city = fields.String(required=True, attribute="address_city")
+    country = fields.String(required=True, attribute="address_country", metadata={"description": "ISO 3166-1 alpha-2"})
+
+
+class GpSchema(Schema):
+    name = fields.String(required=True, attribute="gp_name")
+    practice = fields.String(required=True, attribute="gp_practice")
+    phone = fields.String(required=True, allow_none=True, attribute="gp_phone", metadata={"description": "E.164"})
+
+
+class InsurerSchema(Schema):
+    name = fields.String(required=True, attribute="insurer_name")
+    policy_number = fields.String(required=True, attribute="insurer_policy_number")
+
+
+class EmergencyContactSchema(Schema):
+    name = fields.String(required=True, attribute="emergency_contact_name")
+    phone = fields.String(required=True, allow_none=True, attribute="emergency_contact_phone",
+                          metadata={"description": "E.164"})
+    relation = fields.String(required=True, attribute="emergency_contact_relation")
+
+
 class PatientSchema(Schema):
     id = fields.Integer(required=True)
     first_name = fields.String(required=True)
@@ -271,7 +304,14 @@ class PatientSchema(Schema):
     email = fields.String(required=True, allow_none=True)
     phone = fields.String(required=True, allow_none=True, metadata={"description": "E.164, e.g. +31612345678"})
     preferred_language = fields.String(required=True, validate=validate.OneOf(LANGUAGES))
+    language = fields.Function(lambda patient: patient.preferred_language, required=True, metadata={
+        "type": "string", "enum": list(LANGUAGES), "description": "The same as preferred_language, by the name PATCH takes"})
     sport = fields.String(required=True)
+    desk_remarks = fields.String(required=True, metadata={"description": "Practical notes for the desk; nothing clinical"})
+    address = WholeObject(AddressSchema, required=True)
+    gp = WholeObject(GpSchema, required=True, metadata={"description": "The huisarts"})
+    insurer = WholeObject(InsurerSchema, required=True)
+    emergency_contact = WholeObject(EmergencyContactSchema, required=True)
 
 
 class PatientListSchema(Schema):
@@ -282,7 +322,8 @@ class PatientQuerySchema(Schema):
     q = Text(
         max_length=200,
         load_default="",
-        metadata={"description": "Name, date of birth (YYYY-MM-DD or DD-MM-YYYY), e-mail or phone; words narrow"},
+        metadata={"description": "Any part of the name (accents and case aside), date of birth (YYYY-MM-DD or "
+                                 "DD-MM-YYYY), e-mail, phone in any notation or postcode; words narrow"},
     )
 
 
@@ -296,6 +337,53 @@ class NewPatientSchema(Schema):
     phone = Text(max_length=40, load_default="", metadata={"description": "Dutch numbers may leave out +31"})
     preferred_language = fields.String(load_default="nl", validate=validate.OneOf(LANGUAGES))
     sport = Text(max_length=200, load_default="")
+
+
+# A change: any of the details; the service normalises and checks them and names each bad one by
+# its dotted path. The limits here only keep absurd input away from it. An empty string (or null
+# for the optional ones) clears a detail.
+def optional_text(max_length: int, **kwargs) -> Text:
+    return Text(max_length=max_length, allow_none=True, **kwargs)
+
+
+class AddressChangeSchema(Schema):
+    street = Text(max_length=200)
+    house_number = Text(max_length=40)
+    postcode = Text(max_length=20, metadata={"description": "In the Netherlands 1234 AB (1234ab is read too)"})
+    city = Text(max_length=200)
+    country = Text(max_length=2, metadata={"description": "ISO 3166-1 alpha-2, e.g. NL"})
+
+
+class GpChangeSchema(Schema):
+    name = Text(max_length=200)
+    practice = Text(max_length=200)
+    phone = optional_text(40)
+
+
+class InsurerChangeSchema(Schema):
+    name = Text(max_length=200)
+    policy_number = Text(max_length=80)
+
+
+class EmergencyContactChangeSchema(Schema):
+    name = Text(max_length=200)
+    phone = optional_text(40)
+    relation = Text(max_length=100)
+
+
+class PatientChangeSchema(Schema):
+    first_name = Text(max_length=200)
+    last_name = Text(max_length=200)
+    date_of_birth = Day(within=BIRTH_DAYS, metadata={"description": "With email, how the patient logs in"})
+    email = optional_text(254)
+    phone = optional_text(40, metadata={"description": "Dutch numbers may leave out +31"})
+    language = fields.String(validate=validate.OneOf(LANGUAGES))
+    sport = Text(max_length=200)
+    desk_remarks = Text(max_length=1000)
+    address = fields.Nested(AddressChangeSchema)
+    gp = fields.Nested(GpChangeSchema)
+    insurer = fields.Nested(InsurerChangeSchema)
+    emergency_contact = fields.Nested(EmergencyContactChangeSchema)
 
 
 class AccountSchema(Schema):

@@ -33,6 +33,10 @@ FIELD_MESSAGES = {
     "unknown_language": _l("Choose Dutch or English."),
     "unknown": _l("This no longer exists; please choose again."),
     "type_not_offered": _l("This chiropractor does not offer this treatment."),
+    "invalid_postcode": _l("Enter a Dutch postcode as 1234 AB."),
+    "unknown_country": _l("Choose a country from the list."),
+    "patient_conflict": _l("Another patient has this e-mail address and date of birth. Check whether this is the "
+                           "same person."),
 }
 
 # Codes of conflicts (409) the booking service raises.

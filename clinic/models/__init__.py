@@ -23,7 +23,7 @@ from clinic.models.messaging import (
     TokenPurpose,
 )
 from clinic.models.chiropractors import Chiropractor, ClinicClosure, TimeOff, WorkingHours
-from clinic.models.patients import LANGUAGES, CreatedSource, Patient
+from clinic.models.patients import LANGUAGES, CreatedSource, Patient, PatientChange, PatientSearchTerm
 from clinic.models.privacy import PatientErasure
 from clinic.models.schedule import ScheduleRevision
 from clinic.models.seals import SealCounter
@@ -73,6 +73,8 @@ __all__ = [
     "ReminderOptOut",
     "OutboxStatus",
     "Patient",
+    "PatientChange",
+    "PatientSearchTerm",
     "PatientErasure",
     "PatientIndication",
     "PatientReadinessProfile",

@@ -92,6 +92,20 @@ def anonymised_contact_details(patient_id: int) -> dict:
         "email": None,
         "phone": None,
         "sport": "",
+        "address_street": "",
+        "address_house_number": "",
+        "address_postcode": "",
+        "address_city": "",
+        "address_country": "NL",
+        "gp_name": "",
+        "gp_practice": "",
+        "gp_phone": None,
+        "insurer_name": "",
+        "insurer_policy_number": "",
+        "emergency_contact_name": "",
+        "emergency_contact_phone": None,
+        "emergency_contact_relation": "",
+        "desk_remarks": "",
     }
 
 

@@ -16,7 +16,8 @@ from clinic.contact import (
     clean_phone,
 )
 from clinic.errors import Invalid
-from clinic.models import CreatedSource, Patient
+from clinic.models import CreatedSource, Patient, PatientSearchTerm
+from clinic.patient_search import END, query_terms
 
 SEARCH_LIMIT = 25
 MAX_SPORT_LENGTH = 100
@@ -109,50 +110,20 @@ def possible_duplicates(session: Session, details: NewPatient) -> Sequence[Patie
 def search_patients(
     session: Session, query: str, limit: int = SEARCH_LIMIT, *, visible: ColumnElement[bool] = true()
 ) -> Sequence[Patient]:
-    """Find patients by name, date of birth (YYYY-MM-DD or DD-MM-YYYY), e-mail or phone.
+    """Find patients by any part of the name (accents and case aside), date of birth (YYYY-MM-DD or
+    DD-MM-YYYY), e-mail, phone in any notation or postcode; every word must match (``clinic.patient_search``).
 
+    Each word is a prefix of one of the patient's search terms: a range of the terms' index.
     ``visible`` limits the search to the patients the user may see (``clinic.services.records``).
     """
-    terms = query.split()
-    if not terms:
+    prefixes = query_terms(query)
+    if not prefixes:
         return []
-    # A phone number is often typed with spaces ("06 12345678"): try the whole query as one first.
-    phone = _as_phone(query)
-    conditions = [Patient.phone == phone] if phone else [_term_condition(term) for term in terms]
+    conditions = [
+        Patient.id.in_(select(PatientSearchTerm.patient_id).where(
+            PatientSearchTerm.term >= prefix, PatientSearchTerm.term < prefix + END))
+        for prefix in prefixes
+    ]
     return session.scalars(
         select(Patient).where(visible, *conditions).order_by(Patient.last_name, Patient.first_name, Patient.id).limit(limit)
     ).all()
-
-
-def _term_condition(term: str):
-    birth_date = _as_date(term)
-    if birth_date is not None:
-        return Patient.date_of_birth == birth_date
-    if "@" in term:
-        return Patient.email == term.lower()
-    digits = "".join(char for char in term if char.isdigit())
-    if len(digits) >= 6 and len(digits) >= len(term) - 3:
-        return Patient.phone.contains(digits[-9:], autoescape=True)
-    pattern = term.lower()
-    return or_(
-        func.lower(Patient.first_name).contains(pattern, autoescape=True),
-        func.lower(Patient.last_name).contains(pattern, autoescape=True),
-    )
-
-
-def _as_phone(query: str) -> str | None:
-    if sum(char.isdigit() for char in query) < 8 or any(char.isalpha() for char in query):
-        return None
-    try:
-        return clean_phone(query)
-    except ContactError:
-        return None
-
-
-def _as_date(term: str) -> date | None:
-    for fmt in ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"):
-        try:
-            return datetime.strptime(term, fmt).date()
-        except ValueError:
-            continue
-    return None

@@ -16,7 +16,7 @@ they were, after it, in the same transaction.
 The downgrade refuses a log that holds rows the older schema cannot hold: they cannot be removed.
 
 Revision ID: 0bebece3e3d9
-Revises: dced9f60c4df
+Revises: a13d5e7f9b21
 Create Date: 2026-12-05 01:00:00
 
 """
@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0bebece3e3d9"
-down_revision = 'dced9f60c4df'
+down_revision = 'a13d5e7f9b21'
 branch_labels = None
 depends_on = None
 

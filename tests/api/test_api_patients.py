@@ -35,7 +35,13 @@ def test_registering_answers_201_with_the_normalised_patient_and_its_location(cl
         "email": "zoe@example.nl",
         "phone": "+31612345678",
         "preferred_language": "en",
+        "language": "en",
         "sport": "Hockey",
+        "desk_remarks": "",
+        "address": {"street": "", "house_number": "", "postcode": "", "city": "", "country": "NL"},
+        "gp": {"name": "", "practice": "", "phone": None},
+        "insurer": {"name": "", "policy_number": ""},
+        "emergency_contact": {"name": "", "phone": None, "relation": ""},
     }
     assert response.headers["Location"] == f"/api/v1/patients/{patient['id']}"
     assert client.get(response.headers["Location"], headers=staff).json == patient
@@ -144,3 +150,48 @@ def test_an_unknown_patient_is_404(client, staff, patients, patient_id):
     response = client.get(f"/api/v1/patients/{patient_id}", headers=staff)
     assert response.status_code == 404
     assert response.json["error"]["code"] == "not_found"
+
+
+def test_patch_changes_any_detail_and_answers_the_patient_as_get_does(client, staff, patients):
+    url = f"/api/v1/patients/{patients[0].id}"
+    response = client.patch(url, headers=staff, json={
+        "sport": "Hockey", "language": "en", "desk_remarks": "prefers mornings",
+        "address": {"street": "Lange Laan", "house_number": "12", "postcode": "1234ab", "city": "Hilversum"},
+        "gp": {"name": "Dr. Jansen", "phone": "035 621 0000"}, "insurer": {"policy_number": "ZK-123"},
+        "emergency_contact": {"name": "Tom", "relation": "partner", "phone": None},
+    })
+    assert response.status_code == 200
+    assert response.json == client.get(url, headers=staff).json
+    assert response.json["address"] == {"street": "Lange Laan", "house_number": "12", "postcode": "1234 AB",
+                                         "city": "Hilversum", "country": "NL"}
+    assert response.json["gp"] == {"name": "Dr. Jansen", "practice": "", "phone": "+31356210000"}
+    assert (response.json["language"], response.json["insurer"]["policy_number"]) == ("en", "ZK-123")
+
+
+def test_patch_names_each_bad_field_by_its_dotted_path(client, staff, patients):
+    response = client.patch(f"/api/v1/patients/{patients[0].id}", headers=staff, json={
+        "address": {"postcode": "12345"}, "emergency_contact": {"phone": "12"}, "date_of_birth": "1990-02-30"})
+    assert response.status_code == 422
+    assert set(response.json["error"]["fields"]) == {"date_of_birth"}  # the shape first: the body's own check
+    response = client.patch(f"/api/v1/patients/{patients[0].id}", headers=staff, json={
+        "address": {"postcode": "12345", "colour": "red"}})
+    assert response.status_code == 422
+    assert response.json["error"]["fields"] == {"address.colour": "Unknown field."}
+    response = client.patch(f"/api/v1/patients/{patients[0].id}", headers=staff, json={
+        "address": {"postcode": "12345"}, "emergency_contact": {"phone": "12"}})
+    assert response.status_code == 422
+    assert response.json["error"]["fields"] == {"address.postcode": "invalid_postcode",
+                                                "emergency_contact.phone": "invalid_phone"}
+
+
+def test_patch_refuses_the_email_and_birth_date_of_another_patient(client, staff, patients):
+    response = client.patch(f"/api/v1/patients/{patients[1].id}", headers=staff,
+                            json={"email": "SANNE@example.nl", "date_of_birth": "1990-05-17"})
+    assert response.status_code == 409
+    assert response.json["error"]["code"] == "patient_conflict"
+    assert db.session.get(Patient, patients[1].id).email is None
+
+
+def test_patch_of_a_patient_out_of_reach_is_404(client, staff):
+    assert client.patch("/api/v1/patients/999", headers=staff, json={"sport": "golf"}).status_code == 404
+    assert client.patch("/api/v1/patients/99999999999", headers=staff, json={"sport": "golf"}).status_code == 404

@@ -79,6 +79,12 @@ def test_bad_patient_details_are_422_per_nested_field(client, clinic):
     assert response.json["error"]["fields"] == {"patient.email": "invalid_email", "patient.phone": "invalid_phone"}
 
 
+def test_a_date_of_birth_that_does_not_exist_is_named_as_the_inner_field(client, clinic):
+    response = client.post("/api/v1/bookings", json=booking(free_start(client), date_of_birth="1990-02-30"))
+    assert response.status_code == 422
+    assert list(response.json["error"]["fields"]) == ["patient.date_of_birth"]
+
+
 def test_consent_and_the_shape_are_checked(client, clinic):
     start = free_start(client)
     no_consent = client.post("/api/v1/bookings", json=booking(start) | {"consent": False})

@@ -14,6 +14,7 @@ from clinic.extensions import db
 from clinic.models import AccessAction, Patient, RecordPart, Role, TimeOff
 from clinic.services.access_log import Requester, record_access
 from clinic.services.patient_messages import set_reminders_wanted
+from clinic.services.patient_details import update_patient
 from clinic.services.privacy import erase_patient
 from tests.conftest import api_token_for
 from tests.privacy.database_fingerprint import schema_objects, table_fingerprints
@@ -33,6 +34,8 @@ def full_database(record, admin, create_patient, create_account):
     leaver.user_id = create_account(Role.PATIENT).id
     erase_patient(db.session, leaver, by=admin, reason="Verzoek per e-mail", now=NOW)
     set_reminders_wanted(db.session, record.patient, False)
+    update_patient(db.session, record.patient, {"address.city": "Hilversum"}, user=admin, today=NOW.date(),
+                   identity_confirmed=False)
     db.session.commit()
 
 

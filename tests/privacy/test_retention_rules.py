@@ -73,6 +73,10 @@ def test_anonymised_contact_details_name_nobody_but_keep_records_apart():
     assert details["first_name"] == "Geanonimiseerd"
     assert details["last_name"] == "#42"
     assert details["email"] is None and details["phone"] is None and details["sport"] == ""
+    assert not any(details[name] for name in (
+        "address_street", "address_house_number", "address_postcode", "address_city", "gp_name", "gp_practice",
+        "gp_phone", "insurer_name", "insurer_policy_number", "emergency_contact_name", "emergency_contact_phone",
+        "emergency_contact_relation", "desk_remarks"))
     assert details["date_of_birth"] == erasure.ANONYMOUS_DATE_OF_BIRTH
 
 

@@ -58,9 +58,31 @@ def test_possible_duplicates_share_a_birth_date_and_a_name_email_or_phone(app):
         ("", []),
         ("%", []),
         ("_", []),
+        ("Patient", ["Patiënt"]),
+        ("ZOE PAT", ["Patiënt"]),
+        ("0612345678", ["de Vries"]),
+        ("+31 6 1234 5678", ["de Vries"]),
+        ("06-12345678", ["de Vries"]),
+        ("01-05-1994", ["Patiënt"]),
+        ("1994-05-01", ["Patiënt"]),
+        ("1234 AB", ["Patiënt"]),
+        ("1234ab", ["Patiënt"]),
+        ("devries", ["de Vries"]),
+        ("sanne 1985-01-02", []),
     ],
 )
-def test_search_finds_patients_by_name_birth_date_email_or_phone(app, query, expected):
+def test_search_finds_patients_by_name_birth_date_email_phone_or_postcode(app, query, expected):
     register(email="sanne@example.nl", phone="0612345678")
     register(first_name="Noor", last_name="Bakker", date_of_birth=date(1985, 1, 2))
+    patient = register(first_name="Zoë", last_name="Patiënt", date_of_birth=date(1994, 5, 1))
+    patient.address_postcode = "1234 AB"
+    db.session.commit()
     assert [p.last_name for p in search_patients(db.session, query)] == expected
+
+
+def test_search_follows_a_changed_name(app):
+    patient = register()
+    patient.last_name = "Jansen"
+    db.session.commit()
+    assert search_patients(db.session, "vries") == []
+    assert search_patients(db.session, "jansen") == [patient]
