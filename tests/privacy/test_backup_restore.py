@@ -11,11 +11,12 @@ from sqlalchemy import func, select
 
 from clinic import backup
 from clinic.extensions import db
-from clinic.models import AccessAction, Patient, RecordPart, Role, TimeOff
+from clinic.models import AccessAction, AppointmentType, Patient, RecordPart, Role, TimeOff
 from clinic.services.access_log import Requester, record_access
 from clinic.services.patient_messages import set_reminders_wanted
 from clinic.services.patient_details import update_patient
 from clinic.services.privacy import erase_patient
+from clinic.services.staffing import add_closure, offer_types
 from tests.conftest import api_token_for
 from tests.privacy.database_fingerprint import schema_objects, table_fingerprints
 from tests.privacy.privacy_builders import NOW
@@ -24,7 +25,7 @@ from tests.privacy.privacy_builders import NOW
 @pytest.fixture
 def full_database(record, admin, create_patient, create_account):
     """Fill every table: a full patient record, an erased patient with a portal account, tokens, time off,
-    and the access log."""
+    the access log, a reminder opt-out, a clinic closure and a treatment one chiropractor does not offer."""
     api_token_for(admin)
     record_access(db.session, Requester(admin, "192.0.2.1", admin.role), record.patient.id, AccessAction.READ,
                   RecordPart.PATIENT, record.patient.id)
@@ -34,6 +35,11 @@ def full_database(record, admin, create_patient, create_account):
     leaver.user_id = create_account(Role.PATIENT).id
     erase_patient(db.session, leaver, by=admin, reason="Verzoek per e-mail", now=NOW)
     set_reminders_wanted(db.session, record.patient, False)
+    add_closure(db.session, starts_at=NOW + timedelta(days=60), ends_at=NOW + timedelta(days=61), reason="Koningsdag",
+                now=NOW)
+    dry_needling = db.session.scalar(sa.select(AppointmentType).where(AppointmentType.code == "dry_needling"))
+    every_type = set(db.session.scalars(sa.select(AppointmentType.id)))
+    offer_types(db.session, record.past.chiropractor, every_type - {dry_needling.id})
     update_patient(db.session, record.patient, {"address.city": "Hilversum"}, user=admin, today=NOW.date(),
                    identity_confirmed=False)
     db.session.commit()
