@@ -24,6 +24,7 @@ from clinic.models import RecordPart
 from clinic.policy import Action, Resource
 from clinic.services.patient_details import IDENTITY_FIELDS, ConfirmationNeeded, update_patient
 from clinic.services.patient_file import appointment_history, detail_changes
+from clinic.services.patient_messages import messages_to
 from clinic.services.records import find_patient_for, search_patients_for
 
 @bp.route("/patients")
@@ -72,6 +73,7 @@ def render_file(patient, form: PatientDetailsForm, *, confirming=(), status: int
     )
     return render_template(
         "frontdesk/patient_file.html", patient=patient, form=form, confirming=confirming, history=history,
-        changes=detail_changes(db.session, patient.id), may_edit=may_submit("frontdesk.patient_file"),
+        changes=detail_changes(db.session, patient.id), messages=messages_to(db.session, patient),
+        may_edit=may_submit("frontdesk.patient_file"),
         may_book=may_submit("frontdesk.confirm_booking"),
     ), status

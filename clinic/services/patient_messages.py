@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import exists, false, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -140,6 +140,15 @@ def messages_about(session: Session, appointment: Appointment) -> list[OutboxMes
     return list(session.scalars(
         select(OutboxMessage).where(OutboxMessage.appointment_id == appointment.id).order_by(OutboxMessage.id)
     ))
+
+
+def messages_to(session: Session, patient: Patient) -> list[OutboxMessage]:
+    """Return every e-mail to the patient, oldest first: about their appointments (also those sent to
+    an earlier address) and to their address (login links, booking links)."""
+    own_appointments = select(Appointment.id).where(Appointment.patient_id == patient.id)
+    to_address = OutboxMessage.to_address == patient.email if patient.email else false()
+    query = select(OutboxMessage).where(or_(OutboxMessage.appointment_id.in_(own_appointments), to_address))
+    return list(session.scalars(query.order_by(OutboxMessage.id)))
 
 
 def reminders_wanted(session: Session, patient: Patient) -> bool:

@@ -10,7 +10,8 @@ The export is one JSON document with stable keys (``EXPORT_FORMAT`` version ``EX
 - ``screening``: ``screened_at``, ``next_competition_at``, ``flags``, ``indications``
 - ``treatment_notes``: SOAP text, ``modalities``, the ``readiness_snapshot`` shown when the note was
   written, signature (``signed_at``, ``content_hash``) and ``amendments``
-- ``emails``: the e-mails in the outbox sent to the patient's address (attachments by name only)
+- ``emails``: the e-mails in the outbox about the patient's appointments or sent to their address
+  (attachments by name only)
 - ``links``: the links sent to the patient (purpose and validity; never the secret or its hash)
 
 Instants are ISO 8601 with the Amsterdam offset, days are ``YYYY-MM-DD``. Staff appear as the
@@ -49,6 +50,7 @@ from clinic.models import (
 )
 from clinic.privacy import erasure
 from clinic.services.booking import change_status
+from clinic.services.patient_messages import messages_to
 
 EXPORT_FORMAT = "movewell-patient-export"
 EXPORT_VERSION = 1
@@ -97,7 +99,7 @@ def export_patient(session: Session, patient: Patient, *, now: datetime) -> dict
         "screening": _screening(session, patient, staff),
         "treatment_notes": [_note(row, staff) for row in _rows(session, TreatmentNote, patient,
                                                                TreatmentNote.created_at)],
-        "emails": [_email(row) for row in _emails(session, patient)],
+        "emails": [_email(row) for row in messages_to(session, patient)],
         "links": [_link(row) for row in _rows(session, PatientToken, patient, PatientToken.created_at)],
     }
 
@@ -108,14 +110,6 @@ def _rows(session: Session, model, patient: Patient, order) -> Sequence:
 
 def _appointments(session: Session, patient: Patient) -> Sequence[Appointment]:
     return _rows(session, Appointment, patient, Appointment.starts_at)
-
-
-def _emails(session: Session, patient: Patient) -> Sequence[OutboxMessage]:
-    if not patient.email:
-        return []
-    return session.scalars(
-        select(OutboxMessage).where(OutboxMessage.to_address == patient.email).order_by(OutboxMessage.id)
-    ).all()
 
 
 def _patient(patient: Patient) -> dict:
@@ -324,6 +318,9 @@ def _delete_training_data(session: Session, patient: Patient) -> None:
 
 def _delete_messages(session: Session, patient: Patient) -> None:
     session.execute(delete(PatientToken).where(PatientToken.patient_id == patient.id))
+    # The e-mails about the patient's appointments are theirs alone, whatever address they went to.
+    own_appointments = select(Appointment.id).where(Appointment.patient_id == patient.id)
+    session.execute(delete(OutboxMessage).where(OutboxMessage.appointment_id.in_(own_appointments)))
     if not patient.email:
         return
     # E-mails are kept by address only: when a family shares one, they are the others' e-mails too.

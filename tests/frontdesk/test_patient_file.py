@@ -5,8 +5,10 @@ import pytest
 
 from clinic.extensions import db
 from clinic.models import AccessLogEntry, AppointmentAction, BookingSource, PatientChange, Role
+from clinic.portal.emails import queue_login_link
 from clinic.services.booking import change_status
 from tests.frontdesk.conftest import NOW, TODAY, TUESDAY, field_error, text_of
+from tests.mail_server import run_mail_worker
 
 
 @pytest.fixture
@@ -101,3 +103,21 @@ def test_the_patient_search_page_finds_by_accentless_name_and_postcode(client, d
     for query in ("patient", "ZOE", "1234 ab", "1234AB"):
         page = client.get("/frontdesk/patients", query_string={"q": query}).get_data(as_text=True)
         assert f'href="/frontdesk/patients/{patient.id}"' in page, query
+
+
+def test_the_file_lists_every_email_to_the_patient_and_whether_it_went(app, client, desk, sanne, book, create_patient):
+    booked = book(TUESDAY, time(9, 0), patient=sanne)
+    book(TUESDAY, time(11, 0), patient=create_patient(first_name="Daan", email="daan@example.nl"))
+    db.session.commit()
+    run_mail_worker(app)
+    change_status(db.session, booked, AppointmentAction.CANCELLED, source=BookingSource.FRONTDESK, now=NOW,
+                  reason="ill")
+    queue_login_link(db.session, sanne, "https://movewell.test/portaal/inloggen/x", "nl")
+    db.session.commit()
+
+    page = text_of(client.get(f"/frontdesk/patients/{sanne.id}"))
+
+    assert "E-mails to the patient" in page
+    assert page.count("Confirmation") == 1 and "Sent " in page
+    assert "Cancellation (by the clinic)" in page and "Login link for the portal" in page
+    assert page.count("Waiting to be sent") == 2

@@ -163,7 +163,10 @@ def test_the_front_desk_cannot_anonymise(client, record, login_as):
     assert count(PatientErasure) == 0
 
 
-def test_emails_to_an_address_another_patient_shares_are_kept(record, admin, create_patient):
+def test_emails_to_an_address_another_patient_shares_are_kept_but_not_those_about_her_appointments(
+        record, admin, create_patient):
     create_patient(first_name="Daan", email="sanne@example.nl")
+    assert count(OutboxMessage, appointment_id=record.future.id) == 1
     erase(record, admin)
     assert count(OutboxMessage, to_address="sanne@example.nl", subject="Uw afspraak") == 1
+    assert count(OutboxMessage, appointment_id=record.future.id) == 0
