@@ -58,6 +58,11 @@ class Config:
     CHECK_IN_OPENS_MINUTES_BEFORE = float(os.environ.get("CHECK_IN_OPENS_MINUTES_BEFORE", 60))
     CLINIC_PHONE = os.environ.get("CLINIC_PHONE", "035 - 621 00 00")
     CLINIC_ADDRESS = os.environ.get("CLINIC_ADDRESS", "MoveWell Chiropractie, Hilversum")
+    # How to get there, on the home page and the booking confirmation, in each language.
+    CLINIC_DIRECTIONS_NL = os.environ.get(
+        "CLINIC_DIRECTIONS_NL", "Op tien minuten lopen van station Hilversum; betaald parkeren voor de deur.")
+    CLINIC_DIRECTIONS_EN = os.environ.get(
+        "CLINIC_DIRECTIONS_EN", "A ten-minute walk from Hilversum station; paid parking in front of the door.")
     # Where patients open the links in e-mails: the mail worker writes them outside any request.
     CLINIC_BASE_URL = os.environ.get("CLINIC_BASE_URL")
     # Reminder e-mails go this long before an appointment's start (in real hours, across clock changes).

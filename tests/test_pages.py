@@ -117,3 +117,14 @@ def test_every_footer_links_to_the_privacy_statement_in_the_pages_language(clien
     assert 'href="/privacyverklaring"' in dutch
     client.get("/taal/en")
     assert 'href="/en/privacy-statement"' in client.get("/").get_data(as_text=True)
+
+
+def test_the_home_page_tells_how_to_reach_the_clinic_with_the_chiropractors_hours(client, app):
+    seed_clinic(db.session)
+    db.session.commit()
+    page = client.get("/").get_data(as_text=True)
+    assert app.config["CLINIC_ADDRESS"] in page and app.config["CLINIC_DIRECTIONS_NL"] in page
+    assert "Maandag t/m vrijdag: 08:30–17:30" in page
+    client.get("/taal/en")
+    english = client.get("/").get_data(as_text=True)
+    assert app.config["CLINIC_DIRECTIONS_EN"] in english and "Monday to Friday: 08:30–17:30" in english

@@ -21,6 +21,7 @@ from clinic.errors import Conflict, Invalid
 from clinic.extensions import db, limiter
 from clinic.localtime import to_local, utcnow
 from clinic.messages import field_message
+from clinic.public.visit import visit_details
 from clinic.services.booking import SlotTaken, find_free_slots
 from clinic.services.patient_messages import set_reminders_wanted
 from clinic.services.online_booking import (
@@ -217,13 +218,15 @@ def appointment_of_link(token: str):
 def manage(token: str):
     """Show the booked appointment with what the patient can still do themselves."""
     appointment = appointment_of_link(token)
+    just_booked = request.args.get("geboekt") == "1"
     return render_template(
         "booking/manage.html",
         appointment=appointment,
         token=token,
-        just_booked=request.args.get("geboekt") == "1",
+        just_booked=just_booked,
         just_moved=request.args.get("verzet") == "1",
         changeable=can_still_change(appointment, rules(), utcnow()),
+        visit=visit_details() if just_booked else None,
     )
 
 

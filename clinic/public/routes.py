@@ -7,6 +7,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from clinic.extensions import db
 from clinic.i18n import remember_language
+from clinic.public.visit import visit_details
 from clinic.web import safe_next_url
 
 bp = Blueprint("public", __name__)
@@ -14,8 +15,8 @@ bp = Blueprint("public", __name__)
 
 @bp.route("/")
 def home():
-    """Show the clinic's front page."""
-    return render_template("public/home.html")
+    """Show the clinic's front page, with how to find and reach it."""
+    return render_template("public/home.html", visit=visit_details())
 
 
 @bp.route("/privacyverklaring", defaults={"language": "nl"})

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from clinic.errors import Conflict, Invalid
@@ -289,6 +289,22 @@ class AppointmentTypeFields:
     follow_up_days: int = DEFAULT_FOLLOW_UP_DAYS
     # The resource the type takes for its duration and buffer (e.g. the decompression table).
     resource_id: int | None = None
+
+
+def opening_hours(session: Session, day: date) -> dict[int, tuple[time, time]]:
+    """Return, per weekday (0 = Monday), when the first chiropractor starts and the last one stops,
+    by the working hours that hold on ``day``; days nobody works are left out."""
+    hours = session.scalars(
+        select(WorkingHours).join(Chiropractor).where(
+            Chiropractor.is_active, WorkingHours.valid_from <= day,
+            or_(WorkingHours.valid_to.is_(None), WorkingHours.valid_to >= day),
+        )
+    )
+    opening: dict[int, tuple[time, time]] = {}
+    for row in hours:
+        start, end = opening.get(row.weekday, (row.start_time, row.end_time))
+        opening[row.weekday] = (min(start, row.start_time), max(end, row.end_time))
+    return dict(sorted(opening.items()))
 
 
 def all_appointment_types(session: Session) -> Sequence[AppointmentType]:

@@ -53,6 +53,7 @@ def test_the_dutch_path_books_and_shows_the_manage_page(client, clinic):
     assert booked.status_code == 302 and "/afspraak/beheer/" in booked.headers["Location"]
     page = client.get(booked.headers["Location"]).get_data(as_text=True)
     assert "Uw afspraak is geboekt" in page and "k@example.nl" in page
+    assert "Bij ons langskomen" in page and "Maandag t/m vrijdag: 08:30–17:30" in page
     appointment = db.session.scalar(select(Appointment))
     assert appointment.source == "online" and appointment.patient.first_name == "김"
     assert appointment.starts_at == datetime.fromisoformat(slot.split("@")[1])
