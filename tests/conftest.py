@@ -75,15 +75,17 @@ def postgres_url() -> str | None:
 
 def worker_database(url: str) -> str:
     """Return the URL of this xdist worker's own database beside ``url``, creating it if missing."""
+    name = f"{sa.make_url(url).database}_{XDIST_WORKER}" if XDIST_WORKER else None
     engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        if not XDIST_WORKER:
-            engine.dispose()
-            return url
-        name = f"{sa.make_url(url).database}_{XDIST_WORKER}"
-        if connection.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}).first() is None:
-            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    engine.dispose()
+    try:
+        with engine.connect() as connection:
+            if name is None:
+                return url
+            if connection.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                  {"name": name}).first() is None:
+                connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    finally:
+        engine.dispose()
     return sa.make_url(url).set(database=name).render_as_string(hide_password=False)
 
 
