@@ -252,6 +252,9 @@ ROUTES: Mapping[str, Route] = {
     # The chiropractor's patient records.
     "clinical.index": page(R.TRAINING_DATA),
     "clinical.patient": page(R.TRAINING_DATA),
+    # A chiropractor's own day: only those who treat (and write the notes) have one.
+    "clinical.my_day": form(R.TREATMENT_NOTES),
+    "clinical.appointment": page(R.TREATMENT_NOTES),
     "clinical.new_training_session": form(R.TRAINING_DATA),
     "clinical.import_training_sessions": form(R.TRAINING_DATA),
     "clinical.new_check_in": form(R.TRAINING_DATA),

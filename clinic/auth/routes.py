@@ -23,7 +23,7 @@ bp = Blueprint("auth", __name__)
 HOME_BY_ROLE = {
     Role.ADMIN.value: "frontdesk.day",
     Role.FRONTDESK.value: "frontdesk.day",
-    Role.CHIROPRACTOR.value: "frontdesk.day",
+    Role.CHIROPRACTOR.value: "clinical.my_day",
     Role.PATIENT.value: "portal_nl.home",
 }
 # Between a right password and its second-factor code, the session holds only this.

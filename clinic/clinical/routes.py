@@ -6,7 +6,7 @@ Every verdict is shown as guidance from published sources, with its reasons: the
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -31,11 +31,13 @@ from clinic.clinical.messages import REFUSED, message_for, refused, status_of
 from clinic.clinical.presenting import template_helpers
 from clinic.clinical.timeline import chart, daily_series, end_of_day
 from clinic.errors import Conflict, DomainError, Invalid
+from clinic.frontdesk.forms import DayForm
 from clinic.extensions import db
 from clinic.localtime import to_local, utcnow
 from clinic.models import Appointment, Chiropractor, Patient, RecordPart, Role
 from clinic.policy import Action, Resource
 from clinic.services import readiness as readiness_service
+from clinic.services import my_day as my_day_service
 from clinic.services import treatment_notes as notes_service
 from clinic.services.appointments import appointments_on
 from clinic.services.records import (
@@ -88,6 +90,31 @@ def index():
     notes = {appointment.id: notes_service.note_of_appointment(db.session, appointment) for appointment in appointments}
     return render_template("clinical/index.html", form=form, patients=patients, appointments=appointments, notes=notes,
                            searched=bool(form.q.data))
+
+
+@bp.route("/my-day")
+def my_day():
+    """A chiropractor's own appointments of one day (today unless asked), each with the readiness at its start.
+
+    A schedule overview, like the index: not written to the access log.
+    """
+    chiropractor = my_day_service.chiropractor_of(db.session, me())
+    if chiropractor is None:
+        abort(403)
+    form = DayForm(request.args)
+    shown = form.date.data if form.validate() and form.date.data else local_today()
+    return render_template(
+        "clinical/my_day.html", form=form, day=shown, today=local_today(), previous_day=shown - timedelta(days=1),
+        next_day=shown + timedelta(days=1), rows=my_day_service.day_of(db.session, chiropractor, shown),
+    ), 400 if form.errors else 200
+
+
+@bp.route("/appointments/<int:appointment_id>")
+def appointment(appointment_id: int):
+    """One appointment, with links to the patient's file and to the note written (or to write) for it."""
+    appointment = find_appointment_for(db.session, requester(), appointment_id, Action.READ)
+    return render_template("clinical/appointment.html", appointment=appointment,
+                           note=notes_service.note_of_appointment(db.session, appointment))
 
 
 @bp.route("/patients/<int:patient_id>")

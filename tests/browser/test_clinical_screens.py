@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from clinic.extensions import db
 from clinic.localtime import CLINIC_TZ, to_local, utcnow
 from clinic.models import Chiropractor, Role
-from clinic.services.readiness import ScreeningUpdate, update_screening
+from clinic.services.readiness import NewCheckIn, ScreeningUpdate, record_check_in, update_screening
 from clinic.services.seed import seed_clinic
 from tests.clinical.clinical_builders import add_appointment, add_check_ins, add_training_log
 from tests.conftest import PASSWORD
@@ -123,3 +123,32 @@ def test_red_flags_by_urgency_and_the_verdicts_of_a_local_finding_are_shown(live
     expect(page.get_by_role("heading", name="Verdicts in regions with a local finding")).to_be_visible()
     expect(page.get_by_role("heading", name="left shin")).to_be_visible()
     screenshot("red-flags-and-regions")
+
+
+def test_my_day_shows_each_appointment_with_its_readiness_and_alerts(live_server, page, screenshot, athlete,
+                                                                     create_patient):
+    user, patient, appointment = athlete
+    jarco = appointment.chiropractor
+    today = to_local(utcnow()).date()
+    unscreened = create_patient(first_name="Piet", last_name="Jansen")
+    record_check_in(db.session, unscreened, NewCheckIn(today, complaints={"fever": today}), entered_by=None,
+                    today=today)
+    add_appointment(unscreened, datetime.combine(today, time(9, 30), tzinfo=CLINIC_TZ), chiropractor=jarco)
+    db.session.commit()
+    page.goto(f"{live_server}/login")
+    page.get_by_label("E-mailadres").fill(user.email)
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+
+    expect(page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Mijn dag")).to_be_visible()
+    rows = page.locator(".day-appointment")
+    expect(rows).to_have_count(2)
+    expect(rows.first).to_contain_text("Piet Jansen")
+    expect(rows.first).to_contain_text("Nooit gescreend")
+    expect(rows.first).to_contain_text("Rode vlag")
+    expect(rows.nth(1)).to_contain_text("Waarschuwingsniveau")
+    screenshot("my-day")
+    rows.nth(1).get_by_role("link", name=patient.full_name).click()
+    expect(page.get_by_role("link", name="Patiëntdossier")).to_be_visible()
+    page.get_by_role("link", name="Notitie schrijven").click()
+    expect(page.get_by_role("heading", name="Paraatheid bij het begin van de afspraak")).to_be_visible()

@@ -81,6 +81,8 @@ EXPECTED = {
     "frontdesk.patient_file": ("LYYYN", "LYYNN"),
     "clinical.index": ("LYNYN", "....."),
     "clinical.patient": ("LYNYN", "....."),
+    "clinical.my_day": ("LNNYN", "....."),
+    "clinical.appointment": ("LYNYN", "....."),
     "clinical.new_training_session": ("LNNYN", "LNNYN"),
     "clinical.import_training_sessions": ("LNNYN", "LNNYN"),
     "clinical.new_check_in": ("LNNYN", "LNNYN"),
