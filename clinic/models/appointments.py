@@ -139,6 +139,9 @@ class AppointmentSeries(db.Model):
     created_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = created_at_column()
 
+    patient: Mapped[Patient] = relationship()
+    chiropractor: Mapped[Chiropractor] = relationship()
+    appointment_type: Mapped[AppointmentType] = relationship()
     appointments: Mapped[list[Appointment]] = relationship(
         back_populates="series", order_by="Appointment.starts_at"
     )
