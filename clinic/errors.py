@@ -1,6 +1,7 @@
 """Domain errors and how they reach the user: an HTML page, or under /api/ one JSON shape.
 
-The JSON shape is always ``{"error": {"code": ..., "message": ..., "fields": {...}}}``.
+The JSON shape is always ``{"error": {"code": ..., "message": ..., "fields": {...}}}``; an error that
+has more to say adds members to the inner object (a series that is not free lists its ``conflicts``).
 """
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ class DomainError(Exception):
 
     status = 400
     code = "bad_request"
+    # Further members of the JSON error object, beside code, message and fields.
+    details: dict = {}
 
     def __init__(self, message: str, *, fields: dict[str, str] | None = None, code: str | None = None):
         super().__init__(message)
@@ -69,12 +72,12 @@ def wants_json() -> bool:
 
 
 def error_response(
-    status: int, message: str, *, code: str | None = None, fields: dict | None = None
+    status: int, message: str, *, code: str | None = None, fields: dict | None = None, details: dict | None = None
 ) -> Response:
     """Return the error as JSON under /api/ and as an HTML page elsewhere."""
     code = code or HTTP_CODES.get(status, "error")
     if wants_json():
-        body = jsonify({"error": {"code": code, "message": message, "fields": fields or {}}})
+        body = jsonify({"error": {**(details or {}), "code": code, "message": message, "fields": fields or {}}})
     else:
         body = render_template("errors/error.html", status=status)
     return make_response(body, status)
@@ -87,7 +90,8 @@ def init_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def handle_domain_error(error: DomainError):
         db.session.rollback()
-        return error_response(error.status, error.message, code=error.code, fields=error.fields)
+        return error_response(error.status, error.message, code=error.code, fields=error.fields,
+                              details=error.details)
 
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):

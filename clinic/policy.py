@@ -310,6 +310,8 @@ ROUTES: Mapping[str, Route] = {
     "api.patient": Route(read=accounts(R.CONTACT_DETAILS, READ), write=staff(R.CONTACT_DETAILS, WRITE)),
     "api.list_appointments": page(R.APPOINTMENTS),
     "api.book": submit(R.APPOINTMENTS),
+    "api.book_appointment_series": submit(R.APPOINTMENTS),
+    "api.cancel_appointment_series": submit(R.APPOINTMENTS),
     # Patients will move or cancel their own appointments in the portal, under its rules, not here.
     "api.appointment": Route(read=accounts(R.APPOINTMENTS, READ), write=staff(R.APPOINTMENTS, WRITE)),
     "api.training_sessions": page(R.TRAINING_DATA, write=WRITE, audience=accounts),

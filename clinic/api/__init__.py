@@ -12,6 +12,7 @@ from clinic.api import (  # noqa: F401
     openapi,
     patients,
     resources,
+    series,
 )
 from clinic.api.blueprint import bp, init_api
 

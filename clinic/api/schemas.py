@@ -86,6 +86,16 @@ class Schema(ma.Schema):
 # Errors ----------------------------------------------------------------------------------------
 
 
+class SeriesConflictSchema(Schema):
+    start = fields.String(required=True, metadata={"format": "date-time", "description": "A start of the series that is not free"})
+    code = fields.String(required=True, metadata={"description": "slot_taken, patient_busy, resource_taken or booking_rejected"})
+    message = fields.String(required=True)
+    alternatives = fields.List(
+        fields.String(metadata={"format": "date-time"}), required=True,
+        metadata={"description": "The nearest free starts with the same chiropractor, nearest first"},
+    )
+
+
 class ErrorDetailSchema(Schema):
     code = fields.String(required=True, metadata={"description": "Stable, machine-readable reason"})
     message = fields.String(required=True, metadata={"description": "Explanation in English"})
@@ -95,6 +105,10 @@ class ErrorDetailSchema(Schema):
         required=True,
         data_key="fields",
         metadata={"description": "What is wrong with each request field or parameter, by its name"},
+    )
+    conflicts = fields.List(
+        fields.Nested(SeriesConflictSchema),
+        metadata={"description": "A series that is not free (series_not_free): each start that is not, nothing booked"},
     )
 
 
@@ -237,6 +251,42 @@ class ClosureSchema(Schema):
     reason = fields.String(required=True, attribute="closure.reason")
     appointments = fields.List(
         fields.Nested(AppointmentSchema), required=True, metadata={"description": "Booked in the closure: to move"}
+    )
+
+
+class NewSeriesSchema(Schema):
+    patient_id = Id(required=True)
+    chiropractor_id = Id(required=True)
+    type = Text(max_length=40, required=True, metadata={"description": "Appointment type code", "example": "follow_up"})
+    first_start = Instant(required=True, validate=whole_minute, metadata={"example": "2027-03-16T09:00:00+01:00"})
+    rule = Text(
+        max_length=200, required=True,
+        metadata={
+            "description": "RFC 5545 RRULE applied to the local wall-clock time of first_start: FREQ (DAILY, WEEKLY, "
+            "MONTHLY), INTERVAL, BYDAY, and COUNT (1-26) or UNTIL; all within a year",
+            "example": "FREQ=WEEKLY;COUNT=6",
+        },
+    )
+
+
+class SeriesSchema(Schema):
+    """A booked series: every appointment of it, by start."""
+
+    series_id = fields.Integer(required=True, attribute="series.id")
+    rule = fields.String(required=True, attribute="series.rule",
+                         metadata={"description": "The local first start, zone and RRULE, as iCalendar writes them"})
+    appointments = fields.List(fields.Nested(AppointmentSchema), required=True)
+
+
+class SeriesCancellationSchema(Schema):
+    reason = Text(max_length=500, required=True, metadata={"example": "Klachten verdwenen"})
+
+
+class CancelledSeriesSchema(Schema):
+    series_id = fields.Integer(required=True)
+    cancelled = fields.List(
+        fields.Nested(AppointmentSchema), required=True,
+        metadata={"description": "The booked appointments of the series that had not started yet"},
     )
 
 

@@ -22,7 +22,7 @@ from clinic.extensions import db, limiter
 from clinic.localtime import to_local, utcnow
 from clinic.messages import field_message
 from clinic.public.visit import visit_details
-from clinic.services.booking import SlotTaken, find_free_slots
+from clinic.services.booking import SlotTaken, find_free_slots, nearest_free_slots
 from clinic.services.patient_messages import set_reminders_wanted
 from clinic.services.online_booking import (
     RETURNING_LINK_LIFETIME,
@@ -199,13 +199,10 @@ def refused_booking(form: DetailsForm, choice, slot, refusal):
 
 def nearest_slots(choice, slot):
     appointment_type, chiropractor_id = choice
-    wanted = slot[1]
-    day = to_local(wanted).date()
-    free = find_free_slots(
-        db.session, appointment_type, day, day + timedelta(days=DAYS_SHOWN - 1),
-        policy=rules().policy, now=utcnow(), chiropractor_id=chiropractor_id,
+    return nearest_free_slots(
+        db.session, appointment_type, slot[1], policy=rules().policy, now=utcnow(), chiropractor_id=chiropractor_id,
+        days=DAYS_SHOWN, count=NEAREST_SLOTS_OFFERED,
     )
-    return sorted(free, key=lambda s: abs(s.start - wanted))[:NEAREST_SLOTS_OFFERED]
 
 
 def appointment_of_link(token: str):

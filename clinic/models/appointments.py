@@ -120,6 +120,36 @@ def _no_overlap(name: str, owner: str, until: str) -> ExcludeConstraint:
     ).ddl_if(dialect="postgresql")
 
 
+class AppointmentSeries(db.Model):
+    """A course of appointments booked in one step (``clinic.services.series``).
+
+    ``rule`` keeps the local wall-clock first start, the zone and the recurrence as iCalendar
+    writes them (``DTSTART;TZID=Europe/Amsterdam:…`` and ``RRULE:…``): the appointments hold
+    the UTC instants, the rule says what the desk asked for.
+    """
+
+    __tablename__ = "appointment_series"
+    __table_args__ = (CheckConstraint("rule <> ''", name="rule_not_empty"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="RESTRICT"), index=True)
+    chiropractor_id: Mapped[int] = mapped_column(ForeignKey("chiropractors.id", ondelete="RESTRICT"))
+    appointment_type_id: Mapped[int] = mapped_column(ForeignKey("appointment_types.id", ondelete="RESTRICT"))
+    rule: Mapped[str] = mapped_column(Text)
+    created_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = created_at_column()
+
+    patient: Mapped[Patient] = relationship()
+    chiropractor: Mapped[Chiropractor] = relationship()
+    appointment_type: Mapped[AppointmentType] = relationship()
+    appointments: Mapped[list[Appointment]] = relationship(
+        back_populates="series", order_by="Appointment.starts_at"
+    )
+
+    def __repr__(self) -> str:
+        return f"<AppointmentSeries {self.id} {self.rule!r}>"
+
+
 class Appointment(db.Model):
     """A patient's appointment with a chiropractor.
 
@@ -158,6 +188,8 @@ class Appointment(db.Model):
     )
     # Copied from the type when booked: the constraint above cannot look into another table.
     resource_id: Mapped[int | None] = mapped_column(ForeignKey("resources.id"))
+    # Booked as part of a course; moved or cancelled on its own like any other appointment.
+    series_id: Mapped[int | None] = mapped_column(ForeignKey("appointment_series.id"), index=True)
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
     buffer_ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -174,6 +206,7 @@ class Appointment(db.Model):
     patient: Mapped[Patient] = relationship()
     chiropractor: Mapped[Chiropractor] = relationship()
     appointment_type: Mapped[AppointmentType] = relationship()
+    series: Mapped[AppointmentSeries | None] = relationship(back_populates="appointments")
     events: Mapped[list[AppointmentEvent]] = relationship(
         back_populates="appointment", order_by="AppointmentEvent.id"
     )

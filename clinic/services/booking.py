@@ -289,6 +289,27 @@ def find_free_slots(
     )
 
 
+def nearest_free_slots(
+    session: Session,
+    appointment_type: AppointmentType,
+    wanted: datetime,
+    *,
+    policy: SlotPolicy,
+    now: datetime,
+    chiropractor_id: int | None,
+    days: int,
+    count: int,
+    patient_id: int | None = None,
+) -> list[Slot]:
+    """Return the ``count`` free slots closest to ``wanted``, from its local day for ``days`` days on."""
+    day = to_local(wanted).date()
+    free = find_free_slots(
+        session, appointment_type, day, day + timedelta(days=days - 1),
+        policy=policy, now=now, chiropractor_id=chiropractor_id, patient_id=patient_id,
+    )
+    return sorted(free, key=lambda slot: abs(slot.start - wanted))[:count]
+
+
 def patient_appointments(
     session: Session, patient_id: int, first_day: date, last_day: date, *, ignore_appointment_id: int | None = None
 ) -> list[TimeRange]:

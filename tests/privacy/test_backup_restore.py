@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sqlite3
 from contextlib import closing
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -11,11 +11,14 @@ from sqlalchemy import func, select
 
 from clinic import backup
 from clinic.extensions import db
-from clinic.models import AccessAction, AppointmentType, Patient, RecordPart, Role, TimeOff
+from clinic.localtime import CLINIC_TZ
+from clinic.models import AccessAction, AppointmentType, BookingSource, Patient, RecordPart, Role, TimeOff
+from clinic.scheduling import STAFF_POLICY
 from clinic.services.access_log import Requester, record_access
 from clinic.services.patient_messages import set_reminders_wanted
 from clinic.services.patient_details import update_patient
 from clinic.services.privacy import erase_patient
+from clinic.services.series import book_series
 from clinic.services.staffing import add_closure, offer_types
 from tests.conftest import api_token_for
 from tests.privacy.database_fingerprint import schema_objects, table_fingerprints
@@ -25,7 +28,8 @@ from tests.privacy.privacy_builders import NOW
 @pytest.fixture
 def full_database(record, admin, create_patient, create_account):
     """Fill every table: a full patient record, an erased patient with a portal account, tokens, time off,
-    the access log, a reminder opt-out, a clinic closure and a treatment one chiropractor does not offer."""
+    the access log, a reminder opt-out, a clinic closure, a treatment one chiropractor does not offer and a
+    treatment series."""
     api_token_for(admin)
     record_access(db.session, Requester(admin, "192.0.2.1", admin.role), record.patient.id, AccessAction.READ,
                   RecordPart.PATIENT, record.patient.id)
@@ -42,6 +46,10 @@ def full_database(record, admin, create_patient, create_account):
     offer_types(db.session, record.past.chiropractor, every_type - {dry_needling.id})
     update_patient(db.session, record.patient, {"address.city": "Hilversum"}, user=admin, today=NOW.date(),
                    identity_confirmed=False)
+    follow_up = db.session.scalar(sa.select(AppointmentType).where(AppointmentType.code == "follow_up"))
+    book_series(db.session, patient=record.patient, appointment_type=follow_up, chiropractor_id=record.past.chiropractor_id,
+                first_start=datetime(2027, 1, 12, 10, 0, tzinfo=CLINIC_TZ), rule="FREQ=WEEKLY;COUNT=2",
+                source=BookingSource.FRONTDESK, policy=STAFF_POLICY, now=NOW, user=admin)
     db.session.commit()
 
 
