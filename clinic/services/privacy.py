@@ -51,6 +51,7 @@ from clinic.models import (
 from clinic.privacy import erasure
 from clinic.services.booking import change_status
 from clinic.services.patient_messages import messages_to
+from clinic.services.patient_merge import record_ids
 
 EXPORT_FORMAT = "movewell-patient-export"
 EXPORT_VERSION = 1
@@ -97,8 +98,7 @@ def export_patient(session: Session, patient: Patient, *, now: datetime) -> dict
                                                                                TrainingSession.ended_at)],
         "wellness_check_ins": [_check_in(row) for row in _rows(session, WellnessCheckIn, patient, WellnessCheckIn.day)],
         "screening": _screening(session, patient, staff),
-        "treatment_notes": [_note(row, staff) for row in _rows(session, TreatmentNote, patient,
-                                                               TreatmentNote.created_at)],
+        "treatment_notes": [_note(row, staff) for row in _notes(session, patient)],
         "emails": [_email(row) for row in messages_to(session, patient)],
         "links": [_link(row) for row in _rows(session, PatientToken, patient, PatientToken.created_at)],
     }
@@ -106,6 +106,12 @@ def export_patient(session: Session, patient: Patient, *, now: datetime) -> dict
 
 def _rows(session: Session, model, patient: Patient, order) -> Sequence:
     return session.scalars(select(model).where(model.patient_id == patient.id).order_by(order, model.id)).all()
+
+
+def _notes(session: Session, patient: Patient) -> Sequence[TreatmentNote]:
+    # Signed notes of a record merged into this one keep that record's id (``clinic.services.patient_merge``).
+    return session.scalars(select(TreatmentNote).where(TreatmentNote.patient_id.in_(record_ids(patient.id)))
+                           .order_by(TreatmentNote.created_at, TreatmentNote.id)).all()
 
 
 def _appointments(session: Session, patient: Patient) -> Sequence[Appointment]:
