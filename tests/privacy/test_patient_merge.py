@@ -125,3 +125,30 @@ def test_admins_merge_through_the_api_and_the_duplicate_answers_404(client, reco
     assert client.get(f"/api/v1/patients/{duplicate_id}", headers=admin).status_code == 404
     again = client.post(f"/api/v1/patients/{kept.id}/merge", json={"duplicate_id": duplicate_id}, headers=admin)
     assert again.status_code == 422 and again.json["error"]["fields"] == {"duplicate_id": "no_such_patient"}
+
+
+def test_the_admin_page_shows_both_records_and_merges_only_when_confirmed(client, record, kept, login_as):
+    login_as(Role.ADMIN)
+    duplicate = record.patient
+    url = f"/admin/patients/{kept.id}/privacy/merge"
+    assert client.get(f"/admin/patients/{kept.id}/privacy").get_data(as_text=True).count(url) == 1
+    unknown = client.post(url, data={"duplicate_id": "999999", "reason": ""})
+    assert unknown.status_code == 422 and "There is no such patient." in unknown.get_data(as_text=True)
+
+    review = client.post(url, data={"duplicate_id": str(duplicate.id), "reason": "Twice registered"})
+    page = review.get_data(as_text=True)
+    assert review.status_code == 200
+    assert "sanne@example.nl" in page and "sanne.vries@example.nl" in page and "Merge the records" in page
+    unconfirmed = client.post(url, data={"duplicate_id": str(duplicate.id), "reason": "Twice registered", "reviewed": "1"})
+    assert unconfirmed.status_code == 422 and "Tick this box to confirm." in unconfirmed.get_data(as_text=True)
+    assert merged_into(db.session, duplicate.id) is None
+
+    merged = client.post(url, data={"duplicate_id": str(duplicate.id), "reason": "Twice registered", "reviewed": "1",
+                                    "confirm": "y"})
+    assert merged.status_code == 302
+    assert merged_into(db.session, duplicate.id) == kept.id
+    assert db.session.scalar(select(PatientMerge.reason)) == "Twice registered"
+    # Staff who open the merged-away record are taken to the kept one.
+    redirected = client.get(f"/frontdesk/patients/{duplicate.id}")
+    assert redirected.status_code == 302 and redirected.headers["Location"].endswith(f"/frontdesk/patients/{kept.id}")
+    assert client.get(redirected.headers["Location"]).status_code == 200
