@@ -48,8 +48,6 @@ def patient_file(patient_id: int):
         kept_id = merged_into(db.session, patient_id)
         if kept_id is None:
             raise
-        # The refused attempt at the merged-away record is logged; keep it with the redirect.
-        db.session.commit()
         flash(_("This record was merged into the one shown here."), "info")
         return redirect(url_for(".patient_file", patient_id=kept_id))
     if request.method == "GET":
