@@ -276,7 +276,8 @@ def erase_patient(session: Session, patient: Patient, *, by: User, reason: str, 
     """Anonymise the patient's contact details and delete their training data, links and e-mails.
 
     Future appointments are cancelled (each gets its event); the treatment record, past
-    appointments and the access log stay (``clinic.privacy.erasure``). Irreversible.
+    appointments and the access log stay (``clinic.privacy.erasure``). Records merged into the
+    patient's are erased with it. Irreversible.
 
     :raises Invalid: the reason is missing or too long.
     :raises Conflict: the patient's data was erased before.
@@ -287,16 +288,22 @@ def erase_patient(session: Session, patient: Patient, *, by: User, reason: str, 
     session.execute(select(Patient.id).where(Patient.id == patient.id).with_for_update())
     if erasure_of(session, patient) is not None:
         raise Conflict("This patient's data has already been erased.", code="already_erased")
+    # The records merged into this one are the same person's, and their rows still hold contact details.
+    merged = session.scalars(select(Patient).where(Patient.id.in_(record_ids(patient.id)), Patient.id != patient.id))
+    for record in (patient, *merged):
+        _erase_one(session, record, by=by, reason=reason.strip(), now=now)
+    session.flush()
+    return erasure_of(session, patient)
+
+
+def _erase_one(session: Session, patient: Patient, *, by: User, reason: str, now: datetime) -> None:
     _cancel_future_appointments(session, patient, by=by, now=now)
     _delete_training_data(session, patient)
     _delete_messages(session, patient)
     _deactivate_portal_account(session, patient)
     for name, value in erasure.anonymised_contact_details(patient.id).items():
         setattr(patient, name, value)
-    record = PatientErasure(patient_id=patient.id, erased_at=now, erased_by_id=by.id, reason=reason.strip())
-    session.add(record)
-    session.flush()
-    return record
+    session.add(PatientErasure(patient_id=patient.id, erased_at=now, erased_by_id=by.id, reason=reason))
 
 
 def _cancel_future_appointments(session: Session, patient: Patient, *, by: User, now: datetime) -> None:

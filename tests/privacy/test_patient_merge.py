@@ -152,3 +152,14 @@ def test_the_admin_page_shows_both_records_and_merges_only_when_confirmed(client
     redirected = client.get(f"/frontdesk/patients/{duplicate.id}")
     assert redirected.status_code == 302 and redirected.headers["Location"].endswith(f"/frontdesk/patients/{kept.id}")
     assert client.get(redirected.headers["Location"]).status_code == 200
+
+
+def test_erasing_the_kept_patient_erases_the_records_merged_into_it(record, kept, admin):
+    from clinic.services.privacy import erase_patient, erasure_of
+
+    duplicate = record.patient
+    merge_patients(db.session, kept, duplicate.id, by=admin)
+    erase_patient(db.session, kept, by=admin, reason="Verzoek per brief", now=NOW)
+    db.session.commit()
+    assert erasure_of(db.session, duplicate).reason == "Verzoek per brief"
+    assert "sanne@example.nl" not in (duplicate.email or "") and duplicate.first_name != "Sanne"
