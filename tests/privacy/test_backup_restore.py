@@ -17,6 +17,7 @@ from clinic.services.patient_messages import set_reminders_wanted
 from clinic.services.patient_details import update_patient
 from clinic.services.privacy import erase_patient
 from clinic.services.staffing import add_closure, offer_types
+from clinic.services.patient_merge import merge_patients
 from tests.conftest import api_token_for
 from tests.privacy.database_fingerprint import schema_objects, table_fingerprints
 from tests.privacy.privacy_builders import NOW
@@ -25,7 +26,7 @@ from tests.privacy.privacy_builders import NOW
 @pytest.fixture
 def full_database(record, admin, create_patient, create_account):
     """Fill every table: a full patient record, an erased patient with a portal account, tokens, time off,
-    the access log, a reminder opt-out, a clinic closure and a treatment one chiropractor does not offer."""
+    the access log, a reminder opt-out, a clinic closure, a treatment one chiropractor does not offer and a merge."""
     api_token_for(admin)
     record_access(db.session, Requester(admin, "192.0.2.1", admin.role), record.patient.id, AccessAction.READ,
                   RecordPart.PATIENT, record.patient.id)
@@ -42,6 +43,8 @@ def full_database(record, admin, create_patient, create_account):
     offer_types(db.session, record.past.chiropractor, every_type - {dry_needling.id})
     update_patient(db.session, record.patient, {"address.city": "Hilversum"}, user=admin, today=NOW.date(),
                    identity_confirmed=False)
+    twin = create_patient(first_name="Sanne", last_name="Tweeling", email="sanne.tweeling@example.nl")
+    merge_patients(db.session, record.patient, twin.id, by=admin, reason="Twee keer ingeschreven")
     db.session.commit()
 
 
