@@ -46,6 +46,8 @@ class Action(enum.Enum):
     EXPORT = "export"
     # Anonymising a patient on their request: more than a change, and only for the administrator.
     ERASE = "erase"
+    # Making two records of one person one: irreversible, and only for the administrator.
+    MERGE = "merge"
 
 
 class Scope(enum.Enum):
@@ -72,12 +74,13 @@ def grant(*actions: Action, scope: Scope = Scope.ALL) -> Grant:
     return Grant(frozenset(actions), scope)
 
 
-READ, WRITE, AMEND, EXPORT, ERASE = Action.READ, Action.WRITE, Action.AMEND, Action.EXPORT, Action.ERASE
+READ, WRITE, AMEND, EXPORT, ERASE, MERGE = (Action.READ, Action.WRITE, Action.AMEND, Action.EXPORT, Action.ERASE,
+                                            Action.MERGE)
 OWN = Scope.OWN
 
 GRANTS: Mapping[Role, Mapping[Resource, Grant]] = {
     Role.ADMIN: {
-        Resource.CONTACT_DETAILS: grant(READ, WRITE, EXPORT, ERASE),
+        Resource.CONTACT_DETAILS: grant(READ, WRITE, EXPORT, ERASE, MERGE),
         Resource.APPOINTMENTS: grant(READ, WRITE),
         Resource.TRAINING_DATA: grant(READ),
         Resource.READINESS_VERDICT: grant(READ),
@@ -289,6 +292,7 @@ ROUTES: Mapping[str, Route] = {
     "admin.export_patient_json": Route(read=staff(R.CONTACT_DETAILS, EXPORT)),
     "admin.export_patient_summary": Route(read=staff(R.CONTACT_DETAILS, EXPORT)),
     "admin.erase_patient": form(R.CONTACT_DETAILS, ERASE),
+    "admin.merge_patient": form(R.CONTACT_DETAILS, MERGE),
     "admin.appointment_types": page(R.SCHEDULES),
     "admin.new_appointment_type": form(R.SCHEDULES),
     "admin.edit_appointment_type": form(R.SCHEDULES),
@@ -308,6 +312,7 @@ ROUTES: Mapping[str, Route] = {
     "api.register": submit(R.CONTACT_DETAILS),
     # Reading: a patient account reads their own details; changing them is for staff.
     "api.patient": Route(read=accounts(R.CONTACT_DETAILS, READ), write=staff(R.CONTACT_DETAILS, WRITE)),
+    "api.merge_patient": submit(R.CONTACT_DETAILS, MERGE),
     "api.list_appointments": page(R.APPOINTMENTS),
     "api.book": submit(R.APPOINTMENTS),
     "api.book_appointment_series": submit(R.APPOINTMENTS),

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
+    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
@@ -25,6 +26,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from clinic.errors import DomainError
 from clinic.forms import ClinicForm, DayField
 from clinic.localtime import AmbiguousLocalTime, Fold, NonexistentLocalTime, exists, is_ambiguous, to_utc
+from clinic.bounds import MAX_ROW_ID
 from clinic.models import DEFAULT_FOLLOW_UP_DAYS, Modality
 from clinic.privacy.erasure import MAX_REASON_LENGTH
 from clinic.services.access_log import LogFilter
@@ -251,6 +253,23 @@ class ErasureForm(ClinicForm):
         validators=[DataRequired(_l("Tick this box to confirm."))],
     )
     submit = SubmitField(_l("Anonymise this patient"))
+
+
+class MergeForm(ClinicForm):
+    """A duplicate record to merge into this patient; sent twice: to review both records, then confirmed."""
+
+    duplicate_id = IntegerField(
+        _l("Patient number of the duplicate"),
+        description=_l("The number in the address of the duplicate's patient page, e.g. 1234 in /frontdesk/patients/1234."),
+        validators=[InputRequired(_l("Please fill this in.")),
+                    NumberRange(min=1, max=MAX_ROW_ID, message=_l("There is no such patient."))],
+    )
+    reason = TextAreaField(_l("Reason"), description=_l("For example: booked online with a new address."),
+                           validators=[Length(max=MAX_REASON_LENGTH, message=_l("This is too long."))])
+    # Set by the review step: the next submit merges, if the box is ticked.
+    reviewed = HiddenField()
+    confirm = BooleanField(_l("These are the same person. I understand that the merge cannot be undone."))
+    submit = SubmitField(_l("Review the merge"))
 
 
 class AccessLogFilterForm(ClinicForm):

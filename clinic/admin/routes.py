@@ -26,6 +26,7 @@ from clinic.admin.forms import (
     EndHoursForm,
     ClosureForm,
     ErasureForm,
+    MergeForm,
     OfferedTypesForm,
     ResourceForm,
     TimeOffForm,
@@ -44,6 +45,7 @@ from clinic.models import (
 from clinic.policy import Action, Resource, Scope
 from clinic.privacy import erasure
 from clinic.services import access_log, privacy, staffing
+from clinic.services.patient_merge import merge_patients, overlapping_appointments
 from clinic.services.appointments import active_chiropractors
 from clinic.services.records import find_patient_for
 from clinic.templating import ACCESS_ACTION_LABELS, RECORD_PART_LABELS
@@ -503,4 +505,43 @@ def erase_patient(patient_id: int):
             flash(_("The patient's data has been anonymised."), "info")
             return redirect(url_for(".patient_privacy", patient_id=patient.id))
     page = render_template("admin/erase_patient.html", patient=patient, form=form, **erasure_rules_context())
+    return page, status_of(form)
+
+
+@bp.route("/patients/<int:patient_id>/privacy/merge", methods=["GET", "POST"])
+def merge_patient(patient_id: int):
+    """Merge a duplicate record into this patient: choose it, review both side by side, then confirm."""
+    patient = patient_for(patient_id, Action.MERGE, logged_as=None if request.method == "POST" else AccessAction.READ)
+    form = MergeForm()
+    duplicate = None
+    if form.validate_on_submit():
+        try:
+            duplicate = patient_for(form.duplicate_id.data, Action.MERGE, logged_as=AccessAction.READ)
+        except DomainError:
+            form.duplicate_id.errors.append(_("There is no such patient."))
+    if duplicate is not None and duplicate.id == patient.id:
+        form.duplicate_id.errors.append(_("This is the patient itself."))
+    elif duplicate is not None and form.reviewed.data and form.confirm.data:
+        try:
+            result = merge_patients(db.session, patient, duplicate.id, by=current_user._get_current_object(),
+                                    reason=form.reason.data or "")
+        except DomainError as error:
+            refuse(form, error)
+        else:
+            access_log.record_access(db.session, requester(), duplicate.id, AccessAction.WRITE, RecordPart.PATIENT,
+                                     duplicate.id)
+            db.session.commit()
+            flash(_("The records are merged."), "info")
+            if result.duplicate_screening_set_aside:
+                flash(_("Both records were screened: this patient's screening is kept, the duplicate's is not used."),
+                      "info")
+            return redirect(url_for(".patient_privacy", patient_id=patient.id))
+    elif duplicate is not None and form.reviewed.data:
+        form.confirm.errors = [_("Tick this box to confirm.")]
+    elif duplicate is not None:
+        form.reviewed.data = "1"
+    reviewing = duplicate is not None and not form.duplicate_id.errors
+    clashes = overlapping_appointments(db.session, patient, duplicate) if reviewing else []
+    page = render_template("admin/merge_patient.html", patient=patient, duplicate=duplicate if reviewing else None,
+                           clashes=clashes, form=form)
     return page, status_of(form)

@@ -8,6 +8,8 @@ from clinic.api.schemas import (
     NewPatientSchema,
     PatientChangeSchema,
     PatientListSchema,
+    PatientMergeRequestSchema,
+    PatientMergeSchema,
     PatientQuerySchema,
     PatientSchema,
 )
@@ -18,11 +20,14 @@ from clinic.models import AccessAction, CreatedSource, RecordPart
 from clinic.policy import Action, Resource
 from clinic.services.access_log import record_access
 from clinic.services.patient_details import update_patient
+from clinic.services.patient_merge import merge_patients
 from clinic.services.patients import NewPatient, register_patient
 from clinic.services.records import find_patient_for, search_patients_for
 
 TAGS = ["patients"]
 PATIENT_URL = "/patients/<int(min=1, max=2147483647):patient_id>"
+MERGE_ERRORS = {409: "Either record was erased (erased), or both have active appointments at overlapping times "
+                     "(overlapping_appointments; ``fields`` names each of the duplicate's)"}
 CHANGE_ERRORS = {409: "Another patient has the e-mail address and date of birth this one would get (patient_conflict)"}
 
 
@@ -82,6 +87,29 @@ class PatientResource(MethodView):
                        today=to_local(utcnow()).date(), identity_confirmed=True)
         db.session.commit()
         return patient
+
+
+@bp.post(PATIENT_URL + "/merge", tags=TAGS)
+@by_policy
+@bp.arguments(PatientMergeRequestSchema)
+@bp.response(200, PatientMergeSchema)
+@documents_errors(400, 404, 409, descriptions=MERGE_ERRORS)
+def merge_patient(body, patient_id: int):
+    """Merge a duplicate record into this patient: appointments, training data, check-ins and screening move,
+    notes and the access log are read with this patient's; the duplicate's id answers 404 from now on.
+
+    When both records were screened the kept one's screening stands, as does its check-in of a day both have one for.
+    """
+    kept = find_patient_for(db.session, requester(), patient_id, resource=Resource.CONTACT_DETAILS,
+                            action=Action.MERGE, part=RecordPart.PATIENT, object_id=patient_id)
+    result = merge_patients(db.session, kept, body["duplicate_id"], by=current_user._get_current_object(),
+                            reason=body["reason"])
+    record_access(db.session, requester(), result.merge.merged_id, AccessAction.WRITE, RecordPart.PATIENT,
+                  result.merge.merged_id)
+    db.session.commit()
+    return {"kept_id": result.merge.kept_id, "merged_id": result.merge.merged_id, "merged_at": result.merge.merged_at,
+            "reason": result.merge.reason, "duplicate_screening_set_aside": result.duplicate_screening_set_aside,
+            "check_in_days_set_aside": result.check_in_days_set_aside}
 
 
 def typed_details(change: dict) -> dict[str, object]:

@@ -436,6 +436,22 @@ class PatientChangeSchema(Schema):
     emergency_contact = fields.Nested(EmergencyContactChangeSchema)
 
 
+class PatientMergeRequestSchema(Schema):
+    duplicate_id = Id(required=True, metadata={"description": "The duplicate record, merged into this one"})
+    reason = Text(max_length=1000, load_default="")
+
+
+class PatientMergeSchema(Schema):
+    kept_id = fields.Integer(required=True)
+    merged_id = fields.Integer(required=True, metadata={"description": "Answers 404 from now on"})
+    merged_at = Instant(required=True)
+    reason = fields.String(required=True)
+    duplicate_screening_set_aside = fields.Boolean(
+        required=True, metadata={"description": "Both records were screened: the kept record's screening stands"})
+    check_in_days_set_aside = fields.List(
+        fields.Date(), required=True, metadata={"description": "Days both had a check-in for: the kept one stands"})
+
+
 class AccountSchema(Schema):
     id = fields.Integer(required=True)
     email = fields.String(required=True)

@@ -13,7 +13,7 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_babel import gettext as _
 
 from clinic.access import may_submit, requester
-from clinic.errors import Conflict, Invalid
+from clinic.errors import Conflict, Invalid, NotFound
 from clinic.extensions import db
 from clinic.frontdesk.forms import PatientSearchForm
 from clinic.frontdesk.messages import field_message
@@ -24,6 +24,7 @@ from clinic.models import RecordPart
 from clinic.policy import Action, Resource
 from clinic.services.patient_details import IDENTITY_FIELDS, ConfirmationNeeded, update_patient
 from clinic.services.patient_file import appointment_history, detail_changes
+from clinic.services.patient_merge import merged_into
 from clinic.services.patient_messages import messages_to
 from clinic.services.records import find_patient_for, search_patients_for
 
@@ -40,8 +41,15 @@ def find_patients():
 def patient_file(patient_id: int):
     """Show a patient's details, appointments and changes; save changed details (POST)."""
     action = Action.READ if request.method == "GET" else Action.WRITE
-    patient = find_patient_for(db.session, requester(), patient_id, resource=Resource.CONTACT_DETAILS,
-                               action=action, part=RecordPart.PATIENT, object_id=patient_id)
+    try:
+        patient = find_patient_for(db.session, requester(), patient_id, resource=Resource.CONTACT_DETAILS,
+                                   action=action, part=RecordPart.PATIENT, object_id=patient_id)
+    except NotFound:
+        kept_id = merged_into(db.session, patient_id)
+        if kept_id is None:
+            raise
+        flash(_("This record was merged into the one shown here."), "info")
+        return redirect(url_for(".patient_file", patient_id=kept_id))
     if request.method == "GET":
         form = PatientDetailsForm(obj=patient)
         form.show_phones_as_written(phone)

@@ -24,7 +24,7 @@ from clinic.models.messaging import (
     TokenPurpose,
 )
 from clinic.models.chiropractors import Chiropractor, ClinicClosure, TimeOff, WorkingHours
-from clinic.models.patients import LANGUAGES, CreatedSource, Patient, PatientChange, PatientSearchTerm
+from clinic.models.patients import LANGUAGES, CreatedSource, Patient, PatientChange, PatientMerge, PatientSearchTerm
 from clinic.models.privacy import PatientErasure
 from clinic.models.schedule import ScheduleRevision
 from clinic.models.seals import SealCounter
@@ -76,6 +76,7 @@ __all__ = [
     "OutboxStatus",
     "Patient",
     "PatientChange",
+    "PatientMerge",
     "PatientSearchTerm",
     "PatientErasure",
     "PatientIndication",

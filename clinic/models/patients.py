@@ -124,6 +124,33 @@ class PatientChange(db.Model):
         return f"<PatientChange {self.patient_id} {self.field}>"
 
 
+class PatientMerge(db.Model):
+    """Two records of one person made one: ``merged_id`` was the duplicate, ``kept_id`` is the record kept.
+
+    The merged patient row stays as a tombstone: the rows that cannot move (the sealed access log,
+    signed notes, recorded changes) keep its id, and reads of the kept record include them
+    (``clinic.services.patient_merge``). Rows are only ever inserted: triggers (in the migration
+    that creates the table) refuse UPDATE, DELETE and REPLACE on both databases.
+    """
+
+    __tablename__ = "patient_merges"
+    __table_args__ = (
+        CheckConstraint("kept_id <> merged_id", name="two_records"),
+        {"info": {"append_only": True}},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kept_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="RESTRICT"), index=True)
+    # A record is merged away once.
+    merged_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="RESTRICT"), unique=True)
+    merged_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    merged_at: Mapped[datetime] = created_at_column()
+    reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+
+    def __repr__(self) -> str:
+        return f"<PatientMerge {self.merged_id} into {self.kept_id}>"
+
+
 class PatientSearchTerm(db.Model):
     """One term a patient is found by (``clinic.patient_search``), kept in step with the patient row.
 

@@ -28,6 +28,7 @@ from clinic.bounds import MAX_ROW_ID
 from clinic.database import begin_write
 from clinic.localtime import day_bounds, to_local, utcnow
 from clinic.models import AccessAction, AccessLogEntry, Patient, RecordPart, User
+from clinic.services.patient_merge import record_ids
 
 UNSAVED = "clinic_access_log_entries"
 PAGE_SIZE = 50
@@ -122,7 +123,8 @@ class LogFilter:
 
 def _filtered(query, log_filter: LogFilter):
     if log_filter.patient_id is not None:
-        query = query.where(AccessLogEntry.patient_id == log_filter.patient_id)
+        # A patient's log takes in the records merged into theirs, whose rows keep their own id.
+        query = query.where(AccessLogEntry.patient_id.in_(record_ids(log_filter.patient_id)))
     if log_filter.user_id is not None:
         query = query.where(AccessLogEntry.user_id == log_filter.user_id)
     if log_filter.first_day is not None:

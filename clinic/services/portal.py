@@ -21,6 +21,7 @@ from clinic.models import (
 )
 from clinic.services.accounts import create_user, normalize_email, record_login
 from clinic.services.online_booking import hash_token, issue_manage_token, returning_patient
+from clinic.services.patient_merge import record_ids
 
 # Long enough to switch from the phone's mail app to the browser, short enough that an old mail is useless.
 LOGIN_LINK_LIFETIME = timedelta(minutes=30)
@@ -130,7 +131,7 @@ def staff_views_of(session: Session, patient: Patient) -> list[StaffView]:
         select(AccessLogEntry.at, Chiropractor.name, AccessLogEntry.role, AccessLogEntry.action,
                AccessLogEntry.object_type)
         .outerjoin(Chiropractor, Chiropractor.user_id == AccessLogEntry.user_id)
-        .where(AccessLogEntry.patient_id == patient.id,
+        .where(AccessLogEntry.patient_id.in_(record_ids(patient.id)),
                (AccessLogEntry.role != Role.PATIENT.value) | (AccessLogEntry.action == AccessAction.REFUSED.value))
         .order_by(AccessLogEntry.at.desc(), AccessLogEntry.id.desc())
     )

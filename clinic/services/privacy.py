@@ -51,6 +51,7 @@ from clinic.models import (
 from clinic.privacy import erasure
 from clinic.services.booking import change_status
 from clinic.services.patient_messages import messages_to
+from clinic.services.patient_merge import record_ids
 
 EXPORT_FORMAT = "movewell-patient-export"
 EXPORT_VERSION = 1
@@ -97,8 +98,7 @@ def export_patient(session: Session, patient: Patient, *, now: datetime) -> dict
                                                                                TrainingSession.ended_at)],
         "wellness_check_ins": [_check_in(row) for row in _rows(session, WellnessCheckIn, patient, WellnessCheckIn.day)],
         "screening": _screening(session, patient, staff),
-        "treatment_notes": [_note(row, staff) for row in _rows(session, TreatmentNote, patient,
-                                                               TreatmentNote.created_at)],
+        "treatment_notes": [_note(row, staff) for row in _notes(session, patient)],
         "emails": [_email(row) for row in messages_to(session, patient)],
         "links": [_link(row) for row in _rows(session, PatientToken, patient, PatientToken.created_at)],
     }
@@ -106,6 +106,12 @@ def export_patient(session: Session, patient: Patient, *, now: datetime) -> dict
 
 def _rows(session: Session, model, patient: Patient, order) -> Sequence:
     return session.scalars(select(model).where(model.patient_id == patient.id).order_by(order, model.id)).all()
+
+
+def _notes(session: Session, patient: Patient) -> Sequence[TreatmentNote]:
+    # Signed notes of a record merged into this one keep that record's id (``clinic.services.patient_merge``).
+    return session.scalars(select(TreatmentNote).where(TreatmentNote.patient_id.in_(record_ids(patient.id)))
+                           .order_by(TreatmentNote.created_at, TreatmentNote.id)).all()
 
 
 def _appointments(session: Session, patient: Patient) -> Sequence[Appointment]:
@@ -270,7 +276,8 @@ def erase_patient(session: Session, patient: Patient, *, by: User, reason: str, 
     """Anonymise the patient's contact details and delete their training data, links and e-mails.
 
     Future appointments are cancelled (each gets its event); the treatment record, past
-    appointments and the access log stay (``clinic.privacy.erasure``). Irreversible.
+    appointments and the access log stay (``clinic.privacy.erasure``). Records merged into the
+    patient's are erased with it. Irreversible.
 
     :raises Invalid: the reason is missing or too long.
     :raises Conflict: the patient's data was erased before.
@@ -281,16 +288,22 @@ def erase_patient(session: Session, patient: Patient, *, by: User, reason: str, 
     session.execute(select(Patient.id).where(Patient.id == patient.id).with_for_update())
     if erasure_of(session, patient) is not None:
         raise Conflict("This patient's data has already been erased.", code="already_erased")
+    # The records merged into this one are the same person's, and their rows still hold contact details.
+    merged = session.scalars(select(Patient).where(Patient.id.in_(record_ids(patient.id)), Patient.id != patient.id))
+    for record in (patient, *merged):
+        _erase_one(session, record, by=by, reason=reason.strip(), now=now)
+    session.flush()
+    return erasure_of(session, patient)
+
+
+def _erase_one(session: Session, patient: Patient, *, by: User, reason: str, now: datetime) -> None:
     _cancel_future_appointments(session, patient, by=by, now=now)
     _delete_training_data(session, patient)
     _delete_messages(session, patient)
     _deactivate_portal_account(session, patient)
     for name, value in erasure.anonymised_contact_details(patient.id).items():
         setattr(patient, name, value)
-    record = PatientErasure(patient_id=patient.id, erased_at=now, erased_by_id=by.id, reason=reason.strip())
-    session.add(record)
-    session.flush()
-    return record
+    session.add(PatientErasure(patient_id=patient.id, erased_at=now, erased_by_id=by.id, reason=reason))
 
 
 def _cancel_future_appointments(session: Session, patient: Patient, *, by: User, now: datetime) -> None:

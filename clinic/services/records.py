@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, select, true
+from sqlalchemy import ColumnElement, Select, and_, select, true
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from clinic import policy
@@ -35,6 +35,7 @@ from clinic.services import calendar
 from clinic.services import treatment_notes as notes_service
 from clinic.services.access_log import Requester, record_access
 from clinic.services.online_booking import appointment_for_token
+from clinic.services.patient_merge import not_merged_away
 from clinic.services.patients import search_patients
 
 # What each policy action is called in the access log.
@@ -44,6 +45,7 @@ LOGGED_AS = {
     Action.AMEND: AccessAction.WRITE,
     Action.EXPORT: AccessAction.EXPORT,
     Action.ERASE: AccessAction.WRITE,
+    Action.MERGE: AccessAction.WRITE,
 }
 
 
@@ -59,9 +61,10 @@ def visible_patients(user: User, resource: Resource, action: Action) -> ColumnEl
 
     :raises NotAllowed: the user's role may not take ``action`` on ``resource`` at all.
     """
+    # A record merged into another is a tombstone: absent, as a missing one is.
     if _scope(user, resource, action) is policy.Scope.ALL:
-        return true()
-    return Patient.user_id == user.id
+        return not_merged_away()
+    return and_(Patient.user_id == user.id, not_merged_away())
 
 
 def patients_visible_to(user: User, resource: Resource = Resource.CONTACT_DETAILS, action: Action = Action.READ):

@@ -39,6 +39,7 @@ from clinic.models import (
 )
 from clinic.policy import Action, Resource
 from clinic.readiness import Verdict
+from clinic.services.patient_merge import record_ids
 from clinic.services.readiness import clean_line, evaluate_readiness
 
 MAX_SOAP_LENGTH = 20_000
@@ -482,11 +483,11 @@ def note_for(session: Session, note_id: int, user: User) -> TreatmentNote:
 
 
 def notes_of(session: Session, patient: Patient, user: User) -> Sequence[TreatmentNote]:
-    """Return the patient's notes ``user`` may read, the latest first."""
+    """Return the patient's notes ``user`` may read (those of records merged into theirs too), the latest first."""
     if not can_read_notes(user):
         return []
     return session.scalars(
-        select(TreatmentNote).where(TreatmentNote.patient_id == patient.id, _readable_by(user))
+        select(TreatmentNote).where(TreatmentNote.patient_id.in_(record_ids(patient.id)), _readable_by(user))
         .order_by(TreatmentNote.readiness_at.desc(), TreatmentNote.id.desc())
     ).all()
 

@@ -20,6 +20,7 @@ from clinic.services.patient_details import update_patient
 from clinic.services.privacy import erase_patient
 from clinic.services.series import book_series
 from clinic.services.staffing import add_closure, offer_types
+from clinic.services.patient_merge import merge_patients
 from tests.conftest import api_token_for
 from tests.privacy.database_fingerprint import schema_objects, table_fingerprints
 from tests.privacy.privacy_builders import NOW
@@ -28,8 +29,8 @@ from tests.privacy.privacy_builders import NOW
 @pytest.fixture
 def full_database(record, admin, create_patient, create_account):
     """Fill every table: a full patient record, an erased patient with a portal account, tokens, time off,
-    the access log, a reminder opt-out, a clinic closure, a treatment one chiropractor does not offer and a
-    treatment series."""
+    the access log, a reminder opt-out, a clinic closure, a treatment one chiropractor does not offer, a
+    treatment series and a merge."""
     api_token_for(admin)
     record_access(db.session, Requester(admin, "192.0.2.1", admin.role), record.patient.id, AccessAction.READ,
                   RecordPart.PATIENT, record.patient.id)
@@ -50,6 +51,8 @@ def full_database(record, admin, create_patient, create_account):
     book_series(db.session, patient=record.patient, appointment_type=follow_up, chiropractor_id=record.past.chiropractor_id,
                 first_start=datetime(2027, 1, 12, 10, 0, tzinfo=CLINIC_TZ), rule="FREQ=WEEKLY;COUNT=2",
                 source=BookingSource.FRONTDESK, policy=STAFF_POLICY, now=NOW, user=admin)
+    twin = create_patient(first_name="Sanne", last_name="Tweeling", email="sanne.tweeling@example.nl")
+    merge_patients(db.session, record.patient, twin.id, by=admin, reason="Twee keer ingeschreven")
     db.session.commit()
 
 

@@ -23,7 +23,7 @@ ALL, OWN = Scope.ALL, Scope.OWN
 # (role, resource): {action: scope}; anything not listed is refused. One row per cell of the issue's table.
 TABLE = {
     # Patients' contact details: every staff role all of them, a patient their own.
-    (ADMIN, R.CONTACT_DETAILS): {A.READ: ALL, A.WRITE: ALL, A.EXPORT: ALL, A.ERASE: ALL},
+    (ADMIN, R.CONTACT_DETAILS): {A.READ: ALL, A.WRITE: ALL, A.EXPORT: ALL, A.ERASE: ALL, A.MERGE: ALL},
     (DESK, R.CONTACT_DETAILS): {A.READ: ALL, A.WRITE: ALL},
     (CHIRO, R.CONTACT_DETAILS): {A.READ: ALL},
     (PATIENT, R.CONTACT_DETAILS): {A.READ: OWN, A.WRITE: OWN},
