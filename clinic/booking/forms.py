@@ -102,8 +102,9 @@ def score(value) -> int | None:
 def score_field(label) -> SelectField:
     """A 0–10 score the patient must choose: the empty first option keeps a skipped question from reading as 0."""
     return SelectField(
-        label, choices=[SelectChoice("", "—")] + [SelectChoice(str(points), str(points)) for points in SCORES], coerce=score,
-        validate_choice=False, validators=[InputRequired(_l("Choose 0 to 10.")), NumberRange(0, 10, _l("Choose 0 to 10."))],
+        label, choices=[SelectChoice("", "—")] + [SelectChoice(str(points), str(points)) for points in SCORES],
+        coerce=score, validate_choice=False,
+        validators=[InputRequired(_l("Choose 0 to 10.")), NumberRange(0, 10, _l("Choose 0 to 10."))],
     )
 
 

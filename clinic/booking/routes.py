@@ -23,7 +23,7 @@ from clinic.localtime import to_local, utcnow
 from clinic.messages import field_message
 from clinic.public.visit import visit_details
 from clinic.services.booking import SlotTaken, find_free_slots
-from clinic.services.after_visit import record_after_visit_answers, visit_of_after_visit_link
+from clinic.services.after_visit import record_after_visit_answers, valid_after_visit_link
 from clinic.services.patient_messages import set_reminders_wanted
 from clinic.services.online_booking import (
     RETURNING_LINK_LIFETIME,
@@ -263,7 +263,7 @@ def reminders_off(token: str):
 @bp.route("/nazorg/<token>", methods=["GET", "POST"])
 def after_visit(token: str):
     """The check-in form after a treatment, from the link in its e-mail; the answers use the link up."""
-    appointment = visit_of_after_visit_link(db.session, token, utcnow()).appointment
+    appointment = valid_after_visit_link(db.session, token, utcnow()).appointment
     form = AfterVisitForm()
     if form.validate_on_submit():
         try:

@@ -34,7 +34,9 @@ class BookingSource(str, enum.Enum):
 
 # Treatments with known after-effects (soreness, bruising, now and then dizziness): their types
 # ask the patient how they are a day later, unless the administrator turns that off.
-AFTER_EFFECT_MODALITIES = frozenset(m.value for m in (Modality.ADJUSTMENT, Modality.DRY_NEEDLING, Modality.DECOMPRESSION))
+AFTER_EFFECT_MODALITIES = frozenset(
+    modality.value for modality in (Modality.ADJUSTMENT, Modality.DRY_NEEDLING, Modality.DECOMPRESSION)
+)
 
 # A week: the usual interval between treatments.
 DEFAULT_FOLLOW_UP_DAYS = 7

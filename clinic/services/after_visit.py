@@ -94,7 +94,7 @@ def issue_after_visit_link(session: Session, appointment: Appointment, now: date
     return token
 
 
-def visit_of_after_visit_link(session: Session, token: str, now: datetime, *, lock: bool = False) -> PatientToken:
+def valid_after_visit_link(session: Session, token: str, now: datetime, *, lock: bool = False) -> PatientToken:
     """Return the unused, unexpired check-in link of ``token``, or raise ``NotFound``.
 
     With ``lock``, the row stays locked until the transaction ends (PostgreSQL), so two
@@ -123,7 +123,8 @@ class AfterVisitReport:
     remarks: str = ""
 
 
-def record_after_visit_answers(session: Session, token: str, report: AfterVisitReport, now: datetime) -> AfterVisitAnswer:
+def record_after_visit_answers(session: Session, token: str, report: AfterVisitReport,
+                               now: datetime) -> AfterVisitAnswer:
     """Store the answers with the visit and use the link up.
 
     :raises NotFound: the link is unknown, used or expired.
@@ -134,7 +135,7 @@ def record_after_visit_answers(session: Session, token: str, report: AfterVisitR
         problems["remarks"] = f"Use at most {AFTER_VISIT_REMARKS_MAX_LENGTH} characters."
     if problems:
         raise Invalid("Some answers are not valid.", fields=problems)
-    link = visit_of_after_visit_link(session, token, now, lock=True)
+    link = valid_after_visit_link(session, token, now, lock=True)
     link.used_at = now
     answer = AfterVisitAnswer(appointment_id=link.appointment_id, answered_at=now, pain_now=report.pain_now,
                               soreness=report.soreness, dizziness=report.dizziness, numbness=report.numbness,
@@ -147,7 +148,8 @@ def record_after_visit_answers(session: Session, token: str, report: AfterVisitR
 def after_visit_answers_of(session: Session, patient: Patient) -> list[AfterVisitAnswer]:
     """Return the patient's check-in answers, newest visit first."""
     return list(session.scalars(
-        select(AfterVisitAnswer).join(AfterVisitAnswer.appointment).options(contains_eager(AfterVisitAnswer.appointment))
+        select(AfterVisitAnswer).join(AfterVisitAnswer.appointment)
+        .options(contains_eager(AfterVisitAnswer.appointment))
         .where(Appointment.patient_id == patient.id).order_by(Appointment.starts_at.desc())
     ))
 
@@ -157,7 +159,8 @@ def worrying_after_visit_answers(session: Session, chiropractor_id: int,
     """Return the worrying check-in answers (``AfterVisitAnswer.is_worrying``) after visits to
     ``chiropractor_id``, answered after ``since`` if given, newest first: the chiropractor's alerts."""
     query = (
-        select(AfterVisitAnswer).join(AfterVisitAnswer.appointment).options(contains_eager(AfterVisitAnswer.appointment))
+        select(AfterVisitAnswer).join(AfterVisitAnswer.appointment)
+        .options(contains_eager(AfterVisitAnswer.appointment))
         .where(Appointment.chiropractor_id == chiropractor_id, AfterVisitAnswer.is_worrying)
     )
     if since is not None:
