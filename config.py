@@ -67,6 +67,8 @@ class Config:
     CLINIC_BASE_URL = os.environ.get("CLINIC_BASE_URL")
     # Reminder e-mails go this long before an appointment's start (in real hours, across clock changes).
     REMINDER_HOURS_BEFORE = float(os.environ.get("REMINDER_HOURS_BEFORE", 24))
+    # The check-in after a treatment with known after-effects goes this long after the visit ends.
+    AFTER_VISIT_HOURS = float(os.environ.get("AFTER_VISIT_HOURS", 24))
     # A patient's full screening (red flags, contraindications) is due again this many months after it.
     SCREENING_VALID_MONTHS = int(os.environ.get("SCREENING_VALID_MONTHS", 6))
     RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") != "0"

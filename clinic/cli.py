@@ -32,6 +32,7 @@ from clinic.services.accounts import (
     set_password,
 )
 from clinic.services.demo import fill_demo_clinic
+from clinic.services.after_visit import queue_due_after_visit_check_ins
 from clinic.services.outbox import log_transport, send_due, smtp_transport
 from clinic.services.patient_messages import queue_due_reminders
 from clinic.services.record_seals import verify_records
@@ -79,7 +80,7 @@ def demo_command(patients: int, days: int) -> None:
 @click.option("--loop", is_flag=True, help="Keep running, checking the outbox every --interval seconds.")
 @click.option("--interval", default=10.0, show_default=True, help="Seconds between checks with --loop.")
 def send_mail_command(loop: bool, interval: float) -> None:
-    """Queue the reminders that are due and send the e-mails waiting in the outbox
+    """Queue the reminders and after-visit check-ins that are due and send the e-mails waiting in the outbox
     (MAIL_TRANSPORT=log writes them to the log). Several workers may run: none sends a message twice."""
     config = current_app.config
     if not config["CLINIC_BASE_URL"]:
@@ -90,9 +91,11 @@ def send_mail_command(loop: bool, interval: float) -> None:
     else:
         transport = smtp_transport(config)
     reminder_lead = timedelta(hours=config["REMINDER_HOURS_BEFORE"])
+    check_in_delay = timedelta(hours=config["AFTER_VISIT_HOURS"])
     while True:
         begin_write(db.session)
         queue_due_reminders(db.session, utcnow(), reminder_lead)
+        queue_due_after_visit_check_ins(db.session, utcnow(), check_in_delay)
         sent = send_due(db.session, transport, config["MAIL_FROM"], utcnow(), write=write_appointment_message)
         db.session.commit()
         if sent or not loop:

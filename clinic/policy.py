@@ -221,6 +221,8 @@ ROUTES: Mapping[str, Route] = {
         "reschedule": PUBLIC_FORM,
         # The link in a reminder e-mail: a button turns reminders off.
         "reminders_off": PUBLIC_FORM,
+        # The link in an after-visit check-in e-mail: the form, which works once.
+        "after_visit": PUBLIC_FORM,
     }),
     # The patient portal: logging in by e-mailed link, then the patient's own pages.
     **in_each_language(("portal_nl", "portal_en"), {

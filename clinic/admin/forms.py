@@ -175,6 +175,11 @@ class AppointmentTypeForm(ClinicForm):
     )
     is_online_bookable = BooleanField(_l("Bookable online"), default=True)
     is_open_to_new_patients = BooleanField(_l("Open to new patients"), default=True)
+    after_visit_check_in = BooleanField(
+        _l("After-visit check-in"),
+        description=_l("After a completed appointment the patient gets an e-mail asking about pain, "
+                       "soreness and unusual reactions (for treatments with known after-effects)."),
+    )
     is_active = BooleanField(
         _l("Active"),
         default=True,
@@ -208,6 +213,7 @@ class AppointmentTypeForm(ClinicForm):
             is_active=self.is_active.data,
             follow_up_days=self.follow_up_days.data,
             resource_id=self.resource_id.data,
+            after_visit_check_in=self.after_visit_check_in.data,
         )
 
 

@@ -27,6 +27,7 @@ from clinic.services.online_booking import (
     issue_manage_token,
     returning_booking_token,
 )
+from clinic.services.after_visit import AFTER_VISIT_LINK_LIFETIME, check_in_still_applies, issue_after_visit_link
 from clinic.services.outbox import queue_email
 from clinic.services.patient_messages import reminders_wanted
 from clinic.services.portal import INVITATION_LIFETIME, issue_login_link
@@ -46,6 +47,7 @@ TEMPLATES = {
     MessageKind.CANCELLED_BY_PATIENT: "booking/email_cancelled.txt",
     MessageKind.CANCELLED_BY_CLINIC: "booking/email_cancelled.txt",
     MessageKind.REMINDER: "booking/email_reminder.txt",
+    MessageKind.AFTER_VISIT: "booking/email_after_visit.txt",
 }
 REMINDERS_OFF_SALT = "reminders.off"
 
@@ -62,6 +64,8 @@ def write_appointment_message(message: OutboxMessage) -> bool:
     patient = appointment.patient
     if not patient.email or (kind is MessageKind.REMINDER and not reminder_still_applies(message, utcnow())):
         return False
+    if kind is MessageKind.AFTER_VISIT:
+        return write_after_visit_check_in(message)
     config = current_app.config
     starts_at = message.appointment_starts_at
     with current_app.test_request_context(base_url=config["CLINIC_BASE_URL"]), force_locale(message.language):
@@ -94,6 +98,29 @@ def write_appointment_message(message: OutboxMessage) -> bool:
                 stamp=utcnow(), location=config["CLINIC_ADDRESS"], organizer=parseaddr(config["MAIL_FROM"])[1],
                 attendee=patient.email, method=CALENDAR_METHODS[kind], sequence=message.calendar_sequence or 0,
             )
+    return True
+
+
+def write_after_visit_check_in(message: OutboxMessage) -> bool:
+    """Write the check-in after a visit, with its single-use link to the form; False if the visit is
+    no longer marked completed or the patient turned such e-mails off since it was queued."""
+    appointment, language, config = message.appointment, message.language, current_app.config
+    if not check_in_still_applies(db.session, appointment):
+        return False
+    with current_app.test_request_context(base_url=config["CLINIC_BASE_URL"]), force_locale(language):
+        blueprint = BOOKING_BLUEPRINTS[language]
+        message.unsubscribe_url = url_for(f"{blueprint}.reminders_off",
+                                          token=reminders_off_token(appointment.patient), _external=True)
+        body = render_template(
+            TEMPLATES[MessageKind.AFTER_VISIT], appointment=appointment,
+            type_name=appointment.appointment_type.name(language),
+            form_url=url_for(f"{blueprint}.after_visit", _external=True,
+                             token=issue_after_visit_link(db.session, appointment, utcnow())),
+            link_days=AFTER_VISIT_LINK_LIFETIME.days, unsubscribe_url=message.unsubscribe_url,
+            clinic_phone=config["CLINIC_PHONE"], clinic_address=config["CLINIC_ADDRESS"],
+        )
+        message.to_address, message.subject, message.body_text = (
+            appointment.patient.email, _("How are you after your treatment at MoveWell?"), body)
     return True
 
 

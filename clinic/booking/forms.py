@@ -2,14 +2,17 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, HiddenField, StringField, TelField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms import BooleanField, EmailField, HiddenField, SelectField, StringField, TelField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from clinic.bounds import BIRTH_DAYS
 from clinic.contact import ContactError, check_date_of_birth, clean_email, clean_name, clean_phone
 from clinic.forms import ClinicForm, DayField
 from clinic.localtime import to_local, utcnow
 from clinic.messages import field_message
+from clinic.models import AFTER_VISIT_REMARKS_MAX_LENGTH
+from clinic.services.after_visit import SCORES, AfterVisitReport
 
 
 def checked_by(clean, *args):
@@ -90,3 +93,36 @@ class CancelAppointmentForm(ClinicForm):
 
 class RescheduleForm(ClinicForm):
     slot = HiddenField()
+
+
+def score(value) -> int | None:
+    return int(value) if value not in (None, "") else None
+
+
+def score_field(label) -> SelectField:
+    """A 0–10 score the patient must choose: the empty first option keeps a skipped question from reading as 0."""
+    return SelectField(
+        label, choices=[SelectChoice("", "—")] + [SelectChoice(str(points), str(points)) for points in SCORES],
+        coerce=score, validate_choice=False,
+        validators=[InputRequired(_l("Choose 0 to 10.")), NumberRange(0, 10, _l("Choose 0 to 10."))],
+    )
+
+
+class AfterVisitForm(ClinicForm):
+    """The check-in after a treatment: how the patient is doing, in their own words too."""
+
+    pain_now = score_field(_l("Pain now (0 = none, 10 = worst imaginable)"))
+    soreness = score_field(_l("Soreness or stiffness (0 = none, 10 = very sore)"))
+    dizziness = BooleanField(_l("Dizziness"))
+    numbness = BooleanField(_l("Numbness or tingling"))
+    fever = BooleanField(_l("Fever"))
+    bruising = BooleanField(_l("Bruising"))
+    remarks = TextAreaField(_l("Anything else you want us to know (optional)"),
+                            validators=[Optional(), Length(max=AFTER_VISIT_REMARKS_MAX_LENGTH)])
+
+    def report(self) -> AfterVisitReport:
+        return AfterVisitReport(
+            pain_now=self.pain_now.data, soreness=self.soreness.data, dizziness=self.dizziness.data,
+            numbness=self.numbness.data, fever=self.fever.data, bruising=self.bruising.data,
+            remarks=self.remarks.data or "",
+        )

@@ -15,13 +15,14 @@ from flask_babel import gettext as _
 
 from clinic.access import request_action
 from clinic.bounds import CLINIC_DAYS, row_id
-from clinic.booking.forms import CancelAppointmentForm, CancelForm, DetailsForm, RescheduleForm
+from clinic.booking.forms import AfterVisitForm, CancelAppointmentForm, CancelForm, DetailsForm, RescheduleForm
 from clinic.booking.emails import email_returning_booking_link, patient_of_reminders_off_token
 from clinic.errors import Conflict, Invalid
 from clinic.extensions import db, limiter
 from clinic.localtime import to_local, utcnow
 from clinic.messages import field_message
 from clinic.public.visit import visit_details
+from clinic.services.after_visit import record_after_visit_answers, valid_after_visit_link
 from clinic.services.booking import SlotTaken, find_free_slots, nearest_free_slots
 from clinic.services.patient_messages import set_reminders_wanted
 from clinic.services.online_booking import (
@@ -254,6 +255,25 @@ def reminders_off(token: str):
         set_reminders_wanted(db.session, patient, False)
         db.session.commit()
     return render_template("booking/reminders_off.html", form=form, done=done)
+
+
+@bp.route("/nazorg/<token>", methods=["GET", "POST"])
+def after_visit(token: str):
+    """The check-in form after a treatment, from the link in its e-mail; the answers use the link up."""
+    appointment = valid_after_visit_link(db.session, token, utcnow()).appointment
+    form = AfterVisitForm()
+    if form.validate_on_submit():
+        try:
+            record_after_visit_answers(db.session, token, form.report(), utcnow())
+        except Invalid as refusal:
+            db.session.rollback()
+            for name, message in refusal.fields.items():
+                getattr(form, name).errors.append(message)
+        else:
+            db.session.commit()
+            return render_template("booking/after_visit.html", appointment=appointment, form=form, done=True)
+    return render_template("booking/after_visit.html", appointment=appointment, form=form,
+                           done=False), (422 if form.errors else 200)
 
 
 @bp.route("/beheer/<token>/verzetten", methods=["GET", "POST"])

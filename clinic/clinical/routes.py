@@ -39,6 +39,7 @@ from clinic.policy import Action, Resource
 from clinic.services import readiness as readiness_service
 from clinic.services import my_day as my_day_service
 from clinic.services import treatment_notes as notes_service
+from clinic.services.after_visit import after_visit_answers_of
 from clinic.services.appointments import appointments_on
 from clinic.services.records import (
     LOGGED_AS,
@@ -138,6 +139,7 @@ def patient(patient_id: int):
         review_form=ReviewRedFlagsForm(),
         appointments=notes_service.appointments_with_notes(db.session, patient),
         notes=notes_service.notes_of(db.session, patient, me()),
+        after_visit_answers=after_visit_answers_of(db.session, patient),
     )
 
 

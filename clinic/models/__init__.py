@@ -1,7 +1,9 @@
 """The clinic's data model; import models from here."""
 from clinic.models.access_log import AccessAction, AccessLogEntry, RecordPart
+from clinic.models.after_visit import AFTER_VISIT_REMARKS_MAX_LENGTH, AfterVisitAnswer
 from clinic.models.appointments import (
     ACTIVE_STATUSES,
+    AFTER_EFFECT_MODALITIES,
     DEFAULT_FOLLOW_UP_DAYS,
     DESK_REMARKS_MAX_LENGTH,
     Appointment,
@@ -46,6 +48,9 @@ from clinic.models.treatment_notes import (
 from clinic.models.users import STAFF_ROLES, ApiToken, Role, User
 
 __all__ = [
+    "AFTER_EFFECT_MODALITIES",
+    "AFTER_VISIT_REMARKS_MAX_LENGTH",
+    "AfterVisitAnswer",
     "AccessAction",
     "AccessLogEntry",
     "RecordPart",

@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, column, func, literal_column, text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, column, false, func, literal_column, text
 from sqlalchemy.dialects.postgresql import ExcludeConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -31,6 +31,12 @@ class BookingSource(str, enum.Enum):
     ONLINE = "online"
     API = "api"
 
+
+# Treatments with known after-effects (soreness, bruising, now and then dizziness): their types
+# ask the patient how they are a day later, unless the administrator turns that off.
+AFTER_EFFECT_MODALITIES = frozenset(
+    modality.value for modality in (Modality.ADJUSTMENT, Modality.DRY_NEEDLING, Modality.DECOMPRESSION)
+)
 
 # A week: the usual interval between treatments.
 DEFAULT_FOLLOW_UP_DAYS = 7
@@ -76,6 +82,10 @@ class AppointmentType(db.Model):
         comment="'plan follow-up' suggests the day this many days after the appointment",
     )
     resource_id: Mapped[int | None] = mapped_column(ForeignKey("resources.id"))
+    after_visit_check_in: Mapped[bool] = mapped_column(
+        default=False, server_default=false(),
+        comment="e-mail the patient a short check-in form AFTER_VISIT_HOURS after a completed appointment",
+    )
 
     resource: Mapped[ClinicResource | None] = relationship()
 

@@ -18,6 +18,8 @@ class TokenPurpose(str, enum.Enum):
     MANAGE_APPOINTMENT = "manage_appointment"
     # Logs the patient into the portal once; also the invitation in a booking confirmation.
     PORTAL_LOGIN = "portal_login"
+    # Opens the after-visit check-in form once; the answers use it up.
+    AFTER_VISIT = "after_visit"
 
 
 class PatientToken(db.Model):
@@ -26,7 +28,8 @@ class PatientToken(db.Model):
     __tablename__ = "patient_tokens"
     __table_args__ = (
         one_of("purpose", (p.value for p in TokenPurpose), name="purpose_known"),
-        CheckConstraint("used_at IS NULL OR purpose = 'portal_login'", name="only_login_links_are_used_up"),
+        CheckConstraint("used_at IS NULL OR purpose IN ('portal_login', 'after_visit')",
+                        name="only_single_use_links_are_used_up"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -38,7 +41,7 @@ class PatientToken(db.Model):
     )
     created_at: Mapped[datetime] = created_at_column()
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    # A login link works once: set when it is redeemed.
+    # A login or after-visit link works once: set when it is redeemed.
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     patient: Mapped[Patient] = relationship()
@@ -65,6 +68,8 @@ class MessageKind(str, enum.Enum):
     CANCELLED_BY_PATIENT = "cancelled_by_patient"
     CANCELLED_BY_CLINIC = "cancelled_by_clinic"
     REMINDER = "appointment_reminder"
+    # How the patient is doing a day after a treatment with known after-effects, with a form to answer.
+    AFTER_VISIT = "after_visit_check_in"
 
 
 class OutboxMessage(db.Model):
@@ -95,6 +100,12 @@ class OutboxMessage(db.Model):
             sqlite_where=text(f"kind = '{MessageKind.REMINDER.value}'"),
             postgresql_where=text(f"kind = '{MessageKind.REMINDER.value}'"),
         ),
+        # One after-visit check-in per appointment, however many workers queue it at once.
+        Index(
+            "uq_outbox_messages_one_after_visit_check_in", "appointment_id", unique=True,
+            sqlite_where=text(f"kind = '{MessageKind.AFTER_VISIT.value}'"),
+            postgresql_where=text(f"kind = '{MessageKind.AFTER_VISIT.value}'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -113,7 +124,7 @@ class OutboxMessage(db.Model):
     attachment_name: Mapped[str | None] = mapped_column(String(100))
     attachment_type: Mapped[str | None] = mapped_column(String(100))
     attachment: Mapped[str | None] = mapped_column(Text)
-    # The List-Unsubscribe link of a message the patient may turn off (reminders).
+    # The List-Unsubscribe link of a message the patient may turn off (reminders, after-visit check-ins).
     unsubscribe_url: Mapped[str | None] = mapped_column(String(500))
     status: Mapped[str] = mapped_column(String(16), default=OutboxStatus.PENDING.value)
     attempts: Mapped[int] = mapped_column(default=0)

@@ -11,7 +11,14 @@ from datetime import date, time
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from clinic.models import AppointmentType, Chiropractor, ClinicResource, Modality, WorkingHours
+from clinic.models import (
+    AFTER_EFFECT_MODALITIES,
+    AppointmentType,
+    Chiropractor,
+    ClinicResource,
+    Modality,
+    WorkingHours,
+)
 
 CHIROPRACTORS = (
     ("Jarco Schol", "jarco-schol"),
@@ -91,6 +98,7 @@ def seed_clinic(session: Session) -> SeedReport:
                     duration_minutes=seed.duration_minutes, buffer_after_minutes=seed.buffer_after_minutes,
                     modality=seed.modality.value, is_online_bookable=True,
                     is_open_to_new_patients=seed.is_open_to_new_patients,
+                    after_visit_check_in=seed.modality.value in AFTER_EFFECT_MODALITIES,
                     resource=resources[seed.resource] if seed.resource else None,
                 )
             )

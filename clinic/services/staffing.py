@@ -289,6 +289,8 @@ class AppointmentTypeFields:
     follow_up_days: int = DEFAULT_FOLLOW_UP_DAYS
     # The resource the type takes for its duration and buffer (e.g. the decompression table).
     resource_id: int | None = None
+    # E-mail the patient a check-in form after a completed visit (treatments with after-effects).
+    after_visit_check_in: bool = False
 
 
 def opening_hours(session: Session, day: date) -> dict[int, tuple[time, time]]:
@@ -376,6 +378,7 @@ def apply_fields(appointment_type: AppointmentType, fields: AppointmentTypeField
     appointment_type.is_active = fields.is_active
     appointment_type.follow_up_days = fields.follow_up_days
     appointment_type.resource_id = fields.resource_id
+    appointment_type.after_visit_check_in = fields.after_visit_check_in
 
 
 # Shared resources

@@ -129,3 +129,14 @@ def test_the_front_desk_reads_the_list_without_links_to_change_it(client, logged
     page = Page(client.get("/admin/appointment-types").get_data(as_text=True))
     assert page.find(id="type-intake") is not None
     assert not [a for a in page.all("a") if "/admin/appointment-types/" in (a.attrs.get("href") or "")]
+
+
+def test_the_administrator_turns_the_after_visit_check_in_on_and_off_per_type(client, logged_in):
+    logged_in(Role.ADMIN)
+    needling, massage = stored("dry_needling"), stored("sports_massage_30")
+    page = Page(client.get(f"/admin/appointment-types/{needling.id}").get_data(as_text=True))
+    assert page.value("after_visit_check_in") == "checked"
+    client.post(f"/admin/appointment-types/{needling.id}", data={**NEW, "name_nl": "Dry needling"})
+    client.post(f"/admin/appointment-types/{massage.id}", data={**NEW, "after_visit_check_in": "y"})
+    assert (stored("dry_needling").after_visit_check_in, stored("sports_massage_30").after_visit_check_in) == (
+        False, True)

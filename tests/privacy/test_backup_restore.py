@@ -15,6 +15,7 @@ from clinic.localtime import CLINIC_TZ
 from clinic.models import AccessAction, AppointmentType, BookingSource, Patient, RecordPart, Role, TimeOff
 from clinic.scheduling import STAFF_POLICY
 from clinic.services.access_log import Requester, record_access
+from clinic.services.after_visit import AfterVisitReport, issue_after_visit_link, record_after_visit_answers
 from clinic.services.patient_messages import set_reminders_wanted
 from clinic.services.patient_details import update_patient
 from clinic.services.privacy import erase_patient
@@ -30,7 +31,7 @@ from tests.privacy.privacy_builders import NOW
 def full_database(record, admin, create_patient, create_account):
     """Fill every table: a full patient record, an erased patient with a portal account, tokens, time off,
     the access log, a reminder opt-out, a clinic closure, a treatment one chiropractor does not offer, a
-    treatment series and a merge."""
+    treatment series, a merge and the answers to an after-visit check-in."""
     api_token_for(admin)
     record_access(db.session, Requester(admin, "192.0.2.1", admin.role), record.patient.id, AccessAction.READ,
                   RecordPart.PATIENT, record.patient.id)
@@ -40,6 +41,8 @@ def full_database(record, admin, create_patient, create_account):
     leaver.user_id = create_account(Role.PATIENT).id
     erase_patient(db.session, leaver, by=admin, reason="Verzoek per e-mail", now=NOW)
     set_reminders_wanted(db.session, record.patient, False)
+    record_after_visit_answers(db.session, issue_after_visit_link(db.session, record.past, NOW),
+                               AfterVisitReport(pain_now=3, soreness=4, bruising=True, remarks="Stijf"), NOW)
     add_closure(db.session, starts_at=NOW + timedelta(days=60), ends_at=NOW + timedelta(days=61), reason="Koningsdag",
                 now=NOW)
     dry_needling = db.session.scalar(sa.select(AppointmentType).where(AppointmentType.code == "dry_needling"))

@@ -63,6 +63,8 @@ EXPECTED = {
         "cancel": ("YYYYY", "YYYYY"),
         # Filled in with a manage link's token, which is no reminders-off token.
         "reminders_off": ("HHHHH", "HHHHH"),
+        # Filled in with a manage link's token, which is no check-in link.
+        "after_visit": ("HHHHH", "HHHHH"),
         "reschedule": ("YYYYY", "YYYYY"),
     }.items()},
     "frontdesk.day": ("LYYYN", "....."),

@@ -1,0 +1,168 @@
+"""The check-in after a treatment with known after-effects: queued by the mail worker, answered by
+the patient through a link that works once, read by the treating chiropractor.
+
+The mail worker queues the check-in a set time after a completed appointment of a type that asks
+for it; the database keeps it to one per appointment however many workers run. A patient who
+turned reminders off gets no check-ins either: both are e-mails they did not ask for.
+"""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import exists, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, contains_eager
+
+from clinic.errors import Invalid, NotFound
+from clinic.models import (
+    AFTER_VISIT_REMARKS_MAX_LENGTH,
+    AfterVisitAnswer,
+    Appointment,
+    AppointmentStatus,
+    AppointmentType,
+    MessageKind,
+    OutboxMessage,
+    OutboxStatus,
+    Patient,
+    PatientToken,
+    ReminderOptOut,
+    TokenPurpose,
+)
+from clinic.services.online_booking import hash_token
+
+# A check-in that could not go within this long after it was due is not sent any more: by then
+# it asks about a different day (and a new deployment does not mail every visit of the past).
+LATE_CHECK_IN_CUTOFF = timedelta(days=2)
+# The patient answers within a week; after that the answers say little about the treatment.
+AFTER_VISIT_LINK_LIFETIME = timedelta(days=7)
+SCORES = range(0, 11)
+
+
+def queue_due_after_visit_check_ins(session: Session, now: datetime, after: timedelta) -> int:
+    """Queue a check-in for every completed appointment of a type that asks for one that ended
+    ``after`` ago (up to ``LATE_CHECK_IN_CUTOFF`` late); return how many were queued.
+
+    Never for cancelled or no-show appointments, other types, patients without an e-mail address
+    or who turned reminders off. Two workers may run this at once: the UNIQUE index on the
+    appointment's check-in keeps one.
+    """
+    due = session.execute(
+        select(Appointment.id, Appointment.starts_at, Patient.email, Patient.preferred_language)
+        .join(Patient, Appointment.patient_id == Patient.id)
+        .join(AppointmentType, Appointment.appointment_type_id == AppointmentType.id)
+        .where(
+            Appointment.status == AppointmentStatus.COMPLETED.value,
+            AppointmentType.after_visit_check_in,
+            Appointment.ends_at <= now - after,
+            Appointment.ends_at > now - after - LATE_CHECK_IN_CUTOFF,
+            Patient.email.is_not(None),
+            ~exists().where(ReminderOptOut.patient_id == Patient.id),
+            ~exists().where(OutboxMessage.appointment_id == Appointment.id,
+                            OutboxMessage.kind == MessageKind.AFTER_VISIT.value),
+        )
+    ).all()
+    if not due:
+        return 0
+    rows = [
+        {"kind": MessageKind.AFTER_VISIT.value, "to_address": email, "appointment_id": appointment_id,
+         "language": language, "appointment_starts_at": starts_at, "status": OutboxStatus.PENDING.value,
+         "attempts": 0, "last_error": "", "created_at": now, "next_attempt_at": now}
+        for appointment_id, starts_at, email, language in due
+    ]
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    queued = session.scalars(
+        dialect.insert(OutboxMessage).values(rows).on_conflict_do_nothing().returning(OutboxMessage.id)
+    ).all()
+    return len(queued)
+
+
+def check_in_still_applies(session: Session, appointment: Appointment) -> bool:
+    """A check-in goes only for a visit still marked completed, to a patient who still wants such e-mails."""
+    return (appointment.status == AppointmentStatus.COMPLETED.value
+            and session.get(ReminderOptOut, appointment.patient_id) is None)
+
+
+def issue_after_visit_link(session: Session, appointment: Appointment, now: datetime) -> str:
+    """Create the secret of the appointment's check-in link and return it; only its hash is kept."""
+    token = secrets.token_urlsafe(32)
+    session.add(PatientToken(
+        token_hash=hash_token(token), purpose=TokenPurpose.AFTER_VISIT.value, patient_id=appointment.patient_id,
+        appointment=appointment, expires_at=now + AFTER_VISIT_LINK_LIFETIME,
+    ))
+    return token
+
+
+def valid_after_visit_link(session: Session, token: str, now: datetime, *, lock: bool = False) -> PatientToken:
+    """Return the unused, unexpired check-in link of ``token``, or raise ``NotFound``.
+
+    With ``lock``, the row stays locked until the transaction ends (PostgreSQL), so two
+    submissions of one form at once cannot both use it.
+    """
+    query = select(PatientToken).where(PatientToken.token_hash == hash_token(token),
+                                       PatientToken.purpose == TokenPurpose.AFTER_VISIT.value)
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    found = session.scalar(query)
+    if found is None or found.used_at is not None or found.expires_at <= now:
+        raise NotFound("This link is not valid (any more).")
+    return found
+
+
+@dataclass(frozen=True)
+class AfterVisitReport:
+    """What the patient answered in the check-in form."""
+
+    pain_now: int
+    soreness: int
+    dizziness: bool = False
+    numbness: bool = False
+    fever: bool = False
+    bruising: bool = False
+    remarks: str = ""
+
+
+def record_after_visit_answers(session: Session, token: str, report: AfterVisitReport,
+                               now: datetime) -> AfterVisitAnswer:
+    """Store the answers with the visit and use the link up.
+
+    :raises NotFound: the link is unknown, used or expired.
+    :raises Invalid: a score outside 0–10 or remarks that are too long.
+    """
+    problems = {name: "Choose 0 to 10." for name in ("pain_now", "soreness") if getattr(report, name) not in SCORES}
+    if len(report.remarks) > AFTER_VISIT_REMARKS_MAX_LENGTH:
+        problems["remarks"] = f"Use at most {AFTER_VISIT_REMARKS_MAX_LENGTH} characters."
+    if problems:
+        raise Invalid("Some answers are not valid.", fields=problems)
+    link = valid_after_visit_link(session, token, now, lock=True)
+    link.used_at = now
+    answer = AfterVisitAnswer(appointment_id=link.appointment_id, answered_at=now, pain_now=report.pain_now,
+                              soreness=report.soreness, dizziness=report.dizziness, numbness=report.numbness,
+                              fever=report.fever, bruising=report.bruising, remarks=report.remarks.strip())
+    session.add(answer)
+    session.flush()
+    return answer
+
+
+def after_visit_answers_of(session: Session, patient: Patient) -> list[AfterVisitAnswer]:
+    """Return the patient's check-in answers, newest visit first."""
+    return list(session.scalars(
+        select(AfterVisitAnswer).join(AfterVisitAnswer.appointment)
+        .options(contains_eager(AfterVisitAnswer.appointment))
+        .where(Appointment.patient_id == patient.id).order_by(Appointment.starts_at.desc())
+    ))
+
+
+def worrying_after_visit_answers(session: Session, chiropractor_id: int,
+                                 since: datetime | None = None) -> list[AfterVisitAnswer]:
+    """Return the worrying check-in answers (``AfterVisitAnswer.is_worrying``) after visits to
+    ``chiropractor_id``, answered after ``since`` if given, newest first: the chiropractor's alerts."""
+    query = (
+        select(AfterVisitAnswer).join(AfterVisitAnswer.appointment)
+        .options(contains_eager(AfterVisitAnswer.appointment))
+        .where(Appointment.chiropractor_id == chiropractor_id, AfterVisitAnswer.is_worrying)
+    )
+    if since is not None:
+        query = query.where(AfterVisitAnswer.answered_at > since)
+    return list(session.scalars(query.order_by(AfterVisitAnswer.answered_at.desc())))
