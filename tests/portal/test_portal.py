@@ -243,3 +243,23 @@ def test_the_patient_turns_reminders_off_and_on_in_the_portal(client, sanne):
     assert "Herinneringen aanzetten" in client.get("/portaal/").get_data(as_text=True)
     client.post("/portaal/herinneringen", data={"wanted": "1"})
     assert reminders_wanted(db.session, sanne)
+
+
+def test_the_training_form_leaves_effort_and_kind_for_the_patient_to_fill_in(client, sanne):
+    logged_in(client)
+    page = client.get("/portaal/training/nieuw").get_data(as_text=True)
+    assert '<option selected value="">Kies…</option>' in page
+    assert 'name="kind" required type="text" value=""' in page
+    unanswered = client.post("/portaal/training/nieuw", data={
+        "ended_on": "2026-11-29", "ended_time": "18:30", "duration_minutes": "60", "rpe": "", "kind": ""})
+    assert unanswered.status_code == 422
+    assert unanswered.get_data(as_text=True).count("Vul dit in.") == 2
+    assert db.session.scalar(select(func.count(TrainingSession.id))) == 0
+
+
+def test_the_check_in_asks_two_different_questions_about_soreness(client, sanne):
+    logged_in(client)
+    page = client.get("/portaal/check-in/nieuw").get_data(as_text=True)
+    labels = re.findall(r'<label for="(?:soreness|doms)">([^<]*)</label>', page)
+    assert labels == ["Spierpijn, in het algemeen", "Pijnlijkste plek na het trainen, 0–10"]
+    assert "heel, heel" not in page and "1 = uitstekend … 7 = heel slecht" in page
