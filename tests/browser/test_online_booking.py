@@ -114,5 +114,5 @@ def test_a_patient_books_in_english_and_loses_a_slot_to_someone_faster(app, clin
     page.get_by_role("button", name="Next: check and confirm").click()
     page.get_by_role("button", name="Book this appointment").click()
     expect(page.get_by_role("heading", name="Your appointment is booked")).to_be_visible()
-    expect(page).to_have_url(re.compile(r"/en/book/beheer/"))
+    expect(page).to_have_url(re.compile(r"/en/book/manage/"))
     screenshot("booked-en")
