@@ -103,7 +103,7 @@ def test_the_language_switch_keeps_the_booking_step(client, clinic):
     ("field", "value", "message"),
     [
         ("date_of_birth", "2026-02-30", "Not a valid date value."),
-        ("date_of_birth", "2030-01-01", "Een geboortedatum ligt in het verleden."),
+        ("date_of_birth", "2030-01-01", "Vul een geboortedatum in het verleden in."),
         ("email", "k@", "Dit is geen geldig e-mailadres."),
         ("phone", "12", "Dit is geen geldig telefoonnummer."),
         ("first_name", "   ", "Vul dit in."),
