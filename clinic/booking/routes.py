@@ -42,6 +42,7 @@ from clinic.services.online_booking import (
 )
 from clinic.services.appointments import active_chiropractors
 from clinic.services.records import find_appointment_by_link
+from clinic.services.staffing import opening_hours
 from clinic.web import no_store
 
 bp = Blueprint("booking", __name__)
@@ -347,6 +348,8 @@ class ShownWeek:
     days: tuple[tuple[date, int], ...] = ()
     selected: date | None = None
     selected_slots: tuple = ()
+    # The weekdays someone works (0 = Monday); the others are not shown at all.
+    open_weekdays: frozenset[int] = frozenset(range(7))
 
     @property
     def last_day(self) -> date:
@@ -361,7 +364,8 @@ class ShownWeek:
         return self.first_day + timedelta(days=DAYS_SHOWN)
 
     def with_slots(self, slots, selected_raw: str | None) -> "ShownWeek":
-        by_day = {self.first_day + timedelta(days=n): [] for n in range(DAYS_SHOWN)}
+        days = (self.first_day + timedelta(days=n) for n in range(DAYS_SHOWN))
+        by_day = {day: [] for day in days if day.weekday() in self.open_weekdays}
         for slot in slots:
             by_day.setdefault(to_local(slot.start).date(), []).append(slot)
         selected = parse_day(selected_raw)
@@ -378,7 +382,8 @@ class ShownWeek:
 def shown_week(args) -> ShownWeek:
     """Return the week the visitor asked for (``week``), never one before today."""
     today = to_local(utcnow()).date()
-    return ShownWeek(first_day=max(parse_day(args.get("week")) or today, today), today=today)
+    first_day = max(parse_day(args.get("week")) or today, today)
+    return ShownWeek(first_day=first_day, today=today, open_weekdays=frozenset(opening_hours(db.session, first_day)))
 
 
 def first_free_per_time(slots):

@@ -1,6 +1,6 @@
 """The public booking pages, step by step, in Dutch and English, with every way to get it wrong."""
 import re
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import func, select
@@ -250,3 +250,20 @@ def test_the_consent_links_to_the_privacy_statement_in_the_pages_language(client
                                                               "slot": slot})
     consent = details.get_data(as_text=True).split('id="consent"')[1]
     assert f'href="{statement}"' in consent.split("</div>")[0]
+
+
+def test_the_treatments_are_listed_as_a_patient_meets_them(client, clinic):
+    page = client.get("/afspraak/").get_data(as_text=True)
+    names = ["Intake en eerste behandeling", "Chiropractische vervolgbehandeling", "Sportmassage 30 minuten",
+             "Sportmassage 60 minuten", "Dry needling", "Decompressietherapie"]
+    assert sorted(names, key=page.index) == names
+
+
+def test_the_week_shows_working_days_only_and_names_a_full_one(client, clinic, clock):
+    clock.set(datetime(2026, 11, 30, 16, 0, tzinfo=timezone.utc))  # Monday 17:00: no time left today
+    page = client.get(step("/afspraak", "time"), query_string={"type": "sports_massage_30", "chiropractor": "any"})
+    strip = page.get_data(as_text=True).split('class="day-strip"')[1].split("</ul>")[0]
+    days = re.findall(r'<span class="weekday">(\w+)\.?</span>', strip)
+    assert days == ["ma", "di", "wo", "do", "vr"]  # nobody works at the weekend
+    assert re.search(r'class="full"><span class="weekday">ma\.?</span> <span class="date">30 nov\.?</span> '
+                     r'<span class="state">vol</span>', strip)
