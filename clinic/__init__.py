@@ -119,10 +119,10 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
     init_api(app)
     # The public booking pages and the patient portal exist once per language, each on its own URLs.
-    app.register_blueprint(booking_bp, name="booking_nl", url_prefix="/afspraak")
-    app.register_blueprint(booking_bp, name="booking_en", url_prefix="/en/book")
-    app.register_blueprint(portal_bp, name="portal_nl", url_prefix="/portaal")
-    app.register_blueprint(portal_bp, name="portal_en", url_prefix="/en/portal")
+    app.register_blueprint(booking_bp, name="booking_nl", url_prefix="/afspraak", language="nl")
+    app.register_blueprint(booking_bp, name="booking_en", url_prefix="/en/book", language="en")
+    app.register_blueprint(portal_bp, name="portal_nl", url_prefix="/portaal", language="nl")
+    app.register_blueprint(portal_bp, name="portal_en", url_prefix="/en/portal", language="en")
 
 
 def register_error_handlers(app: Flask) -> None:

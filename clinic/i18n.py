@@ -1,7 +1,7 @@
 """Which language a page is shown in: Dutch first, English on request."""
 from __future__ import annotations
 
-from flask import current_app, g, request, session
+from flask import Blueprint, current_app, g, request, session
 
 LANGUAGE_SESSION_KEY = "lang"
 
@@ -24,3 +24,18 @@ def remember_language(language: str) -> bool:
         return False
     session[LANGUAGE_SESSION_KEY] = language
     return True
+
+
+def localized_route(blueprint: Blueprint, dutch: str, english: str, **options):
+    """Route a view at ``dutch`` or ``english``, by the ``language`` each registration of the blueprint gives.
+
+    The booking pages and the portal are registered once per language; an English page at a Dutch
+    address (/en/book/gegevens) reads as half translated, so each language has its own paths.
+    """
+    paths = {"nl": dutch, "en": english}
+
+    def decorator(view):
+        blueprint.record(lambda state: state.add_url_rule(paths[state.options["language"]], view.__name__, view,
+                                                          **options))
+        return view
+    return decorator

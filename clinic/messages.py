@@ -10,7 +10,7 @@ FIELD_MESSAGES = {
     "too_long": _l("This is too long."),
     "invalid_characters": _l("This contains characters we cannot store; please type it again."),
     "no_letters": _l("A name needs at least one letter."),
-    "not_in_past": _l("A date of birth lies in the past."),
+    "not_in_past": _l("Enter a date of birth in the past."),
     "too_long_ago": _l("Please check the year."),
     "invalid_email": _l("This is not a valid e-mail address."),
     "invalid_phone": _l("This is not a valid phone number."),

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask import Flask, request, url_for
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, get_locale
 from flask_babel import lazy_gettext as _l
 
 from clinic.localtime import to_local
@@ -65,8 +65,9 @@ def local_time(instant: datetime) -> str:
 
 
 def local_datetime(instant: datetime) -> str:
-    """Format an instant as local date and time."""
-    return format_datetime(to_local(instant), "medium")
+    """Format an instant as local date and time to the minute, e.g. '1 dec 2026, 09:00'."""
+    # Babel's medium date-time shows seconds, which no appointment or signature has.
+    return get_locale().datetime_formats["medium"].format(local_time(instant), local_date(instant))
 
 
 def local_iso(instant: datetime) -> str:

@@ -12,7 +12,8 @@ from clinic.bounds import MAX_ROW_ID
 from clinic.database import forget_write_intent, write_next_transaction
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-PRIVATE_PATHS = ("/frontdesk", "/admin", "/clinical", "/api/", "/login", "/afspraak/beheer/", "/en/book/beheer/", "/portaal", "/en/portal")
+PRIVATE_PATHS = ("/frontdesk", "/admin", "/clinical", "/api/", "/login", "/afspraak/beheer/", "/en/book/manage/",
+                 "/afspraak/nazorg/", "/en/book/aftercare/", "/portaal", "/en/portal")
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [

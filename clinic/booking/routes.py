@@ -1,7 +1,7 @@
 """Patients book online: treatment → time → details → confirm, and manage it afterwards.
 
-Registered twice: Dutch at /afspraak (``booking_nl``) and English at /en/book (``booking_en``);
-templates link with relative endpoints (``.times``) so each language stays on its own URLs.
+Registered twice: Dutch at /afspraak (``booking_nl``) and English at /en/book (``booking_en``), each
+language with its own paths (``localized_route``: /afspraak/gegevens, /en/book/details); templates link with relative endpoints (``.times``) so each language stays on its own URLs.
 Plain multi-step forms: the choices travel as query parameters and hidden fields, so the pages
 work without JavaScript and nothing typed is lost when a step sends the visitor back.
 """
@@ -19,6 +19,7 @@ from clinic.booking.forms import AfterVisitForm, CancelAppointmentForm, CancelFo
 from clinic.booking.emails import email_returning_booking_link, patient_of_reminders_off_token
 from clinic.errors import Conflict, Invalid
 from clinic.extensions import db, limiter
+from clinic.i18n import localized_route
 from clinic.localtime import to_local, utcnow
 from clinic.messages import field_message
 from clinic.public.visit import visit_details
@@ -42,10 +43,13 @@ from clinic.services.online_booking import (
 )
 from clinic.services.appointments import active_chiropractors
 from clinic.services.records import find_appointment_by_link
+from clinic.services.staffing import opening_hours
 from clinic.web import no_store
 
 bp = Blueprint("booking", __name__)
 DAYS_SHOWN = 7
+# The query parameter of a booking's page that greets a booking just made, in the page's language.
+JUST_BOOKED = {"nl": "geboekt", "en": "booked"}
 NEAREST_SLOTS_OFFERED = 6
 
 
@@ -64,7 +68,7 @@ def rules() -> OnlineRules:
     return online_rules(current_app.config)
 
 
-@bp.route("/")
+@localized_route(bp, "/", "/")
 def choose():
     """Step 1: choose the treatment and the chiropractor."""
     return render_template(
@@ -77,7 +81,7 @@ def choose():
     )
 
 
-@bp.route("/tijd")
+@localized_route(bp, "/tijd", "/time")
 def times():
     """Step 2: choose a day of the week shown, then one of its free times."""
     choice = read_choice(request.args)
@@ -101,7 +105,7 @@ def times():
     )
 
 
-@bp.route("/gegevens", methods=["GET", "POST"])
+@localized_route(bp, "/gegevens", "/details", methods=["GET", "POST"])
 @no_store
 def details():
     """Step 3: the patient's details; a valid form shows the summary to confirm."""
@@ -119,7 +123,7 @@ def details():
     return render_template("booking/details.html", form=form, **summary_context(choice, slot))
 
 
-@bp.route("/bevestigen", methods=["POST"])
+@localized_route(bp, "/bevestigen", "/confirm", methods=["POST"])
 @limiter.limit(lambda: current_app.config["BOOKING_SUBMIT_RATE_LIMIT"])
 @no_store
 def confirm():
@@ -151,16 +155,16 @@ def confirm():
         db.session.commit()
         return redirect(url_for(".check_email"))
     db.session.commit()
-    return redirect(url_for(".manage", token=booked.manage_token, geboekt=1))
+    return redirect(url_for(".manage", token=booked.manage_token, **{JUST_BOOKED[g.page_language]: 1}))
 
 
-@bp.route("/bevestig-per-email")
+@localized_route(bp, "/bevestig-per-email", "/confirm-by-email")
 def check_email():
     """What every visitor is told after asking for a returning-patients-only appointment."""
     return render_template("booking/check_email.html", hours=int(RETURNING_LINK_LIFETIME.total_seconds() // 3600))
 
 
-@bp.route("/bevestigen/<token>", methods=["GET", "POST"])
+@localized_route(bp, "/bevestigen/<token>", "/confirm/<token>", methods=["GET", "POST"])
 def confirm_by_email(token: str):
     """Book a returning-patients-only appointment from the link e-mailed to the patient: a button
     first, so that a mail scanner opening the link books nothing."""
@@ -174,7 +178,7 @@ def confirm_by_email(token: str):
             error = field_message(refusal.fields.get("start", refusal.code) if refusal.fields else refusal.code)
         else:
             db.session.commit()
-            return redirect(url_for(".manage", token=booked.manage_token, geboekt=1))
+            return redirect(url_for(".manage", token=booked.manage_token, **{JUST_BOOKED[g.page_language]: 1}))
     chiropractors = {c.id: c for c in active_chiropractors(db.session)}
     return render_template("booking/confirm_by_email.html", booking=booking, form=form, error=error,
                            chiropractor=chiropractors.get(booking.chiropractor_id)), (409 if error else 200)
@@ -212,11 +216,11 @@ def appointment_of_link(token: str):
                                     action=request_action())
 
 
-@bp.route("/beheer/<token>")
+@localized_route(bp, "/beheer/<token>", "/manage/<token>")
 def manage(token: str):
     """Show the booked appointment with what the patient can still do themselves."""
     appointment = appointment_of_link(token)
-    just_booked = request.args.get("geboekt") == "1"
+    just_booked = request.args.get(JUST_BOOKED[g.page_language]) == "1"
     return render_template(
         "booking/manage.html",
         appointment=appointment,
@@ -228,7 +232,7 @@ def manage(token: str):
     )
 
 
-@bp.route("/beheer/<token>/annuleren", methods=["GET", "POST"])
+@localized_route(bp, "/beheer/<token>/annuleren", "/manage/<token>/cancel", methods=["GET", "POST"])
 def cancel(token: str):
     """Ask the patient to confirm the cancellation (with an optional reason), then cancel."""
     appointment = appointment_of_link(token)
@@ -245,7 +249,7 @@ def cancel(token: str):
                            changeable=can_still_change(appointment, rules(), utcnow())), (422 if form.errors else 200)
 
 
-@bp.route("/herinneringen-uit/<token>", methods=["GET", "POST"])
+@localized_route(bp, "/herinneringen-uit/<token>", "/reminders-off/<token>", methods=["GET", "POST"])
 def reminders_off(token: str):
     """Turn reminder e-mails off from the link in a reminder."""
     patient = patient_of_reminders_off_token(token)
@@ -257,7 +261,7 @@ def reminders_off(token: str):
     return render_template("booking/reminders_off.html", form=form, done=done)
 
 
-@bp.route("/nazorg/<token>", methods=["GET", "POST"])
+@localized_route(bp, "/nazorg/<token>", "/aftercare/<token>", methods=["GET", "POST"])
 def after_visit(token: str):
     """The check-in form after a treatment, from the link in its e-mail; the answers use the link up."""
     appointment = valid_after_visit_link(db.session, token, utcnow()).appointment
@@ -276,7 +280,7 @@ def after_visit(token: str):
                            done=False), (422 if form.errors else 200)
 
 
-@bp.route("/beheer/<token>/verzetten", methods=["GET", "POST"])
+@localized_route(bp, "/beheer/<token>/verzetten", "/manage/<token>/reschedule", methods=["GET", "POST"])
 def reschedule(token: str):
     """Move the appointment to another free time with the same chiropractor."""
     appointment = appointment_of_link(token)
@@ -361,6 +365,8 @@ class ShownWeek:
     days: tuple[tuple[date, int], ...] = ()
     selected: date | None = None
     selected_slots: tuple = ()
+    # The weekdays someone works (0 = Monday); the others are not shown at all.
+    open_weekdays: frozenset[int] = frozenset(range(7))
 
     @property
     def last_day(self) -> date:
@@ -375,7 +381,8 @@ class ShownWeek:
         return self.first_day + timedelta(days=DAYS_SHOWN)
 
     def with_slots(self, slots, selected_raw: str | None) -> "ShownWeek":
-        by_day = {self.first_day + timedelta(days=n): [] for n in range(DAYS_SHOWN)}
+        days = (self.first_day + timedelta(days=n) for n in range(DAYS_SHOWN))
+        by_day = {day: [] for day in days if day.weekday() in self.open_weekdays}
         for slot in slots:
             by_day.setdefault(to_local(slot.start).date(), []).append(slot)
         selected = parse_day(selected_raw)
@@ -392,7 +399,8 @@ class ShownWeek:
 def shown_week(args) -> ShownWeek:
     """Return the week the visitor asked for (``week``), never one before today."""
     today = to_local(utcnow()).date()
-    return ShownWeek(first_day=max(parse_day(args.get("week")) or today, today), today=today)
+    first_day = max(parse_day(args.get("week")) or today, today)
+    return ShownWeek(first_day=first_day, today=today, open_weekdays=frozenset(opening_hours(db.session, first_day)))
 
 
 def first_free_per_time(slots):

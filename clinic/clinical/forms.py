@@ -51,7 +51,8 @@ def scale(low: int, high: int, anchors: dict, *, optional: bool) -> list[SelectC
 
 
 def rpe_scale() -> list[SelectChoice]:
-    return scale(0, 10, RPE_ANCHORS, optional=False)
+    # No number chosen in advance: a default would be saved unnoticed as the patient's answer.
+    return [SelectChoice(NOT_GIVEN, _l("Choose…"))] + scale(0, 10, RPE_ANCHORS, optional=False)
 
 
 def hooper_scale() -> list[SelectChoice]:
@@ -63,7 +64,7 @@ def doms_scale() -> list[SelectChoice]:
 
 
 HOOPER_LABELS = {"sleep": _l("Sleep quality"), "fatigue": _l("Fatigue"), "stress": _l("Stress"),
-                 "soreness": _l("Muscle soreness")}
+                 "soreness": _l("Muscle soreness, overall")}
 
 
 def local_instant(day_field: DayField, time_field: TimeField, fold_field: RadioField) -> datetime | None:
@@ -102,9 +103,11 @@ class TrainingSessionForm(ClinicForm):
                            description=_l("Dutch local time"))
     fold = RadioField(_l("Which time do you mean?"), choices=FOLD_CHOICES, validate_choice=False)
     duration_minutes = IntegerField(_l("Duration (minutes)"), validators=[InputRequired(_l("Please fill this in."))])
-    rpe = SelectField(_l("Session RPE (Borg CR-10)"), coerce=int, choices=rpe_scale,
+    rpe = SelectField(_l("Session RPE (Borg CR-10)"), coerce=optional_int, choices=rpe_scale,
+                      validators=[InputRequired(_l("Please fill this in."))],
                       description=_l("How hard was the whole session? Asked about 30 minutes afterwards."))
-    kind = StringField(_l("Kind of session"), default="training", validators=[Length(max=40, message=_l("This is too long."))])
+    kind = StringField(_l("Kind of session"), validators=[InputRequired(_l("Please fill this in.")),
+                                                          Length(max=40, message=_l("This is too long."))])
     is_competition = BooleanField(_l("This was a competition"))
     submit = SubmitField(_l("Save session"))
 
@@ -118,7 +121,7 @@ class TrainingSessionForm(ClinicForm):
 
     def details(self) -> NewTrainingSession:
         """Return what was typed as the service's ``NewTrainingSession``."""
-        return NewTrainingSession(self.ended_at, self.duration_minutes.data, self.rpe.data, self.kind.data or "",
+        return NewTrainingSession(self.ended_at, self.duration_minutes.data, self.rpe.data, self.kind.data,
                                   self.is_competition.data)
 
 
@@ -128,9 +131,11 @@ class CheckInForm(ClinicForm):
     fatigue = SelectField(HOOPER_LABELS["fatigue"], choices=hooper_scale, default=NOT_GIVEN)
     stress = SelectField(HOOPER_LABELS["stress"], choices=hooper_scale, default=NOT_GIVEN)
     soreness = SelectField(HOOPER_LABELS["soreness"], choices=hooper_scale, default=NOT_GIVEN)
-    doms = SelectField(_l("Muscle soreness (DOMS), 0–10"), choices=doms_scale,
+    # Both soreness questions feed the readiness engine (Hooper sum; DOMS bands per region), so they stay
+    # apart, but worded so nobody reads the second as the first asked again.
+    doms = SelectField(_l("Worst sore spot after training, 0–10"), choices=doms_scale,
                        default=NOT_GIVEN)
-    doms_region = StringField(_l("Where is it sore?"), validators=[Length(max=80, message=_l("This is too long."))])
+    doms_region = StringField(_l("Where is that spot?"), validators=[Length(max=80, message=_l("This is too long."))])
     rmssd_ms = DecimalField(_l("Morning HRV: RMSSD (ms)"), validators=[Optional()], places=None,
                             description=_l("From the patient's HRV app; leave empty if not measured."))
     submit = SubmitField(_l("Save check-in"))

@@ -19,6 +19,7 @@ from clinic.scheduling.status_rules import UNDOABLE_STATUSES
 
 
 class Modality(str, enum.Enum):
+    # In the order a patient meets them: the online booking page lists the treatments so.
     CONSULT = "consult"
     ADJUSTMENT = "adjustment"
     MASSAGE = "massage"

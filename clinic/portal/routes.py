@@ -1,7 +1,7 @@
 """The patient portal: log in by e-mailed link, see and change one's appointments, keep a training log.
 
 Registered twice, like the booking pages: Dutch at /portaal (``portal_nl``) and English at
-/en/portal (``portal_en``). Every page but the three of logging in belongs to the logged-in
+/en/portal (``portal_en``), each language with its own paths (/portaal/inloggen, /en/portal/login). Every page but the three of logging in belongs to the logged-in
 patient alone (``clinic.policy``) and shows only their own records; each logs what it reaches.
 """
 from __future__ import annotations
@@ -19,6 +19,7 @@ from clinic.clinical.presenting import label
 from clinic.contact import clean_email
 from clinic.errors import Conflict, DomainError, NotFound
 from clinic.extensions import db, limiter
+from clinic.i18n import localized_route
 from clinic.localtime import to_local, utcnow
 from clinic.models import Patient, RecordPart, Role
 from clinic.policy import Action, Resource
@@ -56,7 +57,7 @@ def own_record(resource: Resource, part: RecordPart, object_id: int | None = Non
                                 part=part, object_id=object_id)
 
 
-@bp.route("/")
+@localized_route(bp, "/", "/")
 def home():
     """The patient's coming and earlier appointments, and the latest of their training log."""
     patient = own_record(Resource.APPOINTMENTS, RecordPart.APPOINTMENT)
@@ -73,7 +74,7 @@ def home():
     )
 
 
-@bp.route("/herinneringen", methods=["POST"])
+@localized_route(bp, "/herinneringen", "/reminders", methods=["POST"])
 def reminders():
     """Turn the patient's reminder e-mails on or off; confirmations of changes always go."""
     if not ConfirmForm().validate_on_submit():
@@ -84,7 +85,7 @@ def reminders():
     return redirect(url_for(".home"))
 
 
-@bp.route("/afspraken/<int:appointment_id>/wijzigen", methods=["POST"])
+@localized_route(bp, "/afspraken/<int:appointment_id>/wijzigen", "/appointments/<int:appointment_id>/change", methods=["POST"])
 def manage_appointment(appointment_id: int):
     """Open the appointment's own page, where it can be moved or cancelled within the deadline."""
     if not ConfirmForm().validate_on_submit():
@@ -96,7 +97,7 @@ def manage_appointment(appointment_id: int):
     return redirect(url_for(f"{BOOKING_BLUEPRINTS[g.page_language]}.manage", token=token))
 
 
-@bp.route("/training/nieuw", methods=["GET", "POST"])
+@localized_route(bp, "/training/nieuw", "/training/new", methods=["GET", "POST"])
 def new_training_session():
     """Log one training session or match."""
     patient = own_record(Resource.TRAINING_DATA, RecordPart.TRAINING_LOG)
@@ -116,7 +117,7 @@ def new_training_session():
                            asks_fold=asks_fold(form.ended_on, form.ended_time)), status_of(form)
 
 
-@bp.route("/check-in/nieuw", methods=["GET", "POST"])
+@localized_route(bp, "/check-in/nieuw", "/check-in/new", methods=["GET", "POST"])
 def new_check_in():
     """Fill in today's check-in: sleep, fatigue, stress, soreness, HRV and lasting complaints."""
     patient = own_record(Resource.TRAINING_DATA, RecordPart.WELLNESS)
@@ -139,7 +140,7 @@ def new_check_in():
 # The patient's own data -------------------------------------------------------------------------
 
 
-@bp.route("/mijn-gegevens")
+@localized_route(bp, "/mijn-gegevens", "/my-data")
 def my_data():
     """Offer a copy of everything the clinic holds on the patient, and show who opened their record."""
     patient = own_record(Resource.ACCESS_LOG, RecordPart.ACCESS_LOG)
@@ -147,14 +148,14 @@ def my_data():
                            action_labels=ACCESS_ACTION_LABELS, part_labels=RECORD_PART_LABELS)
 
 
-@bp.route("/mijn-gegevens.json")
+@localized_route(bp, "/mijn-gegevens.json", "/my-data.json")
 def export_json():
     """Download all the patient's data as one JSON document."""
     patient = own_record(Resource.TREATMENT_NOTES, RecordPart.PATIENT, action=Action.EXPORT)
     return exports.json_download(privacy.export_patient(db.session, patient, now=utcnow()), patient)
 
 
-@bp.route("/mijn-gegevens.html")
+@localized_route(bp, "/mijn-gegevens.html", "/my-data.html")
 def export_summary():
     """Download a printable summary of all the patient's data."""
     patient = own_record(Resource.TREATMENT_NOTES, RecordPart.PATIENT, action=Action.EXPORT)
@@ -164,7 +165,7 @@ def export_summary():
 # Logging in and out ------------------------------------------------------------------------------
 
 
-@bp.route("/inloggen", methods=["GET", "POST"])
+@localized_route(bp, "/inloggen", "/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["PORTAL_LOGIN_RATE_LIMIT"], methods=["POST"])
 def login():
     """Ask for e-mail address and birth date; e-mail a login link if they belong to a patient."""
@@ -185,12 +186,12 @@ def login():
     return render_template("portal/login.html", form=form), status_of(form)
 
 
-@bp.route("/inloggen/verstuurd")
+@localized_route(bp, "/inloggen/verstuurd", "/login/sent")
 def link_sent():
     return render_template("portal/link_sent.html", minutes=int(LOGIN_LINK_LIFETIME.total_seconds() // 60))
 
 
-@bp.route("/inloggen/<token>", methods=["GET", "POST"])
+@localized_route(bp, "/inloggen/<token>", "/login/<token>", methods=["GET", "POST"])
 def login_link(token: str):
     """Log in with an e-mailed link: a button first, so that a mail scanner opening links does not use it up."""
     form = ConfirmForm()
@@ -210,7 +211,7 @@ def login_link(token: str):
     return redirect(url_for(".home"))
 
 
-@bp.route("/uitloggen", methods=["POST"])
+@localized_route(bp, "/uitloggen", "/logout", methods=["POST"])
 def logout():
     """End this and every other session of the patient's account."""
     if not ConfirmForm().validate_on_submit():

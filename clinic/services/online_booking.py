@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import func, select, text
+from sqlalchemy import case, func, select, text
 from sqlalchemy.orm import Session
 
 from clinic.errors import Conflict, Invalid, NotFound
@@ -39,6 +39,7 @@ from clinic.models import (
     AppointmentType,
     BookingSource,
     CreatedSource,
+    Modality,
     Patient,
     PatientToken,
     TokenPurpose,
@@ -129,12 +130,18 @@ def online_rules(config: Mapping) -> OnlineRules:
 
 
 def online_types(session: Session) -> list[AppointmentType]:
-    """Return the appointment types patients may book themselves, shortest first."""
+    """Return the appointment types patients may book themselves, in the order of ``Modality``, then shortest first.
+
+    ``Modality`` lists the treatments as a patient meets them: the intake first, then follow-ups, massages,
+    dry needling and decompression.
+    """
+    modality_order = case({modality.value: rank for rank, modality in enumerate(Modality)},
+                          value=AppointmentType.modality)
     return list(
         session.scalars(
             select(AppointmentType)
             .where(AppointmentType.is_active, AppointmentType.is_online_bookable)
-            .order_by(AppointmentType.is_open_to_new_patients.desc(), AppointmentType.duration_minutes, AppointmentType.code)
+            .order_by(modality_order, AppointmentType.duration_minutes, AppointmentType.code)
         )
     )
 

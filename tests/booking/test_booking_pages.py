@@ -1,6 +1,6 @@
 """The public booking pages, step by step, in Dutch and English, with every way to get it wrong."""
 import re
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import func, select
@@ -20,9 +20,18 @@ DETAILS = {
 }
 
 
+# Each language's booking pages have their own addresses.
+STEPS = {"/afspraak": {"time": "tijd", "details": "gegevens", "confirm": "bevestigen"},
+         "/en/book": {"time": "time", "details": "details", "confirm": "confirm"}}
+
+
+def step(prefix: str, name: str) -> str:
+    return f"{prefix}/{STEPS[prefix][name]}"
+
+
 def first_slot(client, prefix="/afspraak", type_code="sports_massage_30", chiropractor="any", days_ahead=0):
     day = (to_local(utcnow()) + timedelta(days=days_ahead)).date().isoformat()
-    page = client.get(f"{prefix}/tijd", query_string={"type": type_code, "chiropractor": chiropractor, "week": day})
+    page = client.get(step(prefix, "time"), query_string={"type": type_code, "chiropractor": chiropractor, "week": day})
     assert page.status_code == 200
     slots = re.findall(r'name="slot" value="([^"]+)"', page.get_data(as_text=True))
     assert slots, "no free time offered"
@@ -50,7 +59,7 @@ def test_the_dutch_path_books_and_shows_the_manage_page(client, clinic):
     assert "Controleren en bevestigen" in summary.get_data(as_text=True)
     assert count(Appointment) == 0  # nothing is booked before the patient confirms
     booked = client.post("/afspraak/bevestigen", data=form_for(slot))
-    assert booked.status_code == 302 and "/afspraak/beheer/" in booked.headers["Location"]
+    assert booked.status_code == 302 and re.fullmatch(r"/afspraak/beheer/[\w-]+\?geboekt=1", booked.headers["Location"])
     page = client.get(booked.headers["Location"]).get_data(as_text=True)
     assert "Uw afspraak is geboekt" in page and "k@example.nl" in page
     assert "Bij ons langskomen" in page and "Maandag t/m vrijdag: 08:30–17:30" in page
@@ -65,24 +74,36 @@ def test_the_dutch_path_books_and_shows_the_manage_page(client, clinic):
 def test_the_english_path_books_in_english(client, clinic):
     assert "Which treatment would you like?" in client.get("/en/book/").get_data(as_text=True)
     slot = first_slot(client, prefix="/en/book")
-    booked = client.post("/en/book/bevestigen", data=form_for(slot))
+    details = client.get("/en/book/details", query_string={"type": "sports_massage_30", "chiropractor": "any",
+                                                           "slot": slot})
+    assert "Your details" in details.get_data(as_text=True)
+    booked = client.post("/en/book/confirm", data=form_for(slot))
+    assert re.fullmatch(r"/en/book/manage/[\w-]+\?booked=1", booked.headers["Location"])
     page = client.get(booked.headers["Location"]).get_data(as_text=True)
     assert "Your appointment is booked" in page
+    assert not re.search(r'(href|action)="/en/(book|portal)/(tijd|gegevens|bevestig|beheer|inloggen)', page)
     assert db.session.scalar(select(Patient.preferred_language)) == "en"
     run_mail_worker(client.application)
     assert db.session.scalar(select(OutboxMessage.subject)).startswith("Your appointment at MoveWell on")
 
 
+def test_english_pages_live_at_english_addresses_only(client, clinic):
+    assert client.get("/en/portal/login").status_code == 200
+    assert client.get("/portaal/inloggen").status_code == 200
+    for dutch_address in ("/en/book/gegevens", "/en/book/tijd", "/en/portal/inloggen", "/afspraak/details"):
+        assert client.get(dutch_address).status_code == 404
+
+
 def test_the_language_switch_keeps_the_booking_step(client, clinic):
     page = client.get("/afspraak/tijd?type=sports_massage_30&chiropractor=any").get_data(as_text=True)
-    assert 'href="/en/book/tijd?type=sports_massage_30&amp;chiropractor=any"' in page
+    assert 'href="/en/book/time?type=sports_massage_30&amp;chiropractor=any"' in page
 
 
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
         ("date_of_birth", "2026-02-30", "Not a valid date value."),
-        ("date_of_birth", "2030-01-01", "Een geboortedatum ligt in het verleden."),
+        ("date_of_birth", "2030-01-01", "Vul een geboortedatum in het verleden in."),
         ("email", "k@", "Dit is geen geldig e-mailadres."),
         ("phone", "12", "Dit is geen geldig telefoonnummer."),
         ("first_name", "   ", "Vul dit in."),
@@ -122,12 +143,12 @@ def test_a_slot_taken_meanwhile_offers_the_nearest_times_and_keeps_the_details(c
 def test_pages_showing_the_typed_details_are_kept_out_of_caches(client, clinic, prefix):
     slot = first_slot(client, prefix=prefix, chiropractor="1")
     form = form_for(slot, chiropractor="1")
-    summary = client.post(f"{prefix}/gegevens", data=form)
+    summary = client.post(step(prefix, "details"), data=form)
     assert "k@example.nl" in summary.get_data(as_text=True)
     assert summary.headers["Cache-Control"] == "no-store"
-    assert client.post(f"{prefix}/bevestigen", data=form | {"email": "first@example.nl"}).status_code == 302
+    assert client.post(step(prefix, "confirm"), data=form | {"email": "first@example.nl"}).status_code == 302
     # The details shown again next to the refusal.
-    lost = client.post(f"{prefix}/bevestigen", data=form)
+    lost = client.post(step(prefix, "confirm"), data=form)
     assert lost.status_code == 409 and "k@example.nl" in lost.get_data(as_text=True)
     assert lost.headers["Cache-Control"] == "no-store"
 
@@ -225,7 +246,24 @@ def test_absurd_years_in_the_steps_are_refused_without_an_error_page(client, cli
 @pytest.mark.parametrize(("prefix", "statement"), [("/afspraak", "/privacyverklaring"), ("/en/book", "/en/privacy-statement")])
 def test_the_consent_links_to_the_privacy_statement_in_the_pages_language(client, clinic, prefix, statement):
     slot = first_slot(client, prefix=prefix)
-    details = client.get(f"{prefix}/gegevens", query_string={"type": "sports_massage_30", "chiropractor": "any",
+    details = client.get(step(prefix, "details"), query_string={"type": "sports_massage_30", "chiropractor": "any",
                                                               "slot": slot})
     consent = details.get_data(as_text=True).split('id="consent"')[1]
     assert f'href="{statement}"' in consent.split("</div>")[0]
+
+
+def test_the_treatments_are_listed_as_a_patient_meets_them(client, clinic):
+    page = client.get("/afspraak/").get_data(as_text=True)
+    names = ["Intake en eerste behandeling", "Chiropractische vervolgbehandeling", "Sportmassage 30 minuten",
+             "Sportmassage 60 minuten", "Dry needling", "Decompressietherapie"]
+    assert sorted(names, key=page.index) == names
+
+
+def test_the_week_shows_working_days_only_and_names_a_full_one(client, clinic, clock):
+    clock.set(datetime(2026, 11, 30, 16, 0, tzinfo=timezone.utc))  # Monday 17:00: no time left today
+    page = client.get(step("/afspraak", "time"), query_string={"type": "sports_massage_30", "chiropractor": "any"})
+    strip = page.get_data(as_text=True).split('class="day-strip"')[1].split("</ul>")[0]
+    days = re.findall(r'<span class="weekday">(\w+)\.?</span>', strip)
+    assert days == ["ma", "di", "wo", "do", "vr"]  # nobody works at the weekend
+    assert re.search(r'class="full"><span class="weekday">ma\.?</span> <span class="date">30 nov\.?</span> '
+                     r'<span class="state">vol</span>', strip)

@@ -58,7 +58,7 @@ def test_a_patient_books_in_dutch_fixes_a_mistake_and_cancels(app, clinic, live_
 
     fill_details(page, birth_date="2031-01-01")
     page.get_by_role("button", name="Volgende: controleren en bevestigen").click()
-    expect(page.get_by_text("Een geboortedatum ligt in het verleden.")).to_be_visible()
+    expect(page.get_by_text("Vul een geboortedatum in het verleden in.")).to_be_visible()
     expect(page.locator("#email")).to_have_value("sanne@example.nl")
     screenshot("3-mistake")
     page.locator("#date_of_birth").fill("1991-04-12")
@@ -114,5 +114,5 @@ def test_a_patient_books_in_english_and_loses_a_slot_to_someone_faster(app, clin
     page.get_by_role("button", name="Next: check and confirm").click()
     page.get_by_role("button", name="Book this appointment").click()
     expect(page.get_by_role("heading", name="Your appointment is booked")).to_be_visible()
-    expect(page).to_have_url(re.compile(r"/en/book/beheer/"))
+    expect(page).to_have_url(re.compile(r"/en/book/manage/"))
     screenshot("booked-en")

@@ -65,11 +65,23 @@ def test_a_patient_logs_in_by_link_on_a_phone_and_keeps_a_training_log(live_serv
     page.get_by_label("Datum").fill("2026-11-29")
     page.get_by_label("Afgelopen om").fill("19:30")
     page.get_by_label("Duur (minuten)").fill("90")
-    page.get_by_label("Soort training").fill("hockey")
+    page.get_by_label("Sessie-RPE (Borg CR-10)").select_option("7")
+    page.get_by_label("Soort training").fill("hockey competitie")
+    competition = page.get_by_label("Dit was een wedstrijd")
+    competition.check()
+    box, words = competition.bounding_box(), page.get_by_text("Dit was een wedstrijd").bounding_box()
+    assert box["width"] < 30 and words["height"] < 50  # a small box on the line of its words, not above them
     screenshot("training")
     page.get_by_role("button", name="Opslaan").click()
     expect(page.get_by_text("Uw training is opgeslagen.")).to_be_visible()
     expect(page.get_by_role("cell", name="hockey")).to_be_visible()
+    page.set_viewport_size(PHONE)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    screenshot("home-with-training")
+
+    page.get_by_role("link", name="Check-in van vandaag invullen").click()
+    screenshot("check-in")
+    page.get_by_role("link", name="← Mijn afspraken").click()
 
     page.get_by_role("link", name="Download een kopie van uw gegevens en zie wie uw dossier heeft geopend").click()
     expect(page.get_by_role("heading", name="Wie uw dossier heeft geopend")).to_be_visible()

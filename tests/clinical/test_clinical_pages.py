@@ -6,8 +6,10 @@ import re
 from datetime import datetime, timedelta
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import select
 
+from clinic.clinical.presenting import DETAIL_LABELS
 from clinic.extensions import db
 from clinic.localtime import CLINIC_TZ, to_local, utcnow
 from clinic.models import Role, TrainingSession, TreatmentNote, WellnessCheckIn
@@ -288,3 +290,21 @@ def test_another_chiropractors_draft_is_not_found_but_their_signed_note_is_reada
     log_in(client, colleague.email)
     assert client.get(note_url).status_code == 200
     assert client.get(f"{note_url}/edit").status_code == 302
+
+
+def test_a_dutch_patient_page_writes_numbers_and_times_the_dutch_way(client, login_as, patient, appointment):
+    login_as(Role.CHIROPRACTOR)
+    client.post(f"/clinical/patients/{patient.id}/wellness/new",
+                data={"day": local_today().isoformat(), "rmssd_ms": "58"})
+    page = text_of(client.get(f"/clinical/patients/{patient.id}"))
+    assert "<td>58,0</td>" in page
+    assert "1 dec 2026, 09:00<" in page and not re.search(r"\b\d\d:\d\d:\d\d\b", page)
+
+
+def test_the_dutch_patient_page_reads_as_dutch(client, login_as, patient):
+    login_as(Role.CHIROPRACTOR)
+    page = text_of(client.get(f"/clinical/patients/{patient.id}"))
+    assert "Herstel en belastbaarheid nu" in page and "Belastingsdruk" in page
+    assert "Paraatheid" not in page and ">Strain<" not in page
+    with force_locale("nl"):
+        assert str(DETAIL_LABELS["local_twitch_response"]) == "Lokale trekreactie van de spier"

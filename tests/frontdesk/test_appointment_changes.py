@@ -41,9 +41,17 @@ def offered_times(page: str) -> list[str]:
 def test_the_detail_page_shows_the_appointment_the_patient_and_the_history(client, desk, appointment):
     page = text_of(client.get(f"/frontdesk/appointments/{appointment.id}"))
     for expected in ("Noor Bakker", "Chiropractic follow-up (20 min)", "Jarco Schol", "Tuesday, December 1, 2026",
-                     "09:30 – 09:50", "Booked via Front desk", "History Booked"):
+                     "09:30 – 09:50", "Booked via the front desk", "History Booked"):
         assert expected in page
-    assert "by Front desk" in page  # booked by a service call without a user
+    assert "by the front desk" in page  # booked by a service call without a user
+
+
+def test_a_booking_by_another_system_names_it_in_plain_dutch(client, desk, book):
+    appointment = book(TUESDAY, time(10, 0), source=BookingSource.API)
+    client.get("/taal/nl")
+    page = text_of(client.get(f"/frontdesk/appointments/{appointment.id}"))
+    assert "Geboekt via de koppeling" in page and "door de koppeling" in page
+    assert "API" not in page
 
 
 def links(page: str) -> list[str]:

@@ -23,7 +23,7 @@ from tests.mail_server import run_mail_worker
 
 # Monday 30 November 2026, 08:00 in Amsterdam.
 NOW = datetime(2026, 11, 30, 7, 0, tzinfo=timezone.utc)
-LINK = re.compile(r"https?://[^/\s]+(/(?:portaal|en/portal)/inloggen/[\w-]+)")
+LINK = re.compile(r"https?://[^/\s]+(/(?:portaal/inloggen|en/portal/login)/[\w-]+)")
 SANNE = {"email": "sanne@example.nl", "date_of_birth": "1990-05-17"}
 
 
@@ -117,14 +117,15 @@ def test_the_booking_confirmation_invites_the_patient_into_the_portal(client, cl
                "slot": f"1@{combine(date(2026, 12, 2), time(9, 0)).isoformat()}", "first_name": "Zoë",
                "last_name": "Jansen", "date_of_birth": "1992-03-04", "email": "zoe@example.nl",
                "phone": "06 12345678", "consent": "y"}
-    assert client.post("/en/book/bevestigen", data=details).status_code == 302
+    assert client.post("/en/book/confirm", data=details).status_code == 302
     run_mail_worker(client.application)
     confirmation = db.session.scalar(select(OutboxMessage))
     assert "In your MoveWell portal you see all your appointments" in confirmation.body_text
     invitation = LINK.search(confirmation.body_text).group(1)
-    assert invitation.startswith("/en/portal/inloggen/")
+    assert invitation.startswith("/en/portal/login/")
     assert client.post(invitation).headers["Location"] == "/en/portal/"
-    assert "Hello Zoë" in client.get("/en/portal/").get_data(as_text=True)
+    home = client.get("/en/portal/").get_data(as_text=True)
+    assert "Hello Zoë" in home and "Upcoming appointments" in home
 
 
 def test_only_the_patient_gets_in(client, sanne, login_as):
@@ -243,3 +244,23 @@ def test_the_patient_turns_reminders_off_and_on_in_the_portal(client, sanne):
     assert "Herinneringen aanzetten" in client.get("/portaal/").get_data(as_text=True)
     client.post("/portaal/herinneringen", data={"wanted": "1"})
     assert reminders_wanted(db.session, sanne)
+
+
+def test_the_training_form_leaves_effort_and_kind_for_the_patient_to_fill_in(client, sanne):
+    logged_in(client)
+    page = client.get("/portaal/training/nieuw").get_data(as_text=True)
+    assert '<option selected value="">Kies…</option>' in page
+    assert 'name="kind" required type="text" value=""' in page
+    unanswered = client.post("/portaal/training/nieuw", data={
+        "ended_on": "2026-11-29", "ended_time": "18:30", "duration_minutes": "60", "rpe": "", "kind": ""})
+    assert unanswered.status_code == 422
+    assert unanswered.get_data(as_text=True).count("Vul dit in.") == 2
+    assert db.session.scalar(select(func.count(TrainingSession.id))) == 0
+
+
+def test_the_check_in_asks_two_different_questions_about_soreness(client, sanne):
+    logged_in(client)
+    page = client.get("/portaal/check-in/nieuw").get_data(as_text=True)
+    labels = re.findall(r'<label for="(?:soreness|doms)">([^<]*)</label>', page)
+    assert labels == ["Spierpijn, in het algemeen", "Pijnlijkste plek na het trainen, 0–10"]
+    assert "heel, heel" not in page and "1 = uitstekend … 7 = heel slecht" in page

@@ -29,6 +29,6 @@ def test_a_refused_appointment_is_logged_and_shown_in_both_languages(app, client
     other_browser = app.test_client()
     logged_in(other_browser, BRAM)
     dutch = other_browser.get("/portaal/mijn-gegevens").get_data(as_text=True)
-    english = other_browser.get("/en/portal/mijn-gegevens").get_data(as_text=True)
+    english = other_browser.get("/en/portal/my-data").get_data(as_text=True)
     assert "<strong>Toegang geweigerd</strong>: afspraak" in dutch
     assert "<strong>Access refused</strong>: appointment" in english

@@ -109,7 +109,7 @@ def test_each_access_path_writes_its_row(app, world, browser_as, name):
 
 @pytest.mark.parametrize(("method", "path", "action"), [
     ("GET", "/afspraak/beheer/{token}", "read"),
-    ("GET", "/en/book/beheer/{token}/verzetten", "read"),
+    ("GET", "/en/book/manage/{token}/reschedule", "read"),
     ("POST", "/afspraak/beheer/{token}/annuleren", "write"),
 ])
 def test_a_patient_opening_their_booking_link_is_logged_as_the_patient(client, world, method, path, action):

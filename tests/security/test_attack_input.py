@@ -224,7 +224,7 @@ def test_bad_query_parameters_never_break_a_page(clinic, attempts):
                       f"/frontdesk/appointments/{clinic.appointment.id}/reschedule?date={{}}",
                       "/afspraak/?type={}&chiropractor={}&error={}", "/afspraak/tijd?type={}&chiropractor={}&week={}&dag={}",
                       "/afspraak/gegevens?type=sports_massage_30&chiropractor={}&slot={}", "/afspraak/beheer/{}",
-                      "/en/book/beheer/{}/verzetten?week={}", "/taal/{}", "/login?next={}",
+                      "/en/book/manage/{}/reschedule?week={}", "/taal/{}", "/login?next={}",
                       "/frontdesk/appointments/9{}", "/admin/appointment-types/9{}",
                       "/admin/access-log?patient={}&first_day={}&last_day={}&page={}",
                       "/admin/access-log.csv?first_day={}&last_day={}"],
@@ -450,7 +450,7 @@ def test_a_slot_or_chiropractor_beyond_every_row_id_is_refused(clinic, attempts)
     tried = 0
     for raw_id in NOT_A_ROW_ID:
         slot = f"{raw_id}@{start}"
-        for url in ("/afspraak/bevestigen", "/afspraak/gegevens", "/en/book/bevestigen"):
+        for url in ("/afspraak/bevestigen", "/afspraak/gegevens", "/en/book/confirm"):
             response = visitor.post(url, data=details | {"slot": slot})
             assert response.status_code < 500 and response.status_code != 201, (url, raw_id, response.status_code)
             response = visitor.post(url, data=details | {"chiropractor": raw_id})

@@ -184,7 +184,7 @@ def url_for_rule(rule, world: World) -> str:
     return re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", lambda match: str(values[match.group(1)]), rule.rule)
 
 
-PORTAL_LOGIN = re.compile(r"^/(portaal|en/portal)/inloggen$")
+PORTAL_LOGIN = re.compile(r"^/(portaal/inloggen|en/portal/login)$")
 
 
 def code_of(response, path: str) -> str:

@@ -106,7 +106,7 @@ def test_the_check_in_is_in_english_for_an_english_speaking_patient(app, sanne, 
     run_mail_worker(app)
     mail = smtp_inbox.messages[-1]
     assert subject(mail) == "How are you after your treatment at MoveWell?"
-    assert form_path(mail).startswith("/en/book/nazorg/")
+    assert form_path(mail).startswith("/en/book/aftercare/")
 
 
 def test_no_check_in_after_a_cancelled_or_missed_visit_another_type_or_for_a_patient_who_turned_them_off(

@@ -27,7 +27,7 @@ AMS = ZoneInfo("Europe/Amsterdam")
 TUESDAY_0900 = datetime(2026, 12, 1, 9, 0, tzinfo=AMS)
 THURSDAY_1400 = datetime(2026, 12, 3, 14, 0, tzinfo=AMS)
 DAY = timedelta(hours=24)
-LINK = re.compile(r"http://localhost/(?:afspraak|en/book)/beheer/[\w-]+")
+LINK = re.compile(r"http://localhost/(?:afspraak/beheer|en/book/manage)/[\w-]+")
 
 
 @pytest.fixture
