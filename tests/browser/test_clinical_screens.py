@@ -151,4 +151,4 @@ def test_my_day_shows_each_appointment_with_its_readiness_and_alerts(live_server
     rows.nth(1).get_by_role("link", name=patient.full_name).click()
     expect(page.get_by_role("link", name="Patiëntdossier")).to_be_visible()
     page.get_by_role("link", name="Notitie schrijven").click()
-    expect(page.get_by_role("heading", name="Paraatheid bij het begin van de afspraak")).to_be_visible()
+    expect(page.get_by_role("heading", name="Herstel en belastbaarheid bij het begin van de afspraak")).to_be_visible()

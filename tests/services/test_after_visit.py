@@ -31,7 +31,7 @@ from tests.mail_server import run_mail_worker
 from tests.services.conftest import NOW
 from tests.services.test_patient_mail import DAY, THURSDAY_1400, TUESDAY_0900, book_at_desk, subject
 
-FORM_LINK = re.compile(r"http://localhost(/(?:afspraak|en/book)/nazorg/[\w-]+)")
+FORM_LINK = re.compile(r"http://localhost(/(?:afspraak/nazorg|en/book/aftercare)/[\w-]+)")
 
 
 @pytest.fixture
