@@ -67,19 +67,25 @@ def test_upgrade_builds_the_models_schema_and_round_trips(empty_database_url):
         db.engine.dispose()
 
 
+def filled_clinic() -> tuple[User, Patient]:
+    """Seed the clinic and give one patient a full record, written by its chiropractor."""
+    seed_clinic(db.session)
+    chiropractor = create_user(db.session, "chiro@movewell.test", PASSWORD, Role.CHIROPRACTOR,
+                               Chiropractor(name="Test Chiropractor", slug="test-chiropractor"))
+    patient = Patient(first_name="Sanne", last_name="de Vries", date_of_birth=date(1990, 5, 17),
+                      email="sanne@example.nl", created_source="frontdesk")
+    db.session.add(patient)
+    db.session.flush()
+    fill_patient_record(patient, chiropractor, now=NOW)
+    return chiropractor, patient
+
+
 def test_the_records_already_there_are_sealed_by_the_upgrade(empty_database_url):
     """A database from before the seals (revision b8e2f4a6c0d1) verifies after the upgrade, and goes on."""
     app = create_app(config_for(empty_database_url))
     with app.app_context():
         upgrade()
-        seed_clinic(db.session)
-        chiropractor = create_user(db.session, "chiro@movewell.test", PASSWORD, Role.CHIROPRACTOR,
-                                   Chiropractor(name="Test Chiropractor", slug="test-chiropractor"))
-        patient = Patient(first_name="Sanne", last_name="de Vries", date_of_birth=date(1990, 5, 17),
-                          email="sanne@example.nl", created_source="frontdesk")
-        db.session.add(patient)
-        db.session.flush()
-        fill_patient_record(patient, chiropractor, now=NOW)
+        chiropractor, patient = filled_clinic()
         record_access(db.session, Requester(chiropractor, None, chiropractor.role), patient.id, AccessAction.READ,
                       RecordPart.PATIENT, patient.id)
         db.session.commit()
@@ -110,14 +116,7 @@ def test_sealed_rows_still_verify_after_the_log_takes_refusals_and_views(empty_d
     app = create_app(config_for(empty_database_url))
     with app.app_context():
         upgrade()
-        seed_clinic(db.session)
-        chiropractor = create_user(db.session, "chiro@movewell.test", PASSWORD, Role.CHIROPRACTOR,
-                                   Chiropractor(name="Test Chiropractor", slug="test-chiropractor"))
-        patient = Patient(first_name="Sanne", last_name="de Vries", date_of_birth=date(1990, 5, 17),
-                          email="sanne@example.nl", created_source="frontdesk")
-        db.session.add(patient)
-        db.session.flush()
-        fill_patient_record(patient, chiropractor, now=NOW)
+        chiropractor, patient = filled_clinic()
         db.session.commit()
         chiropractor_id, patient_id = chiropractor.id, patient.id
         db.session.remove()
