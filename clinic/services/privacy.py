@@ -5,7 +5,8 @@ The export is one JSON document with stable keys (``EXPORT_FORMAT`` version ``EX
 - ``format``, ``version``, ``exported_at``
 - ``patient``: contact details and how the patient came to the clinic
 - ``erasure``: ``null``, or when and why the patient's data was anonymised
-- ``appointments``: each with its type, chiropractor and ``events`` (every change, by whom)
+- ``appointments``: each with its type, chiropractor, ``events`` (every change, by whom) and the
+  patient's ``after_visit_check_in`` answers (or ``null``)
 - ``training_sessions``, ``wellness_check_ins`` (with ``complaints``)
 - ``screening``: ``screened_at``, ``next_competition_at``, ``flags``, ``indications``
 - ``treatment_notes``: SOAP text, ``modalities``, the ``readiness_snapshot`` shown when the note was
@@ -31,6 +32,7 @@ from sqlalchemy.orm import Session
 from clinic.errors import Conflict, Invalid
 from clinic.localtime import to_local
 from clinic.models import (
+    AfterVisitAnswer,
     Appointment,
     AppointmentAction,
     AppointmentStatus,
@@ -49,6 +51,7 @@ from clinic.models import (
     WellnessCheckIn,
 )
 from clinic.privacy import erasure
+from clinic.services.after_visit import after_visit_answers_of
 from clinic.services.booking import change_status
 from clinic.services.patient_messages import messages_to
 from clinic.services.patient_merge import record_ids
@@ -87,13 +90,14 @@ def erasure_of(session: Session, patient: Patient) -> PatientErasure | None:
 def export_patient(session: Session, patient: Patient, *, now: datetime) -> dict:
     """Return all data the clinic holds on ``patient`` as one JSON-ready document (see the module)."""
     staff = _StaffNames(session)
+    after_visit = {answer.appointment_id: answer for answer in after_visit_answers_of(session, patient)}
     return {
         "format": EXPORT_FORMAT,
         "version": EXPORT_VERSION,
         "exported_at": _instant(now),
         "patient": _patient(patient),
         "erasure": _erasure(erasure_of(session, patient), staff),
-        "appointments": [_appointment(row, staff) for row in _appointments(session, patient)],
+        "appointments": [_appointment(row, staff, after_visit.get(row.id)) for row in _appointments(session, patient)],
         "training_sessions": [_training_session(row, staff) for row in _rows(session, TrainingSession, patient,
                                                                                TrainingSession.ended_at)],
         "wellness_check_ins": [_check_in(row) for row in _rows(session, WellnessCheckIn, patient, WellnessCheckIn.day)],
@@ -149,7 +153,7 @@ def _erasure(record: PatientErasure | None, staff: _StaffNames) -> dict | None:
     return {"erased_at": _instant(record.erased_at), "erased_by": staff(record.erased_by), "reason": record.reason}
 
 
-def _appointment(appointment: Appointment, staff: _StaffNames) -> dict:
+def _appointment(appointment: Appointment, staff: _StaffNames, after_visit: AfterVisitAnswer | None) -> dict:
     return {
         "id": appointment.id,
         "type": {
@@ -178,6 +182,22 @@ def _appointment(appointment: Appointment, staff: _StaffNames) -> dict:
             }
             for event in appointment.events
         ],
+        "after_visit_check_in": _after_visit(after_visit),
+    }
+
+
+def _after_visit(answer: AfterVisitAnswer | None) -> dict | None:
+    if answer is None:
+        return None
+    return {
+        "answered_at": _instant(answer.answered_at),
+        "pain_now": answer.pain_now,
+        "soreness": answer.soreness,
+        "dizziness": answer.dizziness,
+        "numbness": answer.numbness,
+        "fever": answer.fever,
+        "bruising": answer.bruising,
+        "remarks": answer.remarks,
     }
 
 

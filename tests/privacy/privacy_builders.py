@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta, timezone
 
 from clinic.extensions import db
 from clinic.models import Appointment, AppointmentAction, BookingSource, Patient, TreatmentNote, User
+from clinic.services.after_visit import AfterVisitReport, issue_after_visit_link, record_after_visit_answers
 from clinic.services.booking import record as record_event
 from clinic.services.online_booking import issue_manage_token
 from clinic.services.outbox import queue_email
@@ -34,7 +35,8 @@ class PatientRecord:
 
 
 def fill_patient_record(patient: Patient, chiropractor: User, *, now: datetime) -> PatientRecord:
-    """Give ``patient`` appointments (with events), training, check-ins, screening, notes, e-mail and a link."""
+    """Give ``patient`` appointments (with events and an after-visit check-in), training, check-ins, screening,
+    notes, e-mail and links."""
     past = add_appointment(patient, local(2026, 11, 23, 9, 0), status="completed")
     record_event(db.session, past, AppointmentAction.BOOKED, None, BookingSource.ONLINE)
     future = add_appointment(patient, local(2026, 12, 7, 9, 0))
@@ -56,6 +58,8 @@ def fill_patient_record(patient: Patient, chiropractor: User, *, now: datetime) 
         modalities=(AppliedModality("massage", {"regions": ["lower back"], "minutes": 30, "technique": "effleurage"}),),
     ), author=chiropractor, appointment=past, now=now)
     sign_note(db.session, signed, signer=chiropractor, now=now)
+    record_after_visit_answers(db.session, issue_after_visit_link(db.session, past, now), AfterVisitReport(
+        pain_now=3, soreness=5, bruising=True, remarks="Blauwe plek op de kuit."), now)
     amend_note(db.session, signed, "Patiënt meldt achteraf minder pijn.", author=chiropractor, now=now)
     draft = start_note(db.session, patient, NoteContent(subjective="Concept."), author=chiropractor, now=now)
     return PatientRecord(patient, past, future, signed, draft)

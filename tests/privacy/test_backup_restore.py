@@ -15,7 +15,6 @@ from clinic.localtime import CLINIC_TZ
 from clinic.models import AccessAction, AppointmentType, BookingSource, Patient, RecordPart, Role, TimeOff
 from clinic.scheduling import STAFF_POLICY
 from clinic.services.access_log import Requester, record_access
-from clinic.services.after_visit import AfterVisitReport, issue_after_visit_link, record_after_visit_answers
 from clinic.services.patient_messages import set_reminders_wanted
 from clinic.services.patient_details import update_patient
 from clinic.services.privacy import erase_patient
@@ -41,8 +40,6 @@ def full_database(record, admin, create_patient, create_account):
     leaver.user_id = create_account(Role.PATIENT).id
     erase_patient(db.session, leaver, by=admin, reason="Verzoek per e-mail", now=NOW)
     set_reminders_wanted(db.session, record.patient, False)
-    record_after_visit_answers(db.session, issue_after_visit_link(db.session, record.past, NOW),
-                               AfterVisitReport(pain_now=3, soreness=4, bruising=True, remarks="Stijf"), NOW)
     add_closure(db.session, starts_at=NOW + timedelta(days=60), ends_at=NOW + timedelta(days=61), reason="Koningsdag",
                 now=NOW)
     dry_needling = db.session.scalar(sa.select(AppointmentType).where(AppointmentType.code == "dry_needling"))

@@ -41,6 +41,10 @@ def test_the_export_holds_every_part_of_the_record(record):
     assert document["patient"]["date_of_birth"] == "1990-05-17"
     assert [a["status"] for a in document["appointments"]] == ["completed", "booked"]
     assert document["appointments"][1]["events"][0]["action"] == "booked"
+    assert document["appointments"][0]["after_visit_check_in"] | {"answered_at": None} == {
+        "answered_at": None, "pain_now": 3, "soreness": 5, "dizziness": False, "numbness": False, "fever": False,
+        "bruising": True, "remarks": "Blauwe plek op de kuit."}
+    assert document["appointments"][1]["after_visit_check_in"] is None
     assert [s["rpe"] for s in document["training_sessions"]] == [6, 7]
     assert document["wellness_check_ins"][0]["complaints"] == [{"complaint": "fatigue", "began_on": "2026-11-28"}]
     assert document["screening"]["flags"][0]["flag"] == "anticoagulant"
