@@ -336,8 +336,10 @@ def book_appointment(
     policy: SlotPolicy,
     now: datetime,
     user: User | None = None,
+    desk_remarks: str = "",
 ) -> Appointment:
-    """Book the patient at ``starts_at`` with the chiropractor, or with the first one free then.
+    """Book the patient at ``starts_at`` with the chiropractor, or with the first one free then,
+    with ``desk_remarks`` for the desk.
 
     :raises NotOffered: the chiropractor (for any: every one) does not offer the type.
     :raises BookingRejected: the time breaks a booking rule for every candidate chiropractor.
@@ -366,6 +368,7 @@ def book_appointment(
             ends_at=starts_at + length.duration,
             buffer_ends_at=starts_at + length.occupied,
             source=source.value,
+            desk_remarks=desk_remarks.strip(),
         )
         try:
             insert_guarded(session, appointment)
@@ -465,7 +468,7 @@ def change_desk_remarks(session: Session, appointment: Appointment, remarks: str
     """
     remarks = remarks.strip()
     if len(remarks) > DESK_REMARKS_MAX_LENGTH:
-        raise Invalid("Desk remarks are at most 500 characters.", fields={"remarks": "too_long"})
+        raise Invalid("Desk remarks are at most 500 characters.", fields={"desk_remarks": "too_long"})
     appointment.desk_remarks = remarks
     session.flush()
     return appointment
