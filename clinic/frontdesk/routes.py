@@ -46,6 +46,7 @@ from clinic.frontdesk.messages import (
 from clinic.frontdesk.timeline import build_board
 from clinic.localtime import to_local, utcnow
 from clinic.models import AccessAction, AppointmentAction, AppointmentStatus, BookingSource, CreatedSource, RecordPart
+from clinic.patient_search import typed_details
 from clinic.policy import Action, Resource
 from clinic.scheduling import STAFF_POLICY
 from clinic.scheduling.lifecycle import allowed_actions
@@ -419,7 +420,8 @@ def find_patient():
 @bp.route("/book/new-patient", methods=["GET", "POST"])
 def new_patient():
     """Step 1 of booking, for someone new: register them, after a warning about look-alikes."""
-    carried = {"q": request.args.get("q", ""), "date": request.args.get("date", "")}
+    query = request.args.get("q", "")
+    carried = {"q": query, "date": request.args.get("date", ""), **typed_details(query)}
     form = NewPatientForm(data=carried if request.method == "GET" else None)
     duplicates = []
     if form.validate_on_submit():
@@ -450,7 +452,7 @@ def choose_slot():
     defaults = {"date": today().isoformat(), "chiropractor": FIRST_FREE}
     patient = patient_for_booking(request.args.get("patient", type=int))
     if patient is not None:
-        suggested = calendar.suggested_type(db.session, patient.id)
+        suggested = calendar.suggested_type(db.session, patient.id, utcnow())
         if suggested is not None:
             defaults["appointment_type"] = str(suggested.id)
     form = SlotSearchForm(with_defaults(defaults), today=today())

@@ -23,6 +23,10 @@ from clinic.scheduling.hours import open_intervals
 from clinic.services.booking import load_calendars
 
 INTAKE_TYPE_CODE = "intake"
+FOLLOW_UP_TYPE_CODE = "follow_up"
+# An appointment that took place: one marked so, or one still booked whose start has passed.
+# A no-show did not: the patient never came.
+TOOK_PLACE = (AppointmentStatus.CHECKED_IN.value, AppointmentStatus.COMPLETED.value, AppointmentStatus.BOOKED.value)
 
 
 @dataclass(frozen=True)
@@ -120,12 +124,15 @@ def bookable_types(session: Session) -> Sequence[AppointmentType]:
     ).all()
 
 
-def suggested_type(session: Session, patient_id: int) -> AppointmentType | None:
-    """Return the type to preselect: the intake for a new patient, else the type they last had."""
+def suggested_type(session: Session, patient_id: int, now: datetime) -> AppointmentType | None:
+    """Return the type to preselect: the intake for a new patient, the follow-up for a returning one
+    (who has had an appointment before ``now``), else the type they last booked."""
     if is_new_patient(session, patient_id):
-        return session.scalar(
-            select(AppointmentType).where(AppointmentType.code == INTAKE_TYPE_CODE, AppointmentType.is_active)
-        )
+        return type_in_use(session, INTAKE_TYPE_CODE)
+    if is_returning_patient(session, patient_id, now):
+        follow_up = type_in_use(session, FOLLOW_UP_TYPE_CODE)
+        if follow_up is not None:
+            return follow_up
     return session.scalar(
         select(AppointmentType)
         .join(Appointment, Appointment.appointment_type_id == AppointmentType.id)
@@ -137,6 +144,24 @@ def suggested_type(session: Session, patient_id: int) -> AppointmentType | None:
         .order_by(Appointment.starts_at.desc())
         .limit(1)
     )
+
+
+def type_in_use(session: Session, code: str) -> AppointmentType | None:
+    """Return the appointment type with ``code`` if it is in use."""
+    return session.scalar(select(AppointmentType).where(AppointmentType.code == code, AppointmentType.is_active))
+
+
+def is_returning_patient(session: Session, patient_id: int, now: datetime) -> bool:
+    """Tell whether the patient has had an appointment: one that took place and started before ``now``."""
+    return bool(session.scalar(
+        select(
+            exists().where(
+                Appointment.patient_id == patient_id,
+                Appointment.status.in_(TOOK_PLACE),
+                Appointment.starts_at < now,
+            )
+        )
+    ))
 
 
 def is_new_patient(session: Session, patient_id: int) -> bool:
