@@ -6,7 +6,7 @@ and week views are schedule overviews, not reads of a record, and are not logged
 """
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from itertools import groupby
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
@@ -44,7 +44,7 @@ from clinic.frontdesk.messages import (
     violation_messages,
 )
 from clinic.frontdesk.timeline import build_board
-from clinic.localtime import to_local, utcnow
+from clinic.localtime import Fold, NonexistentLocalTime, combine, to_local, utcnow
 from clinic.models import AccessAction, AppointmentAction, AppointmentStatus, BookingSource, CreatedSource, RecordPart
 from clinic.patient_search import typed_details
 from clinic.policy import Action, Resource
@@ -145,12 +145,18 @@ def day():
         today=today(),
         previous_day=shown - timedelta(days=1),
         next_day=shown + timedelta(days=1),
-        board=day_board(shown),
+        board=day_board(shown, bookable=may_book() and shown >= today()),
     ), 400 if form.errors else 200
 
 
-def day_board(day: date) -> Markup:
-    """Return the HTML of ``day``'s timeline, rendered once per schedule revision, day and language.
+def may_book() -> bool:
+    """Tell whether the logged-in user may book (the timelines then link free times to booking them)."""
+    return may_submit("frontdesk.confirm_booking")
+
+
+def day_board(day: date, *, bookable: bool) -> Markup:
+    """Return the HTML of ``day``'s timeline, rendered once per schedule revision, day, language and
+    whether its free times are links to book them.
 
     Laying out and rendering some 500 five-minute rows is most of a day view's cost, and the
     front desk looks at the same few days all day. Besides the schedule (whose revision patients'
@@ -160,9 +166,10 @@ def day_board(day: date) -> Markup:
 
     def render() -> Markup:
         agendas = calendar.agendas(db.session, active_chiropractors(db.session), day, day)
-        return Markup(render_template("frontdesk/_day_board.html", day=day, board=build_board(agendas)))
+        return Markup(render_template("frontdesk/_day_board.html", day=day, board=build_board(agendas),
+                                      bookable=bookable))
 
-    return day_boards().get(db.session, (day, str(get_locale()), request.script_root), render)
+    return day_boards().get(db.session, (day, str(get_locale()), request.script_root, bookable), render)
 
 
 @bp.record_once
@@ -203,6 +210,7 @@ def week():
         next_week=monday + timedelta(days=7),
         today=today(),
         board=build_board(agendas),
+        bookable=may_book(),
     ), 200 if valid else 400
 
 
@@ -413,15 +421,22 @@ def find_patient():
     query = (form.q.data or "").strip()
     patients = search_patients_for(db.session, requester(), query) if form.validate() and query else []
     return render_template(
-        "frontdesk/find_patient.html", form=form, query=query, patients=patients, day=form.date.data or None
+        "frontdesk/find_patient.html", form=form, query=query, patients=patients, day=form.date.data or None,
+        carried=carried_slot(form),
     )
+
+
+def carried_slot(form) -> dict[str, str]:
+    """Return the free time clicked in the day view that a step of booking carries on (chiropractor, time)."""
+    return {name: getattr(form, name).data for name in ("chiropractor", "at") if getattr(form, name).data}
 
 
 @bp.route("/book/new-patient", methods=["GET", "POST"])
 def new_patient():
     """Step 1 of booking, for someone new: register them, after a warning about look-alikes."""
     query = request.args.get("q", "")
-    carried = {"q": query, "date": request.args.get("date", ""), **typed_details(query)}
+    carried = {name: request.args.get(name, "") for name in ("q", "date", "chiropractor", "at")}
+    carried |= typed_details(query)
     form = NewPatientForm(data=carried if request.method == "GET" else None)
     duplicates = []
     if form.validate_on_submit():
@@ -431,7 +446,8 @@ def new_patient():
         except Invalid as error:
             for name, code in error.fields.items():
                 getattr(form, name).errors.append(field_message(code))
-            return render_template("frontdesk/new_patient.html", form=form, duplicates=[]), 422
+            return render_template("frontdesk/new_patient.html", form=form, duplicates=[],
+                                   carried=carried_slot(form)), 422
         duplicates = [] if form.create_anyway.data else possible_duplicates(db.session, details)
         log_patients_shown(db.session, requester(), duplicates)
         if not duplicates:
@@ -439,11 +455,11 @@ def new_patient():
             record_access(db.session, requester(), patient.id, AccessAction.WRITE, RecordPart.PATIENT, patient.id)
             db.session.commit()
             flash(_("%(name)s is registered as a new patient.", name=patient.full_name), "success")
-            return redirect(
-                url_for(".choose_slot", patient=patient.id, q=form.q.data or None, date=form.date.data or None)
-            )
+            return redirect(url_for(".choose_slot", patient=patient.id, q=form.q.data or None,
+                                    date=form.date.data or None, **carried_slot(form)))
     status = 422 if form.errors else 200
-    return render_template("frontdesk/new_patient.html", form=form, duplicates=duplicates), status
+    return render_template("frontdesk/new_patient.html", form=form, duplicates=duplicates,
+                           carried=carried_slot(form)), status
 
 
 @bp.route("/book/slots")
@@ -520,29 +536,42 @@ def fill_choices(form: SlotSearchForm) -> None:
 
 
 def render_slots(form: SlotSearchForm, patient, *, status: int = 200):
-    """Render step 2 with the free slots of the chosen day for ``patient``, grouped per chiropractor."""
+    """Render step 2 with the free slots of the chosen day for ``patient``, grouped per chiropractor.
+
+    A free time clicked in the day view is offered (and marked) even off the grid of the times offered.
+    """
     if form.patient.data and patient is None and not form.patient.errors:
         form.patient.errors = [_("This patient does not exist (any more). Please search again.")]
         status = max(status, 404)
     search_ok = patient is not None and not any(
         getattr(form, name).errors for name in ("appointment_type", "chiropractor", "date")
     )
-    groups = []
+    picked = getattr(form, "start", None)
+    groups, clicked, clicked_free = [], None, False
     if search_ok:
         appointment_type = next(t for t in calendar.bookable_types(db.session) if t.id == form.appointment_type.data)
         slots = booking.find_free_slots(
             db.session, appointment_type, form.date.data, form.date.data, policy=STAFF_POLICY, now=utcnow(),
             chiropractor_id=form.chiropractor_id(), patient_id=patient.id,
         )
+        clicked = clicked_time(form) if picked is None else None
+        if clicked is not None:
+            clicked_free = any(slot.start == clicked[1] for slot in slots)
+            extra = None if clicked_free else booking.free_slot_at(
+                db.session, appointment_type, *clicked, policy=STAFF_POLICY, now=utcnow(), patient_id=patient.id
+            )
+            slots += [extra] if extra else []
+            clicked_free = clicked_free or extra is not None
         names = {c.id: c for c in active_chiropractors(db.session)}
         slots.sort(key=lambda slot: (names[slot.chiropractor_id].name, slot.start))
         groups = [(names[c_id], list(group)) for c_id, group in groupby(slots, key=lambda s: s.chiropractor_id)]
     shown = form.date.data if form.date.data and not form.date.errors else None
-    picked = getattr(form, "start", None)
     return render_template(
         "frontdesk/slots.html",
         slot_errors=[*picked.errors, *form.slot_chiropractor.errors] if picked else [],
         chosen=(form.slot_chiropractor.data, picked.data) if picked else None,
+        clicked=clicked,
+        clicked_free=clicked_free,
         form=form,
         patient=patient,
         is_new=patient is not None and calendar.is_new_patient(db.session, patient.id),
@@ -553,6 +582,16 @@ def render_slots(form: SlotSearchForm, patient, *, status: int = 200):
         next_day=shown + timedelta(days=1) if shown else None,
         today=today(),
     ), status
+
+
+def clicked_time(form: SlotSearchForm) -> tuple[int, datetime] | None:
+    """Return the chiropractor and instant of the free time clicked in the day view, if one was."""
+    if form.at.data is None or form.at.errors or form.chiropractor_id() is None:
+        return None
+    try:
+        return form.chiropractor_id(), combine(form.date.data, form.at.data, fold=Fold.EARLIER)
+    except NonexistentLocalTime:
+        return None
 
 
 # --- Shared helpers ---------------------------------------------------------------------------

@@ -7,6 +7,7 @@ so two requests racing for one slot get one booking and one ``SlotTaken``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import TypeVar
 
@@ -287,6 +288,30 @@ def find_free_slots(
     return clear_of(
         slots, patient_appointments(session, patient_id, first_day, last_day, ignore_appointment_id=ignore_appointment_id)
     )
+
+
+# The day view offers every free quarter of an hour, whichever grid the policy offers starts on.
+FINEST_GRID = timedelta(minutes=5)
+
+
+def free_slot_at(
+    session: Session,
+    appointment_type: AppointmentType,
+    chiropractor_id: int,
+    starts_at: datetime,
+    *,
+    policy: SlotPolicy,
+    now: datetime,
+    patient_id: int | None = None,
+) -> Slot | None:
+    """Return the free slot for the type starting exactly at ``starts_at`` with the chiropractor, on
+    or off the policy's grid (``None`` if that start is not free for the type)."""
+    day = to_local(starts_at).date()
+    slots = find_free_slots(
+        session, appointment_type, day, day, policy=replace(policy, grid=FINEST_GRID), now=now,
+        chiropractor_id=chiropractor_id, patient_id=patient_id,
+    )
+    return next((slot for slot in slots if slot.start == starts_at), None)
 
 
 def nearest_free_slots(

@@ -1,0 +1,85 @@
+"""Booking as the desk works: a free time clicked in the day view, the first free time of a type,
+the printable day list per chiropractor, and the week without its closed days."""
+import re
+from datetime import time
+
+from clinic.models import Role
+from tests.frontdesk.conftest import TODAY, TUESDAY, appointment_type, chiropractor, text_of
+
+
+def free_links(page: str, chiropractor_name: str) -> list[str]:
+    """Return the times of the free-time links of the chiropractor's column, in order."""
+    column = next(c for c in page.split('class="board-column"')[1:] if f"<h2>{chiropractor_name}</h2>" in c)
+    return re.findall(r'<a class="free[^"]*" href="[^"]+" data-time="(\d\d:\d\d)">', column)
+
+
+# A free time clicked in the day view ----------------------------------------------------------
+
+
+def test_each_free_quarter_of_the_day_view_links_to_booking_it(client, desk, book):
+    book(TUESDAY, time(9, 30), chiropractor_name="Jarco Schol")  # 09:30-09:50
+    page = client.get("/frontdesk/?date=2026-12-01").get_data(as_text=True)
+    jarco = free_links(page, "Jarco Schol")
+    # Open from 08:30; 09:30 and 09:45 are (partly) taken, 09:50-10:00 is no whole quarter.
+    assert jarco[:4] == ["08:30", "08:45", "09:00", "09:15"]
+    assert "09:30" not in jarco and "09:45" not in jarco and "10:00" in jarco
+    assert "12:30" not in jarco  # the lunch hour
+    jarco_id = chiropractor("Jarco Schol").id
+    assert (f'href="/frontdesk/book?date=2026-12-01&amp;chiropractor={jarco_id}&amp;at=08:30" data-time="08:30">'
+            f'<span class="visually-hidden">Book 08:30 with Jarco Schol</span>') in page
+
+
+def test_past_days_and_staff_who_cannot_book_get_no_free_time_links(client, clinic, english, login_as):
+    login_as(Role.FRONTDESK)
+    assert 'class="free' not in client.get("/frontdesk/?date=2026-11-27").get_data(as_text=True)
+    assert 'class="free' in client.get("/frontdesk/?date=2026-12-01").get_data(as_text=True)
+    client.post("/logout")
+    login_as(Role.CHIROPRACTOR)
+    page = client.get("/frontdesk/?date=2026-12-01").get_data(as_text=True)
+    assert 'class="free' not in page and 'class="gap gap-open' in page
+
+
+def test_a_clicked_free_time_is_carried_to_the_times_and_marked_there(client, desk, create_patient):
+    patient = create_patient(first_name="Femke", last_name="Visser")
+    tijn = chiropractor("Tijn Kooren").id
+    search = client.get("/frontdesk/book", query_string={"date": "2026-12-01", "chiropractor": tijn, "at": "10:15",
+                                                        "q": "Visser"}).get_data(as_text=True)
+    assert "You chose the free time 10:15 on Tuesday, December 1, 2026" in text_of_page(search)
+    choose = re.search(r'href="(/frontdesk/book/slots\?[^"]+)"', search).group(1).replace("&amp;", "&")
+    assert f"chiropractor={tijn}" in choose and "at=10:15" in choose
+    slots = client.get(choose + f"&appointment_type={appointment_type('follow_up').id}").get_data(as_text=True)
+    assert f'<option selected value="{tijn}">Tijn Kooren</option>' in slots
+    assert re.search(r'class="chip is-clicked" autofocus><time datetime="2026-12-01T10:15:00\+01:00">', slots)
+    assert "The time you chose, 10:15, is marked below" in text_of_page(slots)
+    assert patient.id
+
+
+def test_a_clicked_time_too_short_for_the_type_says_so(client, desk, book, create_patient):
+    book(TUESDAY, time(10, 30), chiropractor_name="Tijn Kooren")
+    patient = create_patient()
+    tijn = chiropractor("Tijn Kooren").id
+    page = client.get("/frontdesk/book/slots", query_string={
+        "patient": patient.id, "date": "2026-12-01", "chiropractor": tijn, "at": "10:15",
+        "appointment_type": appointment_type("intake").id,
+    }).get_data(as_text=True)
+    assert "is-clicked" not in page
+    assert "The time you chose, 10:15, is not free for this type of appointment." in text_of_page(page)
+
+
+def test_a_new_patient_registered_from_a_clicked_time_goes_on_to_it(client, desk):
+    tijn = chiropractor("Tijn Kooren").id
+    form = client.get("/frontdesk/book/new-patient", query_string={
+        "q": "Femke Visser", "date": "2026-12-01", "chiropractor": tijn, "at": "10:15"}).get_data(as_text=True)
+    assert f'name="chiropractor" type="hidden" value="{tijn}"' in form and 'value="10:15"' in form
+    csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form)
+    data = {"first_name": "Femke", "last_name": "Visser", "date_of_birth": "1994-07-14", "preferred_language": "nl",
+            "q": "Femke Visser", "date": "2026-12-01", "chiropractor": str(tijn), "at": "10:15"}
+    if csrf:
+        data["csrf_token"] = csrf.group(1)
+    response = client.post("/frontdesk/book/new-patient", data=data)
+    assert response.status_code == 302
+    assert f"chiropractor={tijn}" in response.headers["Location"] and "at=10:15" in response.headers["Location"]
+
+
+def text_of_page(page: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", page).split())
