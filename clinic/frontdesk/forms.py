@@ -159,7 +159,9 @@ class SlotFields:
 
 
 class SlotSearchForm(SlotFields, LookupForm):
-    """Step two of booking: which free times to show."""
+    """Step two of booking: which free times to show (the day's, or each chiropractor's first from that day)."""
+
+    first = SubmitField(_l("First free time"))
 
 
 class BookingForm(SlotFields, ClinicForm):

@@ -547,7 +547,7 @@ def render_slots(form: SlotSearchForm, patient, *, status: int = 200):
         getattr(form, name).errors for name in ("appointment_type", "chiropractor", "date")
     )
     picked = getattr(form, "start", None)
-    groups, clicked, clicked_free = [], None, False
+    groups, clicked, clicked_free, firsts = [], None, False, None
     if search_ok:
         appointment_type = next(t for t in calendar.bookable_types(db.session) if t.id == form.appointment_type.data)
         slots = booking.find_free_slots(
@@ -563,6 +563,11 @@ def render_slots(form: SlotSearchForm, patient, *, status: int = 200):
             slots += [extra] if extra else []
             clicked_free = clicked_free or extra is not None
         names = {c.id: c for c in active_chiropractors(db.session)}
+        if getattr(form, "first", None) and form.first.data:
+            firsts = [(names[slot.chiropractor_id], slot) for slot in booking.first_free_slots(
+                db.session, appointment_type, form.date.data, policy=STAFF_POLICY, now=utcnow(),
+                chiropractor_id=form.chiropractor_id(), patient_id=patient.id,
+            )]
         slots.sort(key=lambda slot: (names[slot.chiropractor_id].name, slot.start))
         groups = [(names[c_id], list(group)) for c_id, group in groupby(slots, key=lambda s: s.chiropractor_id)]
     shown = form.date.data if form.date.data and not form.date.errors else None
@@ -572,6 +577,8 @@ def render_slots(form: SlotSearchForm, patient, *, status: int = 200):
         chosen=(form.slot_chiropractor.data, picked.data) if picked else None,
         clicked=clicked,
         clicked_free=clicked_free,
+        firsts=firsts,
+        first_free_weeks=booking.FIRST_FREE_WEEKS,
         form=form,
         patient=patient,
         is_new=patient is not None and calendar.is_new_patient(db.session, patient.id),

@@ -314,6 +314,42 @@ def free_slot_at(
     return next((slot for slot in slots if slot.start == starts_at), None)
 
 
+# How far ahead "first free time" looks: as far as the desk books ahead in practice.
+FIRST_FREE_WEEKS = 12
+
+
+def first_free_slots(
+    session: Session,
+    appointment_type: AppointmentType,
+    from_day: date,
+    *,
+    policy: SlotPolicy,
+    now: datetime,
+    chiropractor_id: int | None = None,
+    patient_id: int | None = None,
+    weeks: int = FIRST_FREE_WEEKS,
+) -> list[Slot]:
+    """Return each chiropractor's (or the one asked for's) first free slot for the type from the local
+    day ``from_day`` on, the earliest first; a week at a time, at most ``weeks`` weeks ahead.
+
+    The slots are ``find_free_slots``'s: offered types, the resource, closures, time off and the
+    patient's own appointments all count.
+    """
+    wanted = {chiropractor.id for chiropractor in offering_chiropractors(session, appointment_type, chiropractor_id)}
+    first: dict[int, Slot] = {}
+    for week in range(weeks):
+        if not wanted - first.keys():
+            break
+        start = from_day + timedelta(weeks=week)
+        free = find_free_slots(
+            session, appointment_type, start, start + timedelta(days=6), policy=policy, now=now,
+            chiropractor_id=chiropractor_id, patient_id=patient_id,
+        )
+        for slot in sorted(free, key=lambda slot: slot.start):
+            first.setdefault(slot.chiropractor_id, slot)
+    return sorted(first.values(), key=lambda slot: (slot.start, slot.chiropractor_id))
+
+
 def nearest_free_slots(
     session: Session,
     appointment_type: AppointmentType,

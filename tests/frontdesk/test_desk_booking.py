@@ -1,10 +1,16 @@
 """Booking as the desk works: a free time clicked in the day view, the first free time of a type,
 the printable day list per chiropractor, and the week without its closed days."""
 import re
-from datetime import time
+from datetime import time, timedelta
 
-from clinic.models import Role
-from tests.frontdesk.conftest import TODAY, TUESDAY, appointment_type, chiropractor, text_of
+from sqlalchemy import select
+
+from clinic.extensions import db
+from clinic.localtime import combine, to_local
+from clinic.models import Chiropractor, ClinicClosure, Role, TypeNotOffered
+from clinic.scheduling import STAFF_POLICY
+from clinic.services.booking import first_free_slots
+from tests.frontdesk.conftest import NOW, TODAY, TUESDAY, appointment_type, chiropractor
 
 
 def free_links(page: str, chiropractor_name: str) -> list[str]:
@@ -83,3 +89,56 @@ def test_a_new_patient_registered_from_a_clicked_time_goes_on_to_it(client, desk
 
 def text_of_page(page: str) -> str:
     return " ".join(re.sub(r"<[^>]+>", " ", page).split())
+
+
+# The first free time of a type ------------------------------------------------------------------
+
+
+def first_free(code: str, from_day=TODAY, **kwargs) -> list[tuple[str, str]]:
+    """Return (chiropractor, local start) of each first free slot, as the service finds them."""
+    slots = first_free_slots(db.session, appointment_type(code), from_day, policy=STAFF_POLICY, now=NOW, **kwargs)
+    names = {c.id: c.name for c in db.session.scalars(select(Chiropractor))}
+    return [(names[slot.chiropractor_id], f"{to_local(slot.start):%Y-%m-%d %H:%M%z}") for slot in slots]
+
+
+def test_the_first_free_time_is_each_chiropractors_earliest_in_amsterdam_time(clinic, book):
+    book(TODAY, time(8, 30), chiropractor_name="Jarco Schol", code="sports_massage_60")
+    found = first_free("follow_up")
+    assert found[0][1] == "2026-11-30 08:30+0100"
+    assert ("Jarco Schol", "2026-11-30 09:30+0100") in found and len(found) == 4
+    assert [start for _, start in found] == sorted(start for _, start in found)
+
+
+def test_the_first_free_time_skips_closures_and_chiropractors_not_offering_the_type(clinic):
+    db.session.add(ClinicClosure(starts_at=combine(TODAY, time(0, 0)), ends_at=combine(TODAY + timedelta(days=3),
+                                 time(0, 0)), reason="Verbouwing"))
+    db.session.add(TypeNotOffered(chiropractor_id=chiropractor("Sten Hofstad").id,
+                                  appointment_type_id=appointment_type("dry_needling").id))
+    db.session.commit()
+    found = first_free("dry_needling")
+    assert {name for name, _ in found} == {"Desiree Griesel", "Jarco Schol", "Tijn Kooren"}
+    assert all(start.startswith("2026-12-03 08:30") for _, start in found)
+
+
+def test_the_first_free_time_waits_for_the_resource_and_the_patient(clinic, book, create_patient):
+    patient = create_patient()
+    book(TODAY, time(8, 30), chiropractor_name="Jarco Schol", code="decompression")  # the one table until 09:00
+    book(TODAY, time(9, 0), chiropractor_name="Tijn Kooren", code="follow_up", patient=patient)
+    assert dict(first_free("decompression"))["Desiree Griesel"] == "2026-11-30 09:00+0100"
+    # The patient is with Tijn 09:00-09:20: not at the same time with anyone.
+    assert set(dict(first_free("decompression", patient_id=patient.id)).values()) == {"2026-11-30 09:20+0100"}
+
+
+def test_the_first_free_time_button_lists_them_ready_to_book(client, desk, create_patient):
+    patient = create_patient()
+    response = client.get("/frontdesk/book/slots", query_string={
+        "patient": patient.id, "appointment_type": appointment_type("follow_up").id, "chiropractor": "",
+        "date": "2026-12-01", "first": "y"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    section = text_of_page(page.split('id="first-heading"')[1].split("</section>")[0])
+    assert "First free times from Tuesday, December 1, 2026" in section
+    assert section.count("Tuesday, December 1, 2026 08:30 ·") == 4
+    assert 'name="start" value="2026-12-01T07:30:00+00:00" class="primary"' in page
+    assert "First free times" not in text_of_page(client.get("/frontdesk/book/slots", query_string={
+        "patient": patient.id, "date": "2026-12-01"}).get_data(as_text=True))
