@@ -62,7 +62,7 @@ class DayForm(LookupForm):
 
 
 class WeekForm(DayForm):
-    """Which chiropractor's week to show, and a day in it."""
+    """Which chiropractor, and a day: the week view shows the week around it, the day list that day."""
 
     chiropractor = SelectField(
         _l("Chiropractor"),

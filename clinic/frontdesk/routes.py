@@ -61,6 +61,7 @@ from clinic.services.records import (
     LOGGED_AS,
     find_appointment_for,
     find_patient_for,
+    log_day_list_printed,
     log_patients_shown,
     search_patients_for,
 )
@@ -212,6 +213,26 @@ def week():
         board=build_board(agendas),
         bookable=may_book(),
     ), 200 if valid else 400
+
+
+@bp.route("/day-list")
+def day_list():
+    """A chiropractor's appointments of one day to print: time, name, type, phone and desk remarks only.
+
+    Names and phone numbers on paper: each appointment on the list is logged as printed.
+    """
+    chiropractors = active_chiropractors(db.session)
+    defaults = {"date": today().isoformat()} | ({"chiropractor": str(chiropractors[0].id)} if chiropractors else {})
+    form = WeekForm(with_defaults(defaults))
+    form.chiropractor.choices = [SelectChoice(str(c.id), c.name) for c in chiropractors]
+    if not form.validate() or form.date.data is None:
+        return render_template("frontdesk/day_list.html", form=form, chiropractor=None, appointments=[]), 400
+    chosen = next(c for c in chiropractors if c.id == form.chiropractor.data)
+    appointments = calendar.day_list(db.session, chosen, form.date.data)
+    log_day_list_printed(db.session, requester(), appointments)
+    return render_template(
+        "frontdesk/day_list.html", form=form, chiropractor=chosen, day=form.date.data, appointments=appointments
+    )
 
 
 # --- One appointment -------------------------------------------------------------------------

@@ -93,6 +93,12 @@ def appointments_between(
     return session.scalars(query).all()
 
 
+def day_list(session: Session, chiropractor: Chiropractor, day: date) -> list[Appointment]:
+    """Return the chiropractor's appointments on the local day that take up time (not cancelled), by start."""
+    start, end = day_bounds(day)
+    return [a for a in appointments_between(session, start, end, chiropractor_ids=[chiropractor.id]) if a.is_active]
+
+
 def appointment_with_history(
     session: Session, appointment_id: int, *, visible: ColumnElement[bool] = true()
 ) -> Appointment:

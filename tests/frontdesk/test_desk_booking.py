@@ -7,10 +7,10 @@ from sqlalchemy import select
 
 from clinic.extensions import db
 from clinic.localtime import combine, to_local
-from clinic.models import Chiropractor, ClinicClosure, Role, TypeNotOffered
+from clinic.models import AccessLogEntry, AppointmentAction, BookingSource, Chiropractor, ClinicClosure, Patient, Role, TypeNotOffered
 from clinic.scheduling import STAFF_POLICY
-from clinic.services.booking import first_free_slots
-from tests.frontdesk.conftest import NOW, TODAY, TUESDAY, appointment_type, chiropractor
+from clinic.services.booking import change_status, first_free_slots
+from tests.frontdesk.conftest import NOW, TODAY, TUESDAY, appointment_type, chiropractor, field_error
 
 
 def free_links(page: str, chiropractor_name: str) -> list[str]:
@@ -142,3 +142,44 @@ def test_the_first_free_time_button_lists_them_ready_to_book(client, desk, creat
     assert 'name="start" value="2026-12-01T07:30:00+00:00" class="primary"' in page
     assert "First free times" not in text_of_page(client.get("/frontdesk/book/slots", query_string={
         "patient": patient.id, "date": "2026-12-01"}).get_data(as_text=True))
+
+
+# The day list to print ----------------------------------------------------------------------------
+
+
+def test_the_day_list_shows_time_name_type_phone_and_remarks_and_nothing_clinical(client, desk, book, create_patient):
+    noor = create_patient(first_name="Noor", last_name="Bakker", phone="+31612345678", desk_remarks="Slechthorend")
+    first = book(TUESDAY, time(9, 30), patient=noor)
+    first.desk_remarks = "Komt met rolstoel"
+    book(TUESDAY, time(11, 0), code="sports_massage_30", patient=create_patient(first_name="Daan", last_name="Jong"))
+    book(TUESDAY, time(10, 0), chiropractor_name="Tijn Kooren")  # another chiropractor's
+    cancelled = book(TUESDAY, time(14, 0), patient=create_patient(first_name="Eva", last_name="Smit"))
+    change_status(db.session, cancelled, AppointmentAction.CANCELLED, source=BookingSource.FRONTDESK, now=NOW,
+                  reason="Ziek")
+    db.session.commit()
+    jarco = chiropractor("Jarco Schol").id
+    day = client.get("/frontdesk/?date=2026-12-01").get_data(as_text=True)
+    assert f'href="/frontdesk/day-list?chiropractor={jarco}&amp;date=2026-12-01"' in day
+    response = client.get(f"/frontdesk/day-list?chiropractor={jarco}&date=2026-12-01")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    rows = [text_of_page(row) for row in re.findall(r"<tr>(.*?)</tr>", page.split("<tbody>")[1], re.S)]
+    assert rows == [
+        "09:30–09:50 Noor Bakker Chiropractic follow-up 06 12345678 Komt met rolstoel Slechthorend",
+        "11:00–11:30 Daan Jong Sports massage 30 minutes —",
+    ]
+    assert "Jarco Schol · Tuesday, December 1, 2026" in text_of_page(page)
+    assert 'class="no-print"' in page
+    printed = db.session.scalars(select(AccessLogEntry.patient_id).where(AccessLogEntry.action == "print")).all()
+    daan = db.session.scalar(select(Patient.id).where(Patient.first_name == "Daan"))
+    assert sorted(printed) == sorted([noor.id, daan])
+
+
+def test_the_day_list_refuses_an_unknown_chiropractor_or_day_next_to_the_field(client, desk):
+    response = client.get("/frontdesk/day-list?chiropractor=999&date=2026-12-01")
+    assert response.status_code == 400
+    assert field_error(response.get_data(as_text=True), "chiropractor") == "Choose one of the chiropractors."
+    response = client.get("/frontdesk/day-list?date=2026-02-30")
+    assert field_error(response.get_data(as_text=True), "date") == "Enter a date as year-month-day, e.g. 2026-12-01."
+    empty = client.get("/frontdesk/day-list")
+    assert "No appointments on this day." in text_of_page(empty.get_data(as_text=True))
