@@ -200,6 +200,9 @@ def week():
     chosen = chosen or (chiropractors[0] if chiropractors else None)
     monday = shown - timedelta(days=shown.weekday())
     agendas = calendar.agendas(db.session, [chosen], monday, monday + timedelta(days=6)) if chosen else []
+    # Days the clinic is closed are left out, unless something is booked on them all the same.
+    open_days = calendar.open_days(db.session, monday, monday + timedelta(days=6))
+    agendas = [a for a in agendas if a.day in open_days or any(b.is_active for b in a.appointments)]
     return render_template(
         "frontdesk/week.html",
         form=form,

@@ -17,9 +17,11 @@ from clinic.models import (
     AppointmentStatus,
     AppointmentType,
     Chiropractor,
+    ClinicClosure,
 )
 from clinic.scheduling import TimeRange
 from clinic.scheduling.hours import open_intervals
+from clinic.services.appointments import active_chiropractors
 from clinic.services.booking import load_calendars
 
 INTAKE_TYPE_CODE = "intake"
@@ -75,6 +77,39 @@ def agendas(
                 )
             )
     return result
+
+
+def open_days(session: Session, first_day: date, last_day: date) -> set[date]:
+    """Return the local days from ``first_day`` to ``last_day`` on which the clinic is open: some
+    active chiropractor works then, and not only while the clinic is closed."""
+    calendars = load_calendars(session, [c.id for c in active_chiropractors(session)], first_day, last_day)
+    window_start, window_end = day_bounds(first_day)[0], day_bounds(last_day)[1]
+    closures = sorted(
+        session.execute(
+            select(ClinicClosure.starts_at, ClinicClosure.ends_at).where(
+                ClinicClosure.starts_at < window_end, ClinicClosure.ends_at > window_start
+            )
+        ).all()
+    )
+    days = [first_day + timedelta(days=n) for n in range((last_day - first_day).days + 1)]
+    return {
+        day for day in days
+        if any(
+            not covered(interval.opens_at, interval.closes_at, closures)
+            for calendar in calendars
+            for interval in open_intervals(calendar.working_hours, day)
+            if interval.closes_at > interval.opens_at
+        )
+    }
+
+
+def covered(start: datetime, end: datetime, closures: Sequence[tuple[datetime, datetime]]) -> bool:
+    """Tell whether the closures (sorted by start) together cover [start, end)."""
+    reached = start
+    for closed_from, closed_until in closures:
+        if closed_from <= reached < closed_until:
+            reached = closed_until
+    return reached >= end
 
 
 def appointments_between(

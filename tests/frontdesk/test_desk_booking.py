@@ -1,7 +1,7 @@
 """Booking as the desk works: a free time clicked in the day view, the first free time of a type,
 the printable day list per chiropractor, and the week without its closed days."""
 import re
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 
 from sqlalchemy import select
 
@@ -183,3 +183,48 @@ def test_the_day_list_refuses_an_unknown_chiropractor_or_day_next_to_the_field(c
     assert field_error(response.get_data(as_text=True), "date") == "Enter a date as year-month-day, e.g. 2026-12-01."
     empty = client.get("/frontdesk/day-list")
     assert "No appointments on this day." in text_of_page(empty.get_data(as_text=True))
+
+
+# The week without its closed days -----------------------------------------------------------------
+
+
+def week_days(page: str) -> list[str]:
+    return re.findall(r'<h2><a href="/frontdesk/\?date=(\d{4}-\d\d-\d\d)"', page)
+
+
+def test_the_week_leaves_out_days_the_clinic_is_closed_and_uses_the_full_width(client, desk):
+    db.session.add(ClinicClosure(starts_at=combine(TUESDAY, time(0, 0)), ends_at=combine(TUESDAY, time(23, 0)),
+                                 reason="Studiedag"))
+    db.session.commit()
+    tijn = chiropractor("Tijn Kooren").id
+    page = client.get(f"/frontdesk/week?chiropractor={tijn}&date=2026-12-03").get_data(as_text=True)
+    assert week_days(page) == ["2026-11-30", "2026-12-02", "2026-12-03", "2026-12-04"]
+    assert '<main id="main" class="wide">' in page and 'class="week-board"' in page
+
+
+def test_a_day_closed_only_in_part_or_with_an_appointment_to_move_stays_in_the_week(client, desk, book):
+    tijn = chiropractor("Tijn Kooren").id
+    url = f"/frontdesk/week?chiropractor={tijn}&date=2026-12-03"
+    db.session.add(ClinicClosure(starts_at=combine(TUESDAY, time(12, 0)), ends_at=combine(TUESDAY, time(23, 0)),
+                                 reason="Middag dicht"))
+    wednesday = TUESDAY + timedelta(days=1)
+    book(wednesday, time(9, 0), chiropractor_name="Tijn Kooren")
+    db.session.add(ClinicClosure(starts_at=combine(wednesday, time(0, 0)), ends_at=combine(wednesday, time(23, 0)),
+                                 reason="Storing"))
+    db.session.commit()
+    days = week_days(client.get(url).get_data(as_text=True))
+    assert "2026-12-01" in days  # open in the morning
+    assert "2026-12-02" in days  # closed, but the appointment on it is still to be moved
+    db.session.add(ClinicClosure(starts_at=combine(TUESDAY, time(0, 0)), ends_at=combine(TUESDAY, time(12, 0)),
+                                 reason="Ochtend dicht"))
+    db.session.commit()
+    assert "2026-12-01" not in week_days(client.get(url).get_data(as_text=True))  # two closures cover the day
+
+
+def test_a_week_the_clinic_is_closed_throughout_says_so(client, desk):
+    db.session.add(ClinicClosure(starts_at=combine(date(2026, 12, 28), time(0, 0)),
+                                 ends_at=combine(date(2027, 1, 2), time(0, 0)), reason="Kerst"))
+    db.session.commit()
+    page = client.get("/frontdesk/week?date=2026-12-29").get_data(as_text=True)
+    assert week_days(page) == []
+    assert "The clinic is closed all this week." in text_of_page(page)
