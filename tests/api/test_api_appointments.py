@@ -159,6 +159,7 @@ def test_booking_answers_201_with_the_appointment_and_its_location(client, clini
         "end": local(tuesday, 10, 30).isoformat(),
         "status": "booked",
         "source": "api",
+        "desk_remarks": "",
     }
     assert response.headers["Location"] == f"/api/v1/appointments/{appointment['id']}"
     assert client.get(response.headers["Location"], headers=staff).json == appointment

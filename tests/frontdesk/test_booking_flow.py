@@ -134,7 +134,7 @@ def test_a_returning_patient_gets_their_last_type_and_one_chiropractor_only(clie
     assert "New patient" not in default
 
 
-def test_a_patient_who_has_been_before_gets_the_follow_up(client, desk, book, create_patient, clock):
+def test_a_patient_who_has_been_before_gets_the_follow_up(client, desk, book, create_patient):
     patient = create_patient()
     book(date(2026, 11, 23), time(9, 0), patient=patient, code="intake", now=NOW - timedelta(days=14))
     page = client.get(f"/frontdesk/book/slots?patient={patient.id}").get_data(as_text=True)
