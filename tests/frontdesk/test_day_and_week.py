@@ -2,6 +2,8 @@
 import re
 from datetime import time, timedelta
 
+import pytest
+
 from clinic.extensions import db
 from clinic.localtime import combine
 from clinic.models import AppointmentAction, BookingSource, TimeOff
@@ -120,9 +122,10 @@ def test_the_week_shows_one_chiropractor_monday_to_sunday(client, desk, book, cr
     assert f"/frontdesk/week?chiropractor={tijn.id}&amp;date=2026-12-07" in page
 
 
-def test_the_week_refuses_an_unknown_chiropractor_next_to_the_field(client, desk):
-    response = client.get("/frontdesk/week?chiropractor=999&date=2026-12-01")
+@pytest.mark.parametrize("screen", ["week", "day-list"])
+def test_the_week_and_the_day_list_refuse_an_unknown_chiropractor_next_to_the_field(client, desk, screen):
+    response = client.get(f"/frontdesk/{screen}?chiropractor=999&date=2026-12-01")
     assert response.status_code == 400
     assert field_error(response.get_data(as_text=True), "chiropractor") == "Choose one of the chiropractors."
-    response = client.get("/frontdesk/week?chiropractor=abc&date=2026-12-01")
+    response = client.get(f"/frontdesk/{screen}?chiropractor=abc&date=2026-12-01")
     assert field_error(response.get_data(as_text=True), "chiropractor") == "Choose one of the chiropractors."
