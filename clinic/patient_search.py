@@ -120,3 +120,33 @@ def as_date(text: str) -> date | None:
         except ValueError:
             continue
     return None
+
+
+def typed_details(query: str) -> dict[str, str | date]:
+    """Return what a search that found nobody already says about the new patient, by field.
+
+    A date goes to the birth date, an e-mail address to the e-mail, a phone number to the phone
+    and the words left to the names: one word is a last name; with more, the first is the first
+    name ("Sanne de Vries"). As typed, accents and case kept. A postcode says nothing the form asks.
+    """
+    if DUTCH_POSTCODE.match(query):
+        return {}
+    if _as_whole_term(query) is not None:
+        return {"phone": query.strip()}
+    details: dict[str, str | date] = {}
+    names = []
+    for part in query.split():
+        day = as_date(part)
+        if day is not None:
+            details["date_of_birth"] = day
+        elif "@" in part:
+            details["email"] = part
+        elif any(char.isdigit() for char in part) and not any(char.isalpha() for char in part):
+            details["phone"] = part
+        else:
+            names.append(part)
+    if len(names) == 1:
+        details["last_name"] = names[0]
+    elif names:
+        details["first_name"], details["last_name"] = names[0], " ".join(names[1:])
+    return details

@@ -242,6 +242,8 @@ ROUTES: Mapping[str, Route] = {
     # The front desk. Day and week are the appointment book (appointments of everyone).
     "frontdesk.day": page(R.APPOINTMENTS),
     "frontdesk.week": page(R.APPOINTMENTS),
+    # The day list to print shows patients' phone numbers.
+    "frontdesk.day_list": page(R.CONTACT_DETAILS),
     "frontdesk.show_appointment": page(R.APPOINTMENTS),
     "frontdesk.change_appointment_status": submit(R.APPOINTMENTS),
     "frontdesk.confirm_status_change": form(R.APPOINTMENTS),

@@ -22,6 +22,7 @@ from clinic.scheduling import STAFF_POLICY
 from clinic.services.appointments import appointments_on
 from clinic.services.booking import (
     book_appointment,
+    change_desk_remarks,
     change_status,
     check_in_opens_before,
     reschedule_appointment,
@@ -83,6 +84,7 @@ def book(details):
             policy=STAFF_POLICY,
             now=utcnow(),
             user=current_user._get_current_object(),
+            desk_remarks=details["desk_remarks"],
         )
     except NotFound as error:  # an unknown chiropractor in a body is a bad field, not a missing URL
         raise Invalid(error.message, fields=error.fields) from None
@@ -106,6 +108,7 @@ class AppointmentResource(MethodView):
     @documents_errors(400, 404, 409, descriptions=CHANGE_ERRORS)
     def patch(self, change, appointment_id: int):
         """Check in, complete, cancel (with a reason) or mark as no-show; or move to a new start.
+        ``desk_remarks`` replaces the remarks for the desk, alone or with either change.
 
         Check-in only on the appointment's day, from CHECK_IN_OPENS_MINUTES_BEFORE its start;
         completed and no-show only from the start. ``{"status": "booked", "reason": …}`` undoes a
@@ -114,15 +117,17 @@ class AppointmentResource(MethodView):
         """
         appointment = find_appointment_for(db.session, requester(), appointment_id, Action.WRITE)
         user = current_user._get_current_object()
+        if "desk_remarks" in change:
+            change_desk_remarks(db.session, appointment, change["desk_remarks"])
         if "start" in change:
             reschedule_appointment(
                 db.session, appointment, change["start"],
                 source=BookingSource.API, policy=STAFF_POLICY, now=utcnow(), user=user,
             )
-        elif change["status"] == AppointmentStatus.BOOKED.value:
+        elif change.get("status") == AppointmentStatus.BOOKED.value:
             undo_status(db.session, appointment, reason=change.get("reason", ""), source=BookingSource.API,
                         now=utcnow(), user=user)
-        else:
+        elif "status" in change:
             change_status(
                 db.session, appointment, AppointmentAction(change["status"]),
                 source=BookingSource.API, now=utcnow(), user=user, reason=change.get("reason", ""),

@@ -13,7 +13,7 @@ from marshmallow import fields, validate
 
 from clinic.bounds import BIRTH_DAYS, CLINIC_DAYS, MAX_ROW_ID, DayRange
 from clinic.localtime import to_local
-from clinic.models import LANGUAGES, AppointmentStatus, BookingSource, Modality
+from clinic.models import DESK_REMARKS_MAX_LENGTH, LANGUAGES, AppointmentStatus, BookingSource, Modality
 from clinic.text import is_storable
 
 MAX_AVAILABILITY_DAYS = 31
@@ -216,6 +216,15 @@ class AppointmentSchema(BookedAppointmentSchema):
 
     id = fields.Integer(required=True)
     patient_id = fields.Integer(required=True)
+    desk_remarks = fields.String(
+        required=True, metadata={"description": "Practical remarks for the desk (shown on the day view); nothing clinical"}
+    )
+
+
+def desk_remarks_field(**kwargs) -> Text:
+    """The desk remarks of an appointment as a request gives them: at most what the database keeps."""
+    return Text(max_length=DESK_REMARKS_MAX_LENGTH, metadata={"description": "Practical remarks for the desk; "
+                "nothing clinical. An empty string removes them", "example": "Komt met rolstoel"}, **kwargs)
 
 
 class AppointmentListSchema(Schema):
@@ -234,6 +243,7 @@ class NewAppointmentSchema(Schema):
     )
     type = Text(max_length=40, required=True, metadata={"description": "Appointment type code", "example": "intake"})
     start = Instant(required=True, validate=whole_minute, metadata={"example": "2026-12-01T09:00:00+01:00"})
+    desk_remarks = desk_remarks_field(load_default="")
 
 
 class NewClosureSchema(Schema):
@@ -291,7 +301,8 @@ class CancelledSeriesSchema(Schema):
 
 
 class AppointmentChangeSchema(Schema):
-    """Either a new status (with a reason when cancelling or undoing) or a new start, not both."""
+    """Either a new status (with a reason when cancelling or undoing) or a new start, not both;
+    and/or new remarks for the desk."""
 
     status = fields.String(
         validate=validate.OneOf(CHANGEABLE_STATUSES),
@@ -299,13 +310,14 @@ class AppointmentChangeSchema(Schema):
     )
     reason = Text(max_length=500, metadata={"description": "Why; required when cancelling or undoing (booked)"})
     start = Instant(validate=whole_minute, metadata={"description": "Move the appointment to this start"})
+    desk_remarks = desk_remarks_field()
 
     @ma.validates_schema
     def one_change(self, data, **kwargs):
         if "status" in data and "start" in data:
             raise ma.ValidationError("Change the status or the start, not both at once.", "start")
-        if "status" not in data and "start" not in data:
-            raise ma.ValidationError("Give a new status or a new start.", "status")
+        if "status" not in data and "start" not in data and "desk_remarks" not in data:
+            raise ma.ValidationError("Give a new status, a new start or new desk remarks.", "status")
         if "reason" in data and "status" not in data:
             raise ma.ValidationError("A reason goes with a status change.", "reason")
 

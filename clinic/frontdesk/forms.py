@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.fields import EmailField, SelectChoice, TelField
+from wtforms.fields import EmailField, SelectChoice, TelField, TimeField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from clinic.bounds import BIRTH_DAYS, CLINIC_DAYS, row_id
@@ -62,7 +62,7 @@ class DayForm(LookupForm):
 
 
 class WeekForm(DayForm):
-    """Which chiropractor's week to show, and a day in it."""
+    """Which chiropractor, and a day: the week view shows the week around it, the day list that day."""
 
     chiropractor = SelectField(
         _l("Chiropractor"),
@@ -74,6 +74,9 @@ class WeekForm(DayForm):
 
 class PatientSearchForm(LookupForm):
     date = HiddenField()
+    # A free time clicked in the day view, carried on to the times of step two.
+    chiropractor = HiddenField()
+    at = HiddenField()
     q = StringField(
         _l("Name, date of birth, e-mail or phone"),
         validators=[Optional(), Length(max=200, message=_l("Please type at most 200 characters."))],
@@ -103,6 +106,8 @@ class NewPatientForm(ClinicForm):
     sport = StringField(_l("Sport"), validators=[Optional(), Length(max=100, message=_l("This is too long."))])
     q = HiddenField()
     date = HiddenField()
+    chiropractor = HiddenField()
+    at = HiddenField()
     submit = SubmitField(_l("Continue"))
     create_anyway = SubmitField(_l("This is someone else: register as a new patient"))
 
@@ -136,6 +141,8 @@ class SlotFields:
     )
     date = DayField(_l("Day"), validators=[InputRequired(_l("Choose a day."))])
     q = HiddenField()
+    # The local time clicked in the day view: marked among the free times, if it is one.
+    at = TimeField(validators=[Optional()])
 
     def __init__(self, *args, today: date, **kwargs):
         super().__init__(*args, **kwargs)
@@ -152,7 +159,9 @@ class SlotFields:
 
 
 class SlotSearchForm(SlotFields, LookupForm):
-    """Step two of booking: which free times to show."""
+    """Step two of booking: which free times to show (the day's, or each chiropractor's first from that day)."""
+
+    first = SubmitField(_l("First free time"))
 
 
 class BookingForm(SlotFields, ClinicForm):

@@ -6,7 +6,7 @@ and week views are schedule overviews, not reads of a record, and are not logged
 """
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from itertools import groupby
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
@@ -44,8 +44,9 @@ from clinic.frontdesk.messages import (
     violation_messages,
 )
 from clinic.frontdesk.timeline import build_board
-from clinic.localtime import to_local, utcnow
+from clinic.localtime import Fold, NonexistentLocalTime, combine, to_local, utcnow
 from clinic.models import AccessAction, AppointmentAction, AppointmentStatus, BookingSource, CreatedSource, RecordPart
+from clinic.patient_search import typed_details
 from clinic.policy import Action, Resource
 from clinic.scheduling import STAFF_POLICY
 from clinic.scheduling.lifecycle import allowed_actions
@@ -60,6 +61,7 @@ from clinic.services.records import (
     LOGGED_AS,
     find_appointment_for,
     find_patient_for,
+    log_day_list_printed,
     log_patients_shown,
     search_patients_for,
 )
@@ -144,12 +146,18 @@ def day():
         today=today(),
         previous_day=shown - timedelta(days=1),
         next_day=shown + timedelta(days=1),
-        board=day_board(shown),
+        board=day_board(shown, bookable=may_book() and shown >= today()),
     ), 400 if form.errors else 200
 
 
-def day_board(day: date) -> Markup:
-    """Return the HTML of ``day``'s timeline, rendered once per schedule revision, day and language.
+def may_book() -> bool:
+    """Tell whether the logged-in user may book (the timelines then link free times to booking them)."""
+    return may_submit("frontdesk.confirm_booking")
+
+
+def day_board(day: date, *, bookable: bool) -> Markup:
+    """Return the HTML of ``day``'s timeline, rendered once per schedule revision, day, language and
+    whether its free times are links to book them.
 
     Laying out and rendering some 500 five-minute rows is most of a day view's cost, and the
     front desk looks at the same few days all day. Besides the schedule (whose revision patients'
@@ -159,9 +167,10 @@ def day_board(day: date) -> Markup:
 
     def render() -> Markup:
         agendas = calendar.agendas(db.session, active_chiropractors(db.session), day, day)
-        return Markup(render_template("frontdesk/_day_board.html", day=day, board=build_board(agendas)))
+        return Markup(render_template("frontdesk/_day_board.html", day=day, board=build_board(agendas),
+                                      bookable=bookable))
 
-    return day_boards().get(db.session, (day, str(get_locale()), request.script_root), render)
+    return day_boards().get(db.session, (day, str(get_locale()), request.script_root, bookable), render)
 
 
 @bp.record_once
@@ -191,6 +200,9 @@ def week():
     chosen = chosen or (chiropractors[0] if chiropractors else None)
     monday = shown - timedelta(days=shown.weekday())
     agendas = calendar.agendas(db.session, [chosen], monday, monday + timedelta(days=6)) if chosen else []
+    # Days the clinic is closed are left out, unless something is booked on them all the same.
+    open_days = calendar.open_days(db.session, monday, monday + timedelta(days=6))
+    agendas = [a for a in agendas if a.day in open_days or any(b.is_active for b in a.appointments)]
     return render_template(
         "frontdesk/week.html",
         form=form,
@@ -202,7 +214,28 @@ def week():
         next_week=monday + timedelta(days=7),
         today=today(),
         board=build_board(agendas),
+        bookable=may_book(),
     ), 200 if valid else 400
+
+
+@bp.route("/day-list")
+def day_list():
+    """A chiropractor's appointments of one day to print: time, name, type, phone and desk remarks only.
+
+    Names and phone numbers on paper: each appointment on the list is logged as printed.
+    """
+    chiropractors = active_chiropractors(db.session)
+    defaults = {"date": today().isoformat()} | ({"chiropractor": str(chiropractors[0].id)} if chiropractors else {})
+    form = WeekForm(with_defaults(defaults))
+    form.chiropractor.choices = [SelectChoice(str(c.id), c.name) for c in chiropractors]
+    if not form.validate() or form.date.data is None:
+        return render_template("frontdesk/day_list.html", form=form, chiropractor=None, appointments=[]), 400
+    chosen = next(c for c in chiropractors if c.id == form.chiropractor.data)
+    appointments = calendar.day_list(db.session, chosen, form.date.data)
+    log_day_list_printed(db.session, requester(), appointments)
+    return render_template(
+        "frontdesk/day_list.html", form=form, chiropractor=chosen, day=form.date.data, appointments=appointments
+    )
 
 
 # --- One appointment -------------------------------------------------------------------------
@@ -412,14 +445,22 @@ def find_patient():
     query = (form.q.data or "").strip()
     patients = search_patients_for(db.session, requester(), query) if form.validate() and query else []
     return render_template(
-        "frontdesk/find_patient.html", form=form, query=query, patients=patients, day=form.date.data or None
+        "frontdesk/find_patient.html", form=form, query=query, patients=patients, day=form.date.data or None,
+        carried=carried_slot(form),
     )
+
+
+def carried_slot(form) -> dict[str, str]:
+    """Return the free time clicked in the day view that a step of booking carries on (chiropractor, time)."""
+    return {name: getattr(form, name).data for name in ("chiropractor", "at") if getattr(form, name).data}
 
 
 @bp.route("/book/new-patient", methods=["GET", "POST"])
 def new_patient():
     """Step 1 of booking, for someone new: register them, after a warning about look-alikes."""
-    carried = {"q": request.args.get("q", ""), "date": request.args.get("date", "")}
+    query = request.args.get("q", "")
+    carried = {name: request.args.get(name, "") for name in ("q", "date", "chiropractor", "at")}
+    carried |= typed_details(query)
     form = NewPatientForm(data=carried if request.method == "GET" else None)
     duplicates = []
     if form.validate_on_submit():
@@ -429,7 +470,8 @@ def new_patient():
         except Invalid as error:
             for name, code in error.fields.items():
                 getattr(form, name).errors.append(field_message(code))
-            return render_template("frontdesk/new_patient.html", form=form, duplicates=[]), 422
+            return render_template("frontdesk/new_patient.html", form=form, duplicates=[],
+                                   carried=carried_slot(form)), 422
         duplicates = [] if form.create_anyway.data else possible_duplicates(db.session, details)
         log_patients_shown(db.session, requester(), duplicates)
         if not duplicates:
@@ -437,11 +479,11 @@ def new_patient():
             record_access(db.session, requester(), patient.id, AccessAction.WRITE, RecordPart.PATIENT, patient.id)
             db.session.commit()
             flash(_("%(name)s is registered as a new patient.", name=patient.full_name), "success")
-            return redirect(
-                url_for(".choose_slot", patient=patient.id, q=form.q.data or None, date=form.date.data or None)
-            )
+            return redirect(url_for(".choose_slot", patient=patient.id, q=form.q.data or None,
+                                    date=form.date.data or None, **carried_slot(form)))
     status = 422 if form.errors else 200
-    return render_template("frontdesk/new_patient.html", form=form, duplicates=duplicates), status
+    return render_template("frontdesk/new_patient.html", form=form, duplicates=duplicates,
+                           carried=carried_slot(form)), status
 
 
 @bp.route("/book/slots")
@@ -450,7 +492,7 @@ def choose_slot():
     defaults = {"date": today().isoformat(), "chiropractor": FIRST_FREE}
     patient = patient_for_booking(request.args.get("patient", type=int))
     if patient is not None:
-        suggested = calendar.suggested_type(db.session, patient.id)
+        suggested = calendar.suggested_type(db.session, patient.id, utcnow())
         if suggested is not None:
             defaults["appointment_type"] = str(suggested.id)
     form = SlotSearchForm(with_defaults(defaults), today=today())
@@ -518,29 +560,49 @@ def fill_choices(form: SlotSearchForm) -> None:
 
 
 def render_slots(form: SlotSearchForm, patient, *, status: int = 200):
-    """Render step 2 with the free slots of the chosen day for ``patient``, grouped per chiropractor."""
+    """Render step 2 with the free slots of the chosen day for ``patient``, grouped per chiropractor.
+
+    A free time clicked in the day view is offered (and marked) even off the grid of the times offered.
+    """
     if form.patient.data and patient is None and not form.patient.errors:
         form.patient.errors = [_("This patient does not exist (any more). Please search again.")]
         status = max(status, 404)
     search_ok = patient is not None and not any(
         getattr(form, name).errors for name in ("appointment_type", "chiropractor", "date")
     )
-    groups = []
+    picked = getattr(form, "start", None)
+    groups, clicked, clicked_free, firsts = [], None, False, None
     if search_ok:
         appointment_type = next(t for t in calendar.bookable_types(db.session) if t.id == form.appointment_type.data)
         slots = booking.find_free_slots(
             db.session, appointment_type, form.date.data, form.date.data, policy=STAFF_POLICY, now=utcnow(),
             chiropractor_id=form.chiropractor_id(), patient_id=patient.id,
         )
+        clicked = clicked_time(form) if picked is None else None
+        if clicked is not None:
+            clicked_free = any(slot.start == clicked[1] for slot in slots)
+            extra = None if clicked_free else booking.free_slot_at(
+                db.session, appointment_type, *clicked, policy=STAFF_POLICY, now=utcnow(), patient_id=patient.id
+            )
+            slots += [extra] if extra else []
+            clicked_free = clicked_free or extra is not None
         names = {c.id: c for c in active_chiropractors(db.session)}
+        if getattr(form, "first", None) and form.first.data:
+            firsts = [(names[slot.chiropractor_id], slot) for slot in booking.first_free_slots(
+                db.session, appointment_type, form.date.data, policy=STAFF_POLICY, now=utcnow(),
+                chiropractor_id=form.chiropractor_id(), patient_id=patient.id,
+            )]
         slots.sort(key=lambda slot: (names[slot.chiropractor_id].name, slot.start))
         groups = [(names[c_id], list(group)) for c_id, group in groupby(slots, key=lambda s: s.chiropractor_id)]
     shown = form.date.data if form.date.data and not form.date.errors else None
-    picked = getattr(form, "start", None)
     return render_template(
         "frontdesk/slots.html",
         slot_errors=[*picked.errors, *form.slot_chiropractor.errors] if picked else [],
         chosen=(form.slot_chiropractor.data, picked.data) if picked else None,
+        clicked=clicked,
+        clicked_free=clicked_free,
+        firsts=firsts,
+        first_free_weeks=booking.FIRST_FREE_WEEKS,
         form=form,
         patient=patient,
         is_new=patient is not None and calendar.is_new_patient(db.session, patient.id),
@@ -551,6 +613,16 @@ def render_slots(form: SlotSearchForm, patient, *, status: int = 200):
         next_day=shown + timedelta(days=1) if shown else None,
         today=today(),
     ), status
+
+
+def clicked_time(form: SlotSearchForm) -> tuple[int, datetime] | None:
+    """Return the chiropractor and instant of the free time clicked in the day view, if one was."""
+    if form.at.data is None or form.at.errors or form.chiropractor_id() is None:
+        return None
+    try:
+        return form.chiropractor_id(), combine(form.date.data, form.at.data, fold=Fold.EARLIER)
+    except NonexistentLocalTime:
+        return None
 
 
 # --- Shared helpers ---------------------------------------------------------------------------

@@ -18,6 +18,8 @@ from clinic.localtime import Fold, day_bounds, exists, to_local, to_utc
 
 ROW = timedelta(minutes=5)
 ROWS_PER_HOUR = 12
+# A free time offered on the timeline: a quarter of an hour, from a quarter mark, open throughout.
+ROWS_PER_QUARTER = 3
 # When nobody works and nothing is booked, a day still shows an ordinary working day's frame.
 DEFAULT_HOURS = (8, 18)
 
@@ -66,6 +68,19 @@ class Block:
 
 
 @dataclass(frozen=True)
+class Free:
+    """A free quarter of an hour: open rows from a quarter mark, a time the desk can book."""
+
+    start: datetime
+    rows: int
+    is_hour: bool
+
+    @property
+    def row_range(self) -> range:
+        return range(self.rows)
+
+
+@dataclass(frozen=True)
 class Label:
     """A row of the time axis; ``text`` is set on every quarter hour."""
 
@@ -83,6 +98,24 @@ class Column:
     @property
     def bookings(self) -> list[Block]:
         return [item for item in self.items if isinstance(item, Block)]
+
+    @property
+    def with_free_quarters(self) -> list[Gap | Block | Free]:
+        """Return the items with every quarter of an hour that is open throughout as one ``Free``."""
+        shown: list[Gap | Block | Free] = []
+        row = 0
+        while row < len(self.items):
+            item = self.items[row]
+            quarter = self.items[row:row + ROWS_PER_QUARTER]
+            if isinstance(item, Gap) and item.is_quarter and len(quarter) == ROWS_PER_QUARTER and all(
+                isinstance(part, Gap) and part.state == "open" for part in quarter
+            ):
+                shown.append(Free(item.start, ROWS_PER_QUARTER, item.is_hour))
+                row += ROWS_PER_QUARTER
+            else:
+                shown.append(item)
+                row += 1
+        return shown
 
 
 @dataclass

@@ -7,6 +7,7 @@ so two requests racing for one slot get one booking and one ``SlotTaken``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import TypeVar
 
@@ -289,6 +290,66 @@ def find_free_slots(
     )
 
 
+# The day view offers every free quarter of an hour, whichever grid the policy offers starts on.
+FINEST_GRID = timedelta(minutes=5)
+
+
+def free_slot_at(
+    session: Session,
+    appointment_type: AppointmentType,
+    chiropractor_id: int,
+    starts_at: datetime,
+    *,
+    policy: SlotPolicy,
+    now: datetime,
+    patient_id: int | None = None,
+) -> Slot | None:
+    """Return the free slot for the type starting exactly at ``starts_at`` with the chiropractor, on
+    or off the policy's grid (``None`` if that start is not free for the type)."""
+    day = to_local(starts_at).date()
+    slots = find_free_slots(
+        session, appointment_type, day, day, policy=replace(policy, grid=FINEST_GRID), now=now,
+        chiropractor_id=chiropractor_id, patient_id=patient_id,
+    )
+    return next((slot for slot in slots if slot.start == starts_at), None)
+
+
+# How far ahead "first free time" looks: as far as the desk books ahead in practice.
+FIRST_FREE_WEEKS = 12
+
+
+def first_free_slots(
+    session: Session,
+    appointment_type: AppointmentType,
+    from_day: date,
+    *,
+    policy: SlotPolicy,
+    now: datetime,
+    chiropractor_id: int | None = None,
+    patient_id: int | None = None,
+    weeks: int = FIRST_FREE_WEEKS,
+) -> list[Slot]:
+    """Return each chiropractor's (or the one asked for's) first free slot for the type from the local
+    day ``from_day`` on, the earliest first; a week at a time, at most ``weeks`` weeks ahead.
+
+    The slots are ``find_free_slots``'s: offered types, the resource, closures, time off and the
+    patient's own appointments all count.
+    """
+    wanted = {chiropractor.id for chiropractor in offering_chiropractors(session, appointment_type, chiropractor_id)}
+    first: dict[int, Slot] = {}
+    for week in range(weeks):
+        if not wanted - first.keys():
+            break
+        start = from_day + timedelta(weeks=week)
+        free = find_free_slots(
+            session, appointment_type, start, start + timedelta(days=6), policy=policy, now=now,
+            chiropractor_id=chiropractor_id, patient_id=patient_id,
+        )
+        for slot in sorted(free, key=lambda slot: slot.start):
+            first.setdefault(slot.chiropractor_id, slot)
+    return sorted(first.values(), key=lambda slot: (slot.start, slot.chiropractor_id))
+
+
 def nearest_free_slots(
     session: Session,
     appointment_type: AppointmentType,
@@ -336,8 +397,10 @@ def book_appointment(
     policy: SlotPolicy,
     now: datetime,
     user: User | None = None,
+    desk_remarks: str = "",
 ) -> Appointment:
-    """Book the patient at ``starts_at`` with the chiropractor, or with the first one free then.
+    """Book the patient at ``starts_at`` with the chiropractor, or with the first one free then,
+    with ``desk_remarks`` for the desk.
 
     :raises NotOffered: the chiropractor (for any: every one) does not offer the type.
     :raises BookingRejected: the time breaks a booking rule for every candidate chiropractor.
@@ -366,6 +429,7 @@ def book_appointment(
             ends_at=starts_at + length.duration,
             buffer_ends_at=starts_at + length.occupied,
             source=source.value,
+            desk_remarks=desk_remarks.strip(),
         )
         try:
             insert_guarded(session, appointment)
@@ -465,7 +529,7 @@ def change_desk_remarks(session: Session, appointment: Appointment, remarks: str
     """
     remarks = remarks.strip()
     if len(remarks) > DESK_REMARKS_MAX_LENGTH:
-        raise Invalid("Desk remarks are at most 500 characters.", fields={"remarks": "too_long"})
+        raise Invalid("Desk remarks are at most 500 characters.", fields={"desk_remarks": "too_long"})
     appointment.desk_remarks = remarks
     session.flush()
     return appointment

@@ -17,12 +17,18 @@ from clinic.models import (
     AppointmentStatus,
     AppointmentType,
     Chiropractor,
+    ClinicClosure,
 )
 from clinic.scheduling import TimeRange
 from clinic.scheduling.hours import open_intervals
+from clinic.services.appointments import active_chiropractors
 from clinic.services.booking import load_calendars
 
 INTAKE_TYPE_CODE = "intake"
+FOLLOW_UP_TYPE_CODE = "follow_up"
+# An appointment that took place: one marked so, or one still booked whose start has passed.
+# A no-show did not: the patient never came.
+TOOK_PLACE = (AppointmentStatus.CHECKED_IN.value, AppointmentStatus.COMPLETED.value, AppointmentStatus.BOOKED.value)
 
 
 @dataclass(frozen=True)
@@ -73,6 +79,39 @@ def agendas(
     return result
 
 
+def open_days(session: Session, first_day: date, last_day: date) -> set[date]:
+    """Return the local days from ``first_day`` to ``last_day`` on which the clinic is open: some
+    active chiropractor works then, and not only while the clinic is closed."""
+    calendars = load_calendars(session, [c.id for c in active_chiropractors(session)], first_day, last_day)
+    window_start, window_end = day_bounds(first_day)[0], day_bounds(last_day)[1]
+    closures = sorted(
+        session.execute(
+            select(ClinicClosure.starts_at, ClinicClosure.ends_at).where(
+                ClinicClosure.starts_at < window_end, ClinicClosure.ends_at > window_start
+            )
+        ).all()
+    )
+    days = [first_day + timedelta(days=n) for n in range((last_day - first_day).days + 1)]
+    return {
+        day for day in days
+        if any(
+            not covered(interval.opens_at, interval.closes_at, closures)
+            for calendar in calendars
+            for interval in open_intervals(calendar.working_hours, day)
+            if interval.closes_at > interval.opens_at
+        )
+    }
+
+
+def covered(start: datetime, end: datetime, closures: Sequence[tuple[datetime, datetime]]) -> bool:
+    """Tell whether the closures (sorted by start) together cover [start, end)."""
+    reached = start
+    for closed_from, closed_until in closures:
+        if closed_from <= reached < closed_until:
+            reached = closed_until
+    return reached >= end
+
+
 def appointments_between(
     session: Session, start: datetime, end: datetime, *, chiropractor_ids: Sequence[int] | None = None
 ) -> Sequence[Appointment]:
@@ -87,6 +126,12 @@ def appointments_between(
     if chiropractor_ids is not None:
         query = query.where(Appointment.chiropractor_id.in_(chiropractor_ids))
     return session.scalars(query).all()
+
+
+def day_list(session: Session, chiropractor: Chiropractor, day: date) -> list[Appointment]:
+    """Return the chiropractor's appointments on the local day that take up time (not cancelled), by start."""
+    start, end = day_bounds(day)
+    return [a for a in appointments_between(session, start, end, chiropractor_ids=[chiropractor.id]) if a.is_active]
 
 
 def appointment_with_history(
@@ -120,12 +165,15 @@ def bookable_types(session: Session) -> Sequence[AppointmentType]:
     ).all()
 
 
-def suggested_type(session: Session, patient_id: int) -> AppointmentType | None:
-    """Return the type to preselect: the intake for a new patient, else the type they last had."""
+def suggested_type(session: Session, patient_id: int, now: datetime) -> AppointmentType | None:
+    """Return the type to preselect: the intake for a new patient, the follow-up for a returning one
+    (who has had an appointment before ``now``), else the type they last booked."""
     if is_new_patient(session, patient_id):
-        return session.scalar(
-            select(AppointmentType).where(AppointmentType.code == INTAKE_TYPE_CODE, AppointmentType.is_active)
-        )
+        return type_in_use(session, INTAKE_TYPE_CODE)
+    if is_returning_patient(session, patient_id, now):
+        follow_up = type_in_use(session, FOLLOW_UP_TYPE_CODE)
+        if follow_up is not None:
+            return follow_up
     return session.scalar(
         select(AppointmentType)
         .join(Appointment, Appointment.appointment_type_id == AppointmentType.id)
@@ -137,6 +185,24 @@ def suggested_type(session: Session, patient_id: int) -> AppointmentType | None:
         .order_by(Appointment.starts_at.desc())
         .limit(1)
     )
+
+
+def type_in_use(session: Session, code: str) -> AppointmentType | None:
+    """Return the appointment type with ``code`` if it is in use."""
+    return session.scalar(select(AppointmentType).where(AppointmentType.code == code, AppointmentType.is_active))
+
+
+def is_returning_patient(session: Session, patient_id: int, now: datetime) -> bool:
+    """Tell whether the patient has had an appointment: one that took place and started before ``now``."""
+    return bool(session.scalar(
+        select(
+            exists().where(
+                Appointment.patient_id == patient_id,
+                Appointment.status.in_(TOOK_PLACE),
+                Appointment.starts_at < now,
+            )
+        )
+    ))
 
 
 def is_new_patient(session: Session, patient_id: int) -> bool:

@@ -202,6 +202,13 @@ def log_patients_shown(session: Session, requester: Requester, patients: Sequenc
         record_access(session, requester, patient.id, AccessAction.SEARCH, RecordPart.PATIENT, patient.id)
 
 
+def log_day_list_printed(session: Session, requester: Requester, appointments: Sequence[Appointment]) -> None:
+    """Log that a day list with ``appointments`` (names and phone numbers) was made for printing."""
+    for appointment in appointments:
+        record_access(session, requester, appointment.patient_id, AccessAction.PRINT, RecordPart.APPOINTMENT,
+                      appointment.id)
+
+
 def find_appointment_for(session: Session, requester: Requester, appointment_id: int, action: Action) -> Appointment:
     """Return the appointment (with its history) if ``requester`` may reach it, and log the access."""
     with refusal_of_row_logged(session, requester, "appointment_id", appointment_id):

@@ -159,6 +159,7 @@ def test_booking_answers_201_with_the_appointment_and_its_location(client, clini
         "end": local(tuesday, 10, 30).isoformat(),
         "status": "booked",
         "source": "api",
+        "desk_remarks": "",
     }
     assert response.headers["Location"] == f"/api/v1/appointments/{appointment['id']}"
     assert client.get(response.headers["Location"], headers=staff).json == appointment
@@ -315,7 +316,8 @@ def test_the_days_appointments_can_be_narrowed_to_one_chiropractor(client, staff
     response = client.get("/api/v1/appointments", query_string={"date": "2026-01-06", "chiropractor": 2}, headers=staff)
     (only,) = response.json["appointments"]
     assert only["chiropractor_id"] == 2
-    assert set(only) == {"id", "patient_id", "chiropractor_id", "type", "start", "end", "status", "source"}
+    assert set(only) == {"id", "patient_id", "chiropractor_id", "type", "start", "end", "status", "source",
+                         "desk_remarks"}
     assert (only["type"], only["status"], only["source"]) == ("intake", "booked", "frontdesk")
 
 
@@ -462,3 +464,52 @@ def test_an_unknown_appointment_is_404(client, clinic, staff, appointment_id):
         assert response.status_code == 404
         assert response.json["error"]["code"] == "not_found"
 
+
+
+# Remarks for the desk -------------------------------------------------------------------------
+
+
+def test_desk_remarks_are_booked_with_the_appointment_and_read_back(client, clinic, tuesday, staff, create_patient):
+    body = {"patient_id": create_patient().id, "type": "intake", "start": local(tuesday, 10).isoformat(),
+            "desk_remarks": "  Komt met rolstoel "}
+    booked = client.post("/api/v1/appointments", json=body, headers=staff)
+    assert (booked.status_code, booked.json["desk_remarks"]) == (201, "Komt met rolstoel")
+    read = client.get(booked.headers["Location"], headers=staff)
+    assert read.json["desk_remarks"] == "Komt met rolstoel"
+
+
+def test_an_appointment_booked_without_desk_remarks_has_none(client, staff, booked):
+    assert booked["desk_remarks"] == ""
+
+
+def test_desk_remarks_are_changed_alone_or_with_a_status(client, clock, staff, booked, tuesday):
+    alone = change(client, staff, booked["id"], desk_remarks="Slechthorend")
+    assert alone.status_code == 200
+    assert alone.json == booked | {"desk_remarks": "Slechthorend"}
+    clock.set(local(tuesday, 9, 30))
+    both = change(client, staff, booked["id"], status="checked_in", desk_remarks="")
+    assert (both.json["status"], both.json["desk_remarks"]) == ("checked_in", "")
+
+
+@pytest.mark.parametrize("remarks", ["x" * 501, "nul\x00", 12, None])
+def test_bad_desk_remarks_are_422_naming_the_field_and_change_nothing(client, staff, booked, remarks):
+    response = change(client, staff, booked["id"], desk_remarks=remarks)
+    assert response.status_code == 422
+    assert set(error_fields(response)) == {"desk_remarks"}
+    assert db.session.get(Appointment, booked["id"]).desk_remarks == ""
+
+
+def test_too_long_desk_remarks_refuse_the_booking(client, clinic, tuesday, staff, create_patient):
+    body = {"patient_id": create_patient().id, "type": "intake", "start": local(tuesday, 10).isoformat(),
+            "desk_remarks": "x" * 501}
+    response = client.post("/api/v1/appointments", json=body, headers=staff)
+    assert (response.status_code, set(error_fields(response))) == (422, {"desk_remarks"})
+    assert db.session.scalar(select(db.func.count(Appointment.id))) == 0
+
+
+def test_a_status_change_refused_keeps_the_old_desk_remarks(client, clock, staff, booked, tuesday):
+    clock.set(local(tuesday - timedelta(days=4), 10))
+    response = change(client, staff, booked["id"], status="checked_in", desk_remarks="Te vroeg")
+    assert response.status_code == 422
+    db.session.expire_all()
+    assert db.session.get(Appointment, booked["id"]).desk_remarks == ""

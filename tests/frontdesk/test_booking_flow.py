@@ -1,6 +1,8 @@
 """Booking at the front desk: find or register the patient, pick a free time, confirm."""
 import re
-from datetime import date, time
+from datetime import date, time, timedelta
+
+import pytest
 
 from sqlalchemy import select
 
@@ -130,6 +132,44 @@ def test_a_returning_patient_gets_their_last_type_and_one_chiropractor_only(clie
     default = client.get(f"/frontdesk/book/slots?patient={patient.id}").get_data(as_text=True)
     assert selected(default, "appointment_type") == str(appointment_type("sports_massage_30").id)
     assert "New patient" not in default
+
+
+def test_a_patient_who_has_been_before_gets_the_follow_up(client, desk, book, create_patient):
+    patient = create_patient()
+    book(date(2026, 11, 23), time(9, 0), patient=patient, code="intake", now=NOW - timedelta(days=14))
+    page = client.get(f"/frontdesk/book/slots?patient={patient.id}").get_data(as_text=True)
+    assert selected(page, "appointment_type") == str(appointment_type("follow_up").id)
+
+
+def test_a_no_show_alone_does_not_make_a_patient_returning(client, desk, book, create_patient):
+    patient = create_patient()
+    missed = book(date(2026, 11, 23), time(9, 0), patient=patient, code="sports_massage_30",
+                  now=NOW - timedelta(days=14))
+    missed.status = "no_show"
+    db.session.commit()
+    page = client.get(f"/frontdesk/book/slots?patient={patient.id}").get_data(as_text=True)
+    assert selected(page, "appointment_type") == str(appointment_type("sports_massage_30").id)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("Femke Visser", {"first_name": "Femke", "last_name": "Visser"}),
+        ("Sanne de Vries", {"first_name": "Sanne", "last_name": "de Vries"}),
+        ("Visser", {"last_name": "Visser"}),
+        ("femke@example.nl", {"email": "femke@example.nl"}),
+        ("06 12345678", {"phone": "06 12345678"}),
+        ("14-07-1994", {"date_of_birth": "1994-07-14"}),
+        ("Visser 1994-07-14", {"last_name": "Visser", "date_of_birth": "1994-07-14"}),
+    ],
+)
+def test_the_new_patient_form_starts_with_the_search_term_in_the_right_field(client, desk, query, expected):
+    page = client.get("/frontdesk/book/new-patient", query_string={"q": query}).get_data(as_text=True)
+    for field in ("first_name", "last_name", "email", "phone", "date_of_birth"):
+        value = re.search(rf'<input[^>]*name="{field}"[^>]*>', page).group(0)
+        shown = re.search(r'value="([^"]*)"', value)
+        assert (shown.group(1) if shown else "") == expected.get(field, ""), field
+    assert f'name="q" type="hidden" value="{query}"' in page
 
 
 def test_times_already_taken_or_gone_are_not_offered(client, desk, book, create_patient):

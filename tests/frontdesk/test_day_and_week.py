@@ -2,6 +2,8 @@
 import re
 from datetime import time, timedelta
 
+import pytest
+
 from clinic.extensions import db
 from clinic.localtime import combine
 from clinic.models import AppointmentAction, BookingSource, TimeOff
@@ -110,7 +112,8 @@ def test_the_week_shows_one_chiropractor_monday_to_sunday(client, desk, book, cr
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     headings = re.findall(r'<h2><a href="/frontdesk/\?date=(\d{4}-\d\d-\d\d)"', page)
-    assert headings == [f"2026-11-{d}" for d in (30,)] + [f"2026-12-0{d}" for d in range(1, 7)]
+    # Nobody works at the weekend: Saturday and Sunday are left out.
+    assert headings == [f"2026-11-{d}" for d in (30,)] + [f"2026-12-0{d}" for d in range(1, 5)]
     assert booking_link(page, mine).startswith("09:30–09:50")
     assert booking_link(page, friday).startswith("11:00–11:30")
     assert f"/frontdesk/appointments/{other.id}" not in page
@@ -119,9 +122,10 @@ def test_the_week_shows_one_chiropractor_monday_to_sunday(client, desk, book, cr
     assert f"/frontdesk/week?chiropractor={tijn.id}&amp;date=2026-12-07" in page
 
 
-def test_the_week_refuses_an_unknown_chiropractor_next_to_the_field(client, desk):
-    response = client.get("/frontdesk/week?chiropractor=999&date=2026-12-01")
+@pytest.mark.parametrize("screen", ["week", "day-list"])
+def test_the_week_and_the_day_list_refuse_an_unknown_chiropractor_next_to_the_field(client, desk, screen):
+    response = client.get(f"/frontdesk/{screen}?chiropractor=999&date=2026-12-01")
     assert response.status_code == 400
     assert field_error(response.get_data(as_text=True), "chiropractor") == "Choose one of the chiropractors."
-    response = client.get("/frontdesk/week?chiropractor=abc&date=2026-12-01")
+    response = client.get(f"/frontdesk/{screen}?chiropractor=abc&date=2026-12-01")
     assert field_error(response.get_data(as_text=True), "chiropractor") == "Choose one of the chiropractors."

@@ -69,6 +69,7 @@ EXPECTED = {
     }.items()},
     "frontdesk.day": ("LYYYN", "....."),
     "frontdesk.week": ("LYYYN", "....."),
+    "frontdesk.day_list": ("LYYYN", "....."),
     "frontdesk.show_appointment": ("LYYYN", "....."),
     "frontdesk.change_appointment_status": (".....", "LYYNN"),
     "frontdesk.confirm_status_change": ("LYYNN", "....."),
