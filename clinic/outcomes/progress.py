@@ -40,11 +40,14 @@ class Change:
     """One value compared with the first of its measure in the episode."""
 
     measure: Measure
+    first: float
     value: float
     # Positive: better off (less pain, more function); for GROC the rating itself.
     improvement: float
     # The change as a fraction of the first value (NPRS only, when the first value is above 0).
     fraction: float | None
+    # The smallest clinically important change in points, after this first value.
+    minimal_important_change: float
     is_important: bool
 
     @property
@@ -69,7 +72,8 @@ def change(measure: Measure, first: float, value: float) -> Change:
         limit = threshold(measure, first)
     fraction = improvement / first if measure is Measure.NPRS and first > 0 else None
     # A tolerance for the means of the PSK, which are rounded to two decimals.
-    return Change(measure, value, improvement, fraction, abs(improvement) >= limit - 1e-9 and improvement != 0)
+    return Change(measure, first, value, improvement, fraction, limit,
+                  abs(improvement) >= limit - 1e-9 and improvement != 0)
 
 
 def changes(measure: Measure, values: Sequence[float]) -> list[Change]:

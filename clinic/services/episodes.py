@@ -54,7 +54,7 @@ def open_episode(session: Session, patient: Patient, details: NewEpisode, *, by:
     if len(details.goals) > GOALS_MAX_LENGTH:
         problems["goals"] = "too_long"
     if details.onset_on > to_local(now).date():
-        problems["onset_on"] = "in_the_future"
+        problems["onset_on"] = "in_future"
     if session.get(Chiropractor, details.chiropractor_id) is None:
         problems["chiropractor_id"] = "unknown"
     if problems:
@@ -157,8 +157,7 @@ def visits_of(session: Session, episode: CareEpisode) -> int:
 def outcomes_of(session: Session, episode: CareEpisode, *, review_after_visits: int) -> EpisodeOutcomes:
     """Return the episode's outcomes with their changes, and whether it is on track."""
     rows = session.scalars(select(OutcomeMeasurement).where(OutcomeMeasurement.episode_id == episode.id)
-                           .options(selectinload(OutcomeMeasurement.answers),
-                                    selectinload(OutcomeMeasurement.entered_by_user))
+                           .options(selectinload(OutcomeMeasurement.answers))
                            .order_by(OutcomeMeasurement.measured_at, OutcomeMeasurement.id)).all()
     firsts: dict[Measure, float] = {}
     outcomes = []

@@ -1,0 +1,69 @@
+"""A chiropractor opens a care episode, enters outcomes and reads them plotted beside the load chart, in a
+real browser at desktop and phone width; no serious accessibility problem and no sideways scrolling."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
+
+from clinic.extensions import db
+from clinic.localtime import to_local, utcnow
+from clinic.models import Chiropractor, Role
+from clinic.services.seed import seed_clinic
+from tests.browser.conftest import PHONE
+from tests.clinical.clinical_builders import add_training_log
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+LOADS = [(60, 4), (0, 0), (75, 5), (45, 3), (0, 0), (90, 6), (60, 4)] * 4
+
+
+def serious_problems(page) -> list[str]:
+    violations = Axe().run(page).response["violations"]
+    return [f"{v['id']}: {v['help']}" for v in violations if v["impact"] in ("serious", "critical")]
+
+
+def fits_the_width(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+
+
+def test_an_episode_with_its_outcomes_beside_the_load_chart(live_server, page, screenshot, app, create_patient,
+                                                            create_account):
+    seed_clinic(db.session)
+    patient = create_patient()
+    jarco = db.session.query(Chiropractor).filter_by(slug="jarco-schol").one()
+    user = create_account(Role.CHIROPRACTOR, email="jarco@movewell.test", chiropractor=jarco)
+    today = to_local(utcnow()).date()
+    add_training_log(patient, today - timedelta(days=1), LOADS)
+    db.session.commit()
+
+    page.goto(f"{live_server}/login")
+    page.get_by_label("E-mailadres").fill(user.email)
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    page.goto(f"{live_server}/clinical/patients/{patient.id}")
+    page.get_by_role("link", name="Nieuwe zorgepisode").click()
+    page.get_by_label("Regio van de klacht").fill("knie rechts")
+    page.get_by_label("Begin (de dag dat de klacht begon)").fill((today - timedelta(days=20)).isoformat())
+    page.get_by_label("Doelen").fill("Weer 10 km hardlopen")
+    page.get_by_role("button", name="Episode openen").click()
+    expect(page.get_by_role("heading", name="Zorgepisode: knie rechts")).to_be_visible()
+
+    for value in ("7", "4"):
+        page.get_by_label("Pijn (NPRS, 0–10)").check()
+        page.get_by_label("Score", exact=True).fill(value)
+        page.get_by_role("button", name="Meting opslaan").click()
+    page.get_by_label("Patiënt Specifieke Klachten (PSK, 0–10 per activiteit)").check()
+    page.get_by_label("Activiteit 1").fill("hardlopen")
+    page.get_by_label("Score 1 (0 = lukt niet, 10 = zoals vroeger)").select_option("3")
+    page.get_by_role("button", name="Meting opslaan").click()
+    expect(page.get_by_text("hardlopen: 3")).to_be_visible()
+    expect(page.locator(".outcome-svg .mcid")).to_have_count(2)
+    expect(page.locator(".outcome-svg .dot")).to_have_count(3)
+    assert serious_problems(page) == []
+    screenshot("episode")
+    page.set_viewport_size(PHONE)
+    assert fits_the_width(page)
