@@ -234,6 +234,8 @@ ROUTES: Mapping[str, Route] = {
         "reminders": submit(R.APPOINTMENTS, audience=patients),
         "new_training_session": form(R.TRAINING_DATA, audience=patients),
         "new_check_in": form(R.TRAINING_DATA, audience=patients),
+        # Their own outcome measures of an open care episode (a complaint), like a check-in.
+        "outcome_measures": form(R.TRAINING_DATA, audience=patients),
         "my_data": page(R.ACCESS_LOG, audience=patients),
         "export_json": Route(read=patients(R.TREATMENT_NOTES, EXPORT)),
         "export_summary": Route(read=patients(R.TREATMENT_NOTES, EXPORT)),

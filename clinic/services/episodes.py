@@ -134,6 +134,29 @@ def record_outcome(session: Session, episode: CareEpisode, entry: Entry, *, ente
     return measurement
 
 
+def record_outcomes(session: Session, episode: CareEpisode, entries: Sequence[Entry], *, entered_by: EnteredBy,
+                    user: User | None, now: datetime, appointment_id: int | None = None) -> list[OutcomeMeasurement]:
+    """Store several outcome measures taken together (a patient's form), all or none.
+
+    :raises Invalid: a value outside its range, keyed by measure and dotted field (``psk.items.0.score``).
+    :raises Conflict: the episode is closed.
+    """
+    problems = {f"{entry.measure.value}.{name}": code
+                for entry in entries for name, code in measures.problems(entry).items()}
+    if problems:
+        raise Invalid("Some values are not valid; see fields.", fields=problems)
+    return [record_outcome(session, episode, entry, entered_by=entered_by, user=user, now=now,
+                           appointment_id=appointment_id) for entry in entries]
+
+
+def last_psk_activities(session: Session, episode: CareEpisode) -> list[str]:
+    """Return the activities of the episode's latest PSK: the patient scores the same ones again."""
+    latest = session.scalar(select(OutcomeMeasurement).where(
+        OutcomeMeasurement.episode_id == episode.id, OutcomeMeasurement.measure == Measure.PSK.value)
+        .order_by(OutcomeMeasurement.measured_at.desc(), OutcomeMeasurement.id.desc()).limit(1))
+    return [answer.activity for answer in latest.answers] if latest else []
+
+
 @dataclass(frozen=True)
 class MeasuredOutcome:
     measurement: OutcomeMeasurement

@@ -248,10 +248,15 @@ def find_note_for(session: Session, requester: Requester, note_id: int, action: 
     return note
 
 
-def find_episode_for(session: Session, requester: Requester, episode_id: int, action: Action) -> CareEpisode:
-    """Return the care episode if ``requester`` may reach it (``Resource.TREATMENT_NOTES``), and log the access."""
+def find_episode_for(session: Session, requester: Requester, episode_id: int, action: Action,
+                     resource: Resource = Resource.TREATMENT_NOTES) -> CareEpisode:
+    """Return the care episode if ``requester`` may reach it, and log the access.
+
+    Staff reach it as part of the treatment record; a patient reaches their own through the portal,
+    where filling in its outcome measures is like keeping their training log (``Resource.TRAINING_DATA``).
+    """
     with refusal_of_row_logged(session, requester, "episode_id", episode_id):
-        visible = _of_visible_patients(CareEpisode.patient_id, requester.user, Resource.TREATMENT_NOTES, action)
+        visible = _of_visible_patients(CareEpisode.patient_id, requester.user, resource, action)
         episode = session.scalar(select(CareEpisode).join(Patient).where(
             CareEpisode.id == episode_id, visible, not_merged_away()))
         if episode is None:

@@ -46,6 +46,8 @@ EXPECTED = {
         "reminders": (".....", "LNNNY"),
         "new_training_session": ("LNNNY", "LNNNY"),
         "new_check_in": ("LNNNY", "LNNNY"),
+        # The other patient's episode: absent for the patient account.
+        "outcome_measures": ("LNNNH", "LNNNH"),
         "my_data": ("LNNNY", "....."),
         "export_json": ("LNNNY", "....."),
         "export_summary": ("LNNNY", "....."),
