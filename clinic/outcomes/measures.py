@@ -12,7 +12,8 @@
   validated, free of charge for clinical use (published in Phys Ther 1999, no licence fee or permission
   needed, unlike the Oswestry Disability Index, which is licensed through Mapi Research Trust), short, and
   it fits the clinic's athletes, most of whose complaints are in the legs. The item texts are the English
-  original; the Dutch texts follow the Dutch LEFS (Hoogeboom 2012) in meaning.
+  original; the Dutch texts are a working translation, to be replaced by the wording of the validated Dutch
+  LEFS (Hoogeboom et al. 2012) before the scores are compared with published values.
 """
 from __future__ import annotations
 
