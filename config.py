@@ -71,6 +71,9 @@ class Config:
     AFTER_VISIT_HOURS = float(os.environ.get("AFTER_VISIT_HOURS", 24))
     # A patient's full screening (red flags, contraindications) is due again this many months after it.
     SCREENING_VALID_MONTHS = int(os.environ.get("SCREENING_VALID_MONTHS", 6))
+    # A care episode is "not on track" when after this many visits no outcome improved by its minimal
+    # clinically important change (clinic.outcomes.progress).
+    OUTCOME_REVIEW_AFTER_VISITS = int(os.environ.get("OUTCOME_REVIEW_AFTER_VISITS", 4))
     RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") != "0"
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     # Free slots the availability API keeps per worker, valid until the schedule changes; 0 keeps none.

@@ -234,6 +234,8 @@ ROUTES: Mapping[str, Route] = {
         "reminders": submit(R.APPOINTMENTS, audience=patients),
         "new_training_session": form(R.TRAINING_DATA, audience=patients),
         "new_check_in": form(R.TRAINING_DATA, audience=patients),
+        # Their own outcome measures of an open care episode (a complaint), like a check-in.
+        "outcome_measures": form(R.TRAINING_DATA, audience=patients),
         "my_data": page(R.ACCESS_LOG, audience=patients),
         "export_json": Route(read=patients(R.TREATMENT_NOTES, EXPORT)),
         "export_summary": Route(read=patients(R.TREATMENT_NOTES, EXPORT)),
@@ -273,6 +275,12 @@ ROUTES: Mapping[str, Route] = {
     "clinical.show_note": page(R.TREATMENT_NOTES),
     "clinical.sign_note": submit(R.TREATMENT_NOTES),
     "clinical.amend_note": submit(R.TREATMENT_NOTES, AMEND),
+    # Care episodes, part of the treatment record.
+    "clinical.new_episode": form(R.TREATMENT_NOTES),
+    "clinical.episode": page(R.TREATMENT_NOTES),
+    "clinical.record_outcome": submit(R.TREATMENT_NOTES),
+    "clinical.close_episode": submit(R.TREATMENT_NOTES),
+    "clinical.assign_episode": submit(R.TREATMENT_NOTES),
     # Administration.
     "admin.users": page(R.USERS),
     "admin.user": page(R.USERS),
@@ -333,6 +341,11 @@ ROUTES: Mapping[str, Route] = {
     "api.treatment_note": page(R.TREATMENT_NOTES, write=WRITE),
     "api.sign_treatment_note": submit(R.TREATMENT_NOTES),
     "api.amend_treatment_note": submit(R.TREATMENT_NOTES, AMEND),
+    # Care episodes are part of the treatment record.
+    "api.patient_episodes": page(R.TREATMENT_NOTES, write=WRITE),
+    "api.episode": page(R.TREATMENT_NOTES),
+    "api.record_outcome": submit(R.TREATMENT_NOTES),
+    "api.close_episode": submit(R.TREATMENT_NOTES),
 }
 
 

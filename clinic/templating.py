@@ -38,6 +38,8 @@ RECORD_PART_LABELS = {
     RecordPart.READINESS.value: _l("Readiness"),
     RecordPart.TREATMENT_NOTES.value: _l("Treatment notes"),
     RecordPart.TREATMENT_NOTE.value: _l("Treatment note"),
+    RecordPart.CARE_EPISODES.value: _l("Care episodes"),
+    RecordPart.CARE_EPISODE.value: _l("Care episode"),
     RecordPart.ACCESS_LOG.value: _l("Access log"),
 }
 

@@ -12,7 +12,7 @@ CATEGORY_LABELS = {
     Category.MESSAGES: _l("E-mails to the patient and the links sent to them"),
     Category.PORTAL_ACCOUNT: _l("The patient's own login, if they have one"),
     Category.TREATMENT_RECORD: _l("The treatment record: treatment notes with their amendments, the screening, "
-                                  "past appointments"),
+                                  "past appointments, care episodes with their outcome measures"),
     Category.ACCESS_LOG: _l("The access log: who viewed or changed this patient's record, and when"),
     Category.ERASURE_RECORD: _l("The record of this erasure: who did it, when and why"),
 }

@@ -8,6 +8,7 @@ from clinic.api import (  # noqa: F401
     chiropractors,
     clinical,
     closures,
+    episodes,
     me,
     openapi,
     patients,

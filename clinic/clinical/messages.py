@@ -48,9 +48,16 @@ MESSAGES = {
     "not_csv": _l("This is not a text (CSV) file."),
     "unreadable_file": _l("The file cannot be read as CSV: a cell is far too long or a quotation mark is not closed."),
     "date_out_of_range": _l("That date is out of range; please check the year."),
+    "choose_1_to_3_activities": _l("Name one to three activities, each with its score."),
+    "answer_all_20": _l("Answer all 20 items."),
+    "required": _l("Fill this in."),
+    "too_long": _l("This is too long."),
+    "episode_closed": _l("This episode is closed."),
+    "not_this_patients_open_episode": _l("Choose an open episode of this patient."),
 }
 # Codes whose meaning depends on the field.
 FIELD_SPECIFIC = {
+    ("value", "out_of_range"): _l("NPRS runs from 0 to 10, GROC from −7 to +7; give a whole number."),
     ("rpe", "out_of_range"): _l("Session RPE runs from 0 (rest) to 10 (maximal)."),
     ("duration_minutes", "out_of_range"): _l("A session lasts from 1 minute to 24 hours."),
     ("duration", "out_of_range"): _l("A session lasts from 1 minute to 24 hours."),

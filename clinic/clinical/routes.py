@@ -27,6 +27,7 @@ from clinic.clinical.forms import (
     screening_form_class,
     today_default,
 )
+from clinic.clinical.episode_forms import AssignEpisodeForm, episode_choices
 from clinic.clinical.messages import REFUSED, message_for, refused, status_of
 from clinic.clinical.presenting import template_helpers
 from clinic.clinical.timeline import chart, daily_series, end_of_day
@@ -36,6 +37,7 @@ from clinic.extensions import db
 from clinic.localtime import to_local, utcnow
 from clinic.models import Appointment, Chiropractor, Patient, RecordPart, Role
 from clinic.policy import Action, Resource
+from clinic.services import episodes as episodes_service
 from clinic.services import readiness as readiness_service
 from clinic.services import my_day as my_day_service
 from clinic.services import treatment_notes as notes_service
@@ -114,7 +116,9 @@ def my_day():
 def appointment(appointment_id: int):
     """One appointment, with links to the patient's file and to the note written (or to write) for it."""
     appointment = find_appointment_for(db.session, requester(), appointment_id, Action.READ)
-    return render_template("clinical/appointment.html", appointment=appointment,
+    episode_form = AssignEpisodeForm(episode_id=appointment.episode_id or 0)
+    episode_form.episode_id.choices = episode_choices(episodes_service.episodes_of(db.session, appointment.patient))
+    return render_template("clinical/appointment.html", appointment=appointment, episode_form=episode_form,
                            note=notes_service.note_of_appointment(db.session, appointment))
 
 
@@ -140,6 +144,7 @@ def patient(patient_id: int):
         appointments=notes_service.appointments_with_notes(db.session, patient),
         notes=notes_service.notes_of(db.session, patient, me()),
         after_visit_answers=after_visit_answers_of(db.session, patient),
+        episodes=episodes_service.episodes_of(db.session, patient),
     )
 
 

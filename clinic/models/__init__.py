@@ -17,6 +17,7 @@ from clinic.models.appointments import (
     Modality,
     TypeNotOffered,
 )
+from clinic.models.episodes import CareEpisode, EnteredBy, OutcomeAnswer, OutcomeMeasurement
 from clinic.models.messaging import (
     MessageKind,
     OutboxMessage,
@@ -68,6 +69,10 @@ __all__ = [
     "DEFAULT_FOLLOW_UP_DAYS",
     "DESK_REMARKS_MAX_LENGTH",
     "BookingSource",
+    "CareEpisode",
+    "EnteredBy",
+    "OutcomeAnswer",
+    "OutcomeMeasurement",
     "Chiropractor",
     "ClinicClosure",
     "ClinicResource",

@@ -44,6 +44,8 @@ class RecordPart(str, enum.Enum):
     READINESS = "readiness"
     TREATMENT_NOTES = "treatment_notes"
     TREATMENT_NOTE = "treatment_note"
+    CARE_EPISODES = "care_episodes"
+    CARE_EPISODE = "care_episode"  # with its outcome measures
     # The log's own rows: about the patient (e.g. in a CSV export), or, without a patient, the
     # administrator's view of the log through ``log_filter``.
     ACCESS_LOG = "access_log"

@@ -201,6 +201,8 @@ class Appointment(db.Model):
     resource_id: Mapped[int | None] = mapped_column(ForeignKey("resources.id"))
     # Booked as part of a course; moved or cancelled on its own like any other appointment.
     series_id: Mapped[int | None] = mapped_column(ForeignKey("appointment_series.id"), index=True)
+    # The care episode (complaint) the visit is for; NULL until the chiropractor assigns one.
+    episode_id: Mapped[int | None] = mapped_column(ForeignKey("care_episodes.id"), index=True)
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
     buffer_ends_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -48,6 +48,8 @@ class TreatmentNote(Sealed, db.Model):
         CheckConstraint("seal IS NULL OR length(seal) = 64", name="seal_hmac_sha256"),
         Index(None, "patient_id", "created_at"),
         Index(None, "seal_number", unique=True),
+        # A note of an appointment has its appointment's episode; only a stand-alone note names its own.
+        CheckConstraint("appointment_id IS NULL OR episode_id IS NULL", name="episode_through_appointment"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -56,6 +58,8 @@ class TreatmentNote(Sealed, db.Model):
     appointment_id: Mapped[int | None] = mapped_column(
         ForeignKey("appointments.id", ondelete="RESTRICT"), unique=True, comment="NULL for a stand-alone note"
     )
+    # Stand-alone notes only: a note of an appointment has the appointment's episode.
+    episode_id: Mapped[int | None] = mapped_column(ForeignKey("care_episodes.id"), index=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
     subjective: Mapped[str] = mapped_column(Text, default="")
     objective: Mapped[str] = mapped_column(Text, default="")
@@ -84,6 +88,11 @@ class TreatmentNote(Sealed, db.Model):
     amendments: Mapped[list[TreatmentNoteAmendment]] = relationship(
         back_populates="note", order_by="TreatmentNoteAmendment.id"
     )
+
+    @property
+    def care_episode_id(self) -> int | None:
+        """Return the note's episode: its appointment's, or for a stand-alone note its own."""
+        return self.appointment.episode_id if self.appointment is not None else self.episode_id
 
     @property
     def is_signed(self) -> bool:

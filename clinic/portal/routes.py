@@ -14,17 +14,18 @@ from clinic import exports
 from clinic.access import request_action, requester
 from clinic.auth.login import begin_session, end_session
 from clinic.clinical.forms import CheckInForm, TrainingSessionForm, asks_fold, today_default
-from clinic.clinical.messages import refused, status_of
+from clinic.clinical.messages import message_for, refused, status_of
 from clinic.clinical.presenting import label
 from clinic.contact import clean_email
 from clinic.errors import Conflict, DomainError, NotFound
 from clinic.extensions import db, limiter
 from clinic.i18n import localized_route
 from clinic.localtime import to_local, utcnow
-from clinic.models import Patient, RecordPart, Role
+from clinic.models import EnteredBy, Patient, RecordPart, Role
 from clinic.policy import Action, Resource
 from clinic.portal.emails import queue_login_link
-from clinic.portal.forms import ConfirmForm, LoginLinkForm
+from clinic.portal.forms import ConfirmForm, LoginLinkForm, OutcomeMeasuresForm
+from clinic.services import episodes as episodes_service
 from clinic.services import privacy
 from clinic.services import readiness as readiness_service
 from clinic.services.accounts import end_all_sessions
@@ -39,7 +40,7 @@ from clinic.services.portal import (
     valid_login_link,
 )
 from clinic.services.patient_messages import reminders_wanted, set_reminders_wanted
-from clinic.services.records import find_own_patient_for, refusal_of_row_logged
+from clinic.services.records import find_episode_for, find_own_patient_for, refusal_of_row_logged
 from clinic.templating import ACCESS_ACTION_LABELS, BOOKING_BLUEPRINTS, RECORD_PART_LABELS
 
 bp = Blueprint("portal", __name__)
@@ -70,6 +71,7 @@ def home():
         sessions=readiness_service.training_sessions_of(db.session, patient, limit=5),
         check_ins=readiness_service.check_ins_of(db.session, patient, limit=5),
         reminders_wanted=reminders_wanted(db.session, patient),
+        complaints=[episode for episode in episodes_service.episodes_of(db.session, patient) if episode.is_open],
         form=ConfirmForm(),
     )
 
@@ -135,6 +137,32 @@ def new_check_in():
             flash(_("Your check-in is saved."), "success")
             return redirect(url_for(".home"))
     return render_template("portal/check_in.html", form=form, label=label), status_of(form)
+
+
+@localized_route(bp, "/klachten/<int:episode_id>", "/complaints/<int:episode_id>", methods=["GET", "POST"])
+def outcome_measures(episode_id: int):
+    """Fill in how a complaint is going: pain, the chosen activities and, after the first time, the change."""
+    episode = find_episode_for(db.session, requester(), episode_id, request_action(), resource=Resource.TRAINING_DATA)
+    if not episode.is_open:
+        raise NotFound("This complaint's treatment has ended.")
+    form = OutcomeMeasuresForm()
+    asks_change = bool(episode.measurements)
+    if not form.is_submitted():
+        for (activity, _score), chosen in zip(form.rows(), episodes_service.last_psk_activities(db.session, episode)):
+            activity.data = chosen
+    if form.validate_on_submit():
+        try:
+            episodes_service.record_outcomes(db.session, episode, form.entries(asks_change=asks_change),
+                                             entered_by=EnteredBy.PATIENT, user=None, now=utcnow())
+        except DomainError as error:
+            db.session.rollback()
+            form.place(error.fields, message_for) if error.fields else flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(_("Thank you; your answers are saved for your chiropractor."), "success")
+            return redirect(url_for(".home"))
+    return render_template("portal/outcome_measures.html", form=form, episode=episode,
+                           asks_change=asks_change), status_of(form)
 
 
 # The patient's own data -------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Merging two records of one person: everything of the duplicate goes under the kept record.
 
-Appointments (with their links), training sessions, check-ins, screening and the portal account
-move to the kept patient in one transaction, and a ``PatientMerge`` row records it.
+Appointments (with their links), care episodes (with their outcome measures), training sessions,
+check-ins, screening and the portal account move to the kept patient in one transaction, and a ``PatientMerge`` row records it.
 
 What the database keeps append-only and sealed cannot move: the access log, signed treatment
 notes (and their amendments) and the recorded changes of details keep the merged patient's id,
@@ -29,6 +29,7 @@ from clinic.localtime import to_local
 from clinic.models import (
     Appointment,
     AppointmentStatus,
+    CareEpisode,
     NoteStatus,
     Patient,
     PatientErasure,
@@ -101,6 +102,7 @@ def merge_patients(session: Session, kept: Patient, duplicate_id: int, *, by: Us
         raise Conflict("A patient whose data was erased cannot be merged.", code="erased")
     _refuse_overlapping_appointments(session, kept, duplicate)
     _move(session, Appointment, duplicate, kept)
+    _move(session, CareEpisode, duplicate, kept)
     _move(session, PatientToken, duplicate, kept)
     _move(session, TrainingSession, duplicate, kept)
     session.execute(update(TreatmentNote).where(TreatmentNote.patient_id == duplicate.id,

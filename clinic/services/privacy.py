@@ -9,6 +9,9 @@ The export is one JSON document with stable keys (``EXPORT_FORMAT`` version ``EX
   patient's ``after_visit_check_in`` answers (or ``null``)
 - ``training_sessions``, ``wellness_check_ins`` (with ``complaints``)
 - ``screening``: ``screened_at``, ``next_competition_at``, ``flags``, ``indications``
+- ``care_episodes``: region, onset, goals, treating chiropractor, opened/closed with the discharge
+  summary, the ``appointment_ids`` of its visits and its ``outcomes`` (measure, score, raw ``answers``,
+  who entered it and when)
 - ``treatment_notes``: SOAP text, ``modalities``, the ``readiness_snapshot`` shown when the note was
   written, signature (``signed_at``, ``content_hash``) and ``amendments``
 - ``emails``: the e-mails in the outbox about the patient's appointments or sent to their address
@@ -35,6 +38,7 @@ from clinic.models import (
     AfterVisitAnswer,
     Appointment,
     AppointmentAction,
+    CareEpisode,
     AppointmentStatus,
     BookingSource,
     Chiropractor,
@@ -102,6 +106,7 @@ def export_patient(session: Session, patient: Patient, *, now: datetime) -> dict
                                                                                TrainingSession.ended_at)],
         "wellness_check_ins": [_check_in(row) for row in _rows(session, WellnessCheckIn, patient, WellnessCheckIn.day)],
         "screening": _screening(session, patient, staff),
+        "care_episodes": [_episode(row, staff) for row in _rows(session, CareEpisode, patient, CareEpisode.opened_at)],
         "treatment_notes": [_note(row, staff) for row in _notes(session, patient)],
         "emails": [_email(row) for row in messages_to(session, patient)],
         "links": [_link(row) for row in _rows(session, PatientToken, patient, PatientToken.created_at)],
@@ -234,6 +239,27 @@ def _screening(session: Session, patient: Patient, staff: _StaffNames) -> dict:
         "next_competition_at": _instant(profile and profile.next_competition_at),
         "flags": [{"flag": row.flag, "region": row.region, "checked_on": _day(row.checked_on)} for row in flags],
         "indications": [{"indication": row.indication, "recorded_on": _day(row.recorded_on)} for row in indications],
+    }
+
+
+def _episode(episode: CareEpisode, staff: _StaffNames) -> dict:
+    return {
+        "id": episode.id,
+        "region": episode.region,
+        "onset_on": _day(episode.onset_on),
+        "goals": episode.goals,
+        "chiropractor": episode.chiropractor.name,
+        "opened_at": _instant(episode.opened_at),
+        "closed_at": _instant(episode.closed_at),
+        "discharge_summary": episode.discharge_summary,
+        "appointment_ids": sorted(appointment.id for appointment in episode.appointments),
+        "outcomes": [
+            {"measure": row.measure, "score": row.score, "appointment_id": row.appointment_id,
+             "answers": [{"activity": answer.activity, "answer": answer.answer} for answer in row.answers],
+             "entered_by": row.entered_by, "entered_by_staff": staff(row.entered_by_user),
+             "measured_at": _instant(row.measured_at)}
+            for row in episode.measurements
+        ],
     }
 
 

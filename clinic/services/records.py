@@ -22,6 +22,7 @@ from clinic.errors import NotAllowed, NotFound
 from clinic.models import (
     AccessAction,
     Appointment,
+    CareEpisode,
     Patient,
     RecordPart,
     Role,
@@ -142,6 +143,7 @@ RECORD_URL_ARGUMENTS: Mapping[str, tuple[InstrumentedAttribute, InstrumentedAttr
     "patient_id": (Patient.id, Patient.id, None),
     "appointment_id": (Appointment.id, Appointment.patient_id, RecordPart.APPOINTMENT),
     "note_id": (TreatmentNote.id, TreatmentNote.patient_id, RecordPart.TREATMENT_NOTE),
+    "episode_id": (CareEpisode.id, CareEpisode.patient_id, RecordPart.CARE_EPISODE),
 }
 
 
@@ -251,6 +253,23 @@ def find_note_for(session: Session, requester: Requester, note_id: int, action: 
         note = notes_service.note_for(session, note_id, requester.user)
     record_access(session, requester, note.patient_id, LOGGED_AS[action], RecordPart.TREATMENT_NOTE, note.id)
     return note
+
+
+def find_episode_for(session: Session, requester: Requester, episode_id: int, action: Action,
+                     resource: Resource = Resource.TREATMENT_NOTES) -> CareEpisode:
+    """Return the care episode if ``requester`` may reach it, and log the access.
+
+    Staff reach it as part of the treatment record; a patient reaches their own through the portal,
+    where filling in its outcome measures is like keeping their training log (``Resource.TRAINING_DATA``).
+    """
+    with refusal_of_row_logged(session, requester, "episode_id", episode_id):
+        visible = _of_visible_patients(CareEpisode.patient_id, requester.user, resource, action)
+        episode = session.scalar(select(CareEpisode).join(Patient).where(
+            CareEpisode.id == episode_id, visible, not_merged_away()))
+        if episode is None:
+            raise NotFound("No such care episode.")
+    record_access(session, requester, episode.patient_id, LOGGED_AS[action], RecordPart.CARE_EPISODE, episode.id)
+    return episode
 
 
 def find_appointment_by_link(

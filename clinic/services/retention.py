@@ -12,7 +12,9 @@ from sqlalchemy.orm import Session
 
 from clinic.models import (
     AccessLogEntry,
+    CareEpisode,
     OutboxMessage,
+    OutcomeMeasurement,
     OutboxStatus,
     PatientReadinessProfile,
     PatientToken,
@@ -60,6 +62,12 @@ def _treatment_records(session: Session, now: datetime) -> list[DueRecord | None
         .join(TreatmentNoteAmendment.note).group_by(TreatmentNote.patient_id),
         select(PatientReadinessProfile.patient_id, PatientReadinessProfile.screened_at)
         .where(PatientReadinessProfile.screened_at.is_not(None)),
+        # Closing an episode and measuring its outcomes are clinical changes too (closed_at >= opened_at).
+        select(CareEpisode.patient_id, func.max(CareEpisode.opened_at)).group_by(CareEpisode.patient_id),
+        select(CareEpisode.patient_id, func.max(CareEpisode.closed_at)).group_by(CareEpisode.patient_id)
+        .having(func.max(CareEpisode.closed_at).is_not(None)),
+        select(CareEpisode.patient_id, func.max(OutcomeMeasurement.measured_at))
+        .join(OutcomeMeasurement.episode).group_by(CareEpisode.patient_id),
     )
     for query in queries:
         for patient_id, changed_at in session.execute(query):

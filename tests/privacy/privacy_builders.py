@@ -5,7 +5,18 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
 from clinic.extensions import db
-from clinic.models import Appointment, AppointmentAction, BookingSource, Patient, TreatmentNote, User
+from clinic.models import (
+    Appointment,
+    AppointmentAction,
+    BookingSource,
+    CareEpisode,
+    EnteredBy,
+    Patient,
+    TreatmentNote,
+    User,
+)
+from clinic.outcomes.measures import Entry, Measure, PskItem
+from clinic.services import episodes
 from clinic.services.after_visit import AfterVisitReport, issue_after_visit_link, record_after_visit_answers
 from clinic.services.booking import record as record_event
 from clinic.services.online_booking import issue_manage_token
@@ -32,11 +43,12 @@ class PatientRecord:
     future: Appointment
     signed_note: TreatmentNote
     draft_note: TreatmentNote
+    episode: CareEpisode
 
 
 def fill_patient_record(patient: Patient, chiropractor: User, *, now: datetime) -> PatientRecord:
     """Give ``patient`` appointments (with events and an after-visit check-in), training, check-ins, screening,
-    notes, e-mail and links."""
+    notes, e-mail, links and a care episode (the past visit's) with outcome measures."""
     past = add_appointment(patient, local(2026, 11, 23, 9, 0), status="completed")
     record_event(db.session, past, AppointmentAction.BOOKED, None, BookingSource.ONLINE)
     future = add_appointment(patient, local(2026, 12, 7, 9, 0))
@@ -62,4 +74,12 @@ def fill_patient_record(patient: Patient, chiropractor: User, *, now: datetime) 
         pain_now=3, soreness=5, bruising=True, remarks="Blauwe plek op de kuit."), now)
     amend_note(db.session, signed, "Patiënt meldt achteraf minder pijn.", author=chiropractor, now=now)
     draft = start_note(db.session, patient, NoteContent(subjective="Concept."), author=chiropractor, now=now)
-    return PatientRecord(patient, past, future, signed, draft)
+    episode = episodes.open_episode(db.session, patient, episodes.NewEpisode(
+        past.chiropractor_id, "onderrug", TODAY - timedelta(days=20), "Weer wedstrijden spelen"), by=chiropractor,
+        now=now - timedelta(days=8))
+    episodes.assign_appointment(db.session, past, episode)
+    episodes.record_outcome(db.session, episode, Entry(Measure.NPRS, value=6), entered_by=EnteredBy.STAFF,
+                            user=chiropractor, now=now - timedelta(days=7), appointment_id=past.id)
+    episodes.record_outcome(db.session, episode, Entry(Measure.PSK, items=[PskItem("hardlopen", 4)]),
+                            entered_by=EnteredBy.PATIENT, user=None, now=now)
+    return PatientRecord(patient, past, future, signed, draft, episode)

@@ -30,7 +30,8 @@ from tests.privacy.privacy_builders import NOW
 def full_database(record, admin, create_patient, create_account):
     """Fill every table: a full patient record, an erased patient with a portal account, tokens, time off,
     the access log, a reminder opt-out, a clinic closure, a treatment one chiropractor does not offer, a
-    treatment series, a merge and the answers to an after-visit check-in."""
+    treatment series, a merge and the answers to an after-visit check-in; the record has a care episode with
+    outcome measures and their raw answers."""
     api_token_for(admin)
     record_access(db.session, Requester(admin, "192.0.2.1", admin.role), record.patient.id, AccessAction.READ,
                   RecordPart.PATIENT, record.patient.id)

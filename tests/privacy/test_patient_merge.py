@@ -10,6 +10,7 @@ from clinic.extensions import db
 from clinic.models import (
     AccessAction,
     Appointment,
+    CareEpisode,
     Chiropractor,
     PatientMerge,
     PatientScreeningFlag,
@@ -53,6 +54,7 @@ def test_everything_of_the_duplicate_is_read_under_the_kept_record(record, kept,
     assert {a.id for a in db.session.scalars(select(Appointment).where(Appointment.patient_id == kept.id))} == {
         record.past.id, record.future.id}
     assert (count(TrainingSession, kept), count(TrainingSession, duplicate)) == (2, 0)
+    assert (count(CareEpisode, kept), count(CareEpisode, duplicate)) == (1, 0)
     assert count(PatientScreeningFlag, kept) == 1 and not result.duplicate_screening_set_aside
     # Both had a check-in that day: the kept record's stands, the duplicate's stays with the tombstone.
     assert result.check_in_days_set_aside == (TODAY,)

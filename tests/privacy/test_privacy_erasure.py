@@ -8,7 +8,9 @@ from clinic.errors import Conflict, Invalid
 from clinic.extensions import db
 from clinic.models import (
     AppointmentEvent,
+    CareEpisode,
     OutboxMessage,
+    OutcomeMeasurement,
     PatientErasure,
     PatientReadinessProfile,
     PatientScreeningFlag,
@@ -77,6 +79,9 @@ def test_the_treatment_record_stays_unchanged(app, record, admin):
     assert note_is_as_signed(record.signed_note, app.config["RECORDS_KEY"])
     assert count(TreatmentNoteAmendment, note_id=record.signed_note.id) == 1
     assert count(PatientScreeningFlag, patient_id=record.patient.id) == 1
+    # The care episode with its outcome measures is part of the treatment record.
+    assert count(CareEpisode, patient_id=record.patient.id) == 1
+    assert count(OutcomeMeasurement, episode_id=record.episode.id) == 2
 
 
 def test_the_erasure_is_recorded_with_who_when_and_why(record, admin):

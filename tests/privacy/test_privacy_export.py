@@ -17,7 +17,7 @@ from tests.privacy.privacy_builders import NOW
 OFFSET_INSTANT = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?[+-]\d\d:\d\d$")
 TOP_LEVEL_KEYS = {
     "format", "version", "exported_at", "patient", "erasure", "appointments", "training_sessions",
-    "wellness_check_ins", "screening", "treatment_notes", "emails", "links",
+    "wellness_check_ins", "screening", "care_episodes", "treatment_notes", "emails", "links",
 }
 
 
@@ -57,6 +57,11 @@ def test_the_export_holds_every_part_of_the_record(record):
     assert "Uw afspraak" in [email["subject"] for email in document["emails"]]
     assert document["links"][0]["purpose"] == "manage_appointment"
     assert document["erasure"] is None
+    [episode] = document["care_episodes"]
+    assert (episode["region"], episode["appointment_ids"]) == ("onderrug", [record.past.id])
+    assert [(o["measure"], o["score"], o["entered_by"]) for o in episode["outcomes"]] == [
+        ("nprs", 6, "staff"), ("psk", 4, "patient")]
+    assert episode["outcomes"][1]["answers"] == [{"activity": "hardlopen", "answer": 4}]
 
 
 def test_instants_carry_their_offset_and_secrets_are_left_out(record):

@@ -25,6 +25,7 @@ from clinic.models import (
     WellnessCheckIn,
     WorkingHours,
 )
+from clinic.services import episodes
 from clinic.services import treatment_notes as notes_service
 from clinic.services.accounts import create_user
 from clinic.services.online_booking import issue_manage_token
@@ -55,6 +56,7 @@ class World:
     training_session: TrainingSession | None = None
     check_in: WellnessCheckIn | None = None
     signed_note_id: int = 0
+    episode_id: int = 0  # the other patient's care episode
     draft_note_id: int = 0  # by another chiropractor: the chiropractor under test must not see it
     chiropractor: Chiropractor | None = None  # the chiropractor account's own
     hours_id: int = 0
@@ -109,6 +111,8 @@ def build_world() -> World:
     draft = notes_service.start_note(db.session, world.other, notes_service.NoteContent(
         subjective=MARKERS["draft_note"]), author=author, now=utcnow())
     world.signed_note_id, world.draft_note_id = signed.id, draft.id
+    world.episode_id = episodes.open_episode(db.session, world.other, episodes.NewEpisode(
+        chiropractors[1].id, "onderrug", to_local(utcnow()).date()), by=author, now=utcnow()).id
     world.hours_id = db.session.scalar(select(WorkingHours.id).where(
         WorkingHours.chiropractor_id == world.chiropractor.id).order_by(WorkingHours.id))
     world.time_off_id = db.session.scalar(select(TimeOff.id).where(TimeOff.chiropractor_id == world.chiropractor.id))

@@ -46,6 +46,8 @@ EXPECTED = {
         "reminders": (".....", "LNNNY"),
         "new_training_session": ("LNNNY", "LNNNY"),
         "new_check_in": ("LNNNY", "LNNNY"),
+        # The other patient's episode: absent for the patient account.
+        "outcome_measures": ("LNNNH", "LNNNH"),
         "my_data": ("LNNNY", "....."),
         "export_json": ("LNNNY", "....."),
         "export_summary": ("LNNNY", "....."),
@@ -97,6 +99,11 @@ EXPECTED = {
     "clinical.show_note": ("LYNYN", "....."),
     "clinical.sign_note": (".....", "LNNYN"),
     "clinical.amend_note": (".....", "LNNYN"),
+    "clinical.new_episode": ("LNNYN", "LNNYN"),
+    "clinical.episode": ("LYNYN", "....."),
+    "clinical.record_outcome": (".....", "LNNYN"),
+    "clinical.close_episode": (".....", "LNNYN"),
+    "clinical.assign_episode": (".....", "LNNYN"),
     "admin.users": ("LYNNN", "....."),
     "admin.user": ("LYNNN", "....."),
     "admin.new_user": ("LYNNN", "LYNNN"),
@@ -151,6 +158,10 @@ EXPECTED = {
     "api.treatment_note": ("LYNYN", "LNNYN"),
     "api.sign_treatment_note": (".....", "LNNYN"),
     "api.amend_treatment_note": (".....", "LNNYN"),
+    "api.patient_episodes": ("LYNYN", "LNNYN"),
+    "api.episode": ("LYNYN", "....."),
+    "api.record_outcome": (".....", "LNNYN"),
+    "api.close_episode": (".....", "LNNYN"),
 }
 
 # A body each write accepts in shape, so a patient reaching past their own records meets the
@@ -167,6 +178,7 @@ def url_for_rule(rule, world: World) -> str:
         "patient_id": world.other.id,
         "appointment_id": world.appointment.id,
         "note_id": world.signed_note_id,
+        "episode_id": world.episode_id,
         "session_id": world.training_session.id,
         "check_in_id": world.check_in.id,
         "chiropractor_id": world.chiropractor.id,

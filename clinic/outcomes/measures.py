@@ -1,0 +1,137 @@
+"""The outcome measures a care episode tracks, their ranges and how their raw answers are scored.
+
+- ``nprs``: Numeric Pain Rating Scale, one whole number, 0 (no pain) … 10 (worst pain imaginable).
+- ``psk``: Patiënt Specifieke Klachten / Patient-Specific Functional Scale (Stratford 1995): one to
+  three activities the patient chooses, each 0 (cannot do it) … 10 (can do it as before the
+  complaint); the score is their mean. The Dutch PSK of Beurskens (1996) asks for the *difficulty*
+  (0 = none); the forms here use the PSFS direction, so that for every measure but pain higher is better.
+- ``groc``: Global Rating of Change (Jaeschke 1989), the 15-point scale −7 (a very great deal worse)
+  … 0 (about the same) … +7 (a very great deal better), asked about the change since the episode began.
+- ``lefs``: Lower Extremity Functional Scale (Binkley 1999), 20 activities each 0 (extreme difficulty
+  or unable) … 4 (no difficulty), the score is their sum, 0–80. The region-specific questionnaire:
+  validated, free of charge for clinical use (published in Phys Ther 1999, no licence fee or permission
+  needed, unlike the Oswestry Disability Index, which is licensed through Mapi Research Trust), short, and
+  it fits the clinic's athletes, most of whose complaints are in the legs. The item texts are the English
+  original; the Dutch texts are a working translation, to be replaced by the wording of the validated Dutch
+  LEFS (Hoogeboom et al. 2012) before the scores are compared with published values.
+"""
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+class Measure(str, enum.Enum):
+    NPRS = "nprs"
+    PSK = "psk"
+    GROC = "groc"
+    LEFS = "lefs"
+
+
+@dataclass(frozen=True)
+class Scale:
+    """The range of a measure's score (and of each answer, for a questionnaire)."""
+
+    low: int
+    high: int
+    # True when a higher score means the patient is better off (all but pain).
+    higher_is_better: bool = True
+    item_low: int | None = None
+    item_high: int | None = None
+    max_items: int | None = None
+
+
+SCALES: dict[Measure, Scale] = {
+    Measure.NPRS: Scale(0, 10, higher_is_better=False),
+    Measure.PSK: Scale(0, 10, item_low=0, item_high=10, max_items=3),
+    Measure.GROC: Scale(-7, 7),
+    Measure.LEFS: Scale(0, 80, item_low=0, item_high=4, max_items=20),
+}
+PSK_ACTIVITY_MAX_LENGTH = 80
+
+# The 20 activities of the LEFS, in the questionnaire's order: (English, Dutch).
+LEFS_ITEMS: tuple[tuple[str, str], ...] = (
+    ("Any of your usual work, housework or school activities",
+     "Uw gebruikelijke werk, huishoudelijke taken of schoolactiviteiten"),
+    ("Your usual hobbies, recreational or sporting activities", "Uw gebruikelijke hobby's, recreatie of sport"),
+    ("Getting into or out of the bath", "In of uit bad stappen"),
+    ("Walking between rooms", "Van de ene naar de andere kamer lopen"),
+    ("Putting on your shoes or socks", "Schoenen of sokken aantrekken"),
+    ("Squatting", "Hurken"),
+    ("Lifting an object, like a bag of groceries, from the floor",
+     "Iets van de grond optillen, zoals een tas met boodschappen"),
+    ("Performing light activities around your home", "Lichte klussen in en om het huis"),
+    ("Performing heavy activities around your home", "Zware klussen in en om het huis"),
+    ("Getting into or out of a car", "In of uit een auto stappen"),
+    ("Walking 2 blocks", "Twee straten ver lopen"),
+    ("Walking a mile", "Anderhalve kilometer lopen"),
+    ("Going up or down 10 stairs (about 1 flight of stairs)", "Tien traptreden op- of aflopen (ongeveer één trap)"),
+    ("Standing for 1 hour", "Een uur staan"),
+    ("Sitting for 1 hour", "Een uur zitten"),
+    ("Running on even ground", "Hardlopen op een vlakke ondergrond"),
+    ("Running on uneven ground", "Hardlopen op een oneffen ondergrond"),
+    ("Making sharp turns while running fast", "Scherpe bochten maken tijdens snel hardlopen"),
+    ("Hopping", "Hinken"),
+    ("Rolling over in bed", "Omdraaien in bed"),
+)
+# What each LEFS answer means, 0 … 4: (English, Dutch).
+LEFS_ANSWERS: tuple[tuple[str, str], ...] = (
+    ("Extreme difficulty or unable to perform activity", "Extreem veel moeite of niet in staat"),
+    ("Quite a bit of difficulty", "Behoorlijk veel moeite"),
+    ("Moderate difficulty", "Matige moeite"),
+    ("A little bit of difficulty", "Een beetje moeite"),
+    ("No difficulty", "Geen moeite"),
+)
+
+
+@dataclass(frozen=True)
+class PskItem:
+    activity: str
+    score: int
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What was entered for one measurement: a single value (nprs, groc), activities (psk) or answers (lefs)."""
+
+    measure: Measure
+    value: int | None = None
+    items: Sequence[PskItem] = ()
+    answers: Sequence[int] = ()
+
+
+def _in(value, low: int, high: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
+def problems(entry: Entry) -> dict[str, str]:
+    """Return what is wrong with ``entry``, keyed by the dotted field (``items.0.score``); empty when valid."""
+    scale = SCALES[entry.measure]
+    if entry.measure in (Measure.NPRS, Measure.GROC):
+        return {} if _in(entry.value, scale.low, scale.high) else {"value": f"out_of_range({scale.low}..{scale.high})"}
+    if entry.measure is Measure.PSK:
+        if not 1 <= len(entry.items) <= scale.max_items:
+            return {"items": f"choose_1_to_{scale.max_items}_activities"}
+        found = {}
+        for index, item in enumerate(entry.items):
+            if not item.activity.strip():
+                found[f"items.{index}.activity"] = "required"
+            elif len(item.activity.strip()) > PSK_ACTIVITY_MAX_LENGTH:
+                found[f"items.{index}.activity"] = "too_long"
+            if not _in(item.score, scale.item_low, scale.item_high):
+                found[f"items.{index}.score"] = f"out_of_range({scale.item_low}..{scale.item_high})"
+        return found
+    if len(entry.answers) != scale.max_items:
+        return {"answers": f"answer_all_{scale.max_items}"}
+    return {f"answers.{index}": f"out_of_range({scale.item_low}..{scale.item_high})"
+            for index, answer in enumerate(entry.answers) if not _in(answer, scale.item_low, scale.item_high)}
+
+
+def score(entry: Entry) -> float:
+    """Return the score of a valid ``entry``: the value, the mean of the activities (psk) or the sum (lefs)."""
+    if entry.measure is Measure.PSK:
+        return round(sum(item.score for item in entry.items) / len(entry.items), 2)
+    if entry.measure is Measure.LEFS:
+        return float(sum(entry.answers))
+    return float(entry.value)
