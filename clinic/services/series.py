@@ -44,12 +44,14 @@ ALTERNATIVE_DAYS = 7
 
 @dataclass(frozen=True)
 class StartNotFree:
-    """One start of a series that cannot be booked: why (``code``, ``message``) and what is free near it."""
+    """One start of a series that cannot be booked: why (``code``, ``message``, the ``refusal`` itself)
+    and what is free near it."""
 
     start: datetime
     code: str
     message: str
     alternatives: tuple[Slot, ...]
+    refusal: DomainError
 
 
 class SeriesNotFree(Conflict):
@@ -149,7 +151,7 @@ def not_free(
         session, appointment_type, start, policy=policy, now=now, chiropractor_id=chiropractor_id,
         patient_id=patient.id, days=ALTERNATIVE_DAYS, count=ALTERNATIVES_OFFERED,
     )
-    return StartNotFree(start, refusal.code, refusal.message, tuple(alternatives))
+    return StartNotFree(start, refusal.code, refusal.message, tuple(alternatives), refusal)
 
 
 def cancel_rest_of_series(
