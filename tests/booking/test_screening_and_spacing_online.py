@@ -4,6 +4,7 @@ A type that needs a screening answers every visitor alike, on the pages and in t
 matched patient whose screening is current gets the link that books it. A spacing rule refuses
 a time too close to the patient's other appointment of the type without saying when that is.
 """
+import re
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -85,3 +86,18 @@ def test_a_time_too_close_to_the_patients_other_appointment_is_refused_without_s
     assert first[11:16] not in error["message"]
     # Anyone else gets the time.
     assert client.post("/api/v1/bookings", json=api_body(next_day, UNKNOWN, "dry_needling")).status_code == 201
+
+
+def test_the_manage_page_offers_only_moves_that_keep_the_spacing(client, patients):
+    type_with("dry_needling", min_hours_apart=48)
+    first = free_api_start(client, "dry_needling")
+    assert client.post("/api/v1/bookings", json=api_body(first, SCREENED, "dry_needling")).status_code == 201
+    first_start = datetime.fromisoformat(first)
+    later = free_api_start(client, "dry_needling", days_ahead=10)
+    token = client.post("/api/v1/bookings", json=api_body(later, SCREENED, "dry_needling")).json["manage_url"]
+    day_after = (first_start + timedelta(days=1)).date().isoformat()
+    page = client.get(f"/afspraak/beheer/{token.rsplit('/', 1)[1]}/verzetten",
+                      query_string={"week": first_start.date().isoformat(), "dag": day_after})
+    offered = [datetime.fromisoformat(value.split("@")[1])
+               for value in re.findall(r'name="slot" value="([^"]+)"', page.get_data(as_text=True))]
+    assert offered and all(abs(start - first_start) >= timedelta(hours=48) for start in offered)
