@@ -2,7 +2,6 @@
 shown with the free times near it, the form keeps what was typed, and the rest is cancelled in one step."""
 from __future__ import annotations
 
-import re
 from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
@@ -11,12 +10,12 @@ from playwright.sync_api import expect
 
 from clinic.extensions import db
 from clinic.localtime import combine
-from clinic.models import AppointmentType, BookingSource, Chiropractor, Role
+from clinic.models import AppointmentType, BookingSource, Chiropractor
 from clinic.scheduling import STAFF_POLICY
 from clinic.services.booking import book_appointment
 from clinic.services.seed import seed_clinic
 from tests.browser.conftest import ARTIFACTS
-from tests.conftest import PASSWORD
+from tests.browser.test_frontdesk_screens import log_in_as_front_desk
 
 pytestmark = pytest.mark.browser
 
@@ -51,14 +50,8 @@ def test_front_desk_books_a_series_sees_a_taken_date_and_cancels_the_rest(
                      source=BookingSource.FRONTDESK, policy=STAFF_POLICY, now=NOW)
     femke = create_patient(first_name="Femke", last_name="Jansen")
     db.session.commit()
-    user = create_account(Role.FRONTDESK)
-    page.goto(f"{live_server}/taal/nl?next=/frontdesk/")
-    page.get_by_label("E-mailadres").fill(user.email)
-    page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
-    expect(page).to_have_url(re.compile(r"/frontdesk/$"))
-
-    page.goto(f"{live_server}/frontdesk/patients/{femke.id}")
+    log_in_as_front_desk(page, live_server, create_account)
+    page.goto(f"{live_server}/taal/nl?next=/frontdesk/patients/{femke.id}")
     page.get_by_role("link", name="Reeks boeken").click()
     page.get_by_label("Soort afspraak").select_option(label="Sportmassage 30 minuten (30 min)")
     page.get_by_label("Chiropractor").select_option(label=jarco.name)
