@@ -28,6 +28,10 @@ FIELD_MESSAGES = {
     "slot_taken": _l("Someone else just booked this time. Please choose another one."),
     "patient_busy": _l("You already have an appointment at this time."),
     "resource_taken": _l("The equipment for this treatment is in use at this time. Please choose another one."),
+    "spacing_too_short": _l("You have another appointment for this treatment too close to this time. Please "
+                            "choose a time further away from it."),
+    "screening_needed": _l("This treatment can be booked online only while your screening by the chiropractor is "
+                           "current. Please call us."),
     "too_many_open_bookings": _l(
         "You already have the maximum number of open online bookings. Call us to book more."
     ),

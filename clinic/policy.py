@@ -256,6 +256,8 @@ ROUTES: Mapping[str, Route] = {
     "frontdesk.new_patient": form(R.CONTACT_DETAILS),
     "frontdesk.choose_slot": form(R.APPOINTMENTS),
     "frontdesk.confirm_booking": form(R.APPOINTMENTS),
+    "frontdesk.new_series": form(R.APPOINTMENTS),
+    "frontdesk.show_series": form(R.APPOINTMENTS),
     "frontdesk.find_patients": page(R.CONTACT_DETAILS),
     "frontdesk.patient_file": page(R.CONTACT_DETAILS, write=WRITE),
     # The chiropractor's patient records.

@@ -168,6 +168,11 @@ class AppointmentTypeForm(ClinicForm):
         _l("Follow-up after (days)"), validators=[InputRequired()], default=DEFAULT_FOLLOW_UP_DAYS,
         description=_l("1 to 365 days: “Plan follow-up” suggests the day this long after an appointment of this type"),
     )
+    min_hours_apart = IntegerField(
+        _l("At least hours apart"), validators=[Optional()], default=0,
+        description=_l("0 to 720 hours between the starts of one patient's appointments of this type, before or "
+                       "after (e.g. 48 for dry needling: post-needling soreness); 0 means no rule"),
+    )
     modality = SelectField(
         _l("Kind of treatment"),
         choices=[SelectChoice(value, label) for value, label in MODALITY_LABELS.items()],
@@ -175,6 +180,11 @@ class AppointmentTypeForm(ClinicForm):
     )
     is_online_bookable = BooleanField(_l("Bookable online"), default=True)
     is_open_to_new_patients = BooleanField(_l("Open to new patients"), default=True)
+    online_needs_screening = BooleanField(
+        _l("Online only after screening"),
+        description=_l("Booked online only for a returning patient whose screening by the chiropractor is current; "
+                       "for anyone else the online booking asks for confirmation by e-mail and books nothing."),
+    )
     after_visit_check_in = BooleanField(
         _l("After-visit check-in"),
         description=_l("After a completed appointment the patient gets an e-mail asking about pain, "
@@ -214,6 +224,8 @@ class AppointmentTypeForm(ClinicForm):
             follow_up_days=self.follow_up_days.data,
             resource_id=self.resource_id.data,
             after_visit_check_in=self.after_visit_check_in.data,
+            min_hours_apart=self.min_hours_apart.data or 0,
+            online_needs_screening=self.online_needs_screening.data,
         )
 
 

@@ -34,10 +34,12 @@ APPOINTMENT_URL = "/appointments/<int(min=1, max=2147483647):appointment_id>"
 TAGS = ["appointments"]
 BOOKING_ERRORS = {
     409: "The time is taken (slot_taken), the patient has another appointment then (patient_busy), "
-    "or the equipment the type needs is in use then (resource_taken)"
+    "the equipment the type needs is in use then (resource_taken), or the patient has another appointment of the "
+    "type closer than its spacing rule (spacing_too_short; error.other_appointment names it)"
 }
 CHANGE_ERRORS = {
-    409: "The new time is taken (slot_taken, patient_busy, resource_taken), or the status does not allow the change "
+    409: "The new time is taken (slot_taken, patient_busy, resource_taken), too close to another appointment of the "
+         "type (spacing_too_short), or the status does not allow the change "
          "(status_conflict, not_reschedulable, nothing_to_undo)",
 }
 

@@ -18,6 +18,7 @@ PATIENT_FIELDS = ("first_name", "last_name", "date_of_birth", "email", "phone")
 BOOKING_ERRORS = {
     409: "The time is taken (slot_taken), the patient already has an appointment then (patient_busy), "
     "the equipment the type needs is in use then (resource_taken), "
+    "another appointment of the type is closer than its spacing rule (spacing_too_short), "
     "or the e-mail address has the most open online bookings (too_many_open_bookings)"
 }
 LINK_EMAILED = (

@@ -88,12 +88,18 @@ class Schema(ma.Schema):
 
 class SeriesConflictSchema(Schema):
     start = fields.String(required=True, metadata={"format": "date-time", "description": "A start of the series that is not free"})
-    code = fields.String(required=True, metadata={"description": "slot_taken, patient_busy, resource_taken or booking_rejected"})
+    code = fields.String(required=True, metadata={"description": "slot_taken, patient_busy, resource_taken, spacing_too_short or booking_rejected"})
     message = fields.String(required=True)
     alternatives = fields.List(
         fields.String(metadata={"format": "date-time"}), required=True,
         metadata={"description": "The nearest free starts with the same chiropractor, nearest first"},
     )
+
+
+class OtherAppointmentSchema(Schema):
+    id = fields.Integer(required=True)
+    start = fields.String(required=True, metadata={"format": "date-time"})
+    chiropractor = fields.String(required=True, metadata={"description": "The chiropractor's name"})
 
 
 class ErrorDetailSchema(Schema):
@@ -109,6 +115,11 @@ class ErrorDetailSchema(Schema):
     conflicts = fields.List(
         fields.Nested(SeriesConflictSchema),
         metadata={"description": "A series that is not free (series_not_free): each start that is not, nothing booked"},
+    )
+    other_appointment = fields.Nested(
+        OtherAppointmentSchema,
+        metadata={"description": "A start too close to another of the patient's appointments of the type "
+                                 "(spacing_too_short): the nearest such appointment"},
     )
 
 
@@ -151,6 +162,10 @@ class AppointmentTypeSchema(Schema):
     duration_minutes = fields.Integer(required=True)
     modality = fields.String(required=True, validate=validate.OneOf([m.value for m in Modality]))
     online_bookable = fields.Boolean(required=True, attribute="is_online_bookable")
+    min_hours_apart = fields.Integer(
+        required=True, metadata={"description": "A patient's appointments of the type start at least this many "
+                                                "hours apart (0: no rule)"},
+    )
     resource = fields.Nested(
         ResourceSchema, required=True, allow_none=True,
         metadata={"description": "What the type takes besides the chiropractor, for its duration and buffer; null if nothing"},

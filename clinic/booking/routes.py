@@ -303,6 +303,7 @@ def reschedule(token: str):
     slots = find_free_slots(
         db.session, appointment.appointment_type, week.first_day, week.last_day, policy=rules().policy,
         now=utcnow(), chiropractor_id=appointment.chiropractor_id, ignore_appointment_id=appointment.id,
+        patient_id=appointment.patient_id,
     )
     deadline = utcnow() + rules().cancellation_deadline
     return render_template(

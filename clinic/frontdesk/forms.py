@@ -205,3 +205,44 @@ class StatusForm(ClinicForm):
         _l("Reason for cancelling"),
         validators=[Optional(), Length(max=500, message=_l("Please type at most 500 characters."))],
     )
+
+
+class SeriesForm(ClinicForm):
+    """A course of appointments: what, with whom, the first start and how often."""
+
+    appointment_type = SelectField(
+        _l("Type of appointment"), coerce=int, validators=[InputRequired(_l("Choose a type of appointment."))],
+        invalid_value_message=_l("Choose a type of appointment."),
+        invalid_choice_message=_l("Choose a type of appointment."),
+    )
+    chiropractor = SelectField(
+        _l("Chiropractor"), coerce=int, validators=[InputRequired(_l("Choose one of the chiropractors."))],
+        invalid_value_message=_l("Choose one of the chiropractors."),
+        invalid_choice_message=_l("Choose one of the chiropractors."),
+    )
+    first_day = DayField(_l("First day"), validators=[InputRequired(_l("Choose a day."))])
+    first_time = TimeField(_l("Time"), validators=[InputRequired(_l("Enter a time as hours:minutes, e.g. 09:30."))])
+    course = SelectField(
+        _l("How often"),
+        choices=[
+            SelectChoice("weekly_4", _l("Every week, 4 times")),
+            SelectChoice("weekly_6", _l("Every week, 6 times")),
+            SelectChoice("weekly_8", _l("Every week, 8 times")),
+            SelectChoice("twice_weekly_3", _l("Twice a week for three weeks")),
+            SelectChoice("twice_weekly_6", _l("Twice a week for six weeks")),
+        ],
+        default="weekly_6",
+        invalid_choice_message=_l("Choose how often."),
+    )
+    submit = SubmitField(_l("Book the series"))
+
+
+class CancelSeriesForm(ClinicForm):
+    """Cancel every appointment of a series that has not started yet, for one reason."""
+
+    reason = TextAreaField(
+        _l("Reason for cancelling"),
+        validators=[InputRequired(message=_l("Please fill this in.")),
+                    Length(max=500, message=_l("Please type at most 500 characters."))],
+    )
+    submit = SubmitField(_l("Cancel the rest of the series"))

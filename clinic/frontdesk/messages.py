@@ -3,9 +3,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from flask_babel import format_date, format_time, gettext as _
 from flask_babel import lazy_gettext as _l
 
 from clinic.errors import DomainError
+from clinic.localtime import to_local
+from clinic.scheduling.spacing import SpacedAppointment
 
 # clinic.scheduling ViolationCode → what went wrong with the chosen time.
 VIOLATION_MESSAGES = {
@@ -80,3 +83,11 @@ def field_message(code: str) -> str:
 def error_message(error: DomainError) -> str:
     """Return the message for a conflict or other refusal that is not about one field."""
     return str(CONFLICT_MESSAGES.get(error.code) or STATUS_TIMING_MESSAGES.get(error.code, FALLBACK))
+
+
+def spacing_message(minimum_hours: int, other: SpacedAppointment) -> str:
+    """Return the refusal of a time too close to another appointment of the type, naming that appointment."""
+    start = to_local(other.start)
+    return _("At least %(hours)d hours must lie between two of these treatments: the patient has one on "
+             "%(day)s at %(time)s with %(chiropractor)s.", hours=minimum_hours, day=format_date(start, "full"),
+             time=format_time(start, "HH:mm"), chiropractor=other.chiropractor_name)

@@ -41,6 +41,7 @@ from clinic.frontdesk.messages import (
     STATUS_TIMING_CODES,
     error_message,
     field_message,
+    spacing_message,
     violation_messages,
 )
 from clinic.frontdesk.timeline import build_board
@@ -647,6 +648,8 @@ def booking_problem(error: DomainError) -> list[str]:
     """Return the messages to show next to the time a booking service refused."""
     if isinstance(error, booking.BookingRejected):
         return violation_messages(v.code.value for v in error.violations)
+    if isinstance(error, booking.TooCloseToAnother):
+        return [spacing_message(error.minimum_hours, error.other)]
     if isinstance(error, NotFound):
         return [field_message("unknown")]
     if isinstance(error, Invalid):

@@ -66,6 +66,7 @@ class AppointmentType(db.Model):
         CheckConstraint("buffer_after_minutes >= 0", name="buffer_not_negative"),
         CheckConstraint("code <> ''", name="code_not_empty"),
         CheckConstraint("follow_up_days BETWEEN 1 AND 365", name="follow_up_days_in_range"),
+        CheckConstraint("min_hours_apart >= 0", name="min_hours_apart_not_negative"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -86,6 +87,15 @@ class AppointmentType(db.Model):
     after_visit_check_in: Mapped[bool] = mapped_column(
         default=False, server_default=false(),
         comment="e-mail the patient a short check-in form AFTER_VISIT_HOURS after a completed appointment",
+    )
+
+    min_hours_apart: Mapped[int] = mapped_column(
+        default=0, server_default="0",
+        comment="a patient's appointments of this type start at least this many hours apart (0: no rule)",
+    )
+    online_needs_screening: Mapped[bool] = mapped_column(
+        default=False, server_default=false(),
+        comment="online only for a returning patient whose screening is current",
     )
 
     resource: Mapped[ClinicResource | None] = relationship()

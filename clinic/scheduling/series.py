@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from itertools import islice
 from zoneinfo import ZoneInfo
 
@@ -31,6 +31,32 @@ PART_SYNTAX = {
     "UNTIL": re.compile(r"[0-9]{8}(T[0-9]{6})?"),
     "BYDAY": re.compile(r"(MO|TU|WE|TH|FR|SA|SU)(,(MO|TU|WE|TH|FR|SA|SU))*"),
 }
+
+
+# The courses the front desk chooses from: weeks, and appointments a week.
+COURSES = {
+    "weekly_4": (4, 1),
+    "weekly_6": (6, 1),
+    "weekly_8": (8, 1),
+    "twice_weekly_3": (3, 2),
+    "twice_weekly_6": (6, 2),
+}
+WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+# The other day of a twice-a-week course, by the first day's weekday (Monday = 0): two or three
+# days apart, on working days.
+SECOND_WEEKDAY = {0: 3, 1: 4, 2: 0, 3: 0, 4: 1, 5: 2, 6: 3}
+
+
+def course_rule(course: str, first_day: date) -> str:
+    """Return the recurrence rule of one of the ``COURSES`` starting on ``first_day``.
+
+    :raises KeyError: not one of the courses.
+    """
+    weeks, per_week = COURSES[course]
+    if per_week == 1:
+        return f"FREQ=WEEKLY;COUNT={weeks}"
+    days = sorted({first_day.weekday(), SECOND_WEEKDAY[first_day.weekday()]})
+    return f"FREQ=WEEKLY;BYDAY={','.join(WEEKDAY_CODES[day] for day in days)};COUNT={weeks * per_week}"
 
 
 class SeriesRuleRefused(ValueError):

@@ -49,6 +49,7 @@ from clinic.scheduling import (
     free_slots_for_any,
 )
 from clinic.scheduling.lifecycle import allowed_actions, status_after
+from clinic.scheduling.spacing import SpacedAppointment, spaced_slots, too_close
 from clinic.scheduling.status_rules import (
     DEFAULT_CHECK_IN_OPENS_BEFORE,
     StatusRefusal,
@@ -77,6 +78,26 @@ class NotOffered(Invalid):
 
     def __init__(self, field: str = "chiropractor_id"):
         super().__init__("The chiropractor does not offer this treatment.", fields={field: self.code})
+
+
+class TooCloseToAnother(Conflict):
+    """The patient has another appointment of the type less than its minimum spacing from the time
+    (code ``spacing_too_short``); ``other`` is that appointment, the nearest one."""
+
+    code = "spacing_too_short"
+
+    def __init__(self, appointment_type: AppointmentType, other: SpacedAppointment):
+        super().__init__(
+            f"Appointments of this type are at least {appointment_type.min_hours_apart} hours apart; the patient "
+            f"has one at {to_local(other.start):%Y-%m-%d %H:%M %Z} with {other.chiropractor_name}.",
+            fields={"start": self.code},
+        )
+        self.minimum_hours = appointment_type.min_hours_apart
+        self.other = other
+        self.details = {"other_appointment": {
+            "id": other.appointment_id, "start": to_local(other.start).isoformat(),
+            "chiropractor": other.chiropractor_name,
+        }}
 
 
 # Refusals of a time because something is already booked then, rather than because of a rule.
@@ -266,7 +287,8 @@ def find_free_slots(
     (none for a chiropractor who does not offer the type).
 
     With ``patient_id``, also free for that patient: a time they already have an appointment at
-    is not offered (the database would refuse it after the click).
+    is not offered (the database would refuse it after the click), nor one too close to another
+    of their appointments of the type (its spacing rule).
     """
     calendars = load_calendars(
         session,
@@ -285,9 +307,14 @@ def find_free_slots(
     )
     if patient_id is None:
         return slots
-    return clear_of(
+    slots = clear_of(
         slots, patient_appointments(session, patient_id, first_day, last_day, ignore_appointment_id=ignore_appointment_id)
     )
+    others = spaced_appointments(
+        session, patient_id, appointment_type, day_bounds(first_day)[0], day_bounds(last_day)[1],
+        ignore_appointment_id=ignore_appointment_id,
+    )
+    return spaced_slots(slots, spacing_of(appointment_type), others)
 
 
 # The day view offers every free quarter of an hour, whichever grid the policy offers starts on.
@@ -386,6 +413,64 @@ def patient_appointments(
     return [TimeRange(start, end) for start, end in session.execute(query).all()]
 
 
+def spacing_of(appointment_type: AppointmentType) -> timedelta:
+    """Return how far apart a patient's appointments of the type start at least (zero: no rule)."""
+    return timedelta(hours=appointment_type.min_hours_apart)
+
+
+def spaced_appointments(
+    session: Session,
+    patient_id: int,
+    appointment_type: AppointmentType,
+    window_start: datetime,
+    window_end: datetime,
+    *,
+    ignore_appointment_id: int | None = None,
+) -> list[SpacedAppointment]:
+    """Return the patient's active appointments of the type (but the one ignored) close enough to
+    [window_start, window_end) for its spacing rule to matter; none if the type has no rule."""
+    minimum = spacing_of(appointment_type)
+    if not minimum:
+        return []
+    query = (
+        select(Appointment.id, Appointment.starts_at, Chiropractor.name)
+        .join(Chiropractor, Appointment.chiropractor_id == Chiropractor.id)
+        .where(
+            Appointment.patient_id == patient_id,
+            Appointment.appointment_type_id == appointment_type.id,
+            Appointment.status.in_(ACTIVE_STATUSES),
+            Appointment.starts_at > window_start - minimum,
+            Appointment.starts_at < window_end + minimum,
+        )
+    )
+    if ignore_appointment_id is not None:
+        query = query.where(Appointment.id != ignore_appointment_id)
+    return [SpacedAppointment(*row) for row in session.execute(query).all()]
+
+
+def check_spacing(
+    session: Session,
+    patient: Patient,
+    appointment_type: AppointmentType,
+    starts_at: datetime,
+    *,
+    ignore_appointment_id: int | None = None,
+) -> None:
+    """Refuse a start too close to another of the patient's appointments of the type, before or after it.
+
+    :raises TooCloseToAnother: naming the nearest such appointment.
+    """
+    if not appointment_type.min_hours_apart or patient.id is None:
+        return
+    lock_patient(session, patient.id)
+    others = spaced_appointments(
+        session, patient.id, appointment_type, starts_at, starts_at, ignore_appointment_id=ignore_appointment_id
+    )
+    other = too_close(starts_at, spacing_of(appointment_type), others)
+    if other is not None:
+        raise TooCloseToAnother(appointment_type, other)
+
+
 def book_appointment(
     session: Session,
     *,
@@ -403,12 +488,14 @@ def book_appointment(
     with ``desk_remarks`` for the desk.
 
     :raises NotOffered: the chiropractor (for any: every one) does not offer the type.
+    :raises TooCloseToAnother: the patient has another appointment of the type too close to the time.
     :raises BookingRejected: the time breaks a booking rule for every candidate chiropractor.
     :raises SlotTaken: the time is (or just became) taken.
     """
     candidates = offering_chiropractors(session, appointment_type, chiropractor_id)
     if not candidates:
         raise NotOffered("chiropractor_id" if chiropractor_id is not None else "type")
+    check_spacing(session, patient, appointment_type, starts_at)
     length = length_of(appointment_type)
     local_day = to_local(starts_at).date()
     shared = load_shared(session, appointment_type, local_day, local_day)
@@ -462,8 +549,10 @@ def reschedule_appointment(
     """Move a booked appointment to ``new_starts_at`` with the same chiropractor."""
     if appointment.status != AppointmentStatus.BOOKED.value:
         raise Conflict("Only a booked appointment can be moved.", code="not_reschedulable")
-    lock_chiropractor(session, appointment.chiropractor_id)
     appointment_type = appointment.appointment_type
+    # The patient's lock before the chiropractor's, in the order booking takes them.
+    check_spacing(session, appointment.patient, appointment_type, new_starts_at, ignore_appointment_id=appointment.id)
+    lock_chiropractor(session, appointment.chiropractor_id)
     length = length_of(appointment_type)
     local_day = to_local(new_starts_at).date()
     shared = load_shared(session, appointment_type, local_day, local_day, ignore_appointment_id=appointment.id)
@@ -604,6 +693,13 @@ def lock_chiropractor(session: Session, chiropractor_id: int) -> None:
     """
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(1, :id)"), {"id": chiropractor_id})
+
+
+def lock_patient(session: Session, patient_id: int) -> None:
+    """Serialise the patient's bookings until the transaction ends, so that two bookings of one type
+    with different chiropractors cannot both pass the spacing check (SQLite: see ``lock_chiropractor``)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(3, :id)"), {"id": patient_id})
 
 
 def insert_guarded(session: Session, appointment: Appointment) -> None:

@@ -5,18 +5,25 @@ A returning patient is matched on e-mail address and date of birth together:
 
 - For a type open to new patients the booking is made at once, into the matched record or a new
   one; the answer (the manage link, the booked time) is the same either way.
-- A type for returning patients only cannot be booked at once: the answer would have to differ
+- A type for returning patients only, or one that needs a current screening by the chiropractor
+  (``online_needs_screening``), cannot be booked at once: the answer would have to differ
   (booked for a patient, refused for anyone else), and so would the free times afterwards. So
   ``book_online`` books nothing and answers every visitor alike, after checks that do not depend
   on the person (the details, consent, the time still free, the open bookings of the e-mail
   address). Only a match gets an e-mail with a link (``returning_booking_token``) that books the
   appointment when its owner follows it (``confirm_returning_booking``); anyone else gets
   nothing, and the page tells every visitor that an intake comes first for someone new. Owning
-  the mailbox is the proof of identity that e-mail and birth date alone are not.
+  the mailbox is the proof of identity that e-mail and birth date alone are not. For a type that
+  needs a screening, only a match whose screening is current gets the link; the screening is
+  looked up whether or not anyone matched, so the time taken does not tell either.
+- A spacing rule (``AppointmentType.min_hours_apart``) refuses a time too close to another of the
+  patient's appointments of the type; the public answer says only that, never when or with whom.
+  The page behind the patient's own manage link offers only moves that keep the spacing.
 
 What remains: someone who knows a patient's e-mail and birth date and guesses the exact time of
 one of their appointments gets "you already have an appointment then" (``patient_busy``) for an
-open type, and the e-mail's queueing takes a few milliseconds more for a match.
+open type, or a time near one of a type with a spacing rule "too close to another appointment"
+(``spacing_too_short``), and the e-mail's queueing takes a few milliseconds more for a match.
 """
 from __future__ import annotations
 
@@ -44,15 +51,18 @@ from clinic.models import (
     PatientToken,
     TokenPurpose,
 )
+from clinic.readiness.states import ScreeningStatus
 from clinic.scheduling import SlotPolicy
 from clinic.services.booking import (
     SlotTaken,
+    TooCloseToAnother,
     book_appointment,
     change_status,
     find_free_slots,
     reschedule_appointment,
 )
 from clinic.services.patients import NewPatient, add_patient, cleaned
+from clinic.services.readiness import screening_status
 from clinic.text import is_storable
 
 # How long the e-mailed link of a returning-patients-only booking books the time (if still free).
@@ -179,13 +189,14 @@ def book_online(
     if not request.consent:
         raise Invalid("Please agree to the privacy statement.", fields={"consent": "required"})
     lock_email(session, values["email"])
-    if not appointment_type.is_open_to_new_patients:
+    if confirmed_by_email(appointment_type):
         # Only checks that do not depend on whether the person is a patient come before the answer.
         if not is_free(session, appointment_type, request.chiropractor_id, request.starts_at, rules, now):
             raise SlotTaken("Someone else just booked this time.", code="slot_taken")
         check_open_bookings(session, values["email"], rules, now)
         return AwaitingConfirmation(
-            request, appointment_type, returning_patient(session, values["email"], values["date_of_birth"])
+            request, appointment_type,
+            link_recipient(session, appointment_type, values["email"], values["date_of_birth"], now),
         )
     patient = returning_patient(session, values["email"], values["date_of_birth"])
     if patient is not None and has_appointment_at(session, patient, request.starts_at):
@@ -196,17 +207,40 @@ def book_online(
         patient = add_patient(session, values, source=CreatedSource.ONLINE, privacy_consent_at=now)
     elif patient.privacy_consent_at is None:
         patient.privacy_consent_at = now
-    appointment = book_appointment(
-        session,
-        patient=patient,
-        appointment_type=appointment_type,
-        starts_at=request.starts_at,
-        chiropractor_id=request.chiropractor_id,
-        source=BookingSource.ONLINE,
-        policy=rules.policy,
-        now=now,
-    )
+    try:
+        appointment = book_appointment(
+            session,
+            patient=patient,
+            appointment_type=appointment_type,
+            starts_at=request.starts_at,
+            chiropractor_id=request.chiropractor_id,
+            source=BookingSource.ONLINE,
+            policy=rules.policy,
+            now=now,
+        )
+    except TooCloseToAnother:
+        # Whoever knows the e-mail address and birth date learns no more than that (not when, nor with whom).
+        raise Conflict("Another appointment for this treatment is too close to this time.",
+                       code=TooCloseToAnother.code, fields={"start": TooCloseToAnother.code}) from None
     return BookedOnline(appointment, issue_manage_token(session, appointment))
+
+
+def confirmed_by_email(appointment_type: AppointmentType) -> bool:
+    """Tell whether an online booking of the type waits for a link e-mailed to a matched patient:
+    a type for returning patients only, or one that needs a current screening."""
+    return not appointment_type.is_open_to_new_patients or appointment_type.online_needs_screening
+
+
+def link_recipient(
+    session: Session, appointment_type: AppointmentType, email: str, date_of_birth: date, now: datetime
+) -> Patient | None:
+    """Return the patient to e-mail the booking link to: the match, if the type needs no screening
+    or theirs is current; else nobody. The same queries run whether or not anyone matches."""
+    patient = returning_patient(session, email, date_of_birth)
+    if not appointment_type.online_needs_screening:
+        return patient
+    status = screening_status(session, None if patient is None else patient.id, now)
+    return patient if status is ScreeningStatus.CURRENT else None
 
 
 def check_open_bookings(session: Session, email: str, rules: OnlineRules, now: datetime) -> None:
@@ -261,6 +295,10 @@ def confirm_returning_booking(
     :raises Conflict: the e-mail address has the maximum of open online bookings by now.
     """
     patient = booking.patient
+    if booking.appointment_type.online_needs_screening and (
+        screening_status(session, patient.id, now) is not ScreeningStatus.CURRENT
+    ):
+        raise Conflict("This treatment needs a current screening by the chiropractor.", code="screening_needed")
     lock_email(session, patient.email)
     if has_appointment_at(session, patient, booking.starts_at):
         raise SlotTaken("You already have an appointment at this time.", code="patient_busy")

@@ -18,6 +18,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from clinic import policy, readiness
+from clinic.readiness.engine import assess_screening
+from clinic.readiness.states import ScreeningStatus
 from clinic.bounds import CLINIC_DAYS, whole_number
 from clinic.errors import Conflict, Invalid, NotAllowed
 from clinic.localtime import AmbiguousLocalTime, NonexistentLocalTime, to_local, to_utc
@@ -334,6 +336,19 @@ def _checked_screening(update: ScreeningUpdate, now: datetime) -> tuple[dict[str
 
 def _profile(session: Session, patient: Patient) -> PatientReadinessProfile | None:
     return session.scalar(select(PatientReadinessProfile).where(PatientReadinessProfile.patient_id == patient.id))
+
+
+def screening_status(session: Session, patient_id: int | None, at: datetime) -> ScreeningStatus:
+    """Return whether the patient's screening is current, due or missing at ``at`` (missing for no patient).
+
+    One query either way, so that asking about nobody takes as long as asking about a patient.
+    """
+    row = session.execute(
+        select(PatientReadinessProfile.screened_at, PatientReadinessProfile.screening_due_on)
+        .where(PatientReadinessProfile.patient_id == (patient_id or 0))
+    ).first()
+    screening = readiness.Screening(screened_at=row[0], due_on=row[1]) if row else readiness.Screening()
+    return assess_screening(screening, at, readiness.default_rules()).status
 
 
 def months_after(day: date, months: int) -> date:

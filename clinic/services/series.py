@@ -3,7 +3,8 @@
 Every appointment goes through ``book_appointment``, so each is checked by the same rules and
 the same database constraints as a single booking. They are booked inside one savepoint: when
 any start is not free, the savepoint is rolled back and the caller learns every start that was
-not free, with the nearest free times (looked up with none of the series booked).
+not free, with the nearest free times (looked up with the rest of the series booked, so that an
+alternative keeps the type's spacing from the series' other appointments).
 """
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ from clinic.scheduling.series import SeriesRuleRefused, plan_series
 from clinic.services.booking import (
     BookingRejected,
     SlotTaken,
+    TooCloseToAnother,
     book_appointment,
     change_status,
     nearest_free_slots,
@@ -42,12 +44,14 @@ ALTERNATIVE_DAYS = 7
 
 @dataclass(frozen=True)
 class StartNotFree:
-    """One start of a series that cannot be booked: why (``code``, ``message``) and what is free near it."""
+    """One start of a series that cannot be booked: why (``code``, ``message``, the ``refusal`` itself)
+    and what is free near it."""
 
     start: datetime
     code: str
     message: str
     alternatives: tuple[Slot, ...]
+    refusal: DomainError
 
 
 class SeriesNotFree(Conflict):
@@ -111,7 +115,7 @@ def book_series(
                     session, patient=patient, appointment_type=appointment_type, starts_at=start,
                     chiropractor_id=chiropractor_id, source=source, policy=policy, now=now, user=user,
                 )
-            except (SlotTaken, BookingRejected) as refusal:
+            except (SlotTaken, BookingRejected, TooCloseToAnother) as refusal:
                 refusals.append((start, refusal))
                 continue
             appointment.series = series
@@ -121,11 +125,13 @@ def book_series(
         savepoint.rollback()
         raise
     if refusals:
-        savepoint.rollback()
-        raise SeriesNotFree([
+        # Looked up with the rest of the series still booked: an alternative keeps its spacing from them.
+        refused = [
             not_free(session, start, refusal, appointment_type, chiropractor_id, patient, policy, now)
             for start, refusal in refusals
-        ])
+        ]
+        savepoint.rollback()
+        raise SeriesNotFree(refused)
     savepoint.commit()
     return BookedSeries(series, appointments)
 
@@ -145,7 +151,7 @@ def not_free(
         session, appointment_type, start, policy=policy, now=now, chiropractor_id=chiropractor_id,
         patient_id=patient.id, days=ALTERNATIVE_DAYS, count=ALTERNATIVES_OFFERED,
     )
-    return StartNotFree(start, refusal.code, refusal.message, tuple(alternatives))
+    return StartNotFree(start, refusal.code, refusal.message, tuple(alternatives), refusal)
 
 
 def cancel_rest_of_series(

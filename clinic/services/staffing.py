@@ -38,6 +38,8 @@ from clinic.services.booking import lock_chiropractor
 DURATION_MINUTES = range(5, 481)
 BUFFER_MINUTES = range(0, 121)
 FOLLOW_UP_DAYS = range(1, 366)
+# A spacing rule is at most 30 days: longer is a treatment plan, not a rule.
+SPACING_HOURS = range(0, 721)
 CODE_PATTERN = re.compile(r"[a-z0-9_]{1,40}")
 NAME_LENGTH = 120
 
@@ -291,6 +293,10 @@ class AppointmentTypeFields:
     resource_id: int | None = None
     # E-mail the patient a check-in form after a completed visit (treatments with after-effects).
     after_visit_check_in: bool = False
+    # A patient's appointments of the type start at least this many hours apart (0: no rule).
+    min_hours_apart: int = 0
+    # Online only for a returning patient whose screening is current.
+    online_needs_screening: bool = False
 
 
 def opening_hours(session: Session, day: date) -> dict[int, tuple[time, time]]:
@@ -360,6 +366,8 @@ def type_field_problems(session: Session, fields: AppointmentTypeFields) -> dict
         problems["buffer_after_minutes"] = _l("Choose a buffer from 0 to 120 minutes.")
     if fields.follow_up_days not in FOLLOW_UP_DAYS:
         problems["follow_up_days"] = _l("Choose a follow-up interval from 1 to 365 days.")
+    if fields.min_hours_apart not in SPACING_HOURS:
+        problems["min_hours_apart"] = _l("Choose a spacing from 0 to 720 hours (30 days).")
     if fields.modality not in {m.value for m in Modality}:
         problems["modality"] = _l("Choose a kind of treatment.")
     if fields.resource_id is not None and session.get(ClinicResource, fields.resource_id) is None:
@@ -379,6 +387,8 @@ def apply_fields(appointment_type: AppointmentType, fields: AppointmentTypeField
     appointment_type.follow_up_days = fields.follow_up_days
     appointment_type.resource_id = fields.resource_id
     appointment_type.after_visit_check_in = fields.after_visit_check_in
+    appointment_type.min_hours_apart = fields.min_hours_apart
+    appointment_type.online_needs_screening = fields.online_needs_screening
 
 
 # Shared resources

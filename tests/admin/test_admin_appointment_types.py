@@ -140,3 +140,16 @@ def test_the_administrator_turns_the_after_visit_check_in_on_and_off_per_type(cl
     client.post(f"/admin/appointment-types/{massage.id}", data={**NEW, "after_visit_check_in": "y"})
     assert (stored("dry_needling").after_visit_check_in, stored("sports_massage_30").after_visit_check_in) == (
         False, True)
+
+
+def test_an_administrator_sets_a_spacing_rule_and_the_screening_requirement(client, logged_in):
+    logged_in(Role.ADMIN)
+    needling = stored("dry_needling")
+    form = {**NEW, "code": None, "modality": "dry_needling", "min_hours_apart": "-1", "online_needs_screening": "y"}
+    form = {name: value for name, value in form.items() if value is not None}
+    refused = client.post(f"/admin/appointment-types/{needling.id}", data=form)
+    assert refused.status_code == 422 and "0 to 720 hours" in refused.get_data(as_text=True)
+    assert client.post(f"/admin/appointment-types/{needling.id}",
+                       data={**form, "min_hours_apart": "48"}).status_code == 302
+    saved = stored("dry_needling")
+    assert (saved.min_hours_apart, saved.online_needs_screening) == (48, True)

@@ -44,6 +44,7 @@ def test_appointment_types_are_public_and_named_in_dutch_by_default(client, clin
         "duration_minutes": 45,
         "modality": "consult",
         "online_bookable": True,
+        "min_hours_apart": 0,
         "resource": None,
     }
 

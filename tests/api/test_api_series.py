@@ -1,10 +1,11 @@
-"""POST /api/v1/appointment-series: a course booked in one step, all or nothing; the rest cancelled in one."""
+"""POST /api/v1/appointment-series: a course booked in one step, all or nothing; the rest cancelled in one.
+And the spacing rule of a type, refused through the API with the appointment it is too close to."""
 from datetime import timedelta
 
 from sqlalchemy import func, select
 
 from clinic.extensions import db
-from clinic.models import Appointment
+from clinic.models import Appointment, AppointmentType
 from tests.api.conftest import local
 from tests.api.test_api_appointments import book, error_fields
 
@@ -62,3 +63,21 @@ def test_cancelling_a_series_cancels_its_remaining_appointments_once(client, cli
     assert client.post(url, json={"reason": "Nogmaals"}, headers=staff).json["cancelled"] == []
     missing = client.post("/api/v1/appointment-series/999/cancellation", json={"reason": "x"}, headers=staff)
     assert missing.status_code == 404
+
+
+def test_the_desk_api_refuses_a_treatment_too_close_to_another_naming_it(client, clinic, tuesday, staff, create_patient):
+    needling = db.session.scalar(select(AppointmentType).where(AppointmentType.code == "dry_needling"))
+    needling.min_hours_apart = 48
+    db.session.commit()
+    patient_id = create_patient().id
+    first = book(client, staff, patient_id, local(tuesday, 10).isoformat(), chiropractor_id=2, code="dry_needling")
+    assert first.status_code == 201
+    response = book(client, staff, patient_id, local(tuesday + timedelta(days=1), 10).isoformat(), code="dry_needling")
+    assert response.status_code == 409
+    error = response.json["error"]
+    assert (error["code"], error["fields"]) == ("spacing_too_short", {"start": "spacing_too_short"})
+    assert error["other_appointment"]["id"] == first.json["id"]
+    assert error["other_appointment"]["start"] == local(tuesday, 10).isoformat()
+    series = book_series(client, staff, patient_id, local(tuesday + timedelta(days=2), 10).isoformat(),
+                         rule="FREQ=DAILY;COUNT=1")
+    assert series.status_code == 201  # exactly 48 hours later

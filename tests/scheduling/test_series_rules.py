@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from clinic.localtime import CLINIC_TZ, to_local
-from clinic.scheduling.series import MAX_APPOINTMENTS, SeriesRuleRefused, plan_series
+from clinic.scheduling.series import COURSES, MAX_APPOINTMENTS, SeriesRuleRefused, course_rule, plan_series
 
 
 def local(day: date, hour: int, minute: int = 0) -> datetime:
@@ -84,3 +84,16 @@ def test_every_start_keeps_the_local_wall_clock_time_and_day_of_the_rule(first_d
     days = [start.date() for start in local_starts]
     step = interval * (7 if frequency == "WEEKLY" else 1)
     assert all((later - earlier).days == step for earlier, later in zip(days, days[1:]))
+
+
+def test_the_desks_courses_are_weekly_or_twice_a_week_on_working_days():
+    tuesday, wednesday = date(2027, 3, 16), date(2027, 3, 17)
+    assert course_rule("weekly_6", tuesday) == "FREQ=WEEKLY;COUNT=6"
+    assert course_rule("twice_weekly_3", tuesday) == "FREQ=WEEKLY;BYDAY=TU,FR;COUNT=6"
+    plan = plan_series(datetime.combine(wednesday, time(9), CLINIC_TZ), course_rule("twice_weekly_3", wednesday))
+    assert [start.weekday() for start in plan.local_starts] == [2, 0, 2, 0, 2, 0]
+    for course in COURSES:
+        for offset in range(5):
+            day = date(2027, 3, 15 + offset)
+            starts = plan_series(datetime.combine(day, time(9), CLINIC_TZ), course_rule(course, day)).local_starts
+            assert starts[0].date() == day and all(start.weekday() < 5 for start in starts)

@@ -82,6 +82,9 @@ EXPECTED = {
     "frontdesk.new_patient": ("LYYNN", "LYYNN"),
     "frontdesk.choose_slot": ("LYYNN", "....."),
     "frontdesk.confirm_booking": ("LYYNN", "LYYNN"),
+    "frontdesk.new_series": ("LYYNN", "LYYNN"),
+    # Series 1 does not exist in this world: staff who may see it get as far as a 404.
+    "frontdesk.show_series": ("LHHNN", "LHHNN"),
     "frontdesk.find_patients": ("LYYYN", "....."),
     "frontdesk.patient_file": ("LYYYN", "LYYNN"),
     "clinical.index": ("LYNYN", "....."),
