@@ -28,6 +28,7 @@ from clinic.models import (
     TrainingSession,
     TreatmentNote,
     User,
+    WaitlistEntry,
     WellnessCheckIn,
 )
 from clinic.policy import Action, Resource
@@ -142,6 +143,8 @@ RECORD_URL_ARGUMENTS: Mapping[str, tuple[InstrumentedAttribute, InstrumentedAttr
     "patient_id": (Patient.id, Patient.id, None),
     "appointment_id": (Appointment.id, Appointment.patient_id, RecordPart.APPOINTMENT),
     "note_id": (TreatmentNote.id, TreatmentNote.patient_id, RecordPart.TREATMENT_NOTE),
+    # A waitlist entry is part of the patient's appointments.
+    "entry_id": (WaitlistEntry.id, WaitlistEntry.patient_id, RecordPart.APPOINTMENT),
 }
 
 
