@@ -5,7 +5,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
 from clinic.extensions import db
-from clinic.models import Appointment, AppointmentAction, BookingSource, Patient, TreatmentNote, User
+from clinic.models import (
+    Appointment,
+    AppointmentAction,
+    BookingSource,
+    Patient,
+    TreatmentNote,
+    User,
+    WaitlistOffer,
+    WaitlistSource,
+)
 from clinic.services.booking import record as record_event
 from clinic.services.online_booking import issue_manage_token
 from clinic.services.outbox import queue_email
@@ -17,6 +26,7 @@ from clinic.services.readiness import (
     record_training_session,
     update_screening,
 )
+from clinic.services.waitlist import WishDetails, issue_claim_link, join_waitlist
 from clinic.services.treatment_notes import AppliedModality, NoteContent, amend_note, sign_note, start_note
 from tests.clinical.clinical_builders import add_appointment, local
 
@@ -34,7 +44,8 @@ class PatientRecord:
 
 
 def fill_patient_record(patient: Patient, chiropractor: User, *, now: datetime) -> PatientRecord:
-    """Give ``patient`` appointments (with events), training, check-ins, screening, notes, e-mail and a link."""
+    """Give ``patient`` appointments (with events), training, check-ins, screening, notes, e-mail, a link and a
+    waitlist entry with a time offered."""
     past = add_appointment(patient, local(2026, 11, 23, 9, 0), status="completed")
     record_event(db.session, past, AppointmentAction.BOOKED, None, BookingSource.ONLINE)
     future = add_appointment(patient, local(2026, 12, 7, 9, 0))
@@ -58,4 +69,11 @@ def fill_patient_record(patient: Patient, chiropractor: User, *, now: datetime) 
     sign_note(db.session, signed, signer=chiropractor, now=now)
     amend_note(db.session, signed, "Patiënt meldt achteraf minder pijn.", author=chiropractor, now=now)
     draft = start_note(db.session, patient, NoteContent(subjective="Concept."), author=chiropractor, now=now)
+    entry = join_waitlist(db.session, patient, WishDetails(future.appointment_type, TODAY + timedelta(days=30),
+                                                           [future.chiropractor_id], [0, 1]),
+                          created_by=WaitlistSource.PATIENT, today=TODAY)
+    offer = WaitlistOffer(entry=entry, chiropractor_id=future.chiropractor_id, starts_at=local(2026, 12, 8, 10, 0),
+                          offered_at=now)
+    db.session.add(offer)
+    issue_claim_link(db.session, offer, now, timedelta(hours=2))
     return PatientRecord(patient, past, future, signed, draft)
