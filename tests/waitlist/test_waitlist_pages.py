@@ -22,17 +22,17 @@ def test_the_desk_puts_a_patient_on_the_waitlist_from_the_file_and_sees_the_list
     patient = create_patient(email="sanne@example.nl")
     form = {"type": massage_id(), "chiropractors": ["1"], "weekdays": ["1", "3"], "from_time": "08:00",
             "to_time": "12:00", "until": "2026-12-31"}
-    assert "Put on the waitlist" in client.get(f"/frontdesk/patients/{patient.id}").text
+    assert "Op de wachtlijst zetten" in client.get(f"/frontdesk/patients/{patient.id}").text
     assert client.post(f"/frontdesk/patients/{patient.id}/waitlist", data=form).status_code == 302
     entry = db.session.scalar(select(WaitlistEntry))
     assert (entry.patient_id, entry.created_by, entry.weekdays, [c.id for c in entry.chiropractors]) == (
         patient.id, "frontdesk", 0b1010, [1])
     page = client.get("/frontdesk/waitlist")
-    assert page.status_code == 200 and "Sanne de Vries" in page.text and "Tuesday, Thursday" in page.text
+    assert page.status_code == 200 and "Sanne de Vries" in page.text and "dinsdag, donderdag" in page.text
 
     again = client.post(f"/frontdesk/patients/{patient.id}/waitlist", data={**form, "to_time": "07:00"})
     assert again.status_code == 422
-    assert "The end of the hours must lie after their start." in again.text and 'value="07:00"' in again.text
+    assert "Het einde van de tijden moet na het begin liggen." in again.text and 'value="07:00"' in again.text
     assert client.post(f"/frontdesk/waitlist/{entry.id}/remove").status_code == 302
     db.session.expire_all()
     assert entry.status == "removed" and entry.ended_at is not None
