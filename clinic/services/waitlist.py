@@ -1,10 +1,10 @@
 """The waitlist: patients waiting for an earlier time, and the free times offered to them.
 
 A cancellation, a move or removed time off writes down the time that became free
-(``clinic.services.booking.time_freed``, in the same transaction); the mail worker offers it to the waiting patients it suits
-(``offer_freed_times``) and e-mails each a link that claims it once. The first claim books it
-through the booking service, where the database decides as for every booking; a later claim
-finds the time gone, and that patient stays on the list.
+(``clinic.services.booking.time_freed``, in the same transaction); the mail worker offers it to
+the waiting patients it suits (``offer_freed_times``) and e-mails each a link that claims it once.
+The first claim books it through the booking service, where the database decides as for every
+booking; a later claim finds the time gone, and that patient stays on the list.
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
