@@ -110,6 +110,7 @@ def register_blueprints(app: Flask) -> None:
     from clinic.clinical.routes import bp as clinical_bp
     from clinic.frontdesk import patient_file  # noqa: F401 (adds the patient pages to the front desk's blueprint)
     from clinic.frontdesk import series  # noqa: F401 (adds the treatment-series pages to the front desk's blueprint)
+    from clinic.frontdesk import waitlist  # noqa: F401 (adds the waitlist pages to the front desk's blueprint)
     from clinic.frontdesk.routes import bp as frontdesk_bp
     from clinic.portal.routes import bp as portal_bp
     from clinic.public.routes import bp as public_bp

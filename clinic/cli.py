@@ -13,7 +13,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from clinic import backup
-from clinic.booking.emails import write_appointment_message
+from clinic.booking.emails import email_waitlist_offers, write_appointment_message
 from clinic.bounds import MAX_ROW_ID
 from clinic.database import append_only_tables, begin_write, grant_app_role
 from clinic.errors import DomainError
@@ -80,7 +80,7 @@ def demo_command(patients: int, days: int) -> None:
 @click.option("--loop", is_flag=True, help="Keep running, checking the outbox every --interval seconds.")
 @click.option("--interval", default=10.0, show_default=True, help="Seconds between checks with --loop.")
 def send_mail_command(loop: bool, interval: float) -> None:
-    """Queue the reminders and after-visit check-ins that are due and send the e-mails waiting in the outbox
+    """Queue the reminders and after-visit check-ins that are due, offer freed times to the waitlist, and send the e-mails waiting in the outbox
     (MAIL_TRANSPORT=log writes them to the log). Several workers may run: none sends a message twice."""
     config = current_app.config
     if not config["CLINIC_BASE_URL"]:
@@ -92,10 +92,12 @@ def send_mail_command(loop: bool, interval: float) -> None:
         transport = smtp_transport(config)
     reminder_lead = timedelta(hours=config["REMINDER_HOURS_BEFORE"])
     check_in_delay = timedelta(hours=config["AFTER_VISIT_HOURS"])
+    offer_lifetime = timedelta(hours=config["WAITLIST_OFFER_HOURS"])
     while True:
         begin_write(db.session)
         queue_due_reminders(db.session, utcnow(), reminder_lead)
         queue_due_after_visit_check_ins(db.session, utcnow(), check_in_delay)
+        email_waitlist_offers(db.session, utcnow(), offer_lifetime)
         sent = send_due(db.session, transport, config["MAIL_FROM"], utcnow(), write=write_appointment_message)
         db.session.commit()
         if sent or not loop:

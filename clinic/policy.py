@@ -223,6 +223,8 @@ ROUTES: Mapping[str, Route] = {
         "reminders_off": PUBLIC_FORM,
         # The link in an after-visit check-in e-mail: the form, which works once.
         "after_visit": PUBLIC_FORM,
+        # The link in a waitlist offer: one button claims the time, once.
+        "claim_waitlist_offer": PUBLIC_FORM,
     }),
     # The patient portal: logging in by e-mailed link, then the patient's own pages.
     **in_each_language(("portal_nl", "portal_en"), {
@@ -232,6 +234,8 @@ ROUTES: Mapping[str, Route] = {
         "home": page(R.APPOINTMENTS, audience=patients),
         "manage_appointment": submit(R.APPOINTMENTS, audience=patients),
         "reminders": submit(R.APPOINTMENTS, audience=patients),
+        "waitlist": form(R.APPOINTMENTS, audience=patients),
+        "leave_waitlist": submit(R.APPOINTMENTS, audience=patients),
         "new_training_session": form(R.TRAINING_DATA, audience=patients),
         "new_check_in": form(R.TRAINING_DATA, audience=patients),
         # Their own outcome measures of an open care episode (a complaint), like a check-in.
@@ -260,6 +264,9 @@ ROUTES: Mapping[str, Route] = {
     "frontdesk.show_series": form(R.APPOINTMENTS),
     "frontdesk.find_patients": page(R.CONTACT_DETAILS),
     "frontdesk.patient_file": page(R.CONTACT_DETAILS, write=WRITE),
+    "frontdesk.waitlist": page(R.APPOINTMENTS),
+    "frontdesk.add_to_waitlist": submit(R.APPOINTMENTS),
+    "frontdesk.remove_from_waitlist": submit(R.APPOINTMENTS),
     # The chiropractor's patient records.
     "clinical.index": page(R.TRAINING_DATA),
     "clinical.patient": page(R.TRAINING_DATA),
@@ -330,6 +337,7 @@ ROUTES: Mapping[str, Route] = {
     "api.list_appointments": page(R.APPOINTMENTS),
     "api.book": submit(R.APPOINTMENTS),
     "api.book_appointment_series": submit(R.APPOINTMENTS),
+    "api.waitlist": page(R.APPOINTMENTS, write=WRITE),
     "api.cancel_appointment_series": submit(R.APPOINTMENTS),
     # Patients will move or cancel their own appointments in the portal, under its rules, not here.
     "api.appointment": Route(read=accounts(R.APPOINTMENTS, READ), write=staff(R.APPOINTMENTS, WRITE)),

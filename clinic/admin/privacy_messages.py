@@ -9,6 +9,7 @@ CATEGORY_LABELS = {
     Category.CONTACT_DETAILS: _l("Contact details: name, date of birth, e-mail address, phone number, sport"),
     Category.TRAINING_DATA: _l("Training data: training sessions, daily check-ins, next competition"),
     Category.FUTURE_APPOINTMENTS: _l("Future appointments"),
+    Category.WAITLIST: _l("Waitlist entries and the free times offered to the patient"),
     Category.MESSAGES: _l("E-mails to the patient and the links sent to them"),
     Category.PORTAL_ACCOUNT: _l("The patient's own login, if they have one"),
     Category.TREATMENT_RECORD: _l("The treatment record: treatment notes with their amendments, the screening, "

@@ -14,6 +14,7 @@ from clinic.api import (  # noqa: F401
     patients,
     resources,
     series,
+    waitlist,
 )
 from clinic.api.blueprint import bp, init_api
 

@@ -14,6 +14,7 @@ from marshmallow import fields, validate
 from clinic.bounds import BIRTH_DAYS, CLINIC_DAYS, MAX_ROW_ID, DayRange
 from clinic.localtime import to_local
 from clinic.models import DESK_REMARKS_MAX_LENGTH, LANGUAGES, AppointmentStatus, BookingSource, Modality
+from clinic.scheduling.waitlist import weekdays_of
 from clinic.text import is_storable
 
 MAX_AVAILABILITY_DAYS = 31
@@ -515,3 +516,47 @@ class BookingRequestedSchema(Schema):
 
     status = fields.String(required=True, validate=validate.OneOf(["confirmation_emailed"]))
     message = fields.String(required=True)
+
+
+class NewWaitlistEntrySchema(Schema):
+    patient_id = Id(required=True)
+    type = Text(max_length=40, required=True, metadata={"description": "Appointment type code", "example": "follow_up"})
+    chiropractor_ids = fields.List(Id(), load_default=list, metadata={"description": "Empty: any chiropractor"})
+    weekdays = fields.List(
+        fields.Integer(strict=True, validate=validate.Range(min=0, max=6)), load_default=list,
+        metadata={"description": "0 = Monday … 6 = Sunday; empty: any day", "example": [0, 2]},
+    )
+    from_time = fields.Time(format="%H:%M", allow_none=True, load_default=None,
+                            metadata={"description": "Earliest local start; null: open", "example": "08:00"})
+    to_time = fields.Time(format="%H:%M", allow_none=True, load_default=None,
+                          metadata={"description": "Latest local end; null: open", "example": "12:00"})
+    until = Day(required=True, metadata={"description": "Last local day the patient wants", "example": "2027-01-31"})
+
+
+class WaitlistOfferSchema(Schema):
+    start = Instant(required=True, attribute="starts_at")
+    chiropractor_id = fields.Integer(required=True)
+    offered_at = Instant(required=True)
+    expires_at = Instant(allow_none=True, metadata={"description": "null: the e-mail is still to be written"})
+    outcome = fields.String(required=True, metadata={"description": "offered, claimed or gone (claimed too late)"})
+
+
+class WaitlistEntrySchema(Schema):
+    id = fields.Integer(required=True)
+    patient_id = fields.Integer(required=True)
+    type = fields.String(required=True, attribute="appointment_type.code")
+    chiropractor_ids = fields.Function(lambda entry: [c.id for c in entry.chiropractors], required=True)
+    weekdays = fields.Function(lambda entry: sorted(weekdays_of(entry.weekdays)), required=True)
+    from_time = fields.Time(format="%H:%M", allow_none=True, required=True)
+    to_time = fields.Time(format="%H:%M", allow_none=True, required=True)
+    until = fields.Date(required=True)
+    status = fields.String(required=True, metadata={"description": "active, booked, removed or expired"})
+    created_by = fields.String(required=True, metadata={"description": "frontdesk or patient"})
+    created_at = Instant(required=True)
+    appointment_id = fields.Integer(allow_none=True, required=True, metadata={"description": "Booked by claiming"})
+    offers = fields.List(fields.Nested(WaitlistOfferSchema), required=True)
+
+
+class WaitlistSchema(Schema):
+    entries = fields.List(fields.Nested(WaitlistEntrySchema), required=True,
+                          metadata={"description": "Active entries first, then newest first"})

@@ -2,12 +2,12 @@
 
 The messages about an appointment (confirmation, move, cancellation, reminder) are written here
 by the mail worker from what the request stored, with a calendar file that keeps one event in the
-patient's agenda up to date; the link that books a returning-patients-only appointment is written
-in its request.
+patient's agenda up to date, and the offers of freed times to the waitlist with their claim links;
+the link that books a returning-patients-only appointment is written in its request.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from email.utils import parseaddr
 
 from flask import current_app, render_template, url_for
@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from clinic.calendar_file import appointment_ics
 from clinic.errors import NotFound
 from clinic.extensions import db
-from clinic.localtime import utcnow
+from clinic.localtime import to_local, utcnow
 from clinic.models import Appointment, AppointmentStatus, MessageKind, OutboxMessage, Patient
 from clinic.services.online_booking import (
     RETURNING_LINK_LIFETIME,
@@ -32,6 +32,7 @@ from clinic.services.outbox import queue_email
 from clinic.services.patient_messages import reminders_wanted
 from clinic.services.portal import INVITATION_LIFETIME, issue_login_link
 from clinic.services.readiness import appointment_needs_warning
+from clinic.services.waitlist import expire_waitlist, issue_claim_link, offer_freed_times, offers_to_send
 from clinic.templating import BOOKING_BLUEPRINTS, PORTAL_BLUEPRINTS, local_date, local_time
 
 
@@ -197,6 +198,33 @@ def email_returning_booking_link(session: Session, waiting: AwaitingConfirmation
         )
     queue_email(session, kind="returning_booking_link", to_address=waiting.patient.email, subject=subject,
                 body_text=body)
+
+
+def email_waitlist_offers(session: Session, now: datetime, lifetime: timedelta) -> int:
+    """Offer the freed times to the waitlist and put an e-mail with a claim link (valid for ``lifetime``)
+    in the outbox for every new offer, in the patient's language; return how many were queued.
+
+    Runs in the mail worker, outside any request: links point at ``CLINIC_BASE_URL``. Entries past
+    their last day leave the list first.
+    """
+    expire_waitlist(session, to_local(now).date(), now)
+    offer_freed_times(session, now)
+    offers = offers_to_send(session, now)
+    config = current_app.config
+    for offer in offers:
+        patient, language = offer.entry.patient, offer.entry.patient.preferred_language
+        with current_app.test_request_context(base_url=config["CLINIC_BASE_URL"]), force_locale(language):
+            claim_url = url_for(f"{BOOKING_BLUEPRINTS[language]}.claim_waitlist_offer", _external=True,
+                                token=issue_claim_link(session, offer, now, lifetime))
+            body = render_template(
+                "booking/email_waitlist_offer.txt", patient=patient, offer=offer,
+                type_name=offer.entry.appointment_type.name(language), claim_url=claim_url,
+                clinic_phone=config["CLINIC_PHONE"], clinic_address=config["CLINIC_ADDRESS"],
+            )
+            queue_email(session, kind="waitlist_offer", to_address=patient.email, body_text=body,
+                        subject=_("A time has come free at MoveWell: %(day)s", day=_day_and_time(offer.starts_at)))
+    session.flush()
+    return len(offers)
 
 
 def _day_and_time(starts_at: datetime) -> str:

@@ -17,7 +17,7 @@ from clinic.access import request_action
 from clinic.bounds import CLINIC_DAYS, row_id
 from clinic.booking.forms import AfterVisitForm, CancelAppointmentForm, CancelForm, DetailsForm, RescheduleForm
 from clinic.booking.emails import email_returning_booking_link, patient_of_reminders_off_token
-from clinic.errors import Conflict, Invalid
+from clinic.errors import Conflict, Invalid, NotFound
 from clinic.extensions import db, limiter
 from clinic.i18n import localized_route
 from clinic.localtime import to_local, utcnow
@@ -44,6 +44,7 @@ from clinic.services.online_booking import (
 from clinic.services.appointments import active_chiropractors
 from clinic.services.records import find_appointment_by_link
 from clinic.services.staffing import opening_hours
+from clinic.services.waitlist import OfferGone, claim_offer, offer_of_link, offer_state
 from clinic.web import no_store
 
 bp = Blueprint("booking", __name__)
@@ -278,6 +279,25 @@ def after_visit(token: str):
             return render_template("booking/after_visit.html", appointment=appointment, form=form, done=True)
     return render_template("booking/after_visit.html", appointment=appointment, form=form,
                            done=False), (422 if form.errors else 200)
+
+
+@localized_route(bp, "/wachtlijst/<token>", "/waitlist/<token>", methods=["GET", "POST"])
+@no_store
+def claim_waitlist_offer(token: str):
+    """A free time offered to the waitlist, from the link in its e-mail: claim it with one button.
+
+    Whoever claims first gets it; the page then tells each what became of their claim.
+    """
+    offer = offer_of_link(db.session, token)
+    form = CancelForm()
+    if form.validate_on_submit():
+        try:
+            claim_offer(db.session, token, utcnow())
+        except (NotFound, OfferGone):
+            pass  # the page shows why: used, expired, or taken by somebody else (recorded on the offer)
+        db.session.commit()
+        return redirect(url_for(".claim_waitlist_offer", token=token))
+    return render_template("booking/waitlist_offer.html", offer=offer, form=form, state=offer_state(offer, utcnow()))
 
 
 @localized_route(bp, "/beheer/<token>/verzetten", "/manage/<token>/reschedule", methods=["GET", "POST"])

@@ -22,11 +22,15 @@ from clinic.frontdesk.routes import bp, phone, staff_user, today
 from clinic.localtime import utcnow
 from clinic.models import RecordPart
 from clinic.policy import Action, Resource
+from clinic.services.appointments import active_chiropractors
+from clinic.services.calendar import bookable_types
 from clinic.services.patient_details import IDENTITY_FIELDS, ConfirmationNeeded, update_patient
 from clinic.services.patient_file import appointment_history, detail_changes
 from clinic.services.patient_merge import merged_into
 from clinic.services.patient_messages import messages_to
 from clinic.services.records import find_patient_for, search_patients_for
+from clinic.services.waitlist import waitlist_entries
+from clinic.waitlist_form import WEEKDAY_NAMES, WaitlistForm
 
 @bp.route("/patients")
 def find_patients():
@@ -73,8 +77,14 @@ def patient_file(patient_id: int):
     return redirect(url_for(".patient_file", patient_id=patient.id))
 
 
-def render_file(patient, form: PatientDetailsForm, *, confirming=(), status: int = 200):
-    """Render the patient page; ``confirming`` names the identity details whose change awaits a yes."""
+def desk_waitlist_form() -> WaitlistForm:
+    """Return the waitlist form with every treatment in use and every chiropractor to choose from."""
+    return WaitlistForm().offer(bookable_types(db.session), active_chiropractors(db.session))
+
+
+def render_file(patient, form: PatientDetailsForm, *, confirming=(), waitlist_form=None, status: int = 200):
+    """Render the patient page; ``confirming`` names the identity details whose change awaits a yes;
+    ``waitlist_form`` is the waitlist form as sent, with its errors (else an empty one)."""
     history = appointment_history(
         db.session, patient.id, now=utcnow(),
         cancellation_deadline=timedelta(hours=current_app.config["CANCELLATION_DEADLINE_HOURS"]),
@@ -84,4 +94,7 @@ def render_file(patient, form: PatientDetailsForm, *, confirming=(), status: int
         changes=detail_changes(db.session, patient.id), messages=messages_to(db.session, patient),
         may_edit=may_submit("frontdesk.patient_file"),
         may_book=may_submit("frontdesk.confirm_booking"),
+        waitlist=waitlist_entries(db.session, patient=patient),
+        waitlist_form=waitlist_form or desk_waitlist_form(), may_wait=may_submit("frontdesk.add_to_waitlist"),
+        weekday_names=WEEKDAY_NAMES,
     ), status

@@ -47,8 +47,24 @@ from clinic.models.treatment_notes import (
     TreatmentNoteModality,
 )
 from clinic.models.users import STAFF_ROLES, ApiToken, Role, User
+from clinic.models.waitlist import (
+    FreedTime,
+    OfferOutcome,
+    WaitlistEntry,
+    WaitlistOffer,
+    WaitlistSource,
+    WaitlistStatus,
+    waitlist_entry_chiropractors,
+)
 
 __all__ = [
+    "FreedTime",
+    "OfferOutcome",
+    "WaitlistEntry",
+    "WaitlistOffer",
+    "WaitlistSource",
+    "WaitlistStatus",
+    "waitlist_entry_chiropractors",
     "AFTER_EFFECT_MODALITIES",
     "AFTER_VISIT_REMARKS_MAX_LENGTH",
     "AfterVisitAnswer",

@@ -20,6 +20,8 @@ class TokenPurpose(str, enum.Enum):
     PORTAL_LOGIN = "portal_login"
     # Opens the after-visit check-in form once; the answers use it up.
     AFTER_VISIT = "after_visit"
+    # Claims a time offered to a patient on the waitlist, once.
+    WAITLIST_OFFER = "waitlist_offer"
 
 
 class PatientToken(db.Model):
@@ -28,7 +30,7 @@ class PatientToken(db.Model):
     __tablename__ = "patient_tokens"
     __table_args__ = (
         one_of("purpose", (p.value for p in TokenPurpose), name="purpose_known"),
-        CheckConstraint("used_at IS NULL OR purpose IN ('portal_login', 'after_visit')",
+        CheckConstraint("used_at IS NULL OR purpose IN ('portal_login', 'after_visit', 'waitlist_offer')",
                         name="only_single_use_links_are_used_up"),
     )
 
@@ -41,7 +43,7 @@ class PatientToken(db.Model):
     )
     created_at: Mapped[datetime] = created_at_column()
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    # A login or after-visit link works once: set when it is redeemed.
+    # A login, after-visit or waitlist-offer link works once: set when it is redeemed.
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     patient: Mapped[Patient] = relationship()

@@ -17,19 +17,21 @@ from clinic.clinical.forms import CheckInForm, TrainingSessionForm, asks_fold, t
 from clinic.clinical.messages import message_for, refused, status_of
 from clinic.clinical.presenting import label
 from clinic.contact import clean_email
-from clinic.errors import Conflict, DomainError, NotFound
+from clinic.errors import Conflict, DomainError, Invalid, NotFound
 from clinic.extensions import db, limiter
 from clinic.i18n import localized_route
 from clinic.localtime import to_local, utcnow
-from clinic.models import EnteredBy, Patient, RecordPart, Role
+from clinic.models import EnteredBy, Patient, RecordPart, Role, WaitlistSource
 from clinic.policy import Action, Resource
 from clinic.portal.emails import queue_login_link
 from clinic.portal.forms import ConfirmForm, LoginLinkForm, OutcomeMeasuresForm
 from clinic.services import episodes as episodes_service
 from clinic.services import privacy
 from clinic.services import readiness as readiness_service
+from clinic.services import waitlist as waitlist_service
 from clinic.services.accounts import end_all_sessions
-from clinic.services.online_booking import can_still_change, online_rules
+from clinic.services.appointments import active_chiropractors
+from clinic.services.online_booking import can_still_change, online_rules, online_types
 from clinic.services.portal import (
     LOGIN_LINK_LIFETIME,
     manage_own_appointment,
@@ -41,7 +43,9 @@ from clinic.services.portal import (
 )
 from clinic.services.patient_messages import reminders_wanted, set_reminders_wanted
 from clinic.services.records import find_episode_for, find_own_patient_for, refusal_of_row_logged
+from clinic.services.waitlist import join_waitlist, waitlist_entries
 from clinic.templating import ACCESS_ACTION_LABELS, BOOKING_BLUEPRINTS, RECORD_PART_LABELS
+from clinic.waitlist_form import WEEKDAY_NAMES, WaitlistForm
 
 bp = Blueprint("portal", __name__)
 
@@ -97,6 +101,41 @@ def manage_appointment(appointment_id: int):
         token = manage_own_appointment(db.session, patient, appointment_id, utcnow())
     db.session.commit()
     return redirect(url_for(f"{BOOKING_BLUEPRINTS[g.page_language]}.manage", token=token))
+
+
+@localized_route(bp, "/wachtlijst", "/waitlist", methods=["GET", "POST"])
+def waitlist():
+    """The patient's own waitlist entries, and the form to wait for an earlier time of a treatment."""
+    patient = own_record(Resource.APPOINTMENTS, RecordPart.APPOINTMENT)
+    types = online_types(db.session)
+    form = WaitlistForm().offer(types, active_chiropractors(db.session))
+    if form.validate_on_submit():
+        try:
+            join_waitlist(db.session, patient, form.details({t.id: t for t in types}),
+                          created_by=WaitlistSource.PATIENT, today=to_local(utcnow()).date())
+        except Invalid as refusal:
+            db.session.rollback()
+            form.show_refusal(refusal.fields)
+        else:
+            db.session.commit()
+            flash(_("You are on the waitlist. We e-mail you when a time comes free that suits you."), "success")
+            return redirect(url_for(".waitlist"))
+    return render_template("portal/waitlist.html", form=form, leave_form=ConfirmForm(), weekday_names=WEEKDAY_NAMES,
+                           entries=waitlist_entries(db.session, patient=patient)), status_of(form)
+
+
+@localized_route(bp, "/wachtlijst/<int:entry_id>/verlaten", "/waitlist/<int:entry_id>/leave", methods=["POST"])
+def leave_waitlist(entry_id: int):
+    """Take one of the patient's own entries off the waitlist."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    patient = own_record(Resource.APPOINTMENTS, RecordPart.APPOINTMENT)
+    with refusal_of_row_logged(db.session, requester(), "entry_id", entry_id):
+        waitlist_service.leave_waitlist(db.session, waitlist_service.entry_of_patient(db.session, patient, entry_id),
+                                        utcnow())
+    db.session.commit()
+    flash(_("You are off the waitlist for this treatment."), "success")
+    return redirect(url_for(".waitlist"))
 
 
 @localized_route(bp, "/training/nieuw", "/training/new", methods=["GET", "POST"])

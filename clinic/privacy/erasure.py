@@ -1,7 +1,7 @@
 """What an erasure request (AVG art. 17) erases, and what the clinic must keep and why.
 
-A patient may ask the clinic to erase their data. Their contact details, training data, links and
-e-mails are personal data the clinic no longer needs once the patient leaves. Their treatment
+A patient may ask the clinic to erase their data. Their contact details, training data, waitlist
+entries, links and e-mails are personal data the clinic no longer needs once the patient leaves. Their treatment
 record is different: the WGBO (art. 7:454 BW) obliges the clinic to keep it for 20 years, and
 AVG art. 17(3)(b) lets that legal duty prevail over erasure. The access log (NEN 7513) is kept
 for the same reason: it proves who looked at the record. Destroying the treatment record itself
@@ -28,6 +28,7 @@ class Category(str, enum.Enum):
     CONTACT_DETAILS = "contact_details"  # name, date of birth, e-mail, phone, sport
     TRAINING_DATA = "training_data"  # training sessions, wellness check-ins, next competition
     FUTURE_APPOINTMENTS = "future_appointments"
+    WAITLIST = "waitlist"  # what the patient waited for, and the free times offered to them
     MESSAGES = "messages"  # e-mails in the outbox and the links sent to the patient
     PORTAL_ACCOUNT = "portal_account"
     # Notes, amendments, screening, past appointments, care episodes and their outcome measures.
@@ -62,6 +63,7 @@ ERASURE_RULES: tuple[ErasureRule, ...] = (
     ErasureRule(Category.CONTACT_DETAILS, Fate.ANONYMISED, Reason.ERASURE_REQUEST),
     ErasureRule(Category.TRAINING_DATA, Fate.DELETED, Reason.ERASURE_REQUEST),
     ErasureRule(Category.FUTURE_APPOINTMENTS, Fate.CANCELLED, Reason.ERASURE_REQUEST),
+    ErasureRule(Category.WAITLIST, Fate.DELETED, Reason.ERASURE_REQUEST),
     ErasureRule(Category.MESSAGES, Fate.DELETED, Reason.ERASURE_REQUEST),
     ErasureRule(Category.PORTAL_ACCOUNT, Fate.DEACTIVATED, Reason.ERASURE_REQUEST),
     ErasureRule(Category.TREATMENT_RECORD, Fate.KEPT, Reason.WGBO_RETENTION),

@@ -7,7 +7,6 @@ turned reminders off gets no check-ins either: both are e-mails they did not ask
 """
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -15,7 +14,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, contains_eager
 
-from clinic.errors import Invalid, NotFound
+from clinic.errors import Invalid
 from clinic.models import (
     AFTER_VISIT_REMARKS_MAX_LENGTH,
     AfterVisitAnswer,
@@ -30,7 +29,7 @@ from clinic.models import (
     ReminderOptOut,
     TokenPurpose,
 )
-from clinic.services.online_booking import hash_token
+from clinic.services.patient_links import issue_single_use_link, valid_single_use_link
 
 # A check-in that could not go within this long after it was due is not sent any more: by then
 # it asks about a different day (and a new deployment does not mail every visit of the past).
@@ -86,28 +85,13 @@ def check_in_still_applies(session: Session, appointment: Appointment) -> bool:
 
 def issue_after_visit_link(session: Session, appointment: Appointment, now: datetime) -> str:
     """Create the secret of the appointment's check-in link and return it; only its hash is kept."""
-    token = secrets.token_urlsafe(32)
-    session.add(PatientToken(
-        token_hash=hash_token(token), purpose=TokenPurpose.AFTER_VISIT.value, patient_id=appointment.patient_id,
-        appointment=appointment, expires_at=now + AFTER_VISIT_LINK_LIFETIME,
-    ))
-    return token
+    return issue_single_use_link(session, TokenPurpose.AFTER_VISIT, appointment.patient_id,
+                                 now + AFTER_VISIT_LINK_LIFETIME, appointment=appointment)[1]
 
 
 def valid_after_visit_link(session: Session, token: str, now: datetime, *, lock: bool = False) -> PatientToken:
-    """Return the unused, unexpired check-in link of ``token``, or raise ``NotFound``.
-
-    With ``lock``, the row stays locked until the transaction ends (PostgreSQL), so two
-    submissions of one form at once cannot both use it.
-    """
-    query = select(PatientToken).where(PatientToken.token_hash == hash_token(token),
-                                       PatientToken.purpose == TokenPurpose.AFTER_VISIT.value)
-    if lock:
-        query = query.with_for_update().execution_options(populate_existing=True)
-    found = session.scalar(query)
-    if found is None or found.used_at is not None or found.expires_at <= now:
-        raise NotFound("This link is not valid (any more).")
-    return found
+    """Return the unused, unexpired check-in link of ``token``, or raise ``NotFound`` (see ``valid_single_use_link``)."""
+    return valid_single_use_link(session, token, TokenPurpose.AFTER_VISIT, now, lock=lock)
 
 
 @dataclass(frozen=True)

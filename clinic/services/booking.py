@@ -28,6 +28,7 @@ from clinic.models import (
     BookingSource,
     Chiropractor,
     ClinicClosure,
+    FreedTime,
     Patient,
     TimeOff,
     TypeNotOffered,
@@ -562,7 +563,7 @@ def reschedule_appointment(
     )
     if violations:
         raise as_error(violations)
-    previous = appointment.starts_at
+    previous, previous_end = appointment.starts_at, appointment.buffer_ends_at
     # The new time takes what the type needs now (an appointment booked before the type needed
     # the resource takes it when moved).
     appointment.resource_id = appointment_type.resource_id
@@ -571,6 +572,7 @@ def reschedule_appointment(
     appointment.buffer_ends_at = new_starts_at + length.occupied
     insert_guarded(session, appointment)
     record(session, appointment, AppointmentAction.RESCHEDULED, user, source, previous_starts_at=previous)
+    time_freed(session, appointment.chiropractor_id, previous, previous_end)
     return appointment
 
 
@@ -606,6 +608,7 @@ def change_status(
     if action is AppointmentAction.CANCELLED:
         appointment.cancelled_at = now
         appointment.cancel_reason = reason.strip()
+        time_freed(session, appointment.chiropractor_id, appointment.starts_at, appointment.buffer_ends_at)
     insert_guarded(session, appointment)
     record(session, appointment, action, user, source, reason=reason.strip(), at=now)
     return appointment
@@ -682,6 +685,12 @@ def violations_for(
         session, [chiropractor_id], local_day, local_day, ignore_appointment_id=ignore_appointment_id
     )
     return check_booking(calendar, starts_at, length=length, policy=policy, now=now, shared=shared)
+
+
+def time_freed(session: Session, chiropractor_id: int, starts_at: datetime, ends_at: datetime) -> None:
+    """Write down that the chiropractor's time became free, for the mail worker to offer to the
+    waitlist (``clinic.services.waitlist``)."""
+    session.add(FreedTime(chiropractor_id=chiropractor_id, starts_at=starts_at, ends_at=ends_at))
 
 
 def lock_chiropractor(session: Session, chiropractor_id: int) -> None:

@@ -1,7 +1,8 @@
 """Merging two records of one person: everything of the duplicate goes under the kept record.
 
 Appointments (with their links), care episodes (with their outcome measures), training sessions,
-check-ins, screening and the portal account move to the kept patient in one transaction, and a ``PatientMerge`` row records it.
+check-ins, screening, waitlist entries and the portal account move to the kept patient in one
+transaction, and a ``PatientMerge`` row records it.
 
 What the database keeps append-only and sealed cannot move: the access log, signed treatment
 notes (and their amendments) and the recorded changes of details keep the merged patient's id,
@@ -25,7 +26,7 @@ from sqlalchemy import Integer, Select, and_, delete, exists, literal, select, u
 from sqlalchemy.orm import Session, aliased
 
 from clinic.errors import Conflict, Invalid, NotFound
-from clinic.localtime import to_local
+from clinic.localtime import to_local, utcnow
 from clinic.models import (
     Appointment,
     AppointmentStatus,
@@ -43,6 +44,8 @@ from clinic.models import (
     TrainingSession,
     TreatmentNote,
     User,
+    WaitlistEntry,
+    WaitlistStatus,
     WellnessCheckIn,
 )
 
@@ -105,6 +108,7 @@ def merge_patients(session: Session, kept: Patient, duplicate_id: int, *, by: Us
     _move(session, CareEpisode, duplicate, kept)
     _move(session, PatientToken, duplicate, kept)
     _move(session, TrainingSession, duplicate, kept)
+    _move_waitlist(session, duplicate, kept)
     session.execute(update(TreatmentNote).where(TreatmentNote.patient_id == duplicate.id,
                                                 TreatmentNote.status == NoteStatus.DRAFT.value)
                     .values(patient_id=kept.id))
@@ -149,6 +153,18 @@ def _refuse_overlapping_appointments(session: Session, kept: Patient, duplicate:
 
 def _move(session: Session, model, duplicate: Patient, kept: Patient, *conditions) -> None:
     session.execute(update(model).where(model.patient_id == duplicate.id, *conditions).values(patient_id=kept.id))
+
+
+def _move_waitlist(session: Session, duplicate: Patient, kept: Patient) -> None:
+    """Move the duplicate's waitlist entries; one it waits for a type the kept record waits for too ends (removed)."""
+    active = WaitlistStatus.ACTIVE.value
+    kept_types = select(WaitlistEntry.appointment_type_id).where(WaitlistEntry.patient_id == kept.id,
+                                                                 WaitlistEntry.status == active).scalar_subquery()
+    session.execute(update(WaitlistEntry).where(
+        WaitlistEntry.patient_id == duplicate.id, WaitlistEntry.status == active,
+        WaitlistEntry.appointment_type_id.in_(kept_types),
+    ).values(status=WaitlistStatus.REMOVED.value, ended_at=utcnow()))
+    _move(session, WaitlistEntry, duplicate, kept)
 
 
 def _move_check_ins(session: Session, duplicate: Patient, kept: Patient) -> tuple:

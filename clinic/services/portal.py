@@ -20,7 +20,8 @@ from clinic.models import (
     TokenPurpose, User,
 )
 from clinic.services.accounts import create_user, normalize_email, record_login
-from clinic.services.online_booking import hash_token, issue_manage_token, returning_patient
+from clinic.services.online_booking import issue_manage_token, returning_patient
+from clinic.services.patient_links import issue_single_use_link, valid_single_use_link
 from clinic.services.patient_merge import record_ids
 
 # Long enough to switch from the phone's mail app to the browser, short enough that an old mail is useless.
@@ -31,10 +32,7 @@ INVITATION_LIFETIME = timedelta(days=14)
 
 def issue_login_link(session: Session, patient: Patient, now: datetime, lifetime: timedelta = LOGIN_LINK_LIFETIME) -> str:
     """Create a one-time login secret for ``patient`` and return it; only its hash is kept."""
-    token = secrets.token_urlsafe(32)
-    session.add(PatientToken(token_hash=hash_token(token), purpose=TokenPurpose.PORTAL_LOGIN.value,
-                             patient_id=patient.id, expires_at=now + lifetime))
-    return token
+    return issue_single_use_link(session, TokenPurpose.PORTAL_LOGIN, patient.id, now + lifetime)[1]
 
 
 def request_login_link(session: Session, email: str, date_of_birth: date, now: datetime) -> tuple[Patient, str] | None:
@@ -49,19 +47,8 @@ def request_login_link(session: Session, email: str, date_of_birth: date, now: d
 
 
 def valid_login_link(session: Session, token: str, now: datetime, *, lock: bool = False) -> PatientToken:
-    """Return the unused, unexpired login link of ``token``, or raise ``NotFound``.
-
-    With ``lock``, the row stays locked until the transaction ends (PostgreSQL; SQLite requests
-    that write take turns anyway), so two clicks on one link at once cannot both use it.
-    """
-    query = select(PatientToken).where(PatientToken.token_hash == hash_token(token),
-                                       PatientToken.purpose == TokenPurpose.PORTAL_LOGIN.value)
-    if lock:
-        query = query.with_for_update().execution_options(populate_existing=True)
-    found = session.scalar(query)
-    if found is None or found.used_at is not None or found.expires_at is None or found.expires_at <= now:
-        raise NotFound("This login link is not valid (any more).")
-    return found
+    """Return the unused, unexpired login link of ``token``, or raise ``NotFound`` (see ``valid_single_use_link``)."""
+    return valid_single_use_link(session, token, TokenPurpose.PORTAL_LOGIN, now, lock=lock)
 
 
 def redeem_login_link(session: Session, token: str, now: datetime) -> User:

@@ -52,9 +52,11 @@ from clinic.models import (
     TrainingSession,
     TreatmentNote,
     User,
+    WaitlistEntry,
     WellnessCheckIn,
 )
 from clinic.privacy import erasure
+from clinic.scheduling.waitlist import weekdays_of
 from clinic.services.after_visit import after_visit_answers_of
 from clinic.services.booking import change_status
 from clinic.services.patient_messages import messages_to
@@ -110,6 +112,7 @@ def export_patient(session: Session, patient: Patient, *, now: datetime) -> dict
         "treatment_notes": [_note(row, staff) for row in _notes(session, patient)],
         "emails": [_email(row) for row in messages_to(session, patient)],
         "links": [_link(row) for row in _rows(session, PatientToken, patient, PatientToken.created_at)],
+        "waitlist": [_waitlist_entry(row) for row in _rows(session, WaitlistEntry, patient, WaitlistEntry.created_at)],
     }
 
 
@@ -306,6 +309,24 @@ def _email(message: OutboxMessage) -> dict:
     }
 
 
+def _waitlist_entry(entry: WaitlistEntry) -> dict:
+    return {
+        "type": entry.appointment_type.code,
+        "chiropractors": [chiropractor.name for chiropractor in entry.chiropractors],
+        "weekdays": sorted(weekdays_of(entry.weekdays)),
+        "from_time": None if entry.from_time is None else entry.from_time.isoformat("minutes"),
+        "to_time": None if entry.to_time is None else entry.to_time.isoformat("minutes"),
+        "until": _day(entry.until),
+        "status": entry.status,
+        "created_by": entry.created_by,
+        "created_at": _instant(entry.created_at),
+        "ended_at": _instant(entry.ended_at),
+        "offers": [{"start": _instant(offer.starts_at), "chiropractor": offer.chiropractor.name,
+                    "offered_at": _instant(offer.offered_at), "expires_at": _instant(offer.expires_at),
+                    "outcome": offer.outcome, "claimed_at": _instant(offer.claimed_at)} for offer in entry.offers],
+    }
+
+
 def _link(token: PatientToken) -> dict:
     return {
         "purpose": token.purpose,
@@ -345,6 +366,8 @@ def erase_patient(session: Session, patient: Patient, *, by: User, reason: str, 
 def _erase_one(session: Session, patient: Patient, *, by: User, reason: str, now: datetime) -> None:
     _cancel_future_appointments(session, patient, by=by, now=now)
     _delete_training_data(session, patient)
+    # What the patient waited for, and the times offered to them (with the entries).
+    session.execute(delete(WaitlistEntry).where(WaitlistEntry.patient_id == patient.id))
     _delete_messages(session, patient)
     _deactivate_portal_account(session, patient)
     for name, value in erasure.anonymised_contact_details(patient.id).items():

@@ -29,6 +29,7 @@ from clinic.models import (
     TrainingSession,
     TreatmentNote,
     User,
+    WaitlistEntry,
     WellnessCheckIn,
 )
 from clinic.policy import Action, Resource
@@ -144,6 +145,8 @@ RECORD_URL_ARGUMENTS: Mapping[str, tuple[InstrumentedAttribute, InstrumentedAttr
     "appointment_id": (Appointment.id, Appointment.patient_id, RecordPart.APPOINTMENT),
     "note_id": (TreatmentNote.id, TreatmentNote.patient_id, RecordPart.TREATMENT_NOTE),
     "episode_id": (CareEpisode.id, CareEpisode.patient_id, RecordPart.CARE_EPISODE),
+    # A waitlist entry is part of the patient's appointments.
+    "entry_id": (WaitlistEntry.id, WaitlistEntry.patient_id, RecordPart.APPOINTMENT),
 }
 
 

@@ -33,7 +33,7 @@ from clinic.models import (
     WorkingHours,
 )
 from clinic.scheduling import WeeklyHours
-from clinic.services.booking import lock_chiropractor
+from clinic.services.booking import lock_chiropractor, time_freed
 
 DURATION_MINUTES = range(5, 481)
 BUFFER_MINUTES = range(0, 121)
@@ -227,6 +227,7 @@ def remove_time_off(session: Session, period: TimeOff, *, now: datetime) -> None
         raise Conflict(_l("This time off is over and stays in the history."), code="time_off_over")
     lock_chiropractor(session, period.chiropractor_id)
     session.delete(period)
+    time_freed(session, period.chiropractor_id, max(period.starts_at, now), period.ends_at)
     session.flush()
 
 

@@ -14,6 +14,8 @@ from clinic.models import (
     Patient,
     TreatmentNote,
     User,
+    WaitlistOffer,
+    WaitlistSource,
 )
 from clinic.outcomes.measures import Entry, Measure, PskItem
 from clinic.services import episodes
@@ -29,6 +31,7 @@ from clinic.services.readiness import (
     record_training_session,
     update_screening,
 )
+from clinic.services.waitlist import WishDetails, issue_claim_link, join_waitlist
 from clinic.services.treatment_notes import AppliedModality, NoteContent, amend_note, sign_note, start_note
 from tests.clinical.clinical_builders import add_appointment, local
 
@@ -48,7 +51,8 @@ class PatientRecord:
 
 def fill_patient_record(patient: Patient, chiropractor: User, *, now: datetime) -> PatientRecord:
     """Give ``patient`` appointments (with events and an after-visit check-in), training, check-ins, screening,
-    notes, e-mail, links and a care episode (the past visit's) with outcome measures."""
+    notes, e-mail, links, a care episode (the past visit's) with outcome measures and a waitlist entry with a
+    time offered."""
     past = add_appointment(patient, local(2026, 11, 23, 9, 0), status="completed")
     record_event(db.session, past, AppointmentAction.BOOKED, None, BookingSource.ONLINE)
     future = add_appointment(patient, local(2026, 12, 7, 9, 0))
@@ -82,4 +86,11 @@ def fill_patient_record(patient: Patient, chiropractor: User, *, now: datetime) 
                             user=chiropractor, now=now - timedelta(days=7), appointment_id=past.id)
     episodes.record_outcome(db.session, episode, Entry(Measure.PSK, items=[PskItem("hardlopen", 4)]),
                             entered_by=EnteredBy.PATIENT, user=None, now=now)
+    entry = join_waitlist(db.session, patient, WishDetails(future.appointment_type, TODAY + timedelta(days=30),
+                                                           [future.chiropractor_id], [0, 1]),
+                          created_by=WaitlistSource.PATIENT, today=TODAY)
+    offer = WaitlistOffer(entry=entry, chiropractor_id=future.chiropractor_id, starts_at=local(2026, 12, 8, 10, 0),
+                          offered_at=now)
+    db.session.add(offer)
+    issue_claim_link(db.session, offer, now, timedelta(hours=2))
     return PatientRecord(patient, past, future, signed, draft, episode)

@@ -15,6 +15,7 @@ from clinic.localtime import CLINIC_TZ
 from clinic.models import AccessAction, AppointmentType, BookingSource, Patient, RecordPart, Role, TimeOff
 from clinic.scheduling import STAFF_POLICY
 from clinic.services.access_log import Requester, record_access
+from clinic.services.booking import time_freed
 from clinic.services.patient_messages import set_reminders_wanted
 from clinic.services.patient_details import update_patient
 from clinic.services.privacy import erase_patient
@@ -30,8 +31,8 @@ from tests.privacy.privacy_builders import NOW
 def full_database(record, admin, create_patient, create_account):
     """Fill every table: a full patient record, an erased patient with a portal account, tokens, time off,
     the access log, a reminder opt-out, a clinic closure, a treatment one chiropractor does not offer, a
-    treatment series, a merge and the answers to an after-visit check-in; the record has a care episode with
-    outcome measures and their raw answers."""
+    treatment series, a merge, the answers to an after-visit check-in and a freed time not yet offered; the
+    record has a care episode with outcome measures and their raw answers, and a waitlist entry with its offer."""
     api_token_for(admin)
     record_access(db.session, Requester(admin, "192.0.2.1", admin.role), record.patient.id, AccessAction.READ,
                   RecordPart.PATIENT, record.patient.id)
@@ -52,6 +53,7 @@ def full_database(record, admin, create_patient, create_account):
     book_series(db.session, patient=record.patient, appointment_type=follow_up, chiropractor_id=record.past.chiropractor_id,
                 first_start=datetime(2027, 1, 12, 10, 0, tzinfo=CLINIC_TZ), rule="FREQ=WEEKLY;COUNT=2",
                 source=BookingSource.FRONTDESK, policy=STAFF_POLICY, now=NOW, user=admin)
+    time_freed(db.session, record.past.chiropractor_id, NOW + timedelta(days=2), NOW + timedelta(days=2, hours=1))
     twin = create_patient(first_name="Sanne", last_name="Tweeling", email="sanne.tweeling@example.nl")
     merge_patients(db.session, record.patient, twin.id, by=admin, reason="Twee keer ingeschreven")
     db.session.commit()

@@ -20,6 +20,8 @@ from clinic.models import (
     TreatmentNote,
     TreatmentNoteAmendment,
     User,
+    WaitlistEntry,
+    WaitlistOffer,
     WellnessCheckIn,
     WellnessComplaint,
 )
@@ -50,13 +52,14 @@ def test_contact_details_are_anonymised(record, admin):
     assert patient.date_of_birth == ANONYMOUS_DATE_OF_BIRTH
 
 
-def test_training_data_links_and_emails_are_deleted(record, admin):
+def test_training_data_waitlist_links_and_emails_are_deleted(record, admin):
     erase(record, admin)
     patient_id = record.patient.id
     assert count(TrainingSession, patient_id=patient_id) == 0
     assert count(WellnessCheckIn, patient_id=patient_id) == 0
     assert count(WellnessComplaint) == 0
     assert count(PatientToken, patient_id=patient_id) == 0
+    assert count(WaitlistEntry, patient_id=patient_id) == 0 and count(WaitlistOffer) == 0
     assert count(OutboxMessage, to_address="sanne@example.nl") == 0
     profile = db.session.scalar(select(PatientReadinessProfile).where(PatientReadinessProfile.patient_id == patient_id))
     assert profile.next_competition_at is None

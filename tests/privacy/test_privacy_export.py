@@ -17,7 +17,7 @@ from tests.privacy.privacy_builders import NOW
 OFFSET_INSTANT = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?[+-]\d\d:\d\d$")
 TOP_LEVEL_KEYS = {
     "format", "version", "exported_at", "patient", "erasure", "appointments", "training_sessions",
-    "wellness_check_ins", "screening", "care_episodes", "treatment_notes", "emails", "links",
+    "wellness_check_ins", "screening", "care_episodes", "treatment_notes", "emails", "links", "waitlist",
 }
 
 
@@ -56,6 +56,9 @@ def test_the_export_holds_every_part_of_the_record(record):
     # The bookings queued their confirmations too; the mail worker has not written those yet.
     assert "Uw afspraak" in [email["subject"] for email in document["emails"]]
     assert document["links"][0]["purpose"] == "manage_appointment"
+    (waiting,) = document["waitlist"]
+    assert (waiting["weekdays"], waiting["until"], waiting["created_by"]) == ([0, 1], "2026-12-30", "patient")
+    assert waiting["offers"][0]["start"] == "2026-12-08T10:00:00+01:00" and waiting["offers"][0]["outcome"] == "offered"
     assert document["erasure"] is None
     [episode] = document["care_episodes"]
     assert (episode["region"], episode["appointment_ids"]) == ("onderrug", [record.past.id])

@@ -63,6 +63,7 @@ def test_erasure_removes_contact_details_training_data_messages_and_future_appoi
         erasure.Category.CONTACT_DETAILS: erasure.Fate.ANONYMISED,
         erasure.Category.TRAINING_DATA: erasure.Fate.DELETED,
         erasure.Category.FUTURE_APPOINTMENTS: erasure.Fate.CANCELLED,
+        erasure.Category.WAITLIST: erasure.Fate.DELETED,
         erasure.Category.MESSAGES: erasure.Fate.DELETED,
         erasure.Category.PORTAL_ACCOUNT: erasure.Fate.DEACTIVATED,
     }

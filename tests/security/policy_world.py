@@ -22,6 +22,7 @@ from clinic.models import (
     TimeOff,
     TrainingSession,
     User,
+    WaitlistEntry,
     WellnessCheckIn,
     WorkingHours,
 )
@@ -62,6 +63,7 @@ class World:
     hours_id: int = 0
     time_off_id: int = 0
     manage_token: str = ""  # the secret link of the patient's own booking
+    waitlist_entry_id: int = 0  # the other patient's
     colleague_id: int = 0  # a staff account the admin pages act on
     colleague_token_id: int = 0  # one of its API tokens
 
@@ -101,7 +103,8 @@ def build_world() -> World:
                                              duration_minutes=60, rpe=6, kind=MARKERS["training"])
     world.check_in = WellnessCheckIn(patient_id=world.other.id, day=to_local(utcnow()).date(), doms=3,
                                      doms_region=MARKERS["wellness"])
-    db.session.add_all([world.appointment, world.own_appointment, world.training_session, world.check_in])
+    waiting = WaitlistEntry(patient=world.other, appointment_type=massage, until=start.date(), created_by="frontdesk")
+    db.session.add_all([world.appointment, world.own_appointment, world.training_session, world.check_in, waiting])
     db.session.add(TimeOff(chiropractor=world.chiropractor, starts_at=utcnow() + timedelta(days=20),
                            ends_at=utcnow() + timedelta(days=21)))
     db.session.flush()
@@ -117,6 +120,7 @@ def build_world() -> World:
         WorkingHours.chiropractor_id == world.chiropractor.id).order_by(WorkingHours.id))
     world.time_off_id = db.session.scalar(select(TimeOff.id).where(TimeOff.chiropractor_id == world.chiropractor.id))
     world.manage_token = issue_manage_token(db.session, world.own_appointment)
+    world.waitlist_entry_id = waiting.id
     db.session.commit()
     for role in ROLES:
         world.api_users[role] = world.users[role] if role is not Role.ADMIN else api_admin

@@ -44,6 +44,9 @@ EXPECTED = {
         "home": ("LNNNY", "....."),
         "manage_appointment": (".....", "LNNNH"),
         "reminders": (".....", "LNNNY"),
+        "waitlist": ("LNNNY", "LNNNY"),
+        # The other patient's entry: hidden from the patient account.
+        "leave_waitlist": (".....", "LNNNH"),
         "new_training_session": ("LNNNY", "LNNNY"),
         "new_check_in": ("LNNNY", "LNNNY"),
         # The other patient's episode: absent for the patient account.
@@ -67,6 +70,8 @@ EXPECTED = {
         "reminders_off": ("HHHHH", "HHHHH"),
         # Filled in with a manage link's token, which is no check-in link.
         "after_visit": ("HHHHH", "HHHHH"),
+        # Filled in with a manage link's token, which is no claim link.
+        "claim_waitlist_offer": ("HHHHH", "HHHHH"),
         "reschedule": ("YYYYY", "YYYYY"),
     }.items()},
     "frontdesk.day": ("LYYYN", "....."),
@@ -87,6 +92,9 @@ EXPECTED = {
     "frontdesk.show_series": ("LHHNN", "LHHNN"),
     "frontdesk.find_patients": ("LYYYN", "....."),
     "frontdesk.patient_file": ("LYYYN", "LYYNN"),
+    "frontdesk.waitlist": ("LYYYN", "....."),
+    "frontdesk.add_to_waitlist": (".....", "LYYNN"),
+    "frontdesk.remove_from_waitlist": (".....", "LYYNN"),
     "clinical.index": ("LYNYN", "....."),
     "clinical.patient": ("LYNYN", "....."),
     "clinical.my_day": ("LNNYN", "....."),
@@ -149,6 +157,7 @@ EXPECTED = {
     "api.list_appointments": ("LYYYN", "....."),
     "api.book": (".....", "LYYNN"),
     "api.book_appointment_series": (".....", "LYYNN"),
+    "api.waitlist": ("LYYYN", "LYYNN"),
     "api.cancel_appointment_series": (".....", "LYYNN"),
     "api.appointment": ("LYYYH", "LYYNN"),
     "api.training_sessions": ("LYNYH", "LNNYH"),
@@ -187,6 +196,7 @@ def url_for_rule(rule, world: World) -> str:
         "chiropractor_id": world.chiropractor.id,
         "hours_id": world.hours_id,
         "time_off_id": world.time_off_id,
+        "entry_id": world.waitlist_entry_id,
         "type_id": 1,
         # Staff get as far as the body (a 422 without a reason); the patient account is refused before.
         "series_id": 1,
