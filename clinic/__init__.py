@@ -106,6 +106,7 @@ def register_blueprints(app: Flask) -> None:
     from clinic.api import init_api
     from clinic.auth.routes import bp as auth_bp
     from clinic.booking.routes import bp as booking_bp
+    from clinic.clinical import alerts  # noqa: F401 (adds the alert pages to the clinical blueprint)
     from clinic.clinical.routes import bp as clinical_bp
     from clinic.frontdesk import patient_file  # noqa: F401 (adds the patient pages to the front desk's blueprint)
     from clinic.frontdesk.routes import bp as frontdesk_bp

@@ -48,6 +48,8 @@ MESSAGES = {
     "not_csv": _l("This is not a text (CSV) file."),
     "unreadable_file": _l("The file cannot be read as CSV: a cell is far too long or a quotation mark is not closed."),
     "date_out_of_range": _l("That date is out of range; please check the year."),
+    "unknown_alert": _l("This alert is no longer open: what raised it has changed."),
+    "already_acknowledged": _l("This alert was acknowledged already."),
 }
 # Codes whose meaning depends on the field.
 FIELD_SPECIFIC = {

@@ -37,6 +37,7 @@ from clinic.localtime import to_local, utcnow
 from clinic.models import Appointment, Chiropractor, Patient, RecordPart, Role
 from clinic.policy import Action, Resource
 from clinic.services import readiness as readiness_service
+from clinic.services import alerts as alerts_service
 from clinic.services import my_day as my_day_service
 from clinic.services import treatment_notes as notes_service
 from clinic.services.after_visit import after_visit_answers_of
@@ -106,7 +107,7 @@ def my_day():
     shown = form.date.data if form.validate() and form.date.data else local_today()
     return render_template(
         "clinical/my_day.html", form=form, day=shown, today=local_today(), previous_day=shown - timedelta(days=1),
-        next_day=shown + timedelta(days=1), rows=my_day_service.day_of(db.session, chiropractor, shown),
+        next_day=shown + timedelta(days=1), rows=alerts_service.day_with_alerts(db.session, chiropractor, shown),
     ), 400 if form.errors else 200
 
 

@@ -22,6 +22,8 @@ from clinic.bounds import CLINIC_DAYS, whole_number
 from clinic.errors import Conflict, Invalid, NotAllowed
 from clinic.localtime import AmbiguousLocalTime, NonexistentLocalTime, to_local, to_utc
 from clinic.models import (
+    AlertAcknowledgement,
+    AlertKind,
     Appointment,
     AppointmentType,
     Patient,
@@ -265,6 +267,10 @@ def review_red_flag_reports(
     for report in reports:
         report.reviewed_at = now
         report.reviewed_by_id = reviewed_by.id
+    # The review is the acknowledgement of the report's alert (``clinic.services.alerts``), recorded as such.
+    session.add_all(AlertAcknowledgement(
+        alert_key=AlertKind.REPORTED_RED_FLAG.key(report.id), kind=AlertKind.REPORTED_RED_FLAG.value,
+        patient_id=patient.id, acknowledged_by_id=reviewed_by.id, acknowledged_at=now) for report in reports)
     session.flush()
     return reports
 
