@@ -30,7 +30,7 @@ class Category(str, enum.Enum):
     FUTURE_APPOINTMENTS = "future_appointments"
     MESSAGES = "messages"  # e-mails in the outbox and the links sent to the patient
     PORTAL_ACCOUNT = "portal_account"
-    TREATMENT_RECORD = "treatment_record"  # notes, amendments, screening, past appointments
+    TREATMENT_RECORD = "treatment_record"  # notes, amendments, screening, past appointments, acknowledged alerts
     ACCESS_LOG = "access_log"
     ERASURE_RECORD = "erasure_record"  # who erased, when and why
 

@@ -13,6 +13,7 @@ The export is one JSON document with stable keys (``EXPORT_FORMAT`` version ``EX
 - ``emails``: the e-mails in the outbox about the patient's appointments or sent to their address
   (attachments by name only)
 - ``links``: the links sent to the patient (purpose and validity; never the secret or its hash)
+- ``alert_acknowledgements``: which alert about the patient a chiropractor acknowledged, and when
 
 Instants are ISO 8601 with the Amsterdam offset, days are ``YYYY-MM-DD``. Staff appear as the
 chiropractor's name, or as their role.
@@ -31,6 +32,7 @@ from sqlalchemy.orm import Session
 from clinic.errors import Conflict, Invalid
 from clinic.localtime import to_local
 from clinic.models import (
+    AlertAcknowledgement,
     Appointment,
     AppointmentAction,
     AppointmentStatus,
@@ -101,6 +103,11 @@ def export_patient(session: Session, patient: Patient, *, now: datetime) -> dict
         "treatment_notes": [_note(row, staff) for row in _notes(session, patient)],
         "emails": [_email(row) for row in messages_to(session, patient)],
         "links": [_link(row) for row in _rows(session, PatientToken, patient, PatientToken.created_at)],
+        "alert_acknowledgements": [
+            {"alert": row.alert_key, "kind": row.kind, "acknowledged_by": staff(row.acknowledged_by),
+             "acknowledged_at": _instant(row.acknowledged_at)}
+            for row in _rows(session, AlertAcknowledgement, patient, AlertAcknowledgement.acknowledged_at)
+        ],
     }
 
 

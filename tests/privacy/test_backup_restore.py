@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from clinic import backup
 from clinic.extensions import db
 from clinic.localtime import CLINIC_TZ
-from clinic.models import AccessAction, AppointmentType, BookingSource, Patient, RecordPart, Role, TimeOff
+from clinic.models import AccessAction, AlertAcknowledgement, AppointmentType, BookingSource, Patient, RecordPart, Role, TimeOff
 from clinic.scheduling import STAFF_POLICY
 from clinic.services.access_log import Requester, record_access
 from clinic.services.after_visit import AfterVisitReport, issue_after_visit_link, record_after_visit_answers
@@ -31,7 +31,7 @@ from tests.privacy.privacy_builders import NOW
 def full_database(record, admin, create_patient, create_account):
     """Fill every table: a full patient record, an erased patient with a portal account, tokens, time off,
     the access log, a reminder opt-out, a clinic closure, a treatment one chiropractor does not offer, a
-    treatment series, a merge and the answers to an after-visit check-in."""
+    treatment series, a merge, the answers to an after-visit check-in and an acknowledged alert."""
     api_token_for(admin)
     record_access(db.session, Requester(admin, "192.0.2.1", admin.role), record.patient.id, AccessAction.READ,
                   RecordPart.PATIENT, record.patient.id)
@@ -56,6 +56,8 @@ def full_database(record, admin, create_patient, create_account):
                 source=BookingSource.FRONTDESK, policy=STAFF_POLICY, now=NOW, user=admin)
     twin = create_patient(first_name="Sanne", last_name="Tweeling", email="sanne.tweeling@example.nl")
     merge_patients(db.session, record.patient, twin.id, by=admin, reason="Twee keer ingeschreven")
+    db.session.add(AlertAcknowledgement(alert_key=f"after_visit:{record.past.id}", kind="after_visit",
+                                        patient_id=record.patient.id, acknowledged_by_id=admin.id))
     db.session.commit()
 
 
