@@ -37,7 +37,6 @@ from clinic.models import (
     AppointmentAction,
     AppointmentStatus,
     BookingSource,
-    Chiropractor,
     OutboxMessage,
     Patient,
     PatientErasure,
@@ -54,6 +53,7 @@ from clinic.privacy import erasure
 from clinic.services.booking import change_status
 from clinic.services.patient_messages import messages_to
 from clinic.services.patient_merge import record_ids
+from clinic.services.staff_names import StaffNames
 
 EXPORT_FORMAT = "movewell-patient-export"
 EXPORT_VERSION = 1
@@ -67,20 +67,6 @@ def _day(value: date | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-class _StaffNames:
-    """Say who a staff account is: the chiropractor's name, or the account's role."""
-
-    def __init__(self, session: Session):
-        self.names = dict(session.execute(
-            select(Chiropractor.user_id, Chiropractor.name).where(Chiropractor.user_id.is_not(None))
-        ).all())
-
-    def __call__(self, user: User | None) -> str | None:
-        if user is None:
-            return None
-        return self.names.get(user.id, user.role)
-
-
 def erasure_of(session: Session, patient: Patient) -> PatientErasure | None:
     """Return the record of the patient's erasure, or None if their data was never erased."""
     return session.scalar(select(PatientErasure).where(PatientErasure.patient_id == patient.id))
@@ -88,7 +74,7 @@ def erasure_of(session: Session, patient: Patient) -> PatientErasure | None:
 
 def export_patient(session: Session, patient: Patient, *, now: datetime) -> dict:
     """Return all data the clinic holds on ``patient`` as one JSON-ready document (see the module)."""
-    staff = _StaffNames(session)
+    staff = StaffNames(session)
     return {
         "format": EXPORT_FORMAT,
         "version": EXPORT_VERSION,
@@ -150,13 +136,13 @@ def _patient(patient: Patient) -> dict:
     }
 
 
-def _erasure(record: PatientErasure | None, staff: _StaffNames) -> dict | None:
+def _erasure(record: PatientErasure | None, staff: StaffNames) -> dict | None:
     if record is None:
         return None
     return {"erased_at": _instant(record.erased_at), "erased_by": staff(record.erased_by), "reason": record.reason}
 
 
-def _appointment(appointment: Appointment, staff: _StaffNames) -> dict:
+def _appointment(appointment: Appointment, staff: StaffNames) -> dict:
     return {
         "id": appointment.id,
         "type": {
@@ -188,7 +174,7 @@ def _appointment(appointment: Appointment, staff: _StaffNames) -> dict:
     }
 
 
-def _training_session(row: TrainingSession, staff: _StaffNames) -> dict:
+def _training_session(row: TrainingSession, staff: StaffNames) -> dict:
     return {
         "ended_at": _instant(row.ended_at),
         "duration_minutes": row.duration_minutes,
@@ -211,7 +197,7 @@ def _check_in(row: WellnessCheckIn) -> dict:
     }
 
 
-def _screening(session: Session, patient: Patient, staff: _StaffNames) -> dict:
+def _screening(session: Session, patient: Patient, staff: StaffNames) -> dict:
     profile = session.scalar(select(PatientReadinessProfile).where(PatientReadinessProfile.patient_id == patient.id))
     flags = _rows(session, PatientScreeningFlag, patient, PatientScreeningFlag.flag)
     indications = _rows(session, PatientIndication, patient, PatientIndication.indication)
@@ -224,7 +210,7 @@ def _screening(session: Session, patient: Patient, staff: _StaffNames) -> dict:
     }
 
 
-def _note(note: TreatmentNote, staff: _StaffNames) -> dict:
+def _note(note: TreatmentNote, staff: StaffNames) -> dict:
     return {
         "id": note.id,
         "appointment_id": note.appointment_id,
