@@ -5,7 +5,9 @@ an alert writes to the patient's record and is logged as such.
 """
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from datetime import timedelta
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -20,14 +22,31 @@ from clinic.services import alerts as alerts_service
 from clinic.services import my_day as my_day_service
 
 
+# How long the navigation's count may use a chiropractor's appointment alerts before working them out again.
+APPOINTMENT_ALERTS_KEPT = timedelta(minutes=5)
+
+
+@bp.record_once
+def _keep_appointment_alert_keys(state) -> None:
+    state.app.extensions["appointment_alert_keys"] = alerts_service.AppointmentAlertKeys(APPOINTMENT_ALERTS_KEPT)
+
+
+def appointment_alert_keys() -> alerts_service.AppointmentAlertKeys:
+    return current_app.extensions["appointment_alert_keys"]
+
+
 @bp.route("/alerts")
 def alerts():
     """Your open alerts (the clinic's with ``?all=1``, and always for an admin, who has no patients of their own)."""
     chiropractor = my_day_service.chiropractor_of(db.session, me())
     clinic_wide = chiropractor is None or request.args.get("all") == "1"
+    now = utcnow()
+    found = alerts_service.open_alerts(db.session, None if clinic_wide else chiropractor, now)
+    if not clinic_wide:
+        appointment_alert_keys().store(
+            chiropractor, now, (alert.key for alert in found if alert.kind in alerts_service.APPOINTMENT_KINDS))
     return render_template("clinical/alerts.html", clinic_wide=clinic_wide, is_chiropractor=chiropractor is not None,
-                           alerts=alerts_service.open_alerts(db.session, None if clinic_wide else chiropractor, utcnow()),
-                           form=AcknowledgeAlertForm())
+                           alerts=found, form=AcknowledgeAlertForm())
 
 
 @bp.route("/alerts/acknowledge", methods=["POST"])
@@ -52,7 +71,10 @@ def open_alert_count() -> int | None:
     if not current_user.is_authenticated or current_user.role != "chiropractor":
         return None
     chiropractor = my_day_service.chiropractor_of(db.session, me())
-    return None if chiropractor is None else len(alerts_service.open_alerts(db.session, chiropractor, utcnow()))
+    if chiropractor is None:
+        return None
+    return alerts_service.open_alert_count(
+        db.session, chiropractor, appointment_alert_keys().get(db.session, chiropractor, utcnow()))
 
 
 bp.context_processor(lambda: {"open_alert_count": open_alert_count})

@@ -16,6 +16,7 @@ their own visits and notes, and of their appointments; ``chiropractor=None`` giv
 """
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -52,6 +53,8 @@ from clinic.services.records import find_patient_for
 
 # The warning level from which the chiropractor is alerted: "reduce load" and "refer" (DOMAIN.md).
 ALERT_WARNING_LEVEL = 2
+# The alerts worked out from the readiness at an appointment's start.
+APPOINTMENT_KINDS = frozenset({AlertKind.WARNING_LEVEL, AlertKind.SCREENING})
 
 
 @dataclass(frozen=True)
@@ -168,6 +171,44 @@ def open_alerts(session: Session, chiropractor: Chiropractor | None, now: dateti
     alerts = _recorded_alerts(session, chiropractor)
     alerts += [alert for row in _coming_days(session, chiropractor, now) for alert in appointment_alerts(row)]
     return sorted(_open(session, alerts), key=lambda alert: (alert.raised_at, alert.key), reverse=True)
+
+
+class AppointmentAlertKeys:
+    """The keys of each chiropractor's appointment alerts (today and tomorrow), kept for ``lifetime``.
+
+    The count in the navigation is shown on every clinical page, and these alerts take a readiness
+    evaluation per appointment; what patients report (red flags, after-visit answers) and what
+    notes record are cheap queries and always counted afresh, as are acknowledgements. Opening the
+    alert list stores what it worked out, so the count there matches the list.
+    """
+
+    def __init__(self, lifetime: timedelta):
+        self.lifetime = lifetime
+        self._entries: dict[tuple[int, date], tuple[datetime, tuple[str, ...]]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, session: Session, chiropractor: Chiropractor, now: datetime) -> tuple[str, ...]:
+        """Return the keys, worked out again when older than the lifetime."""
+        with self._lock:
+            made_at, keys = self._entries.get((chiropractor.id, to_local(now).date()), (None, ()))
+        if made_at is not None and made_at <= now < made_at + self.lifetime:
+            return keys
+        keys = tuple(alert.key for row in _coming_days(session, chiropractor, now) for alert in appointment_alerts(row))
+        self.store(chiropractor, now, keys)
+        return keys
+
+    def store(self, chiropractor: Chiropractor, now: datetime, keys: Iterable[str]) -> None:
+        """Keep the keys just worked out; entries of other days go."""
+        today = to_local(now).date()
+        with self._lock:
+            self._entries = {key: entry for key, entry in self._entries.items() if key[1] == today}
+            self._entries[(chiropractor.id, today)] = (now, tuple(keys))
+
+
+def open_alert_count(session: Session, chiropractor: Chiropractor, appointment_keys: Iterable[str]) -> int:
+    """Return how many alerts of ``chiropractor`` are open, given the keys of their appointment alerts."""
+    keys = {alert.key for alert in _recorded_alerts(session, chiropractor)} | set(appointment_keys)
+    return len(keys - acknowledged_keys(session, keys))
 
 
 def day_with_alerts(session: Session, chiropractor: Chiropractor, day: date) -> list[tuple[my_day.DayAppointment, list[Alert]]]:

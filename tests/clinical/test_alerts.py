@@ -215,3 +215,21 @@ def test_the_api_lists_and_acknowledges_alerts_in_the_one_error_shape(client, pr
     admin = client.post("/api/v1/alerts/acknowledgements", json={"key": key}, headers=headers(Role.ADMIN))
     assert admin.status_code == 403
     assert client.get("/api/v1/alerts?scope=clinic", headers=headers(Role.ADMIN)).status_code == 200
+
+
+def test_the_navigation_count_evaluates_the_appointments_once_in_a_while_and_reported_alerts_always(
+        client, practice, clock, monkeypatch):
+    user, mine, sanne, piet, visits = practice
+    log_in(client, user.email)
+    evaluations = []
+    evaluate = readiness.evaluate_readiness
+    monkeypatch.setattr(readiness, "evaluate_readiness",
+                        lambda session, patient, at, **kwargs: evaluations.append(at) or evaluate(session, patient, at, **kwargs))
+    client.get("/clinical/")
+    client.get("/clinical/")
+    assert len(evaluations) == 1  # tomorrow's appointment, once
+    report_fever(piet)
+    assert '<span class="count">2</span>' in client.get("/clinical/").get_data(as_text=True)
+    clock.advance(minutes=6)
+    client.get("/clinical/")
+    assert len(evaluations) == 2
