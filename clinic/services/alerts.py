@@ -257,21 +257,20 @@ def ident_of(key: str) -> int:
 def acknowledge(session: Session, requester: Requester, key: str, *, now: datetime) -> AlertAcknowledgement:
     """Record that ``requester`` acknowledged the alert ``key``, logged as a write to the patient's record.
 
-    :raises NotAllowed: ``by`` is not a chiropractor.
-    :raises Invalid: there is no such alert (any more): the report was reviewed, the level changed, ….
+    :raises NotAllowed: the requester is not a chiropractor.
+    :raises Invalid: there is no such alert (any more): the level changed, the appointment was cancelled, ….
     :raises Conflict: the alert was acknowledged already (by whoever was first).
     """
     by = requester.user
     if not policy.may(by.role, Resource.TRAINING_DATA, Action.WRITE):
         raise NotAllowed("Only chiropractors acknowledge alerts.")
     alert = find_alert(session, key)
-    if alert is not None:
-        find_patient_for(session, requester, alert.patient.id, resource=Resource.TRAINING_DATA, action=Action.WRITE,
-                         part=RecordPart.READINESS)
     if alert is None:
         if acknowledged_keys(session, [key]):
             raise Conflict("This alert was acknowledged already.", fields={"key": "already_acknowledged"})
         raise Invalid("There is no such open alert.", fields={"key": "unknown_alert"})
+    find_patient_for(session, requester, alert.patient.id, resource=Resource.TRAINING_DATA, action=Action.WRITE,
+                     part=RecordPart.READINESS)
     try:
         with session.begin_nested():
             if alert.kind is AlertKind.REPORTED_RED_FLAG:
@@ -281,6 +280,7 @@ def acknowledge(session: Session, requester: Requester, key: str, *, now: dateti
                 session.add(AlertAcknowledgement(alert_key=key, kind=alert.kind.value, patient_id=alert.patient.id,
                                                  acknowledged_by_id=by.id, acknowledged_at=now))
             session.flush()
-    except IntegrityError:
+    except (IntegrityError, Invalid):
+        # Another chiropractor was first: the UNIQUE key, or (a red flag) the report is reviewed by now.
         raise Conflict("This alert was acknowledged already.", fields={"key": "already_acknowledged"}) from None
     return session.scalar(select(AlertAcknowledgement).where(AlertAcknowledgement.alert_key == key))
