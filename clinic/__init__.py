@@ -107,6 +107,7 @@ def register_blueprints(app: Flask) -> None:
     from clinic.auth.routes import bp as auth_bp
     from clinic.booking.routes import bp as booking_bp
     from clinic.clinical import episodes  # noqa: F401 (adds the care episode pages to the clinical blueprint)
+    from clinic.clinical import alerts  # noqa: F401 (adds the alert pages to the clinical blueprint)
     from clinic.clinical.routes import bp as clinical_bp
     from clinic.frontdesk import patient_file  # noqa: F401 (adds the patient pages to the front desk's blueprint)
     from clinic.frontdesk import series  # noqa: F401 (adds the treatment-series pages to the front desk's blueprint)

@@ -273,6 +273,9 @@ ROUTES: Mapping[str, Route] = {
     # A chiropractor's own day: only those who treat (and write the notes) have one.
     "clinical.my_day": form(R.TREATMENT_NOTES),
     "clinical.appointment": page(R.TREATMENT_NOTES),
+    # The alert list: chiropractors their own (or the clinic's), admins the clinic's; only chiropractors acknowledge.
+    "clinical.alerts": page(R.TRAINING_DATA),
+    "clinical.acknowledge_alert": submit(R.TRAINING_DATA),
     "clinical.new_training_session": form(R.TRAINING_DATA),
     "clinical.import_training_sessions": form(R.TRAINING_DATA),
     "clinical.new_check_in": form(R.TRAINING_DATA),
@@ -347,6 +350,8 @@ ROUTES: Mapping[str, Route] = {
     "api.check_in": page(R.TRAINING_DATA, audience=accounts),
     "api.screening": page(R.TRAINING_DATA, write=WRITE),
     "api.show_readiness": page(R.TRAINING_DATA, audience=accounts),
+    "api.list_alerts": page(R.TRAINING_DATA),
+    "api.acknowledge_alert": submit(R.TRAINING_DATA),
     "api.treatment_notes": page(R.TREATMENT_NOTES, write=WRITE),
     "api.treatment_note": page(R.TREATMENT_NOTES, write=WRITE),
     "api.sign_treatment_note": submit(R.TREATMENT_NOTES),

@@ -53,9 +53,9 @@ STATUS_LABELS = {
 
 
 def local_date(value: date | datetime | str, style: str = "medium") -> str:
-    """Format a date (or its ISO text, as in a readiness result), or an instant's local date, e.g. '25 nov. 2026'."""
+    """Format a date or an instant's local date (or either's ISO text, as in a readiness result), e.g. '25 nov. 2026'."""
     if isinstance(value, str):
-        value = date.fromisoformat(value)
+        value = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
     return format_date(to_local(value).date() if isinstance(value, datetime) else value, style)
 
 

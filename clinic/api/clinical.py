@@ -40,6 +40,8 @@ ID = "int(min=1, max=2147483647)"
 PATIENT_URL = f"/patients/<{ID}:patient_id>"
 NOTE_URL = f"/treatment-notes/<{ID}:note_id>"
 TAGS = ["clinical"]
+MEASURED_QUANTITIES = ["acwr", "hrv_z", "hooper_z", "fatigue", "monotony", "strain", "doms", "days_since_session",
+                       "complaint_days"]
 LOCATION = {"Location": {"description": "URL of the new resource", "schema": {"type": "string"}}}
 
 
@@ -181,6 +183,22 @@ class ReasonSchema(Schema):
     region = fields.String(required=True, allow_none=True)
 
 
+class MeasurementSchema(Schema):
+    quantity = fields.String(required=True, validate=validate.OneOf(MEASURED_QUANTITIES))
+    value = fields.Float(required=True)
+    comparison = fields.String(required=True, validate=validate.OneOf([">=", ">", "<"]))
+    threshold = fields.Float(required=True)
+    on = fields.String(required=True, allow_none=True, metadata={"description": "The day the value was reached"})
+    days = fields.Integer(required=True, allow_none=True, metadata={"description": "On how many recent days it held"})
+    of_days = fields.Integer(required=True, allow_none=True)
+
+
+class SignalSchema(ReasonSchema):
+    """A warning signal with the values behind it."""
+
+    measured = fields.List(fields.Nested(MeasurementSchema), required=True)
+
+
 class RedFlagSchema(ReasonSchema):
     """A red flag present now, with its own referral advice and how urgently to refer."""
 
@@ -264,7 +282,7 @@ class ReadinessSchema(Schema):
     hooper = fields.Nested(HooperSchema, required=True)
     load_tolerance = fields.Nested(LoadToleranceSchema, required=True)
     overtraining_level = fields.Integer(required=True, validate=validate.Range(0, 3))
-    overtraining_signals = fields.List(fields.Nested(ReasonSchema), required=True)
+    overtraining_signals = fields.List(fields.Nested(SignalSchema), required=True)
     screening = fields.Nested(ScreeningStatusSchema, required=True)
     red_flags = fields.List(fields.Nested(RedFlagSchema), required=True, metadata={
         "description": "Red flags present, the most urgent first; any red flag contraindicates hands-on treatment"})

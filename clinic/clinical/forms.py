@@ -12,6 +12,7 @@ from wtforms import (
     BooleanField,
     DecimalField,
     FormField,
+    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
@@ -365,6 +366,14 @@ class ReviewRedFlagsForm(ClinicForm):
     # Any ids: the service marks only this patient's open reports among them.
     reports = SelectMultipleField(coerce=int, validate_choice=False, validators=[InputRequired()])
     submit = SubmitField(_l("Mark as reviewed"))
+
+
+class AcknowledgeAlertForm(ClinicForm):
+    """The alert (by its key, hidden) the chiropractor has looked at."""
+
+    key = HiddenField(validators=[InputRequired(), Length(max=120)])
+    clinic_wide = HiddenField()
+    submit = SubmitField(_l("Acknowledge"))
 
 
 class PatientSearchForm(ClinicForm):

@@ -54,6 +54,8 @@ MESSAGES = {
     "too_long": _l("This is too long."),
     "episode_closed": _l("This episode is closed."),
     "not_this_patients_open_episode": _l("Choose an open episode of this patient."),
+    "unknown_alert": _l("This alert is no longer open: what raised it has changed."),
+    "already_acknowledged": _l("This alert was acknowledged already."),
 }
 # Codes whose meaning depends on the field.
 FIELD_SPECIFIC = {

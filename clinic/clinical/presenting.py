@@ -8,14 +8,28 @@ from flask_babel import lazy_gettext as _l
 
 from clinic import readiness
 
+# Each label names the number in the table's value column (the evaluation's day).
 COMPONENT_LABELS = {
     "acwr": _l("Acute:chronic workload ratio"),
-    "hrv": _l("Heart-rate variability (7-day lnRMSSD)"),
-    "hooper": _l("Wellness (Hooper index)"),
-    "doms": _l("Muscle soreness (DOMS)"),
-    "monotony": _l("Training monotony"),
-    "session_load": _l("Load of the last session"),
+    "hrv": _l("Heart-rate variability: z-score of the 7-day mean lnRMSSD"),
+    "hooper": _l("Wellness: Hooper index (4–28) and its z-score"),
+    "doms": _l("Muscle soreness (DOMS, 0–10)"),
+    "monotony": _l("Training monotony (7 days)"),
+    "session_load": _l("Load of the last session (AU)"),
 }
+# What a value behind a warning signal is, and with how many decimals it is shown.
+MEASUREMENTS = {
+    "acwr": (_l("ACWR"), 2),
+    "hrv_z": (_l("HRV z-score"), 2),
+    "hooper_z": (_l("Hooper z-score"), 2),
+    "fatigue": (_l("Fatigue (1–7)"), 0),
+    "monotony": (_l("Monotony"), 2),
+    "strain": (_l("Strain (AU; threshold: own 90th percentile)"), 0),
+    "doms": (_l("DOMS (0–10)"), 0),
+    "days_since_session": (_l("Days since the last significant session"), 1),
+    "complaint_days": (_l("Days with complaints"), 0),
+}
+COMPARISONS = {">=": "≥", ">": ">", "<": "<"}
 DETAIL_LABELS = {
     "regions": _l("Regions"),
     "technique": _l("Technique"),
@@ -86,4 +100,6 @@ def template_helpers() -> dict:
         "detail_labels": DETAIL_LABELS,
         "position_labels": POSITION_LABELS,
         "overtraining_labels": OVERTRAINING_LABELS,
+        "measurements": MEASUREMENTS,
+        "comparisons": COMPARISONS,
     }

@@ -30,7 +30,7 @@ from clinic.clinical.forms import (
 from clinic.clinical.episode_forms import AssignEpisodeForm, episode_choices
 from clinic.clinical.messages import REFUSED, message_for, refused, status_of
 from clinic.clinical.presenting import template_helpers
-from clinic.clinical.timeline import chart, daily_series, end_of_day
+from clinic.clinical.timeline import chart, daily_series, end_of_day, timeline_events
 from clinic.errors import Conflict, DomainError, Invalid
 from clinic.frontdesk.forms import DayForm
 from clinic.extensions import db
@@ -39,6 +39,7 @@ from clinic.models import Appointment, Chiropractor, Patient, RecordPart, Role
 from clinic.policy import Action, Resource
 from clinic.services import episodes as episodes_service
 from clinic.services import readiness as readiness_service
+from clinic.services import alerts as alerts_service
 from clinic.services import my_day as my_day_service
 from clinic.services import treatment_notes as notes_service
 from clinic.services.after_visit import after_visit_answers_of
@@ -51,6 +52,7 @@ from clinic.services.records import (
     search_patients_for,
 )
 from clinic.services.readiness import ImportRejected
+from clinic.services.staff_names import StaffNames
 from clinic.services.record_seals import note_is_as_signed
 
 bp = Blueprint("clinical", __name__, url_prefix="/clinical")
@@ -108,7 +110,7 @@ def my_day():
     shown = form.date.data if form.validate() and form.date.data else local_today()
     return render_template(
         "clinical/my_day.html", form=form, day=shown, today=local_today(), previous_day=shown - timedelta(days=1),
-        next_day=shown + timedelta(days=1), rows=my_day_service.day_of(db.session, chiropractor, shown),
+        next_day=shown + timedelta(days=1), rows=alerts_service.day_with_alerts(db.session, chiropractor, shown),
     ), 400 if form.errors else 200
 
 
@@ -126,25 +128,29 @@ def appointment(appointment_id: int):
 def patient(patient_id: int):
     """Show the patient's readiness picture now, their recent training, check-ins, screening and notes."""
     patient = training_data(patient_id, RecordPart.CLINICAL_RECORD)
-    result = readiness_service.evaluate_readiness(db.session, patient, utcnow())
     today = local_today()
-    points = daily_series(readiness_service.readiness_inputs(db.session, patient, end_of_day(today)), today)
+    outlook = readiness_service.readiness_outlook(db.session, patient, utcnow(), chart_until=end_of_day(today))
+    points = daily_series(outlook.inputs, today)
+    appointments = notes_service.appointments_with_notes(db.session, patient)
+    treated_at = [appointment.starts_at for appointment, note in appointments if note or appointment.status == "completed"]
     return render_template(
         "clinical/patient.html",
         patient=patient,
-        chart=chart(points),
+        chart=chart(points, timeline_events(outlook.inputs, treated_at)),
         points=points,
-        readiness=result.to_dict(),
-        readiness_at=result.at,
+        readiness=outlook.now.to_dict(),
+        readiness_at=outlook.now.at,
+        outlook=outlook,
         sessions=readiness_service.training_sessions_of(db.session, patient, limit=10),
         check_ins=readiness_service.check_ins_of(db.session, patient, limit=7),
         screening=readiness_service.screening_of(db.session, patient),
         red_flag_reports=readiness_service.unreviewed_red_flag_reports(db.session, patient),
         review_form=ReviewRedFlagsForm(),
-        appointments=notes_service.appointments_with_notes(db.session, patient),
+        appointments=appointments,
         notes=notes_service.notes_of(db.session, patient, me()),
         after_visit_answers=after_visit_answers_of(db.session, patient),
         episodes=episodes_service.episodes_of(db.session, patient),
+        staff_name=StaffNames(db.session),
     )
 
 

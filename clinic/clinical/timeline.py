@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from clinic.localtime import CLINIC_TZ
+from clinic.localtime import CLINIC_TZ, to_local
 from clinic.readiness import ReadinessInputs, Rules, default_rules
 from clinic.readiness.hrv import HrvHistory
 from clinic.readiness.loads import load_history, own_session_loads
@@ -112,6 +112,15 @@ class Panel:
 
 
 @dataclass(frozen=True)
+class Marker:
+    """A day with a treatment or a competition, marked across the panels."""
+
+    x: float
+    kind: str  # "treatment" or "competition"
+    day: date
+
+
+@dataclass(frozen=True)
 class Chart:
     width: float
     height: float
@@ -120,6 +129,15 @@ class Chart:
     phases: tuple[tuple[float, float, str], ...]  # x, width, phase
     weeks: tuple[tuple[float, date], ...]  # x of each Monday and its date
     panels: tuple[Panel, ...]
+    markers: tuple[Marker, ...] = ()
+
+
+def timeline_events(inputs: ReadinessInputs, treated_at: Sequence[datetime]) -> list[tuple[date, str]]:
+    """Return the local days of the treatments (``treated_at``) and of the competitions in the training log."""
+    treatments = {(to_local(instant).date(), "treatment") for instant in treated_at}
+    competitions = {(to_local(session.ended_at).date(), "competition") for session in inputs.sessions
+                    if session.is_competition}
+    return sorted(treatments | competitions)
 
 
 ROUND_TOPS = (100, 200, 400, 600, 800, 1000, 1500, 2000, 3000, 4000, 6000, 8000, 10000, 15000)
@@ -146,8 +164,8 @@ def _polylines(points: Sequence[DayPoint], value: Callable[[DayPoint], float | N
     return [" ".join(s if len(s) > 1 else s * 2) for s in stretches]
 
 
-def chart(points: Sequence[DayPoint]) -> Chart:
-    """Return the coordinates of the timeline chart of ``points``."""
+def chart(points: Sequence[DayPoint], events: Sequence[tuple[date, str]] = ()) -> Chart:
+    """Return the coordinates of the timeline chart of ``points``, with ``events`` (day, kind) marked."""
     count = len(points)
     plot_width = WIDTH - LEFT - RIGHT
     step = plot_width / max(count, 1)
@@ -167,7 +185,9 @@ def chart(points: Sequence[DayPoint]) -> Chart:
         else:
             phases.append((LEFT + step * index, step, point.phase))
     weeks = tuple((LEFT + step * index, point.day) for index, point in enumerate(points) if point.day.weekday() == 0)
-    return Chart(WIDTH, top - PANEL_GAP + 24, LEFT, WIDTH - RIGHT, tuple(phases), weeks, tuple(panels))
+    index_of = {point.day: index for index, point in enumerate(points)}
+    markers = tuple(Marker(x(index_of[day]), kind, day) for day, kind in events if day in index_of)
+    return Chart(WIDTH, top - PANEL_GAP + 24, LEFT, WIDTH - RIGHT, tuple(phases), weeks, tuple(panels), markers)
 
 
 def _scale(top: float, height: float, low: float, high: float) -> Callable[[float], float]:

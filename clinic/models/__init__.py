@@ -1,6 +1,7 @@
 """The clinic's data model; import models from here."""
 from clinic.models.access_log import AccessAction, AccessLogEntry, RecordPart
 from clinic.models.after_visit import AFTER_VISIT_REMARKS_MAX_LENGTH, AfterVisitAnswer
+from clinic.models.alerts import AlertAcknowledgement, AlertKind
 from clinic.models.appointments import (
     ACTIVE_STATUSES,
     AFTER_EFFECT_MODALITIES,
@@ -68,6 +69,8 @@ __all__ = [
     "AFTER_EFFECT_MODALITIES",
     "AFTER_VISIT_REMARKS_MAX_LENGTH",
     "AfterVisitAnswer",
+    "AlertAcknowledgement",
+    "AlertKind",
     "AccessAction",
     "AccessLogEntry",
     "RecordPart",

@@ -31,7 +31,8 @@ class Category(str, enum.Enum):
     WAITLIST = "waitlist"  # what the patient waited for, and the free times offered to them
     MESSAGES = "messages"  # e-mails in the outbox and the links sent to the patient
     PORTAL_ACCOUNT = "portal_account"
-    # Notes, amendments, screening, past appointments, care episodes and their outcome measures.
+    # Notes, amendments, screening, past appointments, care episodes and their outcome measures, acknowledged
+    # alerts.
     TREATMENT_RECORD = "treatment_record"
     ACCESS_LOG = "access_log"
     ERASURE_RECORD = "erasure_record"  # who erased, when and why

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from .hrv import HrvHistory
 from .loads import LoadHistory, recent_to_previous_ratio
-from .result import OvertrainingAssessment
+from .result import Measurement, OvertrainingAssessment
 from .rulebook import (
     AcwrSpike, ComplaintDefinition, HrvSuppressed, LastingDoms, MonotonyStrain, OvertrainingSettings,
     SymptomCriterion, WellnessWorse,
@@ -34,43 +34,65 @@ def _last_days(today: date, count: int) -> list[date]:
     return [today - timedelta(days=offset) for offset in range(count)]
 
 
-def acwr_spike(evidence: RecoveryEvidence, criteria: AcwrSpike) -> bool:
-    """F1: the ACWR reached the spike threshold on any recent day."""
-    ratios = (evidence.loads.ratios.get(day) for day in _last_days(evidence.today, criteria.within_days))
-    return any(ratio is not None and ratio.ratio is not None and ratio.ratio >= criteria.acwr_gte
-               for ratio in ratios)
+def acwr_spike(evidence: RecoveryEvidence, criteria: AcwrSpike) -> tuple[Measurement, ...]:
+    """F1: the ACWR reached the spike threshold on a recent day; the highest, and its day."""
+    ratios = [(ratio.ratio, day) for day in _last_days(evidence.today, criteria.within_days)
+              if (ratio := evidence.loads.ratios.get(day)) is not None and ratio.ratio is not None
+              and ratio.ratio >= criteria.acwr_gte]
+    if not ratios:
+        return ()
+    highest, day = max(ratios, key=lambda pair: (pair[0], pair[1]))
+    return (Measurement("acwr", highest, ">=", criteria.acwr_gte, on=day),)
 
 
-def hrv_suppressed(evidence: RecoveryEvidence, criteria: HrvSuppressed) -> bool:
-    """F2: lnRMSSD_7d stayed below the SWC band on consecutive days up to today."""
+def hrv_suppressed(evidence: RecoveryEvidence, criteria: HrvSuppressed) -> tuple[Measurement, ...]:
+    """F2: lnRMSSD_7d stayed below the SWC band on consecutive days up to today; today's z-score."""
     recent = evidence.hrv.recent_z(evidence.today, criteria.consecutive_days)
-    return consecutive_below(recent, criteria.z_lt) >= criteria.consecutive_days
+    run = consecutive_below(recent, criteria.z_lt)
+    if run < criteria.consecutive_days:
+        return ()
+    return (Measurement("hrv_z", recent[0], "<", criteria.z_lt, days=run),)
 
 
-def wellness_worse(evidence: RecoveryEvidence, criteria: WellnessWorse) -> bool:
-    """F3: Hooper z-score (or the fatigue item) high on enough of the last days."""
+def wellness_worse(evidence: RecoveryEvidence, criteria: WellnessWorse) -> tuple[Measurement, ...]:
+    """F3: Hooper z-score (or the fatigue item) high on enough of the last days; the highest, and on how many."""
     days = _last_days(evidence.today, criteria.of_last_days)
     high_z = [z for z in (evidence.hooper.summary(day).z for day in days) if z is not None and z >= criteria.z_gte]
     tired = [f for f in (evidence.hooper.item(day, "fatigue") for day in days)
              if f is not None and f >= criteria.fatigue_item_gte]
-    return max(len(high_z), len(tired)) >= criteria.min_days
+    if len(high_z) >= criteria.min_days:
+        return (Measurement("hooper_z", max(high_z), ">=", criteria.z_gte, days=len(high_z),
+                            of_days=criteria.of_last_days),)
+    if len(tired) >= criteria.min_days:
+        return (Measurement("fatigue", max(tired), ">=", criteria.fatigue_item_gte, days=len(tired),
+                            of_days=criteria.of_last_days),)
+    return ()
 
 
-def monotony_strain(evidence: RecoveryEvidence, criteria: MonotonyStrain) -> bool:
+def monotony_strain(evidence: RecoveryEvidence, criteria: MonotonyStrain) -> tuple[Measurement, ...]:
     """F4: monotonous week with strain at the athlete's own high percentile."""
     week = evidence.loads.weeks.get(evidence.today)
     if week is None or week.monotony <= criteria.monotony_gt:
-        return False
+        return ()
     strains = [w.strain for day in _last_days(evidence.today, criteria.window_days)
                if (w := evidence.loads.weeks.get(day)) is not None]
-    return len(strains) >= criteria.min_days and week.strain >= percentile(strains, criteria.strain_percentile_gte)
+    if len(strains) < criteria.min_days:
+        return ()
+    own_high = percentile(strains, criteria.strain_percentile_gte)
+    if week.strain < own_high:
+        return ()
+    return (Measurement("monotony", week.monotony, ">", criteria.monotony_gt),
+            Measurement("strain", week.strain, ">=", own_high))
 
 
-def lasting_doms(evidence: RecoveryEvidence, criteria: LastingDoms) -> bool:
+def lasting_doms(evidence: RecoveryEvidence, criteria: LastingDoms) -> tuple[Measurement, ...]:
     """F5: DOMS still high well after the last significant session (DOMS normally resolves in 5–7 d)."""
-    return (evidence.worst_doms is not None and evidence.hours_since_session is not None
-            and evidence.worst_doms >= criteria.doms_gte
-            and evidence.hours_since_session > criteria.days_after_session_gt * 24)
+    if (evidence.worst_doms is None or evidence.hours_since_session is None
+            or evidence.worst_doms < criteria.doms_gte
+            or evidence.hours_since_session <= criteria.days_after_session_gt * 24):
+        return ()
+    return (Measurement("doms", evidence.worst_doms, ">=", criteria.doms_gte),
+            Measurement("days_since_session", evidence.hours_since_session / 24, ">", criteria.days_after_session_gt))
 
 
 SIGNAL_TESTS = {
@@ -89,6 +111,10 @@ def _persisting(report: ComplaintReport | None, complaints: Mapping[str, Complai
                 kinds: tuple[str, ...], days_gt: int) -> bool:
     return report is not None and any(
         complaints[name].kind in kinds and report.persisting_days(name) > days_gt for name in report.complaints)
+
+
+def _longest(report: ComplaintReport, complaints: Mapping[str, ComplaintDefinition]) -> int:
+    return max(report.persisting_days(name) for name in report.complaints if complaints[name].kind in SYMPTOM_KINDS)
 
 
 def _reports_kind(report: ComplaintReport | None, complaints: Mapping[str, ComplaintDefinition], kind: str) -> bool:
@@ -118,15 +144,19 @@ def assess_overtraining(evidence: RecoveryEvidence, settings: OvertrainingSettin
     complaints beyond the referral duration, with a systemic symptom, or with reduced performance
     despite reduced load.
     """
-    physiological = [signal.reason.instantiate() for name, signal in settings.signals.items()
-                     if SIGNAL_TESTS[name](evidence, signal.criteria)]
+    found = [(signal.reason.instantiate(), measured) for name, signal in settings.signals.items()
+             if (measured := SIGNAL_TESTS[name](evidence, signal.criteria))]
+    physiological = [reason for reason, _ in found]
     criterion = settings.symptoms
     has_symptoms = _persisting(evidence.complaints, complaints, SYMPTOM_KINDS, criterion.persisting_days_gt)
     symptoms = [settings.symptom_reason.instantiate()] if has_symptoms else []
+    if has_symptoms:
+        found.append((symptoms[0], (Measurement("complaint_days", _longest(evidence.complaints, complaints), ">",
+                                                criterion.persisting_days_gt),)))
     if has_symptoms and _needs_referral(evidence, criterion, complaints):
         level = 3
     elif has_symptoms or len(physiological) >= 2:
         level = 2
     else:
         level = len(physiological)  # 0 or 1 here
-    return OvertrainingAssessment(level, tuple(physiological + symptoms))
+    return OvertrainingAssessment(level, tuple(physiological + symptoms), tuple(measured for _, measured in found))

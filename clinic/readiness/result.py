@@ -104,11 +104,42 @@ class LoadTolerance:
 
 
 @dataclass(frozen=True)
+class Measurement:
+    """A value behind a warning signal and the threshold it crossed, e.g. ``acwr`` 1.62 ``>=`` 1.5 on a day.
+
+    ``quantity`` says what the number is (``acwr``, ``hrv_z``, ``hooper_z``, ``fatigue``, ``monotony``,
+    ``strain``, ``doms``, ``days_since_session``, ``complaint_days``); ``on`` the day it was reached,
+    ``days`` of ``of_days`` on how many recent days it held.
+    """
+
+    quantity: str
+    value: float
+    comparison: str
+    threshold: float
+    on: date | None = None
+    days: int | None = None
+    of_days: int | None = None
+
+    def to_dict(self) -> dict:
+        """Return JSON-ready data."""
+        return {"quantity": self.quantity, "value": _rounded(self.value, 2), "comparison": self.comparison,
+                "threshold": _rounded(self.threshold, 2), "on": None if self.on is None else self.on.isoformat(),
+                "days": self.days, "of_days": self.of_days}
+
+
+@dataclass(frozen=True)
 class OvertrainingAssessment:
-    """Insufficient-recovery warning level 0–3 and the signals present (DOMAIN.md §5)."""
+    """Insufficient-recovery warning level 0–3, the signals present (DOMAIN.md §5) and, per signal, the values behind it."""
 
     level: int
     signals: tuple[Reason, ...]
+    measured: tuple[tuple[Measurement, ...], ...] = ()
+
+    def signals_to_dict(self) -> list[dict]:
+        """Return each signal's reason with the values behind it (``measured``)."""
+        measured = self.measured or ((),) * len(self.signals)
+        return [signal.to_dict() | {"measured": [measurement.to_dict() for measurement in values]}
+                for signal, values in zip(self.signals, measured)]
 
 
 @dataclass(frozen=True)
@@ -229,7 +260,7 @@ class ReadinessResult:
             "hooper": self.hooper.to_dict(),
             "load_tolerance": self.load_tolerance.to_dict(),
             "overtraining_level": self.overtraining.level,
-            "overtraining_signals": [signal.to_dict() for signal in self.overtraining.signals],
+            "overtraining_signals": self.overtraining.signals_to_dict(),
             "screening": self.screening.to_dict(),
             "red_flags": [red_flag.to_dict() for red_flag in self.red_flags],
             "rules_version": self.rules_version,

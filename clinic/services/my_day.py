@@ -13,22 +13,11 @@ from sqlalchemy.orm import Session
 
 from clinic import readiness
 from clinic.models import Appointment, Chiropractor, TreatmentNote, User
-from clinic.readiness.states import ScreeningStatus
 from clinic.services import readiness as readiness_service
 from clinic.services.appointments import appointments_on
 
-# The warning level from which the chiropractor is alerted: "reduce load" and "refer" (DOMAIN.md).
-ALERT_WARNING_LEVEL = 2
 # Appointments that will not take place: listed, but nothing is evaluated or written for them.
 NOT_TAKING_PLACE = frozenset({"cancelled", "no_show"})
-
-
-@dataclass(frozen=True)
-class Alert:
-    """Something the chiropractor should look at before the treatment: ``kind``, and ``detail`` (a flag, a level…)."""
-
-    kind: str
-    detail: str = ""
 
 
 @dataclass(frozen=True)
@@ -40,22 +29,8 @@ class DayAppointment:
     readiness: readiness.ReadinessResult | None
 
     @property
-    def alerts(self) -> tuple[Alert, ...]:
-        return alerts_in(self.readiness) if self.readiness is not None else ()
-
-    @property
     def takes_place(self) -> bool:
         return self.readiness is not None
-
-
-def alerts_in(result: readiness.ReadinessResult) -> tuple[Alert, ...]:
-    """Return what in a readiness result needs the chiropractor's attention: red flags, a high warning level, screening."""
-    alerts = [Alert("red_flag", referral.flag) for referral in result.red_flags]
-    if result.overtraining_level >= ALERT_WARNING_LEVEL:
-        alerts.append(Alert("warning_level", str(result.overtraining_level)))
-    if result.screening.status is not ScreeningStatus.CURRENT:
-        alerts.append(Alert("screening", result.screening.status.key))
-    return tuple(alerts)
 
 
 def chiropractor_of(session: Session, user: User) -> Chiropractor | None:
@@ -63,14 +38,19 @@ def chiropractor_of(session: Session, user: User) -> Chiropractor | None:
     return session.scalar(select(Chiropractor).where(Chiropractor.user_id == user.id))
 
 
-def day_of(session: Session, chiropractor: Chiropractor, day: date) -> list[DayAppointment]:
-    """Return ``chiropractor``'s appointments starting on the local ``day``, by start time."""
+def day_of(session: Session, chiropractor: Chiropractor | None, day: date) -> list[DayAppointment]:
+    """Return ``chiropractor``'s appointments (everyone's for None) starting on the local ``day``, by start time."""
     appointments = [appointment for appointment in appointments_on(session, day)
-                    if appointment.chiropractor_id == chiropractor.id]
+                    if chiropractor is None or appointment.chiropractor_id == chiropractor.id]
     notes = {note.appointment_id: note for note in session.scalars(select(TreatmentNote).where(
         TreatmentNote.appointment_id.in_([appointment.id for appointment in appointments])))}
-    return [DayAppointment(
-        appointment, notes.get(appointment.id),
+    return [evaluated(session, appointment, notes.get(appointment.id)) for appointment in appointments]
+
+
+def evaluated(session: Session, appointment: Appointment, note: TreatmentNote | None = None) -> DayAppointment:
+    """Return the appointment with the readiness at its start (none for one that will not take place)."""
+    return DayAppointment(
+        appointment, note,
         None if appointment.status in NOT_TAKING_PLACE
         else readiness_service.evaluate_readiness(session, appointment.patient, appointment.starts_at),
-    ) for appointment in appointments]
+    )

@@ -5,7 +5,8 @@ check-ins, screening, waitlist entries and the portal account move to the kept p
 transaction, and a ``PatientMerge`` row records it.
 
 What the database keeps append-only and sealed cannot move: the access log, signed treatment
-notes (and their amendments) and the recorded changes of details keep the merged patient's id,
+notes (and their amendments), the recorded changes of details and the acknowledged alerts (whose
+keys name the rows they were about, which keep their ids when they move) keep the merged patient's id,
 because rewriting their ``patient_id`` is refused by triggers and would break their seals
 (``clinic.sealing``; ``verify-records`` still passes after a merge). The merged patient's row
 therefore stays as a tombstone pointing to the kept one: it is found by no search and answers

@@ -17,6 +17,7 @@ The export is one JSON document with stable keys (``EXPORT_FORMAT`` version ``EX
 - ``emails``: the e-mails in the outbox about the patient's appointments or sent to their address
   (attachments by name only)
 - ``links``: the links sent to the patient (purpose and validity; never the secret or its hash)
+- ``alert_acknowledgements``: which alert about the patient a chiropractor acknowledged, and when
 
 Instants are ISO 8601 with the Amsterdam offset, days are ``YYYY-MM-DD``. Staff appear as the
 chiropractor's name, or as their role.
@@ -36,12 +37,12 @@ from clinic.errors import Conflict, Invalid
 from clinic.localtime import to_local
 from clinic.models import (
     AfterVisitAnswer,
+    AlertAcknowledgement,
     Appointment,
     AppointmentAction,
     CareEpisode,
     AppointmentStatus,
     BookingSource,
-    Chiropractor,
     OutboxMessage,
     Patient,
     PatientErasure,
@@ -61,6 +62,7 @@ from clinic.services.after_visit import after_visit_answers_of
 from clinic.services.booking import change_status
 from clinic.services.patient_messages import messages_to
 from clinic.services.patient_merge import record_ids
+from clinic.services.staff_names import StaffNames
 
 EXPORT_FORMAT = "movewell-patient-export"
 EXPORT_VERSION = 1
@@ -74,20 +76,6 @@ def _day(value: date | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-class _StaffNames:
-    """Say who a staff account is: the chiropractor's name, or the account's role."""
-
-    def __init__(self, session: Session):
-        self.names = dict(session.execute(
-            select(Chiropractor.user_id, Chiropractor.name).where(Chiropractor.user_id.is_not(None))
-        ).all())
-
-    def __call__(self, user: User | None) -> str | None:
-        if user is None:
-            return None
-        return self.names.get(user.id, user.role)
-
-
 def erasure_of(session: Session, patient: Patient) -> PatientErasure | None:
     """Return the record of the patient's erasure, or None if their data was never erased."""
     return session.scalar(select(PatientErasure).where(PatientErasure.patient_id == patient.id))
@@ -95,7 +83,7 @@ def erasure_of(session: Session, patient: Patient) -> PatientErasure | None:
 
 def export_patient(session: Session, patient: Patient, *, now: datetime) -> dict:
     """Return all data the clinic holds on ``patient`` as one JSON-ready document (see the module)."""
-    staff = _StaffNames(session)
+    staff = StaffNames(session)
     after_visit = {answer.appointment_id: answer for answer in after_visit_answers_of(session, patient)}
     return {
         "format": EXPORT_FORMAT,
@@ -113,6 +101,11 @@ def export_patient(session: Session, patient: Patient, *, now: datetime) -> dict
         "emails": [_email(row) for row in messages_to(session, patient)],
         "links": [_link(row) for row in _rows(session, PatientToken, patient, PatientToken.created_at)],
         "waitlist": [_waitlist_entry(row) for row in _rows(session, WaitlistEntry, patient, WaitlistEntry.created_at)],
+        "alert_acknowledgements": [
+            {"alert": row.alert_key, "kind": row.kind, "acknowledged_by": staff(row.acknowledged_by),
+             "acknowledged_at": _instant(row.acknowledged_at)}
+            for row in _rows(session, AlertAcknowledgement, patient, AlertAcknowledgement.acknowledged_at)
+        ],
     }
 
 
@@ -155,13 +148,13 @@ def _patient(patient: Patient) -> dict:
     }
 
 
-def _erasure(record: PatientErasure | None, staff: _StaffNames) -> dict | None:
+def _erasure(record: PatientErasure | None, staff: StaffNames) -> dict | None:
     if record is None:
         return None
     return {"erased_at": _instant(record.erased_at), "erased_by": staff(record.erased_by), "reason": record.reason}
 
 
-def _appointment(appointment: Appointment, staff: _StaffNames, after_visit: AfterVisitAnswer | None) -> dict:
+def _appointment(appointment: Appointment, staff: StaffNames, after_visit: AfterVisitAnswer | None) -> dict:
     return {
         "id": appointment.id,
         "type": {
@@ -209,7 +202,7 @@ def _after_visit(answer: AfterVisitAnswer | None) -> dict | None:
     }
 
 
-def _training_session(row: TrainingSession, staff: _StaffNames) -> dict:
+def _training_session(row: TrainingSession, staff: StaffNames) -> dict:
     return {
         "ended_at": _instant(row.ended_at),
         "duration_minutes": row.duration_minutes,
@@ -232,7 +225,7 @@ def _check_in(row: WellnessCheckIn) -> dict:
     }
 
 
-def _screening(session: Session, patient: Patient, staff: _StaffNames) -> dict:
+def _screening(session: Session, patient: Patient, staff: StaffNames) -> dict:
     profile = session.scalar(select(PatientReadinessProfile).where(PatientReadinessProfile.patient_id == patient.id))
     flags = _rows(session, PatientScreeningFlag, patient, PatientScreeningFlag.flag)
     indications = _rows(session, PatientIndication, patient, PatientIndication.indication)
@@ -245,7 +238,7 @@ def _screening(session: Session, patient: Patient, staff: _StaffNames) -> dict:
     }
 
 
-def _episode(episode: CareEpisode, staff: _StaffNames) -> dict:
+def _episode(episode: CareEpisode, staff: StaffNames) -> dict:
     return {
         "id": episode.id,
         "region": episode.region,
@@ -266,7 +259,7 @@ def _episode(episode: CareEpisode, staff: _StaffNames) -> dict:
     }
 
 
-def _note(note: TreatmentNote, staff: _StaffNames) -> dict:
+def _note(note: TreatmentNote, staff: StaffNames) -> dict:
     return {
         "id": note.id,
         "appointment_id": note.appointment_id,

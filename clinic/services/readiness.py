@@ -24,7 +24,10 @@ from clinic.bounds import CLINIC_DAYS, whole_number
 from clinic.errors import Conflict, Invalid, NotAllowed
 from clinic.localtime import AmbiguousLocalTime, NonexistentLocalTime, to_local, to_utc
 from clinic.models import (
+    AlertAcknowledgement,
+    AlertKind,
     Appointment,
+    AppointmentStatus,
     AppointmentType,
     Patient,
     PatientIndication,
@@ -49,6 +52,8 @@ MAX_IMPORT_ROWS = 5000
 MAX_CELL_NUMBER = 10**9
 # A CSV row without a time is taken to have ended at this local time (evening training).
 DEFAULT_IMPORT_END_TIME = time(18, 0)
+# The appointments still to come: the next one is evaluated on the patient's page.
+UPCOMING_STATUSES = (AppointmentStatus.BOOKED.value, AppointmentStatus.CHECKED_IN.value)
 # A full screening is due again this many months after it; the SCREENING_VALID_MONTHS setting.
 DEFAULT_SCREENING_VALID_MONTHS = 6
 
@@ -267,6 +272,10 @@ def review_red_flag_reports(
     for report in reports:
         report.reviewed_at = now
         report.reviewed_by_id = reviewed_by.id
+    # The review is the acknowledgement of the report's alert (``clinic.services.alerts``), recorded as such.
+    session.add_all(AlertAcknowledgement(
+        alert_key=AlertKind.REPORTED_RED_FLAG.key(report.id), kind=AlertKind.REPORTED_RED_FLAG.value,
+        patient_id=patient.id, acknowledged_by_id=reviewed_by.id, acknowledged_at=now) for report in reports)
     session.flush()
     return reports
 
@@ -476,6 +485,52 @@ def evaluate_readiness(
     ``treated`` (modality → regions a note treated) adds the verdicts for those regions.
     """
     return readiness.evaluate(readiness_inputs(session, patient, at), at, treated=treated)
+
+
+@dataclass(frozen=True)
+class ReadinessOutlook:
+    """Readiness now and at the start of the patient's next appointment, with the inputs the chart draws."""
+
+    now: readiness.ReadinessResult
+    next_appointment: Appointment | None
+    at_next_appointment: readiness.ReadinessResult | None
+    inputs: readiness.ReadinessInputs
+
+    @property
+    def next_competition_at(self) -> datetime | None:
+        return self.inputs.next_competition_at
+
+    @property
+    def days_to_competition(self) -> int | None:
+        """Return in how many local days the next competition is (0: today), if one is planned."""
+        if self.next_competition_at is None:
+            return None
+        return (to_local(self.next_competition_at).date() - to_local(self.now.at).date()).days
+
+    def changed_at_next_appointment(self) -> list[tuple[str, readiness.Verdict, readiness.Verdict]]:
+        """Return the modalities whose verdict at the next appointment differs from now's: (name, now, then)."""
+        if self.at_next_appointment is None:
+            return []
+        return [(name, assessment.verdict, self.at_next_appointment.modalities[name].verdict)
+                for name, assessment in self.now.modalities.items()
+                if self.at_next_appointment.modalities[name].verdict != assessment.verdict]
+
+
+def readiness_outlook(session: Session, patient: Patient, now: datetime, *, chart_until: datetime) -> ReadinessOutlook:
+    """Return the readiness now and at the next appointment's start, and the inputs up to ``chart_until``.
+
+    The inputs are loaded twice, as the page did before (now, and for the chart); the next
+    appointment is evaluated on the chart's load, which holds all that can be known by then.
+    """
+    upcoming = session.scalar(
+        select(Appointment).where(Appointment.patient_id == patient.id, Appointment.starts_at > now,
+                                  Appointment.status.in_(UPCOMING_STATUSES))
+        .order_by(Appointment.starts_at).limit(1))
+    inputs = readiness_inputs(session, patient, max(chart_until, upcoming.starts_at) if upcoming else chart_until)
+    return ReadinessOutlook(
+        now=evaluate_readiness(session, patient, now), next_appointment=upcoming,
+        at_next_appointment=upcoming and readiness.evaluate(inputs, upcoming.starts_at), inputs=inputs,
+    )
 
 
 def booking_advice(

@@ -152,3 +152,72 @@ def test_my_day_shows_each_appointment_with_its_readiness_and_alerts(live_server
     expect(page.get_by_role("link", name="Patiëntdossier")).to_be_visible()
     page.get_by_role("link", name="Notitie schrijven").click()
     expect(page.get_by_role("heading", name="Herstel en belastbaarheid bij het begin van de afspraak")).to_be_visible()
+
+
+WIDE, NARROW = {"width": 1400, "height": 900}, {"width": 360, "height": 740}
+
+
+def check_accessible_at_both_widths(page, name: str) -> None:
+    """Screenshot the page at 1400 and 360 px; at each, no serious or critical axe finding, no sideways scrolling."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    from tests.browser.conftest import ARTIFACTS
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    for label, viewport in (("1400", WIDE), ("360", NARROW)):
+        page.set_viewport_size(viewport)
+        page.screenshot(path=ARTIFACTS / f"alerts16-{name}-{label}.png", full_page=True)
+        violations = [(violation["id"], [node["target"] for node in violation["nodes"]][:3])
+                      for violation in Axe().run(page).response["violations"]
+                      if violation["impact"] in ("serious", "critical")]
+        assert violations == [], (label, violations)
+        assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"], label
+    page.set_viewport_size(WIDE)
+
+
+def test_the_alert_list_and_the_readiness_screen_read_well_at_both_widths(live_server, page, athlete, create_patient):
+    user, patient, appointment = athlete
+    jarco = appointment.chiropractor
+    now = utcnow()
+    today = to_local(now).date()
+    unscreened = create_patient(first_name="Piet", last_name="Jansen")
+    record_check_in(db.session, unscreened, NewCheckIn(today, complaints={"fever": today}), entered_by=None,
+                    today=today)
+    add_appointment(unscreened, datetime.combine(today + timedelta(days=1), time(9, 30), tzinfo=CLINIC_TZ),
+                    chiropractor=jarco)
+    add_appointment(patient, datetime.combine(today - timedelta(days=9), time(10, 0), tzinfo=CLINIC_TZ),
+                    chiropractor=jarco, status="completed")
+    update_screening(db.session, patient, ScreeningUpdate(flags={"open_wound_region": ["left shin"]},
+                                                          next_competition_at=now + timedelta(days=4)),
+                     checked_by=user, now=now)
+    db.session.commit()
+    page.goto(f"{live_server}/login")
+    page.get_by_label("E-mailadres").fill(user.email)
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+
+    page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Signalen").click()
+    expect(page.get_by_role("heading", name="Mijn signalen")).to_be_visible()
+    items = page.locator(".alert-item")
+    expect(items).to_have_count(2)
+    expect(page.locator(".alert-list")).to_contain_text("Rode vlag gemeld in een check-in: Koorts")
+    expect(page.locator(".alert-list")).to_contain_text("Nooit gescreend")
+    check_accessible_at_both_widths(page, "alerts")
+    page.get_by_role("button", name="Afvinken: Piet Jansen, Nooit gescreend").click()
+    expect(page.get_by_text("Het signaal is afgevinkt.")).to_be_visible()
+    expect(items).to_have_count(1)
+
+    page.goto(f"{live_server}/clinical/patients/{patient.id}")
+    outlook = page.locator(".readiness-outlook")
+    expect(outlook).to_contain_text("Volgende wedstrijd")
+    expect(outlook).to_contain_text("over 4 dagen")
+    expect(outlook).to_contain_text("Bij de volgende afspraak")
+    expect(page.locator(".marker-treatment")).to_have_count(1)
+    check_accessible_at_both_widths(page, "readiness")
+    # On a phone the chart keeps its size and scrolls inside its own box; the card's top, and the chart, up close.
+    from tests.browser.conftest import ARTIFACTS
+
+    page.set_viewport_size(NARROW)
+    page.locator(".readiness-outlook").screenshot(path=ARTIFACTS / "alerts16-outlook-360.png")
+    page.locator(".readiness-grid").screenshot(path=ARTIFACTS / "alerts16-warning-card-360.png")
+    page.locator(".timeline").screenshot(path=ARTIFACTS / "alerts16-chart-360.png")

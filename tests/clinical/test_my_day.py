@@ -7,7 +7,7 @@ import pytest
 
 from clinic.extensions import db
 from clinic.models import Chiropractor, Role, TreatmentNote
-from clinic.services import my_day, readiness
+from clinic.services import alerts, my_day, readiness
 from clinic.services.readiness import NewCheckIn, ScreeningUpdate, record_check_in, update_screening
 from clinical_builders import add_appointment, local
 from tests.conftest import log_in
@@ -61,10 +61,10 @@ def test_the_alerts_name_a_missing_screening_and_a_reported_red_flag(day):
     record_check_in(db.session, piet, NewCheckIn(NOW.date(), complaints={"fever": NOW.date()}), entered_by=None,
                     today=NOW.date())
     db.session.commit()
-    alerts = {row.appointment.patient.first_name: row.alerts
-              for row in my_day.day_of(db.session, mine, TOMORROW) if row.takes_place}
-    assert alerts["Sanne"] == (my_day.Alert("screening", "missing"),)
-    assert alerts["Piet"] == (my_day.Alert("red_flag", "red_flag_fever_systemic"),)  # screened: no screening alert
+    found = {row.appointment.patient.first_name: [(alert.kind.value, alert.detail) for alert in found]
+             for row, found in alerts.day_with_alerts(db.session, mine, TOMORROW) if row.takes_place}
+    assert found["Sanne"] == [("screening", "missing")]
+    assert found["Piet"] == [("reported_red_flag", "fever")]  # screened: no screening alert
 
 
 # The pages ---------------------------------------------------------------------------------------

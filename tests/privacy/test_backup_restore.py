@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from clinic import backup
 from clinic.extensions import db
 from clinic.localtime import CLINIC_TZ
-from clinic.models import AccessAction, AppointmentType, BookingSource, Patient, RecordPart, Role, TimeOff
+from clinic.models import AccessAction, AlertAcknowledgement, AppointmentType, BookingSource, Patient, RecordPart, Role, TimeOff
 from clinic.scheduling import STAFF_POLICY
 from clinic.services.access_log import Requester, record_access
 from clinic.services.booking import time_freed
@@ -31,8 +31,9 @@ from tests.privacy.privacy_builders import NOW
 def full_database(record, admin, create_patient, create_account):
     """Fill every table: a full patient record, an erased patient with a portal account, tokens, time off,
     the access log, a reminder opt-out, a clinic closure, a treatment one chiropractor does not offer, a
-    treatment series, a merge, the answers to an after-visit check-in and a freed time not yet offered; the
-    record has a care episode with outcome measures and their raw answers, and a waitlist entry with its offer."""
+    treatment series, a merge, the answers to an after-visit check-in, a freed time not yet offered and an
+    acknowledged alert; the record has a care episode with outcome measures and their raw answers, and a
+    waitlist entry with its offer."""
     api_token_for(admin)
     record_access(db.session, Requester(admin, "192.0.2.1", admin.role), record.patient.id, AccessAction.READ,
                   RecordPart.PATIENT, record.patient.id)
@@ -56,6 +57,8 @@ def full_database(record, admin, create_patient, create_account):
     time_freed(db.session, record.past.chiropractor_id, NOW + timedelta(days=2), NOW + timedelta(days=2, hours=1))
     twin = create_patient(first_name="Sanne", last_name="Tweeling", email="sanne.tweeling@example.nl")
     merge_patients(db.session, record.patient, twin.id, by=admin, reason="Twee keer ingeschreven")
+    db.session.add(AlertAcknowledgement(alert_key=f"after_visit:{record.past.id}", kind="after_visit",
+                                        patient_id=record.patient.id, acknowledged_by_id=admin.id))
     db.session.commit()
 
 

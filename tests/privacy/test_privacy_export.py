@@ -18,6 +18,7 @@ OFFSET_INSTANT = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?[+-]\d\d:\d
 TOP_LEVEL_KEYS = {
     "format", "version", "exported_at", "patient", "erasure", "appointments", "training_sessions",
     "wellness_check_ins", "screening", "care_episodes", "treatment_notes", "emails", "links", "waitlist",
+    "alert_acknowledgements",
 }
 
 

@@ -142,3 +142,30 @@ def test_complaints_of_a_stale_check_in_are_ignored():
 
 def test_symptom_signal_is_listed_after_the_physiological_ones():
     assert signals_of(evidence(wellness=_complaints(fatigue=8), **LASTING_DOMS)) == ["OT-F5", "OT-S"]
+
+
+# The values behind each signal: the card shows them, so it never states a criterion without its number.
+
+
+def measured_of(recovery_evidence: RecoveryEvidence) -> dict[str, list[dict]]:
+    assessment = assess_overtraining(recovery_evidence, RULES.overtraining, RULES.complaints)
+    return {signal["rule"]: signal["measured"] for signal in assessment.signals_to_dict()}
+
+
+def test_f1_names_the_highest_ratio_of_the_window_and_its_day_not_todays():
+    sessions = daily_sessions(TODAY, SPIKE + [100] * 3, minutes=100)
+    [acwr] = measured_of(evidence(sessions=sessions))["OT-F1"]
+    assert acwr["quantity"] == "acwr" and acwr["comparison"] == ">=" and acwr["threshold"] == 1.5
+    assert acwr["value"] >= 1.5 and acwr["on"] == (TODAY - timedelta(days=3)).isoformat()
+
+
+def test_f3_says_on_how_many_of_the_last_days_the_hooper_z_score_was_high():
+    rows = [_hooper(index) for index in _alternating(30, 8, 10)] + [_hooper(12)] * 3
+    [hooper] = measured_of(evidence(wellness=check_ins(TODAY, rows)))["OT-F3"]
+    assert (hooper["quantity"], hooper["days"], hooper["of_days"]) == ("hooper_z", 3, 5) and hooper["value"] >= 1.0
+
+
+def test_f5_and_symptoms_give_the_soreness_the_days_since_the_session_and_the_days_with_complaints():
+    found = measured_of(evidence(wellness=_complaints(fatigue=9), **LASTING_DOMS))
+    assert [(m["quantity"], m["value"]) for m in found["OT-F5"]] == [("doms", 5.0), ("days_since_session", 7.04)]
+    assert [(m["quantity"], m["value"], m["threshold"]) for m in found["OT-S"]] == [("complaint_days", 9, 7)]

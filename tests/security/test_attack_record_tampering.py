@@ -310,7 +310,8 @@ def test_the_app_role_has_row_rights_only_and_none_to_change_append_only_rows(ap
             sa.text("SELECT has_table_privilege(current_user, :table, :right)"), {"table": table.name, "right": right})}
         for table in db.metadata.sorted_tables
     }
-    append_only = {"access_log", "appointment_events", "treatment_note_amendments", "patient_changes", "patient_merges"}
+    append_only = {"access_log", "appointment_events", "treatment_note_amendments", "patient_changes", "patient_merges",
+                   "alert_acknowledgements"}
     assert {name for name, held in granted.items() if held == {"SELECT", "INSERT"}} == append_only
     assert {name for name, held in granted.items() if held != {"SELECT", "INSERT", "UPDATE", "DELETE"}} == append_only
     owner = db.session.scalar(sa.text("SELECT tableowner FROM pg_tables WHERE tablename = 'access_log'"))
