@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 
 from flask import Flask, current_app
@@ -106,6 +106,7 @@ class WalkData:
     staff_user_id: int
     appointment_type_id: int
     intake: Slot  # a free intake time, for the booking flows
+    busy_day: date  # today if it is a working day, else the next one: a day full of appointments
     tokens: dict[str, str]
 
 
@@ -116,10 +117,11 @@ def prepare_walk_data(session, *, report, now: datetime) -> WalkData:
     so that their own pages (a draft note, their time off) open for them.
     """
     chiropractor = session.scalars(select(Chiropractor).order_by(Chiropractor.id)).first()
+    today = to_local(now).date()
     appointments = session.scalars(select(Appointment).where(Appointment.chiropractor_id == chiropractor.id)
                                    .order_by(Appointment.starts_at)).all()
     booked = next(a for a in appointments if a.status == AppointmentStatus.BOOKED.value
-                  and to_local(a.starts_at).date() > to_local(now).date())
+                  and to_local(a.starts_at).date() > today)
     completed = [a for a in appointments if a.status == AppointmentStatus.COMPLETED.value]
     notes = {note.appointment_id: note for note in session.scalars(select(TreatmentNote))}
     unnoted = next(a for a in completed if a.id not in notes)
@@ -139,6 +141,7 @@ def prepare_walk_data(session, *, report, now: datetime) -> WalkData:
         signed_note_id=notes[noted.id].id, draft_note_id=draft.id,
         chiropractor_id=chiropractor.id, chiropractor_email=chiropractor.user.email,
         staff_user_id=chiropractor.user.id, appointment_type_id=first_type.id, intake=slot,
+        busy_day=min(day for day in (to_local(a.starts_at).date() for a in appointments) if day >= today),
         tokens={
             "manage": issue_manage_token(session, booked),
             "after_visit": issue_after_visit_link(session, noted, now),
@@ -201,11 +204,14 @@ RESOLVERS: dict[str, Resolver] = {
     "token": token_for,
 }
 
-# Query strings of the steps of a flow, which send back to the step before without them (by view name).
+# Query strings, by view name: the steps of a flow, which send back to the step before without them,
+# and the day views, on a working day.
 QUERIES: dict[str, Callable[[WalkData], dict]] = {
     "times": lambda data: {"type": "intake"},
     "details": lambda data: {"type": "intake",
                              "slot": f"{data.intake.chiropractor_id}@{to_local(data.intake.start).isoformat()}"},
+    "day": lambda data: {"date": data.busy_day.isoformat()},
+    "my_day": lambda data: {"date": data.busy_day.isoformat()},
     "choose_slot": lambda data: {"patient": data.patient_id},
     "confirm_booking": lambda data: {
         "patient": data.patient_id, "appointment_type": data.intake.type_id, "chiropractor": data.intake.chiropractor_id,
