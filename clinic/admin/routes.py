@@ -119,7 +119,7 @@ def schedules():
 
 
 def access_log_filter_form() -> tuple[AccessLogFilterForm, list[Patient]]:
-    """Read the filters; a typed patient name filters by the one patient it finds, or gives the several to choose from."""
+    """Read the filters; a typed name filters by the one patient it finds, or gives the several to choose from."""
     form = AccessLogFilterForm(request.args)
     form.user.choices = [SelectChoice("", _("Everyone"))] + [
         SelectChoice(str(user.id), user.display_name if user.display_name == user.email

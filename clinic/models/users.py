@@ -54,7 +54,7 @@ class User(db.Model):
 
     @property
     def display_name(self) -> str:
-        """The person as the clinic's pages name them: a chiropractor by name, any other account by its e-mail address."""
+        """The person as the pages name them: a chiropractor by name, any other account by its e-mail address."""
         return self.chiropractor.name if self.chiropractor is not None else self.email
 
     @property

@@ -214,8 +214,8 @@ QUERIES: dict[str, Callable[[WalkData], dict]] = {
     "my_day": lambda data: {"date": data.busy_day.isoformat()},
     "choose_slot": lambda data: {"patient": data.patient_id},
     "confirm_booking": lambda data: {
-        "patient": data.patient_id, "appointment_type": data.intake.type_id, "chiropractor": data.intake.chiropractor_id,
-        "date": to_local(data.intake.start).date().isoformat(), "slot_chiropractor": data.intake.chiropractor_id,
+        "patient": data.patient_id, "appointment_type": data.intake.type_id,
+        "chiropractor": data.intake.chiropractor_id, "date": to_local(data.intake.start).date().isoformat(), "slot_chiropractor": data.intake.chiropractor_id,
         "start": data.intake.start.isoformat()},
 }
 
