@@ -113,19 +113,19 @@ class WalkData:
 def prepare_walk_data(session, *, report, now: datetime) -> WalkData:
     """Pick the rows the walk visits in the filled demo clinic, and issue the secrets of its links.
 
-    The chiropractor who logs in is the first one; the note and appointments visited are theirs,
-    so that their own pages (a draft note, their time off) open for them.
+    The chiropractor who logs in is the first one; the note and the booked appointment visited are
+    theirs, so that their own pages (a draft note, their time off) open for them. A visit without a
+    note (an intake) may be anyone's: on some days the first chiropractor has none.
     """
     chiropractor = session.scalars(select(Chiropractor).order_by(Chiropractor.id)).first()
     today = to_local(now).date()
-    appointments = session.scalars(select(Appointment).where(Appointment.chiropractor_id == chiropractor.id)
-                                   .order_by(Appointment.starts_at)).all()
-    booked = next(a for a in appointments if a.status == AppointmentStatus.BOOKED.value
+    appointments = session.scalars(select(Appointment).order_by(Appointment.starts_at)).all()
+    theirs = [a for a in appointments if a.chiropractor_id == chiropractor.id]
+    booked = next(a for a in theirs if a.status == AppointmentStatus.BOOKED.value
                   and to_local(a.starts_at).date() > today)
-    completed = [a for a in appointments if a.status == AppointmentStatus.COMPLETED.value]
     notes = {note.appointment_id: note for note in session.scalars(select(TreatmentNote))}
-    unnoted = next(a for a in completed if a.id not in notes)
-    noted = next(a for a in reversed(completed) if a.id in notes)
+    unnoted = next(a for a in appointments if a.status == AppointmentStatus.COMPLETED.value and a.id not in notes)
+    noted = next(a for a in reversed(theirs) if a.id in notes)
     draft = start_note(session, noted.patient, NoteContent(subjective="Stijve onderrug na de training."),
                        author=chiropractor.user, now=now)
     portal_patient = report.portal_patients[0]
@@ -141,7 +141,7 @@ def prepare_walk_data(session, *, report, now: datetime) -> WalkData:
         signed_note_id=notes[noted.id].id, draft_note_id=draft.id,
         chiropractor_id=chiropractor.id, chiropractor_email=chiropractor.user.email,
         staff_user_id=chiropractor.user.id, appointment_type_id=first_type.id, intake=slot,
-        busy_day=min(day for day in (to_local(a.starts_at).date() for a in appointments) if day >= today),
+        busy_day=min(day for day in (to_local(a.starts_at).date() for a in theirs) if day >= today),
         tokens={
             "manage": issue_manage_token(session, booked),
             "after_visit": issue_after_visit_link(session, noted, now),
