@@ -296,6 +296,8 @@ class AccessLogFilterForm(ClinicForm):
     class Meta:
         csrf = False  # a GET form that changes nothing
 
+    # Typed: a name or birth date, searched (``patient_matches``); a link to one patient's rows carries its number.
+    patient_name = StringField(_l("Patient"), validators=[Optional(), Length(max=100)])
     patient = IntegerField(_l("Patient number"), validators=[Optional(), NumberRange(min=1, max=2**31 - 1)])
     user = SelectField(_l("Account"), default="")
     first_day = DayField(_l("From (date)"), validators=[Optional()])

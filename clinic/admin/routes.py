@@ -47,7 +47,7 @@ from clinic.privacy import erasure
 from clinic.services import access_log, privacy, staffing
 from clinic.services.patient_merge import merge_patients, overlapping_appointments
 from clinic.services.appointments import active_chiropractors
-from clinic.services.records import find_patient_for
+from clinic.services.records import find_patient_for, search_patients_for
 from clinic.templating import ACCESS_ACTION_LABELS, RECORD_PART_LABELS
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -118,24 +118,37 @@ def schedules():
 # The access log
 
 
-def access_log_filter_form() -> AccessLogFilterForm:
+def access_log_filter_form() -> tuple[AccessLogFilterForm, list[Patient]]:
+    """Read the filters; a typed name filters by the one patient it finds, or gives the several to choose from."""
     form = AccessLogFilterForm(request.args)
     form.user.choices = [SelectChoice("", _("Everyone"))] + [
-        SelectChoice(str(user.id), user.email) for user in db.session.scalars(select(User).order_by(User.email))
+        SelectChoice(str(user.id), user.display_name if user.display_name == user.email
+                     else f"{user.display_name} ({user.email})")
+        for user in db.session.scalars(select(User).order_by(User.email))
     ]
     form.validate()
-    return form
+    matches = []
+    chosen = db.session.get(Patient, form.patient.data) if form.patient.data and not form.patient.errors else None
+    if chosen is not None and not form.patient_name.data:
+        form.patient_name.data = chosen.full_name
+    elif form.patient_name.data and not form.patient_name.errors and form.patient.data is None:
+        matches = list(search_patients_for(db.session, requester(), form.patient_name.data))
+        if len(matches) == 1:
+            form.patient.data, form.patient_name.data = matches[0].id, matches[0].full_name
+        elif not matches:
+            form.patient_name.errors.append(_("No patient is found by this name or birth date."))
+    return form, matches if len(matches) > 1 else []
 
 
 @bp.route("/access-log", endpoint="access_log")
 def access_log_page():
     """Show who reached which patient's record, newest first, filtered by patient, account and days; log the look."""
-    form = access_log_filter_form()
+    form, matches = access_log_filter_form()
     log_filter = form.log_filter()
     shown = access_log.log_page(db.session, log_filter, **form.paging())
     access_log.record_log_view(db.session, requester(), log_filter, AccessAction.READ)
     return render_template(
-        "admin/access_log.html", form=form, page=shown, filters=filter_args(form),
+        "admin/access_log.html", form=form, page=shown, filters=filter_args(form), matches=matches,
         action_labels=ACCESS_ACTION_LABELS, part_labels=RECORD_PART_LABELS,
     ), status_of(form)
 
@@ -143,7 +156,7 @@ def access_log_page():
 @bp.route("/access-log.csv")
 def export_access_log():
     """Download the filtered access log as CSV; the export itself is logged."""
-    form = access_log_filter_form()
+    form, _matches = access_log_filter_form()
     log_filter = form.log_filter()
     rows = access_log.log_rows(db.session, log_filter)
     access_log.record_log_view(db.session, requester(), log_filter, AccessAction.EXPORT, rows)
@@ -154,8 +167,11 @@ def export_access_log():
 
 def filter_args(form: AccessLogFilterForm) -> dict[str, str]:
     """Return the valid filters as query parameters, for the page links and the export."""
-    return {name: request.args[name] for name in ("patient", "user", "first_day", "last_day")
-            if request.args.get(name) and not getattr(form, name).errors}
+    arguments = {name: request.args[name] for name in ("patient_name", "user", "first_day", "last_day")
+                 if request.args.get(name) and not getattr(form, name).errors}
+    if form.patient.data is not None and not form.patient.errors:
+        arguments["patient"] = str(form.patient.data)
+    return arguments
 
 
 # Working hours

@@ -88,6 +88,15 @@ def reference(key: str) -> str:
     return readiness.default_rules().references.get(key, key)
 
 
+# The references written in Dutch; the others are in English (a screen reader reads each in its language).
+DUTCH_REFERENCES = frozenset({"KNGF2021", "KNGF2023", "NHG-LRS", "WGBO"})
+
+
+def reference_language(key: str) -> str:
+    """Return the language the reference behind ``key`` is written in."""
+    return "nl" if key in DUTCH_REFERENCES else "en"
+
+
 def template_helpers() -> dict:
     """Return what the clinical templates use to put the readiness picture into words."""
     return {
@@ -95,6 +104,7 @@ def template_helpers() -> dict:
         "number": number,
         "label": label,
         "reference": reference,
+        "reference_language": reference_language,
         "strictest_verdict": strictest_verdict,
         "component_labels": COMPONENT_LABELS,
         "detail_labels": DETAIL_LABELS,

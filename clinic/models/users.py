@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -10,6 +11,9 @@ from clinic.database import UTCDateTime
 from clinic.extensions import db
 from clinic.models._columns import created_at_column, one_of
 from clinic.roles import STAFF_ROLES, Role
+
+if TYPE_CHECKING:
+    from clinic.models.chiropractors import Chiropractor
 
 
 class User(db.Model):
@@ -45,6 +49,13 @@ class User(db.Model):
     totp_last_counter: Mapped[int | None] = mapped_column(BigInteger)
 
     api_tokens: Mapped[list[ApiToken]] = relationship(back_populates="user", passive_deletes=True)
+    # The chiropractor this account is, if any (``Chiropractor.user_id``).
+    chiropractor: Mapped[Chiropractor | None] = relationship(viewonly=True, uselist=False)
+
+    @property
+    def display_name(self) -> str:
+        """The person as the pages name them: a chiropractor by name, any other account by its e-mail address."""
+        return self.chiropractor.name if self.chiropractor is not None else self.email
 
     @property
     def is_staff(self) -> bool:

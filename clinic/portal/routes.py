@@ -38,7 +38,7 @@ from clinic.services.portal import (
     own_appointments,
     redeem_login_link,
     request_login_link,
-    staff_views_of,
+    staff_visits_page,
     valid_login_link,
 )
 from clinic.services.patient_messages import reminders_wanted, set_reminders_wanted
@@ -48,6 +48,8 @@ from clinic.templating import ACCESS_ACTION_LABELS, BOOKING_BLUEPRINTS, RECORD_P
 from clinic.waitlist_form import WEEKDAY_NAMES, WaitlistForm
 
 bp = Blueprint("portal", __name__)
+# The query parameter of the page of "who opened your record", in the page's language.
+PAGE_PARAMETER = {"nl": "pagina", "en": "page"}
 
 
 @bp.before_request
@@ -211,7 +213,9 @@ def outcome_measures(episode_id: int):
 def my_data():
     """Offer a copy of everything the clinic holds on the patient, and show who opened their record."""
     patient = own_record(Resource.ACCESS_LOG, RecordPart.ACCESS_LOG)
-    return render_template("portal/my_data.html", views=staff_views_of(db.session, patient),
+    page_parameter = PAGE_PARAMETER[g.page_language]
+    visits = staff_visits_page(db.session, patient, request.args.get(page_parameter, 1, type=int))
+    return render_template("portal/my_data.html", visits=visits, page_parameter=page_parameter,
                            action_labels=ACCESS_ACTION_LABELS, part_labels=RECORD_PART_LABELS)
 
 

@@ -8,6 +8,7 @@ short time, so a forwarded or old e-mail does not open the portal. The account i
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -15,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from clinic.errors import Conflict, NotFound
+from clinic.localtime import to_local
 from clinic.models import (
     AccessAction, AccessLogEntry, Appointment, AppointmentStatus, Chiropractor, Patient, PatientToken, Role,
     TokenPurpose, User,
@@ -123,6 +125,58 @@ def staff_views_of(session: Session, patient: Patient) -> list[StaffView]:
         .order_by(AccessLogEntry.at.desc(), AccessLogEntry.id.desc())
     )
     return [StaffView(at, name or "", role, action, part) for at, name, role, action, part in rows]
+
+
+@dataclass(frozen=True)
+class DayOfVisits:
+    """What one member of staff (or role) did with the patient's record on one day, as one line."""
+
+    day: date
+    who: str
+    role: str
+    first_at: datetime
+    last_at: datetime
+    count: int
+    actions: tuple[tuple[str, tuple[str, ...]], ...]  # each action once with the parts it reached, newest first
+    refused: bool
+
+
+@dataclass(frozen=True)
+class VisitsPage:
+    days: list[DayOfVisits]
+    number: int
+    pages: int
+
+
+VISIT_DAYS_PER_PAGE = 20
+
+
+def days_of_visits(views: Sequence[StaffView]) -> list[DayOfVisits]:
+    """Group ``views`` (newest first) per local day and person, newest first: one line, not one per page opened."""
+    groups: dict[tuple, list[StaffView]] = {}
+    for view in views:
+        groups.setdefault((to_local(view.at).date(), view.who, view.role), []).append(view)
+    return [
+        DayOfVisits(day, who, role, first_at=group[-1].at, last_at=group[0].at, count=len(group),
+                    actions=parts_per_action(group),
+                    refused=any(view.action == AccessAction.REFUSED.value for view in group))
+        for (day, who, role), group in groups.items()
+    ]
+
+
+def parts_per_action(views: Sequence[StaffView]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    parts: dict[str, dict[str, None]] = {}
+    for view in views:
+        parts.setdefault(view.action, {})[view.part] = None
+    return tuple((action, tuple(reached)) for action, reached in parts.items())
+
+
+def staff_visits_page(session: Session, patient: Patient, number: int, size: int = VISIT_DAYS_PER_PAGE) -> VisitsPage:
+    """Return page ``number`` (from 1; out of range gives the nearest page) of the patient's days of staff visits."""
+    days = days_of_visits(staff_views_of(session, patient))
+    pages = max(1, -(-len(days) // size))
+    number = min(max(number, 1), pages)
+    return VisitsPage(days[(number - 1) * size:number * size], number, pages)
 
 
 def manage_own_appointment(session: Session, patient: Patient, appointment_id: int, now: datetime) -> str:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -40,18 +41,27 @@ def browser():
         chromium.close()
 
 
-@pytest.fixture
-def live_server(app):
-    """Serve ``app`` on a free loopback port for the length of one test; yield its base URL."""
+@contextmanager
+def serving(app):
+    """Serve ``app`` on a free loopback port while the block runs; give its base URL."""
     # A browser gets the real thing, CSRF tokens included.
     app.config["WTF_CSRF_ENABLED"] = True
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
-    server.server_close()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join()
+        server.server_close()
+
+
+@pytest.fixture
+def live_server(app):
+    """Serve ``app`` on a free loopback port for the length of one test; yield its base URL."""
+    with serving(app) as base_url:
+        yield base_url
 
 
 @pytest.fixture

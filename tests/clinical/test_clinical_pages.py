@@ -272,7 +272,9 @@ def test_a_draft_is_changed_signed_and_then_only_amended(client, chiropractor, p
 
     amended = client.post(f"{note_url}/amendments", data={"text": "Right calf, not left."}, follow_redirects=True)
     page = text_of(amended)
-    assert "Right calf, not left." in page and chiropractor.email in page and "Second." in page
+    assert "Right calf, not left." in page and "Second." in page
+    # Who wrote, signed and amended: the chiropractor by name, never by the e-mail address they log in with.
+    assert f"Written by {chiropractor.chiropractor.name}." in page and chiropractor.email not in page
 
 
 def test_another_chiropractors_draft_is_not_found_but_their_signed_note_is_readable(

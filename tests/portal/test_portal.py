@@ -264,3 +264,39 @@ def test_the_check_in_asks_two_different_questions_about_soreness(client, sanne)
     labels = re.findall(r'<label for="(?:soreness|doms)">([^<]*)</label>', page)
     assert labels == ["Spierpijn, in het algemeen", "Pijnlijkste plek na het trainen, 0–10"]
     assert "heel, heel" not in page and "1 = uitstekend … 7 = heel slecht" in page
+
+
+def test_who_opened_the_record_is_one_line_per_day_and_person_and_paged(client, sanne, create_account, clock):
+    from clinic.models import RecordPart
+    from clinic.services.access_log import Requester, record_access
+    from clinic.services.portal import VISIT_DAYS_PER_PAGE
+
+    chiropractor = db.session.query(Chiropractor).filter_by(name="Tijn Kooren").one()
+    chiropractor.user = create_account(Role.CHIROPRACTOR, chiropractor=chiropractor)
+    desk = create_account(Role.FRONTDESK)
+    start = clock.now
+    # An afternoon of a chiropractor reading the record: five times, the file and a note.
+    for minutes, part in ((0, RecordPart.PATIENT), (5, RecordPart.TREATMENT_NOTE), (9, RecordPart.PATIENT),
+                          (30, RecordPart.PATIENT), (62, RecordPart.TREATMENT_NOTE)):
+        clock.set(start + timedelta(minutes=minutes))
+        record_access(db.session, Requester(chiropractor.user, "192.0.2.7", "chiropractor"), sanne.id,
+                      AccessAction.READ, part, sanne.id)
+    # The desk, once a day for more days than a page holds.
+    for days in range(1, VISIT_DAYS_PER_PAGE + 3):
+        clock.set(start - timedelta(days=days))
+        record_access(db.session, Requester(desk, "192.0.2.8", "frontdesk"), sanne.id, AccessAction.READ,
+                      RecordPart.PATIENT, sanne.id)
+    db.session.commit()
+    clock.set(start + timedelta(hours=2))
+    logged_in(client)
+
+    first = client.get("/portaal/mijn-gegevens").get_data(as_text=True)
+    rows = re.findall(r"<tr>(.*?)</tr>", first, re.S)[1:]
+    assert len(rows) == VISIT_DAYS_PER_PAGE
+    assert "Tijn Kooren" in rows[0] and "5 keer" in rows[0] and "Ingezien: behandelnotitie, contactgegevens" in rows[0]
+    assert all("Balie" in row for row in rows[1:])
+    assert "Pagina 1 van 2" in first and "?pagina=2" in first
+    second = client.get("/portaal/mijn-gegevens?pagina=2").get_data(as_text=True)
+    assert len(re.findall(r"<tr>", second)) - 1 == 3 and "Pagina 2 van 2" in second
+    english = client.get("/en/portal/my-data?page=2").get_data(as_text=True)
+    assert "Page 2 of 2" in english and "?page=1" in english

@@ -197,3 +197,32 @@ def test_rows_are_kept_when_the_request_undoes_its_work(app, world):
     assert response.json["error"]["code"] == "booking_rejected"
     assert db.session.scalar(select(func.count(AccessLogEntry.id)).where(
         AccessLogEntry.patient_id == world.other.id, AccessLogEntry.action == "write")) == 1
+
+
+def test_the_admin_finds_a_patient_s_rows_by_name_not_by_number(logged, browser_as):
+    admin = browser_as(Role.ADMIN)
+    page = admin.get("/admin/access-log?patient_name=eigen+pati")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert listed_times(html) == [local(4, 0).isoformat(), local(3, 9).isoformat()]
+    assert 'value="Eigen Patiënt"' in html and "patient_name=eigen+pati" in html
+    # The paging links and the CSV keep the patient found.
+    assert f"patient={logged.own.id}" in unescape(re.search(r'href="([^"]*access-log\.csv[^"]*)"', html).group(1))
+    # Found by a link from a row: the name is filled in.
+    linked = admin.get(f"/admin/access-log?patient={logged.other.id}").get_data(as_text=True)
+    assert f'value="{logged.other.full_name}"' in linked
+
+
+def test_a_name_of_several_patients_asks_which_and_an_unknown_name_says_so(logged, browser_as, create_patient):
+    create_patient(first_name="Eigenaar", last_name="Jansen")
+    admin = browser_as(Role.ADMIN)
+    several = admin.get("/admin/access-log?patient_name=eigen").get_data(as_text=True)
+    assert "Several patients match" in several or "meerdere patiënten" in several
+    choices = re.findall(r'<li><a href="([^"]*)">([^<]*)</a>', several.partition('class="card matches"')[2])
+    assert sorted(name for _href, name in choices) == ["Eigen Patiënt", "Eigenaar Jansen"]
+    chosen = admin.get(unescape(dict((name, href) for href, name in choices)["Eigen Patiënt"]))
+    # Her two rows, after the look at the log that listed her a moment ago.
+    assert listed_times(chosen.get_data(as_text=True))[-2:] == [local(4, 0).isoformat(), local(3, 9).isoformat()]
+
+    unknown = admin.get("/admin/access-log?patient_name=Nobody")
+    assert unknown.status_code == 422 and 'id="patient_name-error"' in unknown.get_data(as_text=True)
