@@ -19,14 +19,27 @@ from werkzeug.routing import Rule
 
 from clinic.booking.emails import reminders_off_token
 from clinic.localtime import to_local
-from clinic.models import Appointment, AppointmentType, Chiropractor, TreatmentNote
+from clinic.models import (
+    Appointment,
+    AppointmentType,
+    BookingSource,
+    Chiropractor,
+    EnteredBy,
+    TreatmentNote,
+    WaitlistOffer,
+    WaitlistSource,
+)
+from clinic.outcomes.measures import Entry, Measure
 from clinic.policy import Audience, Decision, decide, need_of
 from clinic.scheduling.lifecycle import AppointmentStatus
 from clinic.services.after_visit import issue_after_visit_link
+from clinic.services import episodes
 from clinic.services.booking import find_free_slots
 from clinic.services.online_booking import issue_manage_token, online_rules, returning_booking_token
 from clinic.services.portal import issue_login_link
+from clinic.services.series import book_series
 from clinic.services.treatment_notes import NoteContent, start_note
+from clinic.services.waitlist import WishDetails, issue_claim_link, join_waitlist
 
 ROLES = (None, "patient", "frontdesk", "chiropractor", "admin")  # None: nobody logged in
 LANGUAGES = ("nl", "en")
@@ -107,6 +120,9 @@ class WalkData:
     appointment_type_id: int
     intake: Slot  # a free intake time, for the booking flows
     busy_day: date  # today if it is a working day, else the next one: a day full of appointments
+    episode_id: int  # the treated patient's care episode, with an outcome measured
+    portal_episode_id: int  # the portal patient's
+    series_id: int
     tokens: dict[str, str]
 
 
@@ -134,6 +150,20 @@ def prepare_walk_data(session, *, report, now: datetime) -> WalkData:
     returning = SimpleNamespace(
         patient=noted.patient, appointment_type=booked.appointment_type,
         request=SimpleNamespace(chiropractor_id=booked.chiropractor_id, starts_at=booked.starts_at, language="nl"))
+    episode, portal_episode = (
+        episodes.open_episode(session, patient, episodes.NewEpisode(chiropractor.id, "onderrug", today - timedelta(days=30),
+                                                                    "Weer voluit hardlopen"), by=chiropractor.user, now=now)
+        for patient in (noted.patient, portal_patient))
+    episodes.record_outcome(session, episode, Entry(Measure.NPRS, value=6), entered_by=EnteredBy.STAFF,
+                            user=chiropractor.user, now=now)
+    series = book_series(session, patient=noted.patient, appointment_type=booked.appointment_type,
+                         chiropractor_id=slot.chiropractor_id, first_start=slot.start + timedelta(weeks=3),
+                         rule="FREQ=WEEKLY;COUNT=2", source=BookingSource.FRONTDESK,
+                         policy=online_rules(current_app.config).policy, now=now, user=chiropractor.user)
+    wish = join_waitlist(session, portal_patient, WishDetails(first_type, today + timedelta(days=30)),
+                         created_by=WaitlistSource.PATIENT, today=today)
+    offer = WaitlistOffer(entry=wish, chiropractor_id=slot.chiropractor_id, starts_at=slot.start, offered_at=now)
+    session.add(offer)
     session.flush()
     return WalkData(
         patient_id=noted.patient_id, portal_patient_id=portal_patient.id,
@@ -142,7 +172,9 @@ def prepare_walk_data(session, *, report, now: datetime) -> WalkData:
         chiropractor_id=chiropractor.id, chiropractor_email=chiropractor.user.email,
         staff_user_id=chiropractor.user.id, appointment_type_id=first_type.id, intake=slot,
         busy_day=min(day for day in (to_local(a.starts_at).date() for a in theirs) if day >= today),
+        episode_id=episode.id, portal_episode_id=portal_episode.id, series_id=series.series.id,
         tokens={
+            "claim_waitlist_offer": issue_claim_link(session, offer, now, timedelta(hours=2)),
             "manage": issue_manage_token(session, booked),
             "after_visit": issue_after_visit_link(session, noted, now),
             "reminders_off": reminders_off_token(noted.patient),
@@ -165,7 +197,8 @@ def free_intake_slot(session, now: datetime) -> Slot:
 
 # The secret of each page reached by an e-mailed link, by the page's view name.
 TOKEN_OF_VIEW = {"manage": "manage", "cancel": "manage", "reschedule": "manage", "after_visit": "after_visit",
-                 "reminders_off": "reminders_off", "login_link": "login_link", "confirm_by_email": "confirm_by_email"}
+                 "reminders_off": "reminders_off", "login_link": "login_link", "confirm_by_email": "confirm_by_email",
+                 "claim_waitlist_offer": "claim_waitlist_offer"}
 
 
 @dataclass(frozen=True)
@@ -202,6 +235,8 @@ RESOLVERS: dict[str, Resolver] = {
     "type_id": lambda data, page, visit: data.appointment_type_id,
     "action": lambda data, page, visit: "cancelled",
     "token": token_for,
+    "episode_id": lambda data, page, visit: data.portal_episode_id if visit.role == "patient" else data.episode_id,
+    "series_id": lambda data, page, visit: data.series_id,
 }
 
 # Query strings, by view name: the steps of a flow, which send back to the step before without them,
