@@ -75,6 +75,8 @@ def test_a_patient_logs_in_by_link_on_a_phone_and_keeps_a_training_log(live_serv
     page.get_by_role("button", name="Opslaan").click()
     expect(page.get_by_text("Uw training is opgeslagen.")).to_be_visible()
     expect(page.get_by_role("cell", name="hockey")).to_be_visible()
+    # Measured once the page's stylesheets are in: on a loaded machine the text can show before them.
+    page.wait_for_load_state()
     page.set_viewport_size(PHONE)
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     screenshot("home-with-training")
