@@ -29,6 +29,7 @@ from clinic.services.online_booking import (
 )
 from clinic.services.after_visit import AFTER_VISIT_LINK_LIFETIME, check_in_still_applies, issue_after_visit_link
 from clinic.services.outbox import queue_email
+from clinic.services.outcome_requests import issue_outcome_link, open_episode_of, outcome_request_still_applies
 from clinic.services.patient_messages import reminders_wanted
 from clinic.services.portal import INVITATION_LIFETIME, issue_login_link
 from clinic.services.readiness import appointment_needs_warning
@@ -49,6 +50,7 @@ TEMPLATES = {
     MessageKind.CANCELLED_BY_CLINIC: "booking/email_cancelled.txt",
     MessageKind.REMINDER: "booking/email_reminder.txt",
     MessageKind.AFTER_VISIT: "booking/email_after_visit.txt",
+    MessageKind.OUTCOME_MEASURES: "booking/email_outcome_measures.txt",
 }
 REMINDERS_OFF_SALT = "reminders.off"
 
@@ -67,6 +69,8 @@ def write_appointment_message(message: OutboxMessage) -> bool:
         return False
     if kind is MessageKind.AFTER_VISIT:
         return write_after_visit_check_in(message)
+    if kind is MessageKind.OUTCOME_MEASURES:
+        return write_outcome_request(message)
     config = current_app.config
     starts_at = message.appointment_starts_at
     with current_app.test_request_context(base_url=config["CLINIC_BASE_URL"]), force_locale(message.language):
@@ -122,6 +126,30 @@ def write_after_visit_check_in(message: OutboxMessage) -> bool:
         )
         message.to_address, message.subject, message.body_text = (
             appointment.patient.email, _("How are you after your treatment at MoveWell?"), body)
+    return True
+
+
+def write_outcome_request(message: OutboxMessage) -> bool:
+    """Write the request for the outcome measures before a visit, with its single-use link to the form;
+    False if the visit is no longer booked and to come, its episode closed, or the patient turned such
+    e-mails off since it was queued."""
+    appointment, language, config = message.appointment, message.language, current_app.config
+    if not outcome_request_still_applies(db.session, appointment, utcnow()):
+        return False
+    with current_app.test_request_context(base_url=config["CLINIC_BASE_URL"]), force_locale(language):
+        blueprint = BOOKING_BLUEPRINTS[language]
+        message.unsubscribe_url = url_for(f"{blueprint}.reminders_off",
+                                          token=reminders_off_token(appointment.patient), _external=True)
+        body = render_template(
+            TEMPLATES[MessageKind.OUTCOME_MEASURES], appointment=appointment,
+            complaint=open_episode_of(db.session, appointment).region,
+            form_url=url_for(f"{blueprint}.outcome_measures", _external=True,
+                             token=issue_outcome_link(db.session, appointment)),
+            unsubscribe_url=message.unsubscribe_url,
+            clinic_phone=config["CLINIC_PHONE"], clinic_address=config["CLINIC_ADDRESS"],
+        )
+        message.to_address, message.subject, message.body_text = (
+            appointment.patient.email, _("How is your complaint? A few questions before your visit"), body)
     return True
 
 
