@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import exists, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from clinic.errors import NotFound
@@ -22,7 +21,6 @@ from clinic.models import (
     EnteredBy,
     MessageKind,
     OutboxMessage,
-    OutboxStatus,
     Patient,
     PatientToken,
     ReminderOptOut,
@@ -30,6 +28,7 @@ from clinic.models import (
 )
 from clinic.outcomes.measures import Entry
 from clinic.services.episodes import record_outcomes
+from clinic.services.outbox import queue_unwritten
 from clinic.services.patient_links import issue_single_use_link, valid_single_use_link
 
 
@@ -56,19 +55,7 @@ def queue_due_outcome_requests(session: Session, now: datetime, before: timedelt
                             OutboxMessage.kind == MessageKind.OUTCOME_MEASURES.value),
         )
     ).all()
-    if not due:
-        return 0
-    rows = [
-        {"kind": MessageKind.OUTCOME_MEASURES.value, "to_address": email, "appointment_id": appointment_id,
-         "language": language, "appointment_starts_at": starts_at, "status": OutboxStatus.PENDING.value,
-         "attempts": 0, "last_error": "", "created_at": now, "next_attempt_at": now}
-        for appointment_id, starts_at, email, language in due
-    ]
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    queued = session.scalars(
-        dialect.insert(OutboxMessage).values(rows).on_conflict_do_nothing().returning(OutboxMessage.id)
-    ).all()
-    return len(queued)
+    return queue_unwritten(session, MessageKind.OUTCOME_MEASURES.value, due, now)
 
 
 def open_episode_of(session: Session, appointment: Appointment) -> CareEpisode | None:

@@ -132,7 +132,8 @@ def test_the_database_keeps_one_request_per_appointment(app, sanne, appointment_
 def test_the_link_ends_when_the_visit_starts_or_the_episode_closes(app, sanne, appointment_type):
     appointment = visit_for_complaint(sanne, appointment_type)
     token = issue_outcome_link(db.session, appointment)
-    assert valid_outcome_link(db.session, token, appointment.starts_at - timedelta(minutes=1)).appointment == appointment
+    just_before = appointment.starts_at - timedelta(minutes=1)
+    assert valid_outcome_link(db.session, token, just_before).appointment == appointment
     with pytest.raises(NotFound):
         valid_outcome_link(db.session, token, appointment.starts_at)
     episodes.close_episode(db.session, db.session.get(CareEpisode, appointment.episode_id), "Klachtenvrij",
