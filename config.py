@@ -69,6 +69,8 @@ class Config:
     REMINDER_HOURS_BEFORE = float(os.environ.get("REMINDER_HOURS_BEFORE", 24))
     # The check-in after a treatment with known after-effects goes this long after the visit ends.
     AFTER_VISIT_HOURS = float(os.environ.get("AFTER_VISIT_HOURS", 24))
+    # Before a booked visit of an open care episode the patient gets a link to the outcome measures this long ahead.
+    OUTCOME_LINK_HOURS_BEFORE = float(os.environ.get("OUTCOME_LINK_HOURS_BEFORE", 48))
     # A free time offered to the waitlist can be claimed this long after the e-mail is written.
     WAITLIST_OFFER_HOURS = float(os.environ.get("WAITLIST_OFFER_HOURS", 2))
     # A patient's full screening (red flags, contraindications) is due again this many months after it.

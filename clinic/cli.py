@@ -33,6 +33,7 @@ from clinic.services.accounts import (
 )
 from clinic.services.demo import fill_demo_clinic
 from clinic.services.after_visit import queue_due_after_visit_check_ins
+from clinic.services.outcome_requests import queue_due_outcome_requests
 from clinic.services.outbox import log_transport, send_due, smtp_transport
 from clinic.services.patient_messages import queue_due_reminders
 from clinic.services.record_seals import verify_records
@@ -80,7 +81,7 @@ def demo_command(patients: int, days: int) -> None:
 @click.option("--loop", is_flag=True, help="Keep running, checking the outbox every --interval seconds.")
 @click.option("--interval", default=10.0, show_default=True, help="Seconds between checks with --loop.")
 def send_mail_command(loop: bool, interval: float) -> None:
-    """Queue the reminders and after-visit check-ins that are due, offer freed times to the waitlist, and send the e-mails waiting in the outbox
+    """Queue the reminders, after-visit check-ins and outcome-measure requests that are due, offer freed times to the waitlist, and send the e-mails waiting in the outbox
     (MAIL_TRANSPORT=log writes them to the log). Several workers may run: none sends a message twice."""
     config = current_app.config
     if not config["CLINIC_BASE_URL"]:
@@ -92,11 +93,13 @@ def send_mail_command(loop: bool, interval: float) -> None:
         transport = smtp_transport(config)
     reminder_lead = timedelta(hours=config["REMINDER_HOURS_BEFORE"])
     check_in_delay = timedelta(hours=config["AFTER_VISIT_HOURS"])
+    outcome_lead = timedelta(hours=config["OUTCOME_LINK_HOURS_BEFORE"])
     offer_lifetime = timedelta(hours=config["WAITLIST_OFFER_HOURS"])
     while True:
         begin_write(db.session)
         queue_due_reminders(db.session, utcnow(), reminder_lead)
         queue_due_after_visit_check_ins(db.session, utcnow(), check_in_delay)
+        queue_due_outcome_requests(db.session, utcnow(), outcome_lead)
         email_waitlist_offers(db.session, utcnow(), offer_lifetime)
         sent = send_due(db.session, transport, config["MAIL_FROM"], utcnow(), write=write_appointment_message)
         db.session.commit()

@@ -225,6 +225,8 @@ ROUTES: Mapping[str, Route] = {
         "after_visit": PUBLIC_FORM,
         # The link in a waitlist offer: one button claims the time, once.
         "claim_waitlist_offer": PUBLIC_FORM,
+        # The link in an outcome-measures e-mail before a visit: the form, which works once.
+        "outcome_measures": PUBLIC_FORM,
     }),
     # The patient portal: logging in by e-mailed link, then the patient's own pages.
     **in_each_language(("portal_nl", "portal_en"), {

@@ -13,7 +13,8 @@ from clinic.database import forget_write_intent, write_next_transaction
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 PRIVATE_PATHS = ("/frontdesk", "/admin", "/clinical", "/api/", "/login", "/afspraak/beheer/", "/en/book/manage/",
-                 "/afspraak/nazorg/", "/en/book/aftercare/", "/afspraak/wachtlijst/", "/en/book/waitlist/", "/portaal",
+                 "/afspraak/nazorg/", "/en/book/aftercare/", "/afspraak/wachtlijst/", "/en/book/waitlist/",
+                 "/afspraak/klachtenvragen/", "/en/book/complaint-questions/", "/portaal",
                  "/en/portal")
 
 CONTENT_SECURITY_POLICY = "; ".join(

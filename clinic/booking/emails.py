@@ -13,6 +13,7 @@ from email.utils import parseaddr
 from flask import current_app, render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.orm import Session
 
@@ -29,6 +30,7 @@ from clinic.services.online_booking import (
 )
 from clinic.services.after_visit import AFTER_VISIT_LINK_LIFETIME, check_in_still_applies, issue_after_visit_link
 from clinic.services.outbox import queue_email
+from clinic.services.outcome_requests import issue_outcome_link, open_episode_of, outcome_request_still_applies
 from clinic.services.patient_messages import reminders_wanted
 from clinic.services.portal import INVITATION_LIFETIME, issue_login_link
 from clinic.services.readiness import appointment_needs_warning
@@ -49,6 +51,7 @@ TEMPLATES = {
     MessageKind.CANCELLED_BY_CLINIC: "booking/email_cancelled.txt",
     MessageKind.REMINDER: "booking/email_reminder.txt",
     MessageKind.AFTER_VISIT: "booking/email_after_visit.txt",
+    MessageKind.OUTCOME_MEASURES: "booking/email_outcome_measures.txt",
 }
 REMINDERS_OFF_SALT = "reminders.off"
 
@@ -67,6 +70,8 @@ def write_appointment_message(message: OutboxMessage) -> bool:
         return False
     if kind is MessageKind.AFTER_VISIT:
         return write_after_visit_check_in(message)
+    if kind is MessageKind.OUTCOME_MEASURES:
+        return write_outcome_request(message)
     config = current_app.config
     starts_at = message.appointment_starts_at
     with current_app.test_request_context(base_url=config["CLINIC_BASE_URL"]), force_locale(message.language):
@@ -105,24 +110,44 @@ def write_appointment_message(message: OutboxMessage) -> bool:
 def write_after_visit_check_in(message: OutboxMessage) -> bool:
     """Write the check-in after a visit, with its single-use link to the form; False if the visit is
     no longer marked completed or the patient turned such e-mails off since it was queued."""
-    appointment, language, config = message.appointment, message.language, current_app.config
+    appointment = message.appointment
     if not check_in_still_applies(db.session, appointment):
         return False
+    write_form_link_message(message, _l("How are you after your treatment at MoveWell?"), "after_visit",
+                            issue_after_visit_link(db.session, appointment, utcnow()),
+                            type_name=appointment.appointment_type.name(message.language),
+                            link_days=AFTER_VISIT_LINK_LIFETIME.days)
+    return True
+
+
+def write_outcome_request(message: OutboxMessage) -> bool:
+    """Write the request for the outcome measures before a visit, with its single-use link to the form;
+    False if the visit is no longer booked and to come, its episode closed, or the patient turned such
+    e-mails off since it was queued."""
+    appointment = message.appointment
+    if not outcome_request_still_applies(db.session, appointment, utcnow()):
+        return False
+    write_form_link_message(message, _l("How is your complaint? A few questions before your visit"),
+                            "outcome_measures", issue_outcome_link(db.session, appointment),
+                            complaint=open_episode_of(db.session, appointment).region)
+    return True
+
+
+def write_form_link_message(message: OutboxMessage, subject, form_view: str, token: str, **context) -> None:
+    """Write ``message`` (its kind's template) with the link to the booking blueprint's ``form_view``
+    opened by ``token``, and the link that turns such e-mails off, in the message's language."""
+    appointment, language, config = message.appointment, message.language, current_app.config
     with current_app.test_request_context(base_url=config["CLINIC_BASE_URL"]), force_locale(language):
         blueprint = BOOKING_BLUEPRINTS[language]
         message.unsubscribe_url = url_for(f"{blueprint}.reminders_off",
                                           token=reminders_off_token(appointment.patient), _external=True)
         body = render_template(
-            TEMPLATES[MessageKind.AFTER_VISIT], appointment=appointment,
-            type_name=appointment.appointment_type.name(language),
-            form_url=url_for(f"{blueprint}.after_visit", _external=True,
-                             token=issue_after_visit_link(db.session, appointment, utcnow())),
-            link_days=AFTER_VISIT_LINK_LIFETIME.days, unsubscribe_url=message.unsubscribe_url,
-            clinic_phone=config["CLINIC_PHONE"], clinic_address=config["CLINIC_ADDRESS"],
+            TEMPLATES[MessageKind(message.kind)], appointment=appointment,
+            form_url=url_for(f"{blueprint}.{form_view}", _external=True, token=token),
+            unsubscribe_url=message.unsubscribe_url,
+            clinic_phone=config["CLINIC_PHONE"], clinic_address=config["CLINIC_ADDRESS"], **context,
         )
-        message.to_address, message.subject, message.body_text = (
-            appointment.patient.email, _("How are you after your treatment at MoveWell?"), body)
-    return True
+        message.to_address, message.subject, message.body_text = appointment.patient.email, str(subject), body
 
 
 def reminder_still_applies(message: OutboxMessage, now: datetime) -> bool:

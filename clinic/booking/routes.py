@@ -17,13 +17,17 @@ from clinic.access import request_action
 from clinic.bounds import CLINIC_DAYS, row_id
 from clinic.booking.forms import AfterVisitForm, CancelAppointmentForm, CancelForm, DetailsForm, RescheduleForm
 from clinic.booking.emails import email_returning_booking_link, patient_of_reminders_off_token
+from clinic.clinical.messages import message_for
 from clinic.errors import Conflict, Invalid, NotFound
 from clinic.extensions import db, limiter
 from clinic.i18n import localized_route
 from clinic.localtime import to_local, utcnow
 from clinic.messages import field_message
+from clinic.portal.forms import OutcomeMeasuresForm
 from clinic.public.visit import visit_details
 from clinic.services.after_visit import record_after_visit_answers, valid_after_visit_link
+from clinic.services.episodes import last_psk_activities
+from clinic.services.outcome_requests import open_episode_of, record_outcomes_by_link, valid_outcome_link
 from clinic.services.booking import SlotTaken, find_free_slots, nearest_free_slots
 from clinic.services.patient_messages import set_reminders_wanted
 from clinic.services.online_booking import (
@@ -279,6 +283,31 @@ def after_visit(token: str):
             return render_template("booking/after_visit.html", appointment=appointment, form=form, done=True)
     return render_template("booking/after_visit.html", appointment=appointment, form=form,
                            done=False), (422 if form.errors else 200)
+
+
+@localized_route(bp, "/klachtenvragen/<token>", "/complaint-questions/<token>", methods=["GET", "POST"])
+def outcome_measures(token: str):
+    """The outcome measures before a visit, from the link in its e-mail: the portal's questions; the
+    answers use the link up."""
+    appointment = valid_outcome_link(db.session, token, utcnow()).appointment
+    episode = open_episode_of(db.session, appointment)
+    form = OutcomeMeasuresForm()
+    asks_change = bool(episode.measurements)
+    if not form.is_submitted():
+        for (activity, _score), chosen in zip(form.rows(), last_psk_activities(db.session, episode)):
+            activity.data = chosen
+    done = False
+    if form.validate_on_submit():
+        try:
+            record_outcomes_by_link(db.session, token, form.entries(asks_change=asks_change), utcnow())
+        except Invalid as refusal:
+            db.session.rollback()
+            form.place(refusal.fields, message_for)
+        else:
+            db.session.commit()
+            done = True
+    return render_template("booking/outcome_measures.html", appointment=appointment, episode=episode, form=form,
+                           asks_change=asks_change, done=done), (422 if form.errors else 200)
 
 
 @localized_route(bp, "/wachtlijst/<token>", "/waitlist/<token>", methods=["GET", "POST"])

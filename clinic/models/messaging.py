@@ -22,6 +22,8 @@ class TokenPurpose(str, enum.Enum):
     AFTER_VISIT = "after_visit"
     # Claims a time offered to a patient on the waitlist, once.
     WAITLIST_OFFER = "waitlist_offer"
+    # Opens the outcome measures of a care episode once, before a visit; the answers use it up.
+    OUTCOME_MEASURES = "outcome_measures"
 
 
 class PatientToken(db.Model):
@@ -30,7 +32,7 @@ class PatientToken(db.Model):
     __tablename__ = "patient_tokens"
     __table_args__ = (
         one_of("purpose", (p.value for p in TokenPurpose), name="purpose_known"),
-        CheckConstraint("used_at IS NULL OR purpose IN ('portal_login', 'after_visit', 'waitlist_offer')",
+        CheckConstraint("used_at IS NULL OR purpose IN ('portal_login', 'after_visit', 'waitlist_offer', 'outcome_measures')",
                         name="only_single_use_links_are_used_up"),
     )
 
@@ -43,7 +45,7 @@ class PatientToken(db.Model):
     )
     created_at: Mapped[datetime] = created_at_column()
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    # A login, after-visit or waitlist-offer link works once: set when it is redeemed.
+    # A login, after-visit, waitlist-offer or outcome-measures link works once: set when it is redeemed.
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     patient: Mapped[Patient] = relationship()
@@ -72,6 +74,8 @@ class MessageKind(str, enum.Enum):
     REMINDER = "appointment_reminder"
     # How the patient is doing a day after a treatment with known after-effects, with a form to answer.
     AFTER_VISIT = "after_visit_check_in"
+    # Before a visit in an open care episode: how the complaint is going, with a form to answer.
+    OUTCOME_MEASURES = "outcome_measures_request"
 
 
 class OutboxMessage(db.Model):
@@ -108,6 +112,12 @@ class OutboxMessage(db.Model):
             sqlite_where=text(f"kind = '{MessageKind.AFTER_VISIT.value}'"),
             postgresql_where=text(f"kind = '{MessageKind.AFTER_VISIT.value}'"),
         ),
+        # One request for the outcome measures per appointment, however many workers queue it at once.
+        Index(
+            "uq_outbox_messages_one_outcome_measures_request", "appointment_id", unique=True,
+            sqlite_where=text(f"kind = '{MessageKind.OUTCOME_MEASURES.value}'"),
+            postgresql_where=text(f"kind = '{MessageKind.OUTCOME_MEASURES.value}'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -126,7 +136,7 @@ class OutboxMessage(db.Model):
     attachment_name: Mapped[str | None] = mapped_column(String(100))
     attachment_type: Mapped[str | None] = mapped_column(String(100))
     attachment: Mapped[str | None] = mapped_column(Text)
-    # The List-Unsubscribe link of a message the patient may turn off (reminders, after-visit check-ins).
+    # The List-Unsubscribe link of a message the patient may turn off (reminders, after-visit check-ins, outcome measures).
     unsubscribe_url: Mapped[str | None] = mapped_column(String(500))
     status: Mapped[str] = mapped_column(String(16), default=OutboxStatus.PENDING.value)
     attempts: Mapped[int] = mapped_column(default=0)

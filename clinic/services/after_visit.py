@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import exists, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, contains_eager
 
 from clinic.errors import Invalid
@@ -23,12 +22,12 @@ from clinic.models import (
     AppointmentType,
     MessageKind,
     OutboxMessage,
-    OutboxStatus,
     Patient,
     PatientToken,
     ReminderOptOut,
     TokenPurpose,
 )
+from clinic.services.outbox import queue_unwritten
 from clinic.services.patient_links import issue_single_use_link, valid_single_use_link
 
 # A check-in that could not go within this long after it was due is not sent any more: by then
@@ -62,19 +61,7 @@ def queue_due_after_visit_check_ins(session: Session, now: datetime, after: time
                             OutboxMessage.kind == MessageKind.AFTER_VISIT.value),
         )
     ).all()
-    if not due:
-        return 0
-    rows = [
-        {"kind": MessageKind.AFTER_VISIT.value, "to_address": email, "appointment_id": appointment_id,
-         "language": language, "appointment_starts_at": starts_at, "status": OutboxStatus.PENDING.value,
-         "attempts": 0, "last_error": "", "created_at": now, "next_attempt_at": now}
-        for appointment_id, starts_at, email, language in due
-    ]
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    queued = session.scalars(
-        dialect.insert(OutboxMessage).values(rows).on_conflict_do_nothing().returning(OutboxMessage.id)
-    ).all()
-    return len(queued)
+    return queue_unwritten(session, MessageKind.AFTER_VISIT.value, due, now)
 
 
 def check_in_still_applies(session: Session, appointment: Appointment) -> bool:

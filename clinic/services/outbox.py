@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import logging
 import smtplib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from clinic.models import OutboxMessage, OutboxStatus
@@ -42,6 +43,25 @@ def queue_email(
     )
     session.add(message)
     return message
+
+
+def queue_unwritten(session: Session, kind: str, due: Sequence[tuple[int, datetime, str, str]], now: datetime) -> int:
+    """Queue a message of ``kind`` for the worker to write for each (appointment id, start, address,
+    language) of ``due``; return how many were queued. One the database already holds (its UNIQUE
+    indexes: another worker queued it meanwhile) is left out, not an error."""
+    if not due:
+        return 0
+    rows = [
+        {"kind": kind, "to_address": email, "appointment_id": appointment_id,
+         "language": language, "appointment_starts_at": starts_at, "status": OutboxStatus.PENDING.value,
+         "attempts": 0, "last_error": "", "created_at": now, "next_attempt_at": now}
+        for appointment_id, starts_at, email, language in due
+    ]
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    queued = session.scalars(
+        dialect.insert(OutboxMessage).values(rows).on_conflict_do_nothing().returning(OutboxMessage.id)
+    ).all()
+    return len(queued)
 
 
 def as_email(message: OutboxMessage, sender: str) -> EmailMessage:

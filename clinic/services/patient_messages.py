@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import exists, false, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from clinic.models import (
@@ -22,12 +21,12 @@ from clinic.models import (
     BookingSource,
     MessageKind,
     OutboxMessage,
-    OutboxStatus,
     Patient,
     PatientToken,
     ReminderOptOut,
     TokenPurpose,
 )
+from clinic.services.outbox import queue_unwritten
 
 # Messages that tell the patient the appointment's time: after one of them a reminder would repeat it.
 TELLS_THE_TIME = (MessageKind.CONFIRMATION.value, MessageKind.MOVED.value)
@@ -106,20 +105,8 @@ def queue_due_reminders(session: Session, now: datetime, before: timedelta) -> i
         )
     ).all()
     told_lately = told_within_window(session, [row.id for row in due], before)
-    rows = [
-        {"kind": MessageKind.REMINDER.value, "to_address": email, "appointment_id": appointment_id,
-         "language": language, "appointment_starts_at": starts_at, "status": OutboxStatus.PENDING.value,
-         "attempts": 0, "last_error": "", "created_at": now, "next_attempt_at": now}
-        for appointment_id, starts_at, email, language in due
-        if (appointment_id, starts_at) not in told_lately
-    ]
-    if not rows:
-        return 0
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    queued = session.scalars(
-        dialect.insert(OutboxMessage).values(rows).on_conflict_do_nothing().returning(OutboxMessage.id)
-    ).all()
-    return len(queued)
+    return queue_unwritten(session, MessageKind.REMINDER.value,
+                           [row for row in due if (row.id, row.starts_at) not in told_lately], now)
 
 
 def told_within_window(session: Session, appointment_ids: list[int], before: timedelta) -> set[tuple[int, datetime]]:

@@ -33,6 +33,7 @@ from clinic.outcomes.measures import Entry, Measure
 from clinic.policy import Audience, Decision, decide, need_of
 from clinic.scheduling.lifecycle import AppointmentStatus
 from clinic.services.after_visit import issue_after_visit_link
+from clinic.services.outcome_requests import issue_outcome_link
 from clinic.services import episodes
 from clinic.services.booking import find_free_slots
 from clinic.services.online_booking import issue_manage_token, online_rules, returning_booking_token
@@ -164,7 +165,7 @@ def prepare_walk_data(session, *, report, now: datetime) -> WalkData:
                          created_by=WaitlistSource.PATIENT, today=today)
     offer = WaitlistOffer(entry=wish, chiropractor_id=slot.chiropractor_id, starts_at=slot.start, offered_at=now)
     session.add(offer)
-    session.flush()
+    episodes.assign_appointment(session, series.appointments[0], episode)
     return WalkData(
         patient_id=noted.patient_id, portal_patient_id=portal_patient.id,
         booked_appointment_id=booked.id, completed_appointment_id=unnoted.id,
@@ -177,6 +178,7 @@ def prepare_walk_data(session, *, report, now: datetime) -> WalkData:
             "claim_waitlist_offer": issue_claim_link(session, offer, now, timedelta(hours=2)),
             "manage": issue_manage_token(session, booked),
             "after_visit": issue_after_visit_link(session, noted, now),
+            "outcome_measures": issue_outcome_link(session, series.appointments[0]),
             "reminders_off": reminders_off_token(noted.patient),
             "login_link": issue_login_link(session, portal_patient, now),
             "confirm_by_email": returning_booking_token(returning, secret=current_app.secret_key, now=now),
@@ -198,7 +200,7 @@ def free_intake_slot(session, now: datetime) -> Slot:
 # The secret of each page reached by an e-mailed link, by the page's view name.
 TOKEN_OF_VIEW = {"manage": "manage", "cancel": "manage", "reschedule": "manage", "after_visit": "after_visit",
                  "reminders_off": "reminders_off", "login_link": "login_link", "confirm_by_email": "confirm_by_email",
-                 "claim_waitlist_offer": "claim_waitlist_offer"}
+                 "claim_waitlist_offer": "claim_waitlist_offer", "outcome_measures": "outcome_measures"}
 
 
 @dataclass(frozen=True)

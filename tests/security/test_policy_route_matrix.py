@@ -72,6 +72,8 @@ EXPECTED = {
         "after_visit": ("HHHHH", "HHHHH"),
         # Filled in with a manage link's token, which is no claim link.
         "claim_waitlist_offer": ("HHHHH", "HHHHH"),
+        # Filled in with a manage link's token, which is no outcome-measures link.
+        "outcome_measures": ("HHHHH", "HHHHH"),
         "reschedule": ("YYYYY", "YYYYY"),
     }.items()},
     "frontdesk.day": ("LYYYN", "....."),
