@@ -189,5 +189,8 @@ def test_the_accounts_already_there_get_names(empty_database_url):
 
         with db.engine.connect() as connection:
             names = dict(connection.execute(sa.text("SELECT id, name FROM users")).all())
+            links = connection.execute(sa.text(
+                "SELECT (SELECT user_id FROM chiropractors), (SELECT user_id FROM patients)")).one()
         assert names == {1: "Balie", 2: "Jarco Schol", 3: "Sanne de Vries", 4: "Jan Van Dijk"}
+        assert tuple(links) == (2, 3)  # rebuilding users on SQLite did not cut the links to it
         db.engine.dispose()

@@ -50,7 +50,7 @@ def new_user():
     if form.validate_on_submit():
         try:
             user = accounts.create_user(db.session, form.email.data, form.password.data, Role(form.role.data),
-                                        form.chosen_chiropractor(linkable), name=form.name.data)
+                                        form.chosen_chiropractor(linkable), name=form.name.data or "")
         except DomainError as error:
             db.session.rollback()
             show_refusal(form, error)
@@ -96,7 +96,7 @@ def rename_user(user_id: int):
     user, form = staff_account_or_404(user_id), NameForm()
     if form.validate_on_submit():
         try:
-            accounts.rename_user(db.session, user, form.name.data)
+            accounts.rename_user(db.session, user, form.name.data or "")
         except DomainError as error:
             db.session.rollback()
             show_refusal(form, error)
