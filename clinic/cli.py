@@ -196,8 +196,10 @@ def read_password() -> str:
 @users_cli.command("create")
 @click.argument("email")
 @click.option("--role", type=click.Choice([role.value for role in Role]), required=True)
+@click.option("--name", help="The person's name as the pages show it (default: made from the e-mail address; "
+                                "a chiropractor's account takes the chiropractor's name).")
 @click.option("--chiropractor", "chiropractor_name", help="Full name of the chiropractor this account is for.")
-def create_user_command(email: str, role: str, chiropractor_name: str | None) -> None:
+def create_user_command(email: str, role: str, name: str | None, chiropractor_name: str | None) -> None:
     """Create an account; the password is read from a prompt or from stdin."""
     begin_write(db.session)
     chiropractor = None
@@ -206,11 +208,11 @@ def create_user_command(email: str, role: str, chiropractor_name: str | None) ->
         if chiropractor is None:
             raise click.ClickException(f"no chiropractor named {chiropractor_name!r}")
     try:
-        user = create_user(db.session, email, read_password(), Role(role), chiropractor)
+        user = create_user(db.session, email, read_password(), Role(role), chiropractor, name=name)
     except DomainError as error:
         raise click.ClickException(error.message) from error
     db.session.commit()
-    click.echo(f"created {user.role} account {user.email}")
+    click.echo(f"created {user.role} account {user.email} for {user.name}")
 
 
 def existing_user(email: str):

@@ -300,6 +300,7 @@ ROUTES: Mapping[str, Route] = {
     "admin.user": page(R.USERS),
     "admin.new_user": form(R.USERS),
     "admin.change_role": submit(R.USERS),
+    "admin.rename_user": submit(R.USERS),
     "admin.deactivate_user": submit(R.USERS),
     "admin.reset_two_factor": submit(R.USERS),
     "admin.issue_token": submit(R.USERS),

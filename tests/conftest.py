@@ -264,12 +264,13 @@ def client(app):
 def create_account(app):
     """Return a callable that creates an account with ``PASSWORD``; override any field."""
 
-    def _create_account(role: Role = Role.FRONTDESK, email: str | None = None, chiropractor=None):
+    def _create_account(role: Role = Role.FRONTDESK, email: str | None = None, chiropractor=None,
+                        name: str | None = None):
         email = email or f"{role.value}-{os.urandom(3).hex()}@movewell.test"
         if role is Role.CHIROPRACTOR and chiropractor is None:
             chiropractor = Chiropractor(name="Test Chiropractor", slug=f"test-{os.urandom(3).hex()}")
             db.session.add(chiropractor)
-        user = create_user(db.session, email, PASSWORD, role, chiropractor)
+        user = create_user(db.session, email, PASSWORD, role, chiropractor, name=name)
         db.session.commit()
         return user
 
@@ -311,8 +312,8 @@ def log_in(client, email: str, password: str = PASSWORD):
 def login_as(client, create_account):
     """Return a callable that creates an account of ``role`` and logs the client in as it."""
 
-    def _login_as(role: Role):
-        user = create_account(role)
+    def _login_as(role: Role, **fields):
+        user = create_account(role, **fields)
         response = log_in(client, user.email)
         assert response.status_code == 302, response.get_data(as_text=True)
         return user

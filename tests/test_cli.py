@@ -13,6 +13,16 @@ def test_users_create_reads_the_password_from_stdin(app):
     assert result.exit_code == 0, result.output
     user = find_user(db.session, "desk@movewell.test")
     assert user.role == Role.FRONTDESK.value and user.password_hash.startswith("$argon2id$")
+    assert user.name == "Desk"  # made from the e-mail address when --name is left out
+
+
+def test_users_create_takes_the_persons_name(app):
+    result = app.test_cli_runner().invoke(
+        args=["users", "create", "balie@movewell.test", "--role", "frontdesk", "--name", "Sanne Jacobs"],
+        input=PASSWORD + "\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert find_user(db.session, "balie@movewell.test").display_name == "Sanne Jacobs"
 
 
 def test_users_create_links_a_chiropractor_account(app):
@@ -24,7 +34,7 @@ def test_users_create_links_a_chiropractor_account(app):
     )
     assert result.exit_code == 0, result.output
     chiropractor = db.session.query(Chiropractor).filter_by(slug="sten-hofstad").one()
-    assert chiropractor.user.email == "sten@movewell.test"
+    assert (chiropractor.user.email, chiropractor.user.name) == ("sten@movewell.test", "Sten Hofstad")
 
 
 def test_users_create_refuses_a_short_password_and_a_duplicate(app):

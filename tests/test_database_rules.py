@@ -55,7 +55,7 @@ def test_unknown_status_and_role_values_are_refused(app, create_patient):
     with pytest.raises(IntegrityError):
         db.session.flush()
     db.session.rollback()
-    db.session.add(User(email="x@movewell.test", password_hash="x", role="superuser"))
+    db.session.add(User(email="x@movewell.test", name="X", password_hash="x", role="superuser"))
     with pytest.raises(IntegrityError):
         db.session.flush()
     db.session.rollback()
@@ -63,12 +63,20 @@ def test_unknown_status_and_role_values_are_refused(app, create_patient):
 
 def test_email_addresses_are_unique_whatever_their_case(app, create_account):
     create_account(Role.FRONTDESK, email="desk@movewell.test")
-    db.session.add(User(email="desk@movewell.test", password_hash="x", role="frontdesk"))
+    db.session.add(User(email="desk@movewell.test", name="Desk", password_hash="x", role="frontdesk"))
     with pytest.raises(IntegrityError):
         db.session.flush()
     db.session.rollback()
     # Mixed case cannot be stored at all, so it cannot slip past the UNIQUE either.
-    db.session.add(User(email="Desk@movewell.test", password_hash="x", role="frontdesk"))
+    db.session.add(User(email="Desk@movewell.test", name="Desk", password_hash="x", role="frontdesk"))
+    with pytest.raises(IntegrityError):
+        db.session.flush()
+    db.session.rollback()
+
+
+@pytest.mark.parametrize("name", [None, "", "   "])
+def test_an_account_has_a_name_that_is_not_blank(app, name):
+    db.session.add(User(email="desk@movewell.test", name=name, password_hash="x", role="frontdesk"))
     with pytest.raises(IntegrityError):
         db.session.flush()
     db.session.rollback()

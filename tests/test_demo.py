@@ -5,7 +5,7 @@ import sqlalchemy as sa
 
 from clinic.extensions import db
 from clinic.localtime import to_local, utcnow
-from clinic.models import Appointment, Patient, TrainingSession, TreatmentNote, WellnessCheckIn
+from clinic.models import Appointment, Patient, TrainingSession, TreatmentNote, User, WellnessCheckIn
 from clinic.services.demo import DEMO_PASSWORD
 from clinic.services.record_seals import verify_records
 from tests.conftest import log_in
@@ -29,6 +29,9 @@ def test_demo_fills_an_empty_clinic_around_today_and_prints_logins_that_work(app
     assert count(TreatmentNote, TreatmentNote.status == "signed") > 0
     assert count(TrainingSession) > 0 and count(WellnessCheckIn) > 0
     assert all(not report.findings for report in verify_records(db.session, app.config["RECORDS_KEY"]))
+
+    staff = db.session.scalars(sa.select(User).where(User.role != "patient")).all()
+    assert all("@" not in user.display_name and " " in user.display_name for user in staff)  # believable names
 
     printed = [line.split() for line in result.output.splitlines() if DEMO_PASSWORD in line]
     assert {line[0] for line in printed} == {"admin", "frontdesk", "chiropractor"}

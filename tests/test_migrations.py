@@ -163,3 +163,34 @@ def test_sealed_rows_still_verify_after_the_log_takes_refusals_and_views(empty_d
             downgrade(revision=BEFORE_REFUSALS)
         db.session.remove()
         db.engine.dispose()
+
+
+def test_the_accounts_already_there_get_names(empty_database_url):
+    """Before revision d5e8a1f3b7c9 accounts had no name: a chiropractor's gets its chiropractor's, a patient's
+    its patient's, any other one made from its e-mail address."""
+    app = create_app(config_for(empty_database_url))
+    with app.app_context():
+        upgrade(revision="b7d41e9a2c63")
+        with db.engine.begin() as connection:
+            connection.execute(sa.text(
+                "INSERT INTO users (id, email, password_hash, role, is_active, failed_login_count, session_version, "
+                "created_at) VALUES (1, 'balie@movewell.test', 'x', 'frontdesk', true, 0, 1, CURRENT_TIMESTAMP), "
+                "(2, 'jarco@movewell.test', 'x', 'chiropractor', true, 0, 1, CURRENT_TIMESTAMP), "
+                "(3, 'sanne.de-vries@example.nl', 'x', 'patient', true, 0, 1, CURRENT_TIMESTAMP), "
+                "(4, 'jan.van_dijk@movewell.test', 'x', 'admin', true, 0, 1, CURRENT_TIMESTAMP)"))
+            connection.execute(sa.text(
+                "INSERT INTO chiropractors (name, slug, user_id, is_active) VALUES ('Jarco Schol', 'jarco', 2, true)"))
+            connection.execute(sa.text(
+                "INSERT INTO patients (first_name, last_name, date_of_birth, email, preferred_language, sport, "
+                "created_source, user_id, created_at, updated_at) VALUES ('Sanne', 'de Vries', '1990-05-17', "
+                "'sanne.de-vries@example.nl', 'nl', '', 'online', 3, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
+
+        upgrade()
+
+        with db.engine.connect() as connection:
+            names = dict(connection.execute(sa.text("SELECT id, name FROM users")).all())
+            links = connection.execute(sa.text(
+                "SELECT (SELECT user_id FROM chiropractors), (SELECT user_id FROM patients)")).one()
+        assert names == {1: "Balie", 2: "Jarco Schol", 3: "Sanne de Vries", 4: "Jan Van Dijk"}
+        assert tuple(links) == (2, 3)  # rebuilding users on SQLite did not cut the links to it
+        db.engine.dispose()

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, PasswordField, SelectField, SubmitField
+from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length
 
@@ -23,7 +23,10 @@ ACCOUNT_MESSAGES = {
     "not an e-mail address": _l("That is not an e-mail address."),
     "not_a_staff_role": _l("Choose one of the staff roles."),
     "own_account": _l("You cannot change your own role: another administrator can."),
+    "blank_name": _l("Fill in the person's name."),
+    "name_too_long": _l("A name has at most 120 characters."),
 }
+NAME_RENDER = {"autocomplete": "off", "maxlength": 120}
 
 
 class RoleFields(ClinicForm):
@@ -41,6 +44,8 @@ class RoleFields(ClinicForm):
 
 
 class NewAccountForm(RoleFields):
+    name = StringField(_l("Name"), description=_l("As the pages show the person. A chiropractor account takes the "
+                                                 "chiropractor's name."), render_kw=NAME_RENDER)
     email = EmailField(_l("E-mail address"), validators=[DataRequired(), Length(max=254)],
                        render_kw={"autocomplete": "off"})
     password = PasswordField(
@@ -57,3 +62,9 @@ class NewAccountForm(RoleFields):
 
 class RoleForm(RoleFields):
     submit = SubmitField(_l("Change role"))
+
+
+class NameForm(ClinicForm):
+    name = StringField(_l("Name"), description=_l("A chiropractor's account renames the chiropractor too, also on "
+                                                 "the booking pages."), render_kw=NAME_RENDER)
+    submit = SubmitField(_l("Change name"))

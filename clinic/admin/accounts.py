@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from clinic.admin.account_forms import ACCOUNT_MESSAGES, NewAccountForm, RoleForm
+from clinic.admin.account_forms import ACCOUNT_MESSAGES, NameForm, NewAccountForm, RoleForm
 from clinic.admin.routes import bp
 from clinic.auth.forms import PASSWORD_MESSAGES
 from clinic.errors import DomainError
@@ -25,7 +25,7 @@ from clinic.templating import ROLE_LABELS
 @bp.route("/users")
 def users():
     """List every account with its role and last login."""
-    all_accounts = db.session.scalars(select(User).order_by(User.role, User.email)).all()
+    all_accounts = db.session.scalars(select(User).order_by(User.role, User.name, User.email)).all()
     return render_template("admin/users.html", users=all_accounts)
 
 
@@ -33,7 +33,7 @@ def chiropractors() -> list[Chiropractor]:
     return list(db.session.scalars(select(Chiropractor).order_by(Chiropractor.name)))
 
 
-def show_refusal(form: NewAccountForm | RoleForm, error: DomainError) -> None:
+def show_refusal(form: NewAccountForm | RoleForm | NameForm, error: DomainError) -> None:
     """Put the service's refusal next to its field (the whole form's top when it names none)."""
     if isinstance(error, accounts.WeakPassword):
         form.password.errors.extend(PASSWORD_MESSAGES[code] for code in error.codes)
@@ -50,7 +50,7 @@ def new_user():
     if form.validate_on_submit():
         try:
             user = accounts.create_user(db.session, form.email.data, form.password.data, Role(form.role.data),
-                                        form.chosen_chiropractor(linkable))
+                                        form.chosen_chiropractor(linkable), name=form.name.data or "")
         except DomainError as error:
             db.session.rollback()
             show_refusal(form, error)
@@ -75,7 +75,8 @@ def user(user_id: int):
     return account_page(staff_account_or_404(user_id))
 
 
-def account_page(user: User, new_token: str | None = None, status: int = 200, role_form: RoleForm | None = None):
+def account_page(user: User, new_token: str | None = None, status: int = 200, role_form: RoleForm | None = None,
+                 name_form: NameForm | None = None):
     linkable = chiropractors()
     if role_form is None:
         linked = next((c for c in linkable if c.user_id == user.id), None)
@@ -84,8 +85,26 @@ def account_page(user: User, new_token: str | None = None, status: int = 200, ro
     page = render_template(
         "admin/user.html", user=user, api_tokens=accounts.api_tokens_of(db.session, user), new_token=new_token,
         may_hold_api_token=accounts.may_hold_api_token(user), role_form=role_form,
+        name_form=name_form or NameForm(formdata=None, name=user.name),
     )
     return page, status
+
+
+@bp.route("/users/<int:user_id>/name", methods=["POST"])
+def rename_user(user_id: int):
+    """Give the account another name (a chiropractor's account renames its chiropractor too)."""
+    user, form = staff_account_or_404(user_id), NameForm()
+    if form.validate_on_submit():
+        try:
+            accounts.rename_user(db.session, user, form.name.data or "")
+        except DomainError as error:
+            db.session.rollback()
+            show_refusal(form, error)
+        else:
+            db.session.commit()
+            flash(_("The account is now called %(name)s.", name=user.name), "info")
+            return redirect(url_for(".user", user_id=user.id))
+    return account_page(user, name_form=form, status=422)
 
 
 @bp.route("/users/<int:user_id>/role", methods=["POST"])

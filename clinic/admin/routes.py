@@ -122,9 +122,8 @@ def access_log_filter_form() -> tuple[AccessLogFilterForm, list[Patient]]:
     """Read the filters; a typed name filters by the one patient it finds, or gives the several to choose from."""
     form = AccessLogFilterForm(request.args)
     form.user.choices = [SelectChoice("", _("Everyone"))] + [
-        SelectChoice(str(user.id), user.display_name if user.display_name == user.email
-                     else f"{user.display_name} ({user.email})")
-        for user in db.session.scalars(select(User).order_by(User.email))
+        SelectChoice(str(user.id), f"{user.display_name} ({user.email})")
+        for user in db.session.scalars(select(User).order_by(User.name, User.email))
     ]
     form.validate()
     matches = []

@@ -94,9 +94,6 @@ def episode_page(episode, outcome_form: OutcomeForm, close_form: CloseEpisodeFor
         "clinical/episode.html", episode=episode, patient=episode.patient, result=result, outcomes=outcomes,
         chart=chart(points), points=points, outcome_form=outcome_form, close_form=close_form,
         measure_labels=MEASURE_LABELS, sources=SOURCES,
-        # Staff by name (a chiropractor's), not by e-mail address.
-        staff_names=dict(db.session.execute(select(Chiropractor.user_id, Chiropractor.name)
-                                            .where(Chiropractor.user_id.is_not(None))).all()),
     ), status
 
 

@@ -52,7 +52,6 @@ from clinic.services.records import (
     search_patients_for,
 )
 from clinic.services.readiness import ImportRejected
-from clinic.services.staff_names import StaffNames
 from clinic.services.record_seals import note_is_as_signed
 
 bp = Blueprint("clinical", __name__, url_prefix="/clinical")
@@ -150,7 +149,6 @@ def patient(patient_id: int):
         notes=notes_service.notes_of(db.session, patient, me()),
         after_visit_answers=after_visit_answers_of(db.session, patient),
         episodes=episodes_service.episodes_of(db.session, patient),
-        staff_name=StaffNames(db.session),
     )
 
 

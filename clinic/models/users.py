@@ -21,6 +21,7 @@ class User(db.Model):
     __table_args__ = (
         # Stored lower-case so that the plain UNIQUE is case-insensitive on both databases.
         CheckConstraint("email = lower(email)", name="email_lower_case"),
+        CheckConstraint("trim(name) <> ''", name="name_not_blank"),
         one_of("role", (role.value for role in Role), name="role_known"),
         CheckConstraint("failed_login_count >= 0", name="failed_login_count_not_negative"),
         CheckConstraint("session_version >= 1", name="session_version_positive"),
@@ -32,6 +33,9 @@ class User(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
+    # Who the account is, as the pages name them. A chiropractor's account carries its chiropractor's
+    # name: linking copies it, renaming the account renames the chiropractor (``clinic.services.accounts``).
+    name: Mapped[str] = mapped_column(String(120))
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16))
     is_active: Mapped[bool] = mapped_column(default=True)
@@ -54,8 +58,14 @@ class User(db.Model):
 
     @property
     def display_name(self) -> str:
-        """The person as the pages name them: a chiropractor by name, any other account by its e-mail address."""
-        return self.chiropractor.name if self.chiropractor is not None else self.email
+        """The person as the pages name them: by name, never by e-mail address."""
+        return self.name
+
+    @property
+    def name_for_patients(self) -> str:
+        """The staff member as a patient's own data export names them: a chiropractor (whom the patient
+        meets) by name, anyone else only by role (the back office's names are not the patient's data)."""
+        return self.name if self.role == Role.CHIROPRACTOR.value else self.role
 
     @property
     def is_staff(self) -> bool:

@@ -113,6 +113,9 @@ def anonymised_contact_details(patient_id: int) -> dict:
     }
 
 
+ANONYMISED_ACCOUNT_NAME = "Anonymised"  # what a patient's portal account is called after the erasure
+
+
 def anonymised_account_email(user_id: int) -> str:
     """Return the login name a patient's portal account gets: unique, and deliverable nowhere."""
     return f"anonymised-{user_id}@invalid"

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from datetime import datetime
 
@@ -28,9 +29,28 @@ class WeakPassword(Invalid):
         self.codes = codes
 
 
+NAME_LENGTH = 120
+
+
 def normalize_email(email: str) -> str:
     """Return the form in which an e-mail address is stored and compared."""
     return email.strip().lower()
+
+
+def name_from_email(email: str) -> str:
+    """Return a name made from an e-mail address's local part: "balie@…" → "Balie", "jan.de-vries@…" → "Jan De Vries"."""
+    words = [word for word in re.split(r"[._+\-]+", email.split("@", 1)[0]) if word]
+    return " ".join(word.capitalize() for word in words) or email
+
+
+def clean_name(name: str) -> str:
+    """Return the name as stored (spaces collapsed), or raise ``Invalid`` if it is blank or too long."""
+    name = " ".join(name.split())
+    if not name:
+        raise Invalid("A name is required.", fields={"name": "blank_name"})
+    if len(name) > NAME_LENGTH:
+        raise Invalid(f"A name has at most {NAME_LENGTH} characters.", fields={"name": "name_too_long"})
+    return name
 
 
 def require_acceptable_password(password: str, email: str) -> None:
@@ -41,23 +61,39 @@ def require_acceptable_password(password: str, email: str) -> None:
 
 
 def create_user(
-    session: Session, email: str, password: str, role: Role, chiropractor: Chiropractor | None = None
+    session: Session, email: str, password: str, role: Role, chiropractor: Chiropractor | None = None,
+    *, name: str | None = None,
 ) -> User:
-    """Create an account; a chiropractor account is linked to its chiropractor."""
+    """Create an account; a chiropractor account is linked to its chiropractor and carries its name.
+
+    Any other account is called ``name``, or, when it is None, after its e-mail address (``name_from_email``).
+    """
     email = normalize_email(email)
     if "@" not in email:
         raise Invalid("That is not an e-mail address.", fields={"email": "not an e-mail address"})
+    if chiropractor is not None:
+        name = chiropractor.name
+    name = clean_name(name_from_email(email) if name is None else name)
     require_acceptable_password(password, email)
     _require_link_fits(role, chiropractor)
     if session.scalar(select(User.id).where(User.email == email)) is not None:
         raise Conflict(f"An account for {email} already exists.", fields={"email": "in_use"})
     _require_unlinked(chiropractor)
-    user = User(email=email, password_hash=hash_password(password), role=role.value)
+    user = User(email=email, name=name, password_hash=hash_password(password), role=role.value)
     session.add(user)
     if chiropractor is not None:
         chiropractor.user = user
     session.flush()
     return user
+
+
+def rename_user(session: Session, user: User, name: str) -> None:
+    """Give the account another name; a chiropractor's account renames its chiropractor too (one person, one name)."""
+    user.name = clean_name(name)
+    chiropractor = session.scalar(select(Chiropractor).where(Chiropractor.user_id == user.id))
+    if chiropractor is not None:
+        chiropractor.name = user.name
+    session.flush()
 
 
 def _require_link_fits(role: Role, chiropractor: Chiropractor | None) -> None:
@@ -95,6 +131,7 @@ def change_role(
     user.role = role.value
     if chiropractor is not None:
         chiropractor.user = user
+        user.name = chiropractor.name  # one person, one name: the account takes the chiropractor's
     end_all_sessions(user)
     revoke_api_tokens(session, user, now=now)
     session.flush()

@@ -137,8 +137,8 @@ def fill_demo_clinic(
 def _accounts(session: Session, chiropractors: list[Chiropractor]) -> list[DemoLogin]:
     logins = [DemoLogin("admin", f"beheer@{DEMO_DOMAIN}", DEMO_PASSWORD),
               DemoLogin("frontdesk", f"balie@{DEMO_DOMAIN}", DEMO_PASSWORD)]
-    create_user(session, logins[0].email, DEMO_PASSWORD, Role.ADMIN)
-    create_user(session, logins[1].email, DEMO_PASSWORD, Role.FRONTDESK)
+    create_user(session, logins[0].email, DEMO_PASSWORD, Role.ADMIN, name="Marloes Visser")
+    create_user(session, logins[1].email, DEMO_PASSWORD, Role.FRONTDESK, name="Sanne Jacobs")
     for chiropractor in chiropractors:
         email = f"{chiropractor.slug}@{DEMO_DOMAIN}"
         create_user(session, email, DEMO_PASSWORD, Role.CHIROPRACTOR, chiropractor)

@@ -74,7 +74,8 @@ def portal_account(session: Session, patient: Patient) -> User:
     if session.scalar(select(User.id).where(User.email == patient.email)) is not None:
         raise Conflict("This e-mail address already belongs to another account.", code="email_in_use")
     # Nobody ever learns this password: the portal is entered by login links only.
-    account = create_user(session, patient.email, secrets.token_urlsafe(32), Role.PATIENT)
+    account = create_user(session, patient.email, secrets.token_urlsafe(32), Role.PATIENT,
+                          name=patient.full_name)
     patient.user_id = account.id
     return account
 

@@ -19,8 +19,9 @@ The export is one JSON document with stable keys (``EXPORT_FORMAT`` version ``EX
 - ``links``: the links sent to the patient (purpose and validity; never the secret or its hash)
 - ``alert_acknowledgements``: which alert about the patient a chiropractor acknowledged, and when
 
-Instants are ISO 8601 with the Amsterdam offset, days are ``YYYY-MM-DD``. Staff appear as the
-chiropractor's name, or as their role.
+Instants are ISO 8601 with the Amsterdam offset, days are ``YYYY-MM-DD``. Staff appear as
+``User.name_for_patients`` says: a chiropractor by name, anyone else by role only (deliberately: the
+patient meets their chiropractor; the names of the back office are not the patient's data).
 
 Erasure anonymises what the pure rules in ``clinic.privacy.erasure`` say, through the existing
 services where they exist (a cancelled appointment gets its event), and keeps the treatment record.
@@ -62,7 +63,6 @@ from clinic.services.after_visit import after_visit_answers_of
 from clinic.services.booking import change_status
 from clinic.services.patient_messages import messages_to
 from clinic.services.patient_merge import record_ids
-from clinic.services.staff_names import StaffNames
 
 EXPORT_FORMAT = "movewell-patient-export"
 EXPORT_VERSION = 1
@@ -83,26 +83,25 @@ def erasure_of(session: Session, patient: Patient) -> PatientErasure | None:
 
 def export_patient(session: Session, patient: Patient, *, now: datetime) -> dict:
     """Return all data the clinic holds on ``patient`` as one JSON-ready document (see the module)."""
-    staff = StaffNames(session)
     after_visit = {answer.appointment_id: answer for answer in after_visit_answers_of(session, patient)}
     return {
         "format": EXPORT_FORMAT,
         "version": EXPORT_VERSION,
         "exported_at": _instant(now),
         "patient": _patient(patient),
-        "erasure": _erasure(erasure_of(session, patient), staff),
-        "appointments": [_appointment(row, staff, after_visit.get(row.id)) for row in _appointments(session, patient)],
-        "training_sessions": [_training_session(row, staff) for row in _rows(session, TrainingSession, patient,
+        "erasure": _erasure(erasure_of(session, patient)),
+        "appointments": [_appointment(row, after_visit.get(row.id)) for row in _appointments(session, patient)],
+        "training_sessions": [_training_session(row) for row in _rows(session, TrainingSession, patient,
                                                                                TrainingSession.ended_at)],
         "wellness_check_ins": [_check_in(row) for row in _rows(session, WellnessCheckIn, patient, WellnessCheckIn.day)],
-        "screening": _screening(session, patient, staff),
-        "care_episodes": [_episode(row, staff) for row in _rows(session, CareEpisode, patient, CareEpisode.opened_at)],
-        "treatment_notes": [_note(row, staff) for row in _notes(session, patient)],
+        "screening": _screening(session, patient),
+        "care_episodes": [_episode(row) for row in _rows(session, CareEpisode, patient, CareEpisode.opened_at)],
+        "treatment_notes": [_note(row) for row in _notes(session, patient)],
         "emails": [_email(row) for row in messages_to(session, patient)],
         "links": [_link(row) for row in _rows(session, PatientToken, patient, PatientToken.created_at)],
         "waitlist": [_waitlist_entry(row) for row in _rows(session, WaitlistEntry, patient, WaitlistEntry.created_at)],
         "alert_acknowledgements": [
-            {"alert": row.alert_key, "kind": row.kind, "acknowledged_by": staff(row.acknowledged_by),
+            {"alert": row.alert_key, "kind": row.kind, "acknowledged_by": _staff(row.acknowledged_by),
              "acknowledged_at": _instant(row.acknowledged_at)}
             for row in _rows(session, AlertAcknowledgement, patient, AlertAcknowledgement.acknowledged_at)
         ],
@@ -148,13 +147,17 @@ def _patient(patient: Patient) -> dict:
     }
 
 
-def _erasure(record: PatientErasure | None, staff: StaffNames) -> dict | None:
+def _staff(user: User | None) -> str | None:
+    return None if user is None else user.name_for_patients
+
+
+def _erasure(record: PatientErasure | None) -> dict | None:
     if record is None:
         return None
-    return {"erased_at": _instant(record.erased_at), "erased_by": staff(record.erased_by), "reason": record.reason}
+    return {"erased_at": _instant(record.erased_at), "erased_by": _staff(record.erased_by), "reason": record.reason}
 
 
-def _appointment(appointment: Appointment, staff: StaffNames, after_visit: AfterVisitAnswer | None) -> dict:
+def _appointment(appointment: Appointment, after_visit: AfterVisitAnswer | None) -> dict:
     return {
         "id": appointment.id,
         "type": {
@@ -175,7 +178,7 @@ def _appointment(appointment: Appointment, staff: StaffNames, after_visit: After
             {
                 "action": event.action,
                 "happened_at": _instant(event.happened_at),
-                "by": staff(event.user),
+                "by": _staff(event.user),
                 "source": event.source,
                 "previous_starts_at": _instant(event.previous_starts_at),
                 "reason": event.reason,
@@ -202,7 +205,7 @@ def _after_visit(answer: AfterVisitAnswer | None) -> dict | None:
     }
 
 
-def _training_session(row: TrainingSession, staff: StaffNames) -> dict:
+def _training_session(row: TrainingSession) -> dict:
     return {
         "ended_at": _instant(row.ended_at),
         "duration_minutes": row.duration_minutes,
@@ -210,7 +213,7 @@ def _training_session(row: TrainingSession, staff: StaffNames) -> dict:
         "load": row.load,
         "kind": row.kind,
         "is_competition": row.is_competition,
-        "entered_by": staff(row.entered_by),
+        "entered_by": _staff(row.entered_by),
         "created_at": _instant(row.created_at),
     }
 
@@ -225,20 +228,20 @@ def _check_in(row: WellnessCheckIn) -> dict:
     }
 
 
-def _screening(session: Session, patient: Patient, staff: StaffNames) -> dict:
+def _screening(session: Session, patient: Patient) -> dict:
     profile = session.scalar(select(PatientReadinessProfile).where(PatientReadinessProfile.patient_id == patient.id))
     flags = _rows(session, PatientScreeningFlag, patient, PatientScreeningFlag.flag)
     indications = _rows(session, PatientIndication, patient, PatientIndication.indication)
     return {
         "screened_at": _instant(profile and profile.screened_at),
-        "screened_by": staff(profile and profile.screened_by),
+        "screened_by": _staff(profile and profile.screened_by),
         "next_competition_at": _instant(profile and profile.next_competition_at),
         "flags": [{"flag": row.flag, "region": row.region, "checked_on": _day(row.checked_on)} for row in flags],
         "indications": [{"indication": row.indication, "recorded_on": _day(row.recorded_on)} for row in indications],
     }
 
 
-def _episode(episode: CareEpisode, staff: StaffNames) -> dict:
+def _episode(episode: CareEpisode) -> dict:
     return {
         "id": episode.id,
         "region": episode.region,
@@ -252,18 +255,18 @@ def _episode(episode: CareEpisode, staff: StaffNames) -> dict:
         "outcomes": [
             {"measure": row.measure, "score": row.score, "appointment_id": row.appointment_id,
              "answers": [{"activity": answer.activity, "answer": answer.answer} for answer in row.answers],
-             "entered_by": row.entered_by, "entered_by_staff": staff(row.entered_by_user),
+             "entered_by": row.entered_by, "entered_by_staff": _staff(row.entered_by_user),
              "measured_at": _instant(row.measured_at)}
             for row in episode.measurements
         ],
     }
 
 
-def _note(note: TreatmentNote, staff: StaffNames) -> dict:
+def _note(note: TreatmentNote) -> dict:
     return {
         "id": note.id,
         "appointment_id": note.appointment_id,
-        "author": staff(note.author),
+        "author": _staff(note.author),
         "status": note.status,
         "subjective": note.subjective,
         "objective": note.objective,
@@ -278,12 +281,12 @@ def _note(note: TreatmentNote, staff: StaffNames) -> dict:
         "readiness_snapshot": note.readiness_snapshot,
         "rules_version": note.rules_version,
         "signed_at": _instant(note.signed_at),
-        "signed_by": staff(note.signed_by),
+        "signed_by": _staff(note.signed_by),
         "content_hash": note.content_hash,
         "created_at": _instant(note.created_at),
         "updated_at": _instant(note.updated_at),
         "amendments": [
-            {"text": row.text, "author": staff(row.author), "created_at": _instant(row.created_at)}
+            {"text": row.text, "author": _staff(row.author), "created_at": _instant(row.created_at)}
             for row in note.amendments
         ],
     }
@@ -409,6 +412,7 @@ def _deactivate_portal_account(session: Session, patient: Patient) -> None:
         return
     account = session.get(User, patient.user_id)
     account.email = erasure.anonymised_account_email(account.id)
+    account.name = erasure.ANONYMISED_ACCOUNT_NAME
     account.is_active = False
     account.session_version += 1  # ends every session of the account
     patient.user_id = None

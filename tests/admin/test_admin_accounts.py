@@ -6,6 +6,7 @@ import pytest
 
 from clinic.extensions import db
 from clinic.models import ApiToken, Role, User
+from tests.admin.page_reader import Page
 from tests.conftest import api_token_for, log_in
 
 
@@ -113,7 +114,7 @@ NEW_PASSWORD = "lantern orchard pebble 42"
 
 
 def new_account(client, **fields):
-    form = {"email": "Nieuw@MoveWell.test", "role": "frontdesk", "chiropractor": "",
+    form = {"name": "Noor Nieuwenhuis", "email": "Nieuw@MoveWell.test", "role": "frontdesk", "chiropractor": "",
             "password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD} | fields
     return client.post("/admin/users/new", data=form)
 
@@ -123,9 +124,40 @@ def test_an_admin_creates_a_staff_account_that_logs_in_with_its_first_password(a
 
     created = db.session.scalar(db.select(User).where(User.email == "nieuw@movewell.test"))
     assert response.status_code == 302 and response.headers["Location"] == f"/admin/users/{created.id}"
-    assert created.role == "frontdesk"
+    assert (created.role, created.name) == ("frontdesk", "Noor Nieuwenhuis")
     assert log_in(app.test_client(), "nieuw@movewell.test", NEW_PASSWORD).status_code == 302
-    assert 'href="/admin/users/new"' in client.get("/admin/users").get_data(as_text=True)
+    accounts = client.get("/admin/users").get_data(as_text=True)
+    assert 'href="/admin/users/new"' in accounts
+    assert f'<a href="/admin/users/{created.id}">Noor Nieuwenhuis</a><br><span class="hint">nieuw@movewell.test</span>' \
+        in accounts
+
+
+@pytest.mark.parametrize("name", ["", "   "])
+def test_a_new_account_needs_a_name_said_next_to_the_field(client, admin, name):
+    response = new_account(client, name=name)
+
+    page = Page(response.get_data(as_text=True))
+    assert response.status_code == 422
+    assert page.error_next_to("name") == "Fill in the person's name."
+    assert page.value("email") == "Nieuw@MoveWell.test"
+    assert db.session.scalar(db.select(User).where(User.email == "nieuw@movewell.test")) is None
+
+
+def test_an_admin_renames_an_account_and_a_chiropractors_account_renames_the_chiropractor(
+        client, admin, colleague, jarco, create_account):
+    chiropractor = create_account(Role.CHIROPRACTOR, chiropractor=jarco)
+    assert chiropractor.name == jarco.name
+
+    renamed = client.post(f"/admin/users/{colleague.id}/name", data={"name": "  Fleur   de Bruin "})
+    blank = client.post(f"/admin/users/{colleague.id}/name", data={"name": " "})
+    client.post(f"/admin/users/{chiropractor.id}/name", data={"name": "Jarco Schol-Visser"})
+
+    assert renamed.status_code == 302
+    assert blank.status_code == 422 and Page(blank.get_data(as_text=True)).error_next_to("name") \
+        == "Fill in the person's name."
+    db.session.expire_all()
+    assert fresh(colleague).display_name == "Fleur de Bruin"
+    assert (fresh(chiropractor).display_name, jarco.name) == ("Jarco Schol-Visser", "Jarco Schol-Visser")
 
 
 def test_a_chiropractor_account_is_linked_to_a_chiropractor_without_one(client, admin, jarco, tijn, create_account):
@@ -140,7 +172,7 @@ def test_a_chiropractor_account_is_linked_to_a_chiropractor_without_one(client, 
     assert "Choose the chiropractor this account belongs to." in missing.get_data(as_text=True)
     assert linked.status_code == 302
     db.session.expire_all()
-    assert tijn.user.email == "nieuw@movewell.test"
+    assert (tijn.user.email, tijn.user.name) == ("nieuw@movewell.test", tijn.name)
 
 
 def test_a_refused_new_account_keeps_what_was_typed_and_says_why_next_to_the_field(client, admin, colleague):
@@ -166,6 +198,7 @@ def test_a_new_role_ends_the_accounts_sessions_and_tokens(app, client, admin, co
 
     assert response.status_code == 302
     assert fresh(colleague).role == "chiropractor" and jarco.user_id == colleague.id
+    assert fresh(colleague).display_name == jarco.name
     assert me(app, token) == 401
     assert device.get("/frontdesk/").status_code == 302
     client.post(f"/admin/users/{colleague.id}/role", data={"role": "frontdesk", "chiropractor": ""})

@@ -43,7 +43,7 @@ def english(client):
 @pytest.fixture
 def desk(clinic, english, login_as):
     """Log the client in as the front desk and return the account."""
-    return login_as(Role.FRONTDESK)
+    return login_as(Role.FRONTDESK, name="Sanne Jacobs")
 
 
 def chiropractor(name: str) -> Chiropractor:

@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from clinic.extensions import db
-from clinic.models import PatientToken, Role
+from clinic.models import AppointmentAction, BookingSource, PatientToken, Role
+from clinic.services.booking import record as record_event
 from clinic.services.privacy import EXPORT_FORMAT, erase_patient, export_patient
 from clinic.services.readiness import NewTrainingSession, record_training_session
 from tests.conftest import log_in
@@ -66,6 +67,14 @@ def test_the_export_holds_every_part_of_the_record(record):
     assert [(o["measure"], o["score"], o["entered_by"]) for o in episode["outcomes"]] == [
         ("nprs", 6, "staff"), ("psk", 4, "patient")]
     assert episode["outcomes"][1]["answers"] == [{"activity": "hardlopen", "answer": 4}]
+
+
+def test_the_export_names_the_chiropractor_and_other_staff_only_by_role(record, chiropractor, create_account):
+    desk = create_account(Role.FRONTDESK, name="Sanne Jacobs")
+    record_event(db.session, record.past, AppointmentAction.CHECKED_IN, desk, BookingSource.FRONTDESK)
+    document = json.dumps(export_patient(db.session, record.patient, now=NOW))
+    assert '"by": "frontdesk"' in document and "Sanne Jacobs" not in document and desk.email not in document
+    assert chiropractor.name_for_patients == "Test Chiropractor"
 
 
 def test_instants_carry_their_offset_and_secrets_are_left_out(record):

@@ -123,6 +123,7 @@ EXPECTED = {
     "admin.user": ("LYNNN", "....."),
     "admin.new_user": ("LYNNN", "LYNNN"),
     "admin.change_role": (".....", "LYNNN"),
+    "admin.rename_user": (".....", "LYNNN"),
     "admin.deactivate_user": (".....", "LYNNN"),
     "admin.reset_two_factor": (".....", "LYNNN"),
     "admin.issue_token": (".....", "LYNNN"),
