@@ -3,6 +3,9 @@
 A chiropractor's working day is filled the way a busy practice fills it: mostly follow-ups, some
 massages and dry needling, an intake now and then, a gap here and there. Five years of history are
 completed, a few were no-shows or cancelled; the coming eight weeks are booked, fullest next week.
+The clinic closes on public holidays and for a training afternoon each quarter (and once in each of
+the coming two weeks); the one decompression table is never booked twice at once. A few hundred
+patients keep a training log and daily check-ins and were screened, for the readiness request.
 Rows go in through SQLAlchemy Core in large batches (no ORM objects), and still pass every rule of
 the database: the generator never lets a chiropractor's or a patient's appointments overlap, so the
 exclusion constraints (PostgreSQL) and triggers (SQLite) accept them all.
@@ -18,7 +21,7 @@ import re
 import shutil
 from contextlib import contextmanager, redirect_stderr
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -27,13 +30,23 @@ from flask_migrate import upgrade
 from clinic import create_app
 from clinic.extensions import db
 from clinic.localtime import combine, to_local, utcnow
-from clinic.models import Appointment, AppointmentType, Chiropractor, Patient, PatientSearchTerm, WorkingHours
+from clinic.models import (
+    Appointment,
+    AppointmentType,
+    Chiropractor,
+    Patient,
+    PatientReadinessProfile,
+    PatientSearchTerm,
+    TrainingSession,
+    WellnessCheckIn,
+    WorkingHours,
+)
 from clinic.patient_search import search_terms
 from clinic.services.seed import CHIROPRACTORS, STANDARD_HOURS, WORKDAYS, seed_clinic
 from config import INSTANCE_DIR, TestingConfig
 
 # Bump when the generated data changes: cached databases of another version are rebuilt.
-GENERATOR_VERSION = 4
+GENERATOR_VERSION = 5
 SEED = 20261130
 BENCH_DIR = INSTANCE_DIR / "bench"
 HISTORY_YEARS = 5
@@ -46,6 +59,12 @@ TYPE_WEIGHTS = {
     "sports_massage_60": 3, "intake": 5,
 }
 GAP_CHANCE = 0.06
+TABLE_TYPE = "decompression"  # the type that needs the clinic's one decompression table
+# Taken instead of decompression when the clinic's one table is in use then.
+TABLE_TAKEN_FALLBACK = "follow_up"
+READINESS_PATIENTS = 400
+TRAINING_DAYS = 42
+CHECK_IN_DAYS = 14
 PAST_OUTCOMES = (("completed", 90), ("no_show", 3), ("cancelled", 7))
 
 
@@ -207,8 +226,11 @@ def build(url: str, size: Size, *, log=print) -> None:
         today = to_local(utcnow()).date()
         first = today - timedelta(days=size.history_days)
         last = today + timedelta(weeks=FUTURE_WEEKS)
+        closed = closed_blocks(first, last, today)
+        add_closures(session, closed)
         with bulk_load_of_appointments(session):
-            count = add_appointments(session, rng, chiropractor_ids, patient_ids, types, first, today, last)
+            count = add_appointments(session, rng, chiropractor_ids, patient_ids, types, first, today, last, closed)
+        add_readiness_data(session, rng, patient_ids[:READINESS_PATIENTS], today)
         session.commit()
         db.engine.dispose()
     vacuum(url)
@@ -303,11 +325,16 @@ def add_patients(session, rng: random.Random, count: int) -> list[int]:
     return ids
 
 
-def add_appointments(session, rng, chiropractor_ids, patient_ids, types, first: date, today: date, last: date) -> int:
-    """Fill every workday from ``first`` to ``last``; return how many appointments were inserted."""
+def add_appointments(session, rng, chiropractor_ids, patient_ids, types, first: date, today: date, last: date,
+                     closed: dict[date, set[int]]) -> int:
+    """Fill every workday from ``first`` to ``last`` but its ``closed`` blocks; return how many appointments were inserted."""
     weights = list(TYPE_WEIGHTS.values())
     occupied = {code: types[code].duration_minutes + types[code].buffer_after_minutes for code in TYPE_WEIGHTS}
     outcomes, outcome_weights = zip(*PAST_OUTCOMES)
+    # The generator keeps the table free of overlaps whether or not the schema knows the table
+    # (an older commit's, for a before-and-after run), so both get the same appointments.
+    table_id = getattr(types[TABLE_TYPE], "resource_id", None)
+    keeps_resource = "resource_id" in Appointment.__table__.c
     now = utcnow()
     # A patient comes at most once a day, so a patient's appointments never overlap.
     busy_patients: dict[date, set[int]] = {}
@@ -317,11 +344,13 @@ def add_appointments(session, rng, chiropractor_ids, patient_ids, types, first: 
     while day <= last:
         if day.weekday() in WORKDAYS:
             busy_today = busy_patients.setdefault(day, set())
+            table_in_use: list[tuple[datetime, datetime]] = []
             # The future fills up: next week is nearly full, eight weeks ahead a third.
             weeks_ahead = (day - today).days / 7
             fill = 1.0 if day < today else max(0.3, 0.95 - 0.08 * weeks_ahead)
             for chiropractor_id in chiropractor_ids:
-                for starts_at, type_code in day_schedule(rng, day, occupied, weights, fill):
+                schedule = day_schedule(rng, day, occupied, weights, fill, closed.get(day, set()), table_in_use)
+                for starts_at, type_code in schedule:
                     patient_id = rng.choice(patient_ids)
                     while patient_id in busy_today:
                         patient_id = rng.choice(patient_ids)
@@ -335,6 +364,7 @@ def add_appointments(session, rng, chiropractor_ids, patient_ids, types, first: 
                         "status": status, "source": "frontdesk", "cancel_reason": "ziek" if status == "cancelled" else "",
                         "cancelled_at": starts_at - timedelta(days=1) if status == "cancelled" else None,
                         "created_at": now, "updated_at": now,
+                        **({"resource_id": table_id if type_code == TABLE_TYPE else None} if keeps_resource else {}),
                     })
             busy_patients.pop(day - timedelta(days=1), None)
         if len(rows) >= BATCH:
@@ -348,25 +378,104 @@ def add_appointments(session, rng, chiropractor_ids, patient_ids, types, first: 
     return count
 
 
-def day_schedule(rng: random.Random, day: date, occupied: dict[str, int], weights, fill: float):
+def day_schedule(rng: random.Random, day: date, occupied: dict[str, int], weights, fill: float,
+                 closed: set[int], table_in_use: list[tuple[datetime, datetime]]):
     """Yield (start, type code) for one chiropractor's local day: back to back, with some gaps.
 
-    ``fill`` is the chance that a place in the day is booked; an unbooked place stays free.
+    ``fill`` is the chance that a place in the day is booked; an unbooked place stays free. The
+    blocks of STANDARD_HOURS numbered in ``closed`` stay empty. Decompression is booked only while
+    the table is free (``table_in_use``, the day's bookings of it so far, which this extends).
     """
     codes = list(occupied)
-    for opens, closes in STANDARD_HOURS:
+    for block, (opens, closes) in enumerate(STANDARD_HOURS):
+        if block in closed:
+            continue
         cursor = combine(day, opens)
         closing = combine(day, closes)
         while True:
             if rng.random() < GAP_CHANCE:
                 cursor += timedelta(minutes=15)
             code = rng.choices(codes, weights)[0]
+            if code == TABLE_TYPE and any(
+                start < cursor + timedelta(minutes=occupied[code]) and cursor < end for start, end in table_in_use
+            ):
+                code = TABLE_TAKEN_FALLBACK
             length = timedelta(minutes=occupied[code])
             if cursor + length > closing:
                 break
             if rng.random() < fill:
+                if code == TABLE_TYPE:
+                    table_in_use.append((cursor, cursor + length))
                 yield cursor, code
             cursor += length
+
+
+def closed_blocks(first: date, last: date, today: date) -> dict[date, set[int]]:
+    """Return the clinic's closures from ``first`` to ``last``: per workday, the closed blocks of STANDARD_HOURS.
+
+    Each year's public holidays (New Year, Koningsdag, Christmas) close the whole day, a training
+    afternoon closes one afternoon a quarter, and the coming two weeks have one of each, so every
+    availability request of the bench meets a closure.
+    """
+    whole_day = set(range(len(STANDARD_HOURS)))
+    afternoon = {len(STANDARD_HOURS) - 1}
+    closed: dict[date, set[int]] = {}
+    for year in range(first.year, last.year + 1):
+        for month, day in ((1, 1), (4, 27), (12, 25), (12, 26)):
+            closed[date(year, month, day)] = whole_day
+        for month in (3, 6, 9, 12):
+            closed[next_workday(date(year, month, 10))] = afternoon
+    closed[next_workday(today + timedelta(days=4))] = afternoon
+    closed[next_workday(today + timedelta(days=9))] = whole_day
+    return {day: blocks for day, blocks in closed.items() if first <= day <= last and day.weekday() in WORKDAYS}
+
+
+def next_workday(day: date) -> date:
+    while day.weekday() not in WORKDAYS:
+        day += timedelta(days=1)
+    return day
+
+
+def add_closures(session, closed: dict[date, set[int]]) -> None:
+    """Insert ``closed`` as clinic closures, one per day, when the schema has them (an older commit's may not)."""
+    if not sa.inspect(session.connection()).has_table("clinic_closures"):
+        return
+    closures = sa.table("clinic_closures", sa.column("starts_at"), sa.column("ends_at"), sa.column("reason"))
+    rows = []
+    for day, blocks in sorted(closed.items()):
+        opens, closes = STANDARD_HOURS[min(blocks)][0], STANDARD_HOURS[max(blocks)][1]
+        reason = "Gesloten" if len(blocks) == len(STANDARD_HOURS) else "Scholingsmiddag"
+        rows.append({"starts_at": combine(day, opens), "ends_at": combine(day, closes), "reason": reason})
+    session.execute(sa.insert(closures), rows)
+
+
+def add_readiness_data(session, rng: random.Random, patient_ids: list[int], today: date) -> None:
+    """Give ``patient_ids`` six weeks of training log, two weeks of check-ins and a screening a month ago."""
+    now = utcnow()
+    sessions, check_ins, profiles = [], [], []
+    for patient_id in patient_ids:
+        for days_ago in range(TRAINING_DAYS, 0, -1):
+            if rng.random() < 0.55:
+                competition = rng.random() < 0.05
+                sessions.append({
+                    "patient_id": patient_id, "ended_at": combine(today - timedelta(days=days_ago), time(19)),
+                    "duration_minutes": rng.randint(35, 110), "rpe": rng.randint(7, 9) if competition else rng.randint(3, 7),
+                    "kind": "wedstrijd" if competition else "hardlopen", "is_competition": competition, "created_at": now,
+                })
+        for days_ago in range(CHECK_IN_DAYS, -1, -1):
+            if rng.random() < 0.7:
+                check_ins.append({
+                    "patient_id": patient_id, "day": today - timedelta(days=days_ago), "sleep": rng.randint(2, 5),
+                    "fatigue": rng.randint(2, 5), "stress": rng.randint(1, 4), "soreness": rng.randint(2, 6),
+                    "doms": rng.randint(0, 5), "rmssd_ms": float(rng.randint(45, 95)), "created_at": now,
+                })
+        screened_on = today - timedelta(days=30)
+        profiles.append({
+            "patient_id": patient_id, "screened_at": combine(screened_on, time(10)),
+            "screening_due_on": screened_on + timedelta(days=182), "updated_at": now,
+        })
+    for model, rows in ((TrainingSession, sessions), (WellnessCheckIn, check_ins), (PatientReadinessProfile, profiles)):
+        session.execute(sa.insert(model.__table__), rows)
 
 
 def double_bookings(url: str) -> int:
