@@ -1,5 +1,4 @@
 """The migrations build exactly the models' schema, and can be undone and redone."""
-import os
 from datetime import date
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from clinic.services.access_log import LogFilter, Requester, record_access, reco
 from clinic.services.accounts import create_user
 from clinic.services.record_seals import verify_records
 from clinic.services.seed import seed_clinic
-from tests.conftest import PASSWORD, config_for, postgres_url
+from tests.conftest import PASSWORD, config_for, emptied_database, postgres_url
 from tests.privacy.privacy_builders import NOW, fill_patient_record
 
 # The revision before the access log took refused attempts and looks at itself.
@@ -29,18 +28,9 @@ BEFORE_REFUSALS = ScriptDirectory(str(Path(__file__).resolve().parent.parent / "
 @pytest.fixture(params=["sqlite", "postgresql"])
 def empty_database_url(request, tmp_path):
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'migrations.db'}"
-        return
+        return f"sqlite:///{tmp_path / 'migrations.db'}"
     base_url = sa.engine.make_url(postgres_url())
-    name = f"{base_url.database}_migrations_{os.getpid()}"
-    admin = sa.create_engine(base_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    yield base_url.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.dispose()
+    return emptied_database(base_url.set(database=f"{base_url.database}_migrations"))
 
 
 def schema_differences() -> list:

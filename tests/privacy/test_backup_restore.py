@@ -22,7 +22,7 @@ from clinic.services.privacy import erase_patient
 from clinic.services.series import book_series
 from clinic.services.staffing import add_closure, offer_types
 from clinic.services.patient_merge import merge_patients
-from tests.conftest import api_token_for
+from tests.conftest import api_token_for, emptied_database
 from tests.privacy.database_fingerprint import schema_objects, table_fingerprints
 from tests.privacy.privacy_builders import NOW
 
@@ -64,23 +64,14 @@ def full_database(record, admin, create_patient, create_account):
 
 @pytest.fixture
 def empty_database(app, owner_settings, tmp_path):
-    """Return the URL of a new, empty database of the app's kind (a PostgreSQL one is dropped afterwards).
+    """Return the URL of a new, empty database of the app's kind (a PostgreSQL one emptied, see ``emptied_database``).
 
     Made, and restored into, as the owner: the app's own role may not create databases or tables.
     """
     url = sa.engine.make_url(owner_settings["SQLALCHEMY_DATABASE_URI"])
     if url.get_backend_name() == "sqlite":
-        yield url.set(database=str(tmp_path / "restored.db"))
-        return
-    target = url.set(database=f"{url.database}_restore")
-    server = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with server.connect() as connection:
-        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{target.database}"')
-        connection.exec_driver_sql(f'CREATE DATABASE "{target.database}"')
-    yield target
-    with server.connect() as connection:
-        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)')
-    server.dispose()
+        return url.set(database=str(tmp_path / "restored.db"))
+    return sa.engine.make_url(emptied_database(url.set(database=f"{url.database}_restore")))
 
 
 def test_a_restored_backup_has_every_row_and_every_rule_of_the_original(app, full_database, empty_database, tmp_path):

@@ -1,8 +1,8 @@
 """Two app instances (gunicorn, as in docs/deploy.md) against one PostgreSQL database and one Redis.
 
 Bookings spread over both never double-book, and the booking limit counts requests to either.
-The test makes its own database (``<TEST_DATABASE_URL's name>_scaleout``) and drops it afterwards,
-so the rest of the suite's PostgreSQL database is never touched by servers it does not control.
+The test has its own database (``<this worker's database>_scaleout``, emptied before it starts), so
+the rest of the suite's PostgreSQL database is never touched by servers it does not control.
 Under ``CI=true`` it must run; elsewhere it skips without PostgreSQL or Redis.
 """
 from __future__ import annotations
@@ -25,7 +25,7 @@ from clinic import create_app
 from clinic.extensions import db
 from clinic.localtime import to_local, utcnow
 from clinic.services.seed import seed_clinic
-from tests.conftest import REDIS_URL, config_for, postgres_url, require_redis
+from tests.conftest import REDIS_URL, config_for, emptied_database, postgres_url, require_redis
 from tests.gunicorn_server import free_port, start_gunicorn, wait_until_serving
 
 SLOTS = 6
@@ -36,24 +36,17 @@ SLOT_TYPE = "sports_massage_30"
 
 @pytest.fixture(scope="module")
 def database_url():
-    """Return the URL of a migrated, seeded PostgreSQL database of this test's own; drop it afterwards."""
+    """Return the URL of a migrated, seeded PostgreSQL database of this test's own, emptied first."""
     require_redis()
     suite_url = sa.make_url(postgres_url())
-    url = suite_url.set(database=f"{suite_url.database}_scaleout")
-    admin = sa.create_engine(suite_url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
-        connection.exec_driver_sql(f'CREATE DATABASE "{url.database}"')
-    app = create_app(config_for(url.render_as_string(hide_password=False)))
+    url = emptied_database(suite_url.set(database=f"{suite_url.database}_scaleout"))
+    app = create_app(config_for(url))
     with app.app_context():
         upgrade()
         seed_clinic(db.session)
         db.session.commit()
         db.engine.dispose()
-    yield url.render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
-    admin.dispose()
+    return url
 
 
 @pytest.fixture(scope="module")
