@@ -19,8 +19,7 @@ from webargs.flaskparser import FlaskParser, is_json_request
 from clinic.api.schemas import ErrorSchema
 from clinic.auth.login import bearer_token
 from clinic.errors import DomainError, Invalid
-from clinic.extensions import csrf, db
-from clinic.services.accounts import user_for_token
+from clinic.extensions import csrf
 from clinic.web import UNSAFE_METHODS
 
 BEARER = "bearerAuth"
@@ -152,9 +151,10 @@ def _documented(view, *, security: list, errors: tuple[int, ...]):
 
 @bp.before_request
 def authenticate_request() -> None:
-    token = bearer_token(request)
-    if token is not None:
-        if user_for_token(db.session, token) is None:
+    if bearer_token(request) is not None:
+        # With a token (and no session: two credentials are refused), the account is the token's,
+        # loaded once by the login manager's request loader.
+        if not current_user.is_authenticated:
             abort(401, "The bearer token is not valid.")
     elif request.method in UNSAFE_METHODS and current_user.is_authenticated:
         csrf.protect()

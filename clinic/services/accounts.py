@@ -7,7 +7,7 @@ import secrets
 from datetime import datetime
 
 from sqlalchemy import or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from clinic.auth import second_factor
@@ -354,6 +354,7 @@ def user_for_token(session: Session, token: str) -> User | None:
     """Return the account of an unrevoked API token, if that account may hold one; else ``None``."""
     api_token = session.scalar(
         select(ApiToken).where(ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None))
+        .options(joinedload(ApiToken.user))
     )
     if api_token is None or not may_hold_api_token(api_token.user):
         return None

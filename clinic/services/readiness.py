@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import Row, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, contains_eager, selectinload
 
@@ -439,17 +439,29 @@ def readiness_inputs(session: Session, patient: Patient, at: datetime) -> readin
     competition are the current ones: they describe the patient, not a moment.
     """
     today = to_local(at).date()
-    sessions = session.scalars(select(TrainingSession).where(
-        TrainingSession.patient_id == patient.id, TrainingSession.ended_at <= at)).all()
-    check_ins = session.scalars(select(WellnessCheckIn).where(
-        WellnessCheckIn.patient_id == patient.id, WellnessCheckIn.day <= today)
-        .options(selectinload(WellnessCheckIn.complaints))).all()
+    # Columns, not ORM objects: a patient's log is hundreds of rows, read on every readiness request.
+    sessions = session.execute(select(
+        TrainingSession.ended_at, TrainingSession.duration_minutes, TrainingSession.rpe, TrainingSession.kind,
+        TrainingSession.is_competition,
+    ).where(TrainingSession.patient_id == patient.id, TrainingSession.ended_at <= at)).all()
+    check_ins = session.execute(select(
+        WellnessCheckIn.id, WellnessCheckIn.day, WellnessCheckIn.sleep, WellnessCheckIn.fatigue,
+        WellnessCheckIn.stress, WellnessCheckIn.soreness, WellnessCheckIn.doms, WellnessCheckIn.doms_region,
+        WellnessCheckIn.rmssd_ms,
+    ).where(WellnessCheckIn.patient_id == patient.id, WellnessCheckIn.day <= today)).all()
+    complaints: dict[int, list[Row]] = {}
+    for complaint in session.execute(
+        select(WellnessComplaint.check_in_id, WellnessComplaint.complaint, WellnessComplaint.began_on,
+               WellnessComplaint.reviewed_at)
+        .join(WellnessCheckIn).where(WellnessCheckIn.patient_id == patient.id, WellnessCheckIn.day <= today)
+        .order_by(WellnessComplaint.complaint)
+    ):
+        complaints.setdefault(complaint.check_in_id, []).append(complaint)
     screening = screening_of(session, patient)
     return readiness.ReadinessInputs(
         date_of_birth=patient.date_of_birth,
-        sessions=tuple(readiness.TrainingSession(row.ended_at, row.duration_minutes, row.rpe, row.kind,
-                                                 row.is_competition) for row in sessions),
-        check_ins=tuple(_engine_check_in(row, at) for row in check_ins),
+        sessions=tuple(readiness.TrainingSession(*row) for row in sessions),
+        check_ins=tuple(_engine_check_in(row, complaints.get(row.id, ()), at) for row in check_ins),
         screening=readiness.Screening(
             flags={name: readiness.FlagCheck(record.checked_on, _checker(record.checked_by),
                                              ", ".join(record.regions) or None)
@@ -466,13 +478,13 @@ def _checker(user: User | None) -> str:
     return "" if user is None else user.email
 
 
-def _engine_check_in(row: WellnessCheckIn, at: datetime) -> readiness.WellnessCheckIn:
+def _engine_check_in(row: Row, complaints: Iterable[Row], at: datetime) -> readiness.WellnessCheckIn:
     # A review after ``at`` was not known then: the readiness of a note written before it stays as it was.
     return readiness.WellnessCheckIn(
         day=row.day, sleep=row.sleep, fatigue=row.fatigue, stress=row.stress, soreness=row.soreness,
         doms=row.doms, doms_region=row.doms_region, rmssd_ms=row.rmssd_ms,
-        complaints={complaint.complaint: complaint.began_on for complaint in row.complaints},
-        reviewed=frozenset(complaint.complaint for complaint in row.complaints
+        complaints={complaint.complaint: complaint.began_on for complaint in complaints},
+        reviewed=frozenset(complaint.complaint for complaint in complaints
                            if complaint.reviewed_at is not None and complaint.reviewed_at <= at),
     )
 
