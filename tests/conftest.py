@@ -166,6 +166,7 @@ class Backend:
     template_url: str  # as the owner
     tmp_path_factory: pytest.TempPathFactory | None = None
     app_role: str | None = None
+    _emptying: str | None = None  # the statements ``reset`` runs, made on its first call
 
     def fresh_url(self) -> str:
         """Return the URL of an empty, migrated database for one test, as the app connects to it."""
@@ -184,15 +185,29 @@ class Backend:
         return {"SQLALCHEMY_DATABASE_URI": self.template_url, "DATABASE_APP_ROLE": self.app_role}
 
     def reset(self) -> None:
-        """Empty every table after a test (PostgreSQL; SQLite tests get a fresh file)."""
+        """Empty every table and restart every sequence after a test (PostgreSQL; SQLite tests get a fresh file).
+
+        DELETE with the triggers off (the append-only tables refuse it otherwise), not TRUNCATE:
+        TRUNCATE gives each of the forty tables and their indexes new files, 200 ms a test, where
+        deleting the few rows a test leaves takes 8.
+        """
         if self.name != "postgresql":
             return
         engine = sa.create_engine(self.template_url)
-        tables = ", ".join(table.name for table in db.metadata.sorted_tables)
         with engine.begin() as connection:
-            connection.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
-            # The one row the migrations put in, as a freshly migrated database has it.
-            connection.exec_driver_sql("INSERT INTO schedule_revisions (id, value) VALUES (1, 0)")
+            if self._emptying is None:
+                sequences = connection.exec_driver_sql(
+                    "SELECT quote_ident(schemaname) || '.' || quote_ident(sequencename) FROM pg_sequences"
+                    " WHERE schemaname = 'public'"
+                ).scalars()
+                self._emptying = "".join([
+                    "SET LOCAL session_replication_role = replica;",
+                    *(f"DELETE FROM {table.name};" for table in db.metadata.sorted_tables),
+                    *(f"ALTER SEQUENCE {sequence} RESTART;" for sequence in sequences),
+                    # The one row the migrations put in, as a freshly migrated database has it.
+                    "INSERT INTO schedule_revisions (id, value) VALUES (1, 0);",
+                ])
+            connection.exec_driver_sql(self._emptying)
         engine.dispose()
 
 
