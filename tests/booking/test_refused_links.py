@@ -12,6 +12,7 @@ from clinic.scheduling import STAFF_POLICY
 from clinic.services import episodes
 from clinic.services.booking import book_appointment
 from clinic.services.patient_links import issue_single_use_link
+from clinic.services.seed import seed_clinic
 from tests.admin.page_reader import Page
 from tests.services.conftest import NOW
 from tests.services.test_patient_mail import TUESDAY_0900
@@ -38,8 +39,6 @@ CASES = [(purpose, state) for purpose in LINK_PAGES for state in HEADINGS
 
 @pytest.fixture
 def appointment(app, clock, create_patient):
-    from clinic.services.seed import seed_clinic
-
     clock.set(NOW)
     seed_clinic(db.session)
     patient = create_patient(first_name="Sanne", last_name="de Vries", email="sanne@example.nl")
