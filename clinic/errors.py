@@ -34,6 +34,20 @@ class NotFound(DomainError):
     code = "not_found"
 
 
+class LinkRefused(NotFound):
+    """A patient's secret link that opens nothing: unknown (404), already used or expired (410 Gone).
+
+    Outside the API its page says which of the three, and what to do next; never whose link it was.
+    """
+
+    UNKNOWN, USED, EXPIRED = "unknown", "used", "expired"
+
+    def __init__(self, state: str, message: str = "This link is not valid (any more)."):
+        super().__init__(message, code=f"link_{state}")
+        self.state = state
+        self.status = 404 if state == self.UNKNOWN else 410
+
+
 class NotAllowed(DomainError):
     """The user's role may not do this (see ``clinic.policy``)."""
 
@@ -58,6 +72,7 @@ HTTP_CODES = {
     404: "not_found",
     405: "method_not_allowed",
     409: "conflict",
+    410: "gone",
     413: "payload_too_large",
     415: "unsupported_media_type",
     422: "invalid",
@@ -83,6 +98,13 @@ def error_response(
     return make_response(body, status)
 
 
+def refused_link_page(error: LinkRefused) -> Response:
+    """The page of a secret link that opens nothing, kept out of caches like the pages such links open."""
+    response = make_response(render_template("errors/link_refused.html", state=error.state), error.status)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def init_error_handlers(app: Flask) -> None:
     """Map domain errors and HTTP errors to responses; roll back on anything unexpected."""
     from clinic.extensions import db
@@ -90,6 +112,8 @@ def init_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def handle_domain_error(error: DomainError):
         db.session.rollback()
+        if isinstance(error, LinkRefused) and not wants_json():
+            return refused_link_page(error)
         return error_response(error.status, error.message, code=error.code, fields=error.fields,
                               details=error.details)
 

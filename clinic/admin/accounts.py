@@ -56,8 +56,10 @@ def new_user():
             show_refusal(form, error)
         else:
             db.session.commit()
-            flash(_("The account %(email)s is made. Hand over its first password in person; it can be changed "
-                    "under “My account”.", email=user.email), "info")
+            # The name is never blank (the form asks for it, a chiropractor's account takes its chiropractor's,
+            # and the database refuses a blank one): staff are named, not shown by e-mail address.
+            flash(_("The account of %(name)s is made. Hand over its first password in person; it can be changed "
+                    "under “My account”.", name=user.display_name), "info")
             return redirect(url_for(".user", user_id=user.id))
     return render_template("admin/new_user.html", form=form), 422 if form.errors else 200
 
@@ -121,7 +123,7 @@ def change_role(user_id: int):
             show_refusal(form, error)
         else:
             db.session.commit()
-            flash(_("%(email)s is now %(role)s; its sessions and API tokens have ended.", email=user.email,
+            flash(_("%(name)s is now %(role)s; its sessions and API tokens have ended.", name=user.display_name,
                     role=ROLE_LABELS[user.role]), "info")
             return redirect(url_for(".user", user_id=user.id))
     return account_page(user, role_form=form, status=422)
@@ -138,7 +140,7 @@ def deactivate_user(user_id: int):
         flash(_("You cannot deactivate your own account."), "error")
     else:
         db.session.commit()
-        flash(_("%(email)s is deactivated; its sessions and API tokens have ended.", email=user.email), "info")
+        flash(_("%(name)s is deactivated; its sessions and API tokens have ended.", name=user.display_name), "info")
     return redirect(url_for(".user", user_id=user.id))
 
 
@@ -148,8 +150,8 @@ def reset_two_factor(user_id: int):
     user = staff_account_or_404(user_id)
     accounts.reset_second_factor(db.session, user, now=utcnow())
     db.session.commit()
-    flash(_("Two-factor login of %(email)s is removed; its sessions and API tokens have ended.", email=user.email),
-          "info")
+    flash(_("Two-factor login of %(name)s is removed; its sessions and API tokens have ended.",
+            name=user.display_name), "info")
     return redirect(url_for(".user", user_id=user.id))
 
 

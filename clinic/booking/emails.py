@@ -18,7 +18,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.orm import Session
 
 from clinic.calendar_file import appointment_ics
-from clinic.errors import NotFound
+from clinic.errors import LinkRefused
 from clinic.extensions import db
 from clinic.localtime import to_local, utcnow
 from clinic.models import Appointment, AppointmentStatus, MessageKind, OutboxMessage, Patient
@@ -190,14 +190,14 @@ def reminders_off_token(patient: Patient) -> str:
 
 
 def patient_of_reminders_off_token(token: str) -> Patient:
-    """Return the patient a reminders-off link belongs to, or raise ``NotFound``."""
+    """Return the patient a reminders-off link belongs to, or raise ``LinkRefused``."""
     try:
         patient_id = URLSafeSerializer(current_app.secret_key, salt=REMINDERS_OFF_SALT).loads(token)
     except BadSignature:
-        raise NotFound("This link is not valid.") from None
+        raise LinkRefused(LinkRefused.UNKNOWN) from None
     patient = db.session.get(Patient, patient_id)
     if patient is None:
-        raise NotFound("This link is not valid.")
+        raise LinkRefused(LinkRefused.UNKNOWN)
     return patient
 
 

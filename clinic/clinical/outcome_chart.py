@@ -10,14 +10,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from clinic.clinical.timeline import LEFT, RIGHT, Tick, _scale
+from clinic.clinical.timeline import Tick, _scale
 from clinic.outcomes.measures import SCALES, Measure
 from clinic.outcomes.progress import Change
 
-WIDTH = 440
+# About as wide as a phone's card, so that on a phone the labels are drawn near their own size; on a wide
+# screen the chart grows. The ticks are at most three characters ("−7", "80"): a narrow left margin.
+WIDTH = 320
+LEFT, RIGHT = 30, 8
 PANEL_HEIGHT = 100
-PANEL_GAP = 40
-TOP = 18
+# Room above each panel for its title on two lines (the template wraps a long measure name).
+TITLE_LINES = 2
+TITLE_LINE_HEIGHT = 15
+PANEL_GAP = 26 + TITLE_LINES * TITLE_LINE_HEIGHT
+TOP = 6 + TITLE_LINES * TITLE_LINE_HEIGHT
+# The characters of a title line: what fits in WIDTH - LEFT at the title's font size.
+TITLE_LINE_CHARACTERS = 32
 
 
 @dataclass(frozen=True)
@@ -51,6 +59,8 @@ class OutcomeChart:
     right: float
     panels: tuple[OutcomePanel, ...]
     days: tuple[tuple[float, date], ...]  # x and date of the first and last day
+    title_line_height: float = TITLE_LINE_HEIGHT
+    title_line_characters: int = TITLE_LINE_CHARACTERS
 
 
 def target_of(change: Change) -> float | None:

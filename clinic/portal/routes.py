@@ -271,9 +271,6 @@ def login_link(token: str):
             valid_login_link(db.session, token, utcnow())
             return render_template("portal/login_link.html", form=form)
         account = redeem_login_link(db.session, token, utcnow())
-    except NotFound:
-        db.session.rollback()
-        return render_template("portal/login_link.html", expired=True), 404
     except Conflict:
         db.session.rollback()
         return render_template("portal/login_link.html", email_in_use=True), 409

@@ -37,7 +37,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import case, func, select, text
 from sqlalchemy.orm import Session
 
-from clinic.errors import Conflict, Invalid, NotFound
+from clinic.errors import Conflict, Invalid, LinkRefused, NotFound
 from clinic.localtime import to_local
 from clinic.models import (
     Appointment,
@@ -274,10 +274,12 @@ def read_returning_booking(session: Session, token: str, *, secret: str, now: da
     try:
         claim = URLSafeSerializer(secret, salt=RETURNING_LINK_SALT).loads(token)
     except BadSignature:
-        raise NotFound("This link is not valid.") from None
+        raise LinkRefused(LinkRefused.UNKNOWN) from None
     patient = session.get(Patient, claim["patient"])
-    if patient is None or datetime.fromisoformat(claim["until"]) <= now:
-        raise NotFound("This link is not valid.")
+    if patient is None:
+        raise LinkRefused(LinkRefused.UNKNOWN)
+    if datetime.fromisoformat(claim["until"]) <= now:
+        raise LinkRefused(LinkRefused.EXPIRED)
     try:
         appointment_type = online_type(session, claim["type"])
     except Invalid:
@@ -373,7 +375,7 @@ def issue_manage_token(session: Session, appointment: Appointment) -> str:
 
 
 def appointment_for_token(session: Session, token: str, now: datetime) -> Appointment:
-    """Return the appointment a manage link belongs to, or raise ``NotFound``.
+    """Return the appointment a manage link belongs to, or raise ``LinkRefused`` (unknown, or expired once it starts).
 
     A link stops working when its appointment starts: after that there is nothing left to manage,
     and a forwarded or leaked e-mail no longer shows the patient's details.
@@ -384,8 +386,10 @@ def appointment_for_token(session: Session, token: str, now: datetime) -> Appoin
             PatientToken.purpose == TokenPurpose.MANAGE_APPOINTMENT.value,
         )
     )
-    if found is None or found.appointment is None or (found.expires_at is not None and found.expires_at <= now):
-        raise NotFound("This link is not valid.")
+    if found is None or found.appointment is None:
+        raise LinkRefused(LinkRefused.UNKNOWN)
+    if found.expires_at is not None and found.expires_at <= now:
+        raise LinkRefused(LinkRefused.EXPIRED)
     return found.appointment
 
 

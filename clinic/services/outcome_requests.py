@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from clinic.errors import NotFound
+from clinic.errors import LinkRefused
 from clinic.models import (
     Appointment,
     AppointmentStatus,
@@ -80,10 +80,11 @@ def issue_outcome_link(session: Session, appointment: Appointment) -> str:
 
 
 def valid_outcome_link(session: Session, token: str, now: datetime, *, lock: bool = False) -> PatientToken:
-    """Return the unused, unexpired link of ``token`` whose episode is still open, or raise ``NotFound``."""
+    """Return the unused, unexpired link of ``token`` whose episode is still open, or raise ``LinkRefused``
+    (a closed episode as expired)."""
     link = valid_single_use_link(session, token, TokenPurpose.OUTCOME_MEASURES, now, lock=lock)
     if open_episode_of(session, link.appointment) is None:
-        raise NotFound("This complaint's treatment has ended.")
+        raise LinkRefused(LinkRefused.EXPIRED, "This complaint's treatment has ended.")
     return link
 
 

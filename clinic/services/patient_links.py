@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from clinic.errors import NotFound
+from clinic.errors import LinkRefused
 from clinic.models import Appointment, PatientToken, TokenPurpose
 from clinic.services.online_booking import hash_token
 
@@ -25,14 +25,19 @@ def issue_single_use_link(session: Session, purpose: TokenPurpose, patient_id: i
 
 def valid_single_use_link(session: Session, token: str, purpose: TokenPurpose, now: datetime, *,
                           lock: bool = False) -> PatientToken:
-    """Return the unused, unexpired link for ``purpose`` of ``token``, or raise ``NotFound``.
+    """Return the unused, unexpired link for ``purpose`` of ``token``, or raise ``LinkRefused`` (a
+    ``NotFound``) saying whether it is unknown, used (also when it has expired since) or expired.
 
     With ``lock``, the row stays locked until the transaction ends (PostgreSQL; SQLite requests
     that write take turns anyway), so two clicks on one link at once cannot both use it.
     """
     found = link_of(session, token, purpose, lock=lock)
-    if found is None or found.used_at is not None or found.expires_at is None or found.expires_at <= now:
-        raise NotFound("This link is not valid (any more).")
+    if found is None:
+        raise LinkRefused(LinkRefused.UNKNOWN)
+    if found.used_at is not None:
+        raise LinkRefused(LinkRefused.USED)
+    if found.expires_at is None or found.expires_at <= now:
+        raise LinkRefused(LinkRefused.EXPIRED)
     return found
 
 

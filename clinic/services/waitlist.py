@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from clinic.errors import Conflict, Invalid, NotFound
+from clinic.errors import Conflict, Invalid, LinkRefused, NotFound
 from clinic.localtime import to_local
 from clinic.models import (
     Appointment,
@@ -224,11 +224,11 @@ def issue_claim_link(session: Session, offer: WaitlistOffer, now: datetime, life
 
 
 def offer_of_link(session: Session, token: str) -> WaitlistOffer:
-    """Return the offer a claim link belongs to, claimed or expired alike, or raise ``NotFound``."""
+    """Return the offer a claim link belongs to, claimed or expired alike, or raise ``LinkRefused``."""
     link = link_of(session, token, TokenPurpose.WAITLIST_OFFER)
     offer = None if link is None else session.scalar(select(WaitlistOffer).where(WaitlistOffer.claim_token_id == link.id))
     if offer is None:
-        raise NotFound("This link is not valid.")
+        raise LinkRefused(LinkRefused.UNKNOWN)
     return offer
 
 

@@ -212,3 +212,36 @@ def test_an_admin_cannot_change_their_own_role(client, admin):
     assert response.status_code == 422
     assert "You cannot change your own role" in response.get_data(as_text=True)
     assert fresh(admin).role == "admin"
+
+
+
+@pytest.mark.parametrize(("language", "said"), [
+    ("en", {"made": "The account of Noor Nieuwenhuis is made.",
+            "role": "Noor Nieuwenhuis is now Administrator; its sessions and API tokens have ended.",
+            "two_factor": "Two-factor login of Noor Nieuwenhuis is removed; its sessions and API tokens have ended.",
+            "deactivated": "Noor Nieuwenhuis is deactivated; its sessions and API tokens have ended."}),
+    ("nl", {"made": "Het account van Noor Nieuwenhuis is aangemaakt.",
+            "role": "Noor Nieuwenhuis heeft nu de rol Beheerder; de sessies en API-tokens van het account zijn "
+                    "beëindigd.",
+            "two_factor": "Inloggen in twee stappen van Noor Nieuwenhuis is verwijderd; de sessies en API-tokens van "
+                          "dit account zijn beëindigd.",
+            "deactivated": "Noor Nieuwenhuis is gedeactiveerd; de sessies en API-tokens van dit account zijn "
+                           "beëindigd."}),
+])
+def test_the_messages_about_an_account_name_the_person_not_the_e_mail_address(client, admin, language, said):
+    """Making an account, its new role, removing its two-factor login and deactivating it: said by name."""
+    client.get(f"/taal/{language}")
+    form = {"name": "Noor Nieuwenhuis", "email": "Nieuw@MoveWell.test", "role": "frontdesk", "chiropractor": "",
+            "password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD}
+    steps = [("made", "/admin/users/new", form), ("role", "role", {"role": "admin", "chiropractor": ""}),
+             ("two_factor", "reset-two-factor", {}), ("deactivated", "deactivate", {})]
+    shown = {}
+    for step, path, data in steps:
+        noor = db.session.scalar(db.select(User).where(User.email == "nieuw@movewell.test"))
+        response = client.post(path if noor is None else f"/admin/users/{noor.id}/{path}", data=data,
+                               follow_redirects=True)
+        shown[step] = Page(response.get_data(as_text=True)).flashes()
+
+    for step, start in said.items():
+        assert len(shown[step]) == 1 and shown[step][0].startswith(start), shown[step]
+        assert "nieuw@movewell.test" not in shown[step][0].lower()

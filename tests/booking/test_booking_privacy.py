@@ -116,10 +116,12 @@ def test_a_forged_or_expired_link_books_nothing(client, sanne, monkeypatch):
     slot = first_slot(client, type_code="follow_up", days_ahead=3)
     client.post("/afspraak/bevestigen", data=page_form(slot, PATIENT))
     link = emailed_links()[0][1]
-    assert client.post(link[:-3] + "abc").status_code == 404
+    forged = client.post(link[:-3] + "abc")
+    assert forged.status_code == 404 and "Deze link kennen we niet" in forged.get_data(as_text=True)
     later = utcnow() + timedelta(hours=25)
     monkeypatch.setattr("clinic.booking.routes.utcnow", lambda: later)
-    assert client.post(link).status_code == 404
+    expired = client.post(link)
+    assert expired.status_code == 410 and "Deze link is verlopen" in expired.get_data(as_text=True)
     assert count(Appointment) == 0
 
 

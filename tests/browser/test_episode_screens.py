@@ -48,6 +48,32 @@ def fits_the_width(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
 
 
+def labels_outside_their_chart(page) -> list[str]:
+    """Return the chart labels shown that stick out of their chart's box (and are cut off), with where they are.
+
+    The box is the drawing, within the card; a chart that scrolls sideways in its own box (the load chart on
+    a phone) may be wider than the card, but its labels must still lie within the drawing.
+    """
+    return page.evaluate("""() => [...document.querySelectorAll('figure.timeline svg text')].flatMap(text => {
+        const svg = text.closest('svg').getBoundingClientRect();
+        const card = text.closest('.chart-scroll') ? svg : text.closest('figure').getBoundingClientRect();
+        const box = {left: Math.max(card.left, svg.left), right: Math.min(card.right, svg.right),
+                     top: Math.max(card.top, svg.top), bottom: Math.min(card.bottom, svg.bottom)};
+        const r = text.getBoundingClientRect();
+        const out = r.width > 0 && (r.left < box.left - 0.5 || r.right > box.right + 0.5 || r.top < box.top - 0.5
+                                    || r.bottom > box.bottom + 0.5);
+        return out ? [`${text.textContent.trim()}: ${Math.round(r.left)}–${Math.round(r.right)} x `
+                      + `${Math.round(r.top)}–${Math.round(r.bottom)} in ${Math.round(box.left)}–${Math.round(box.right)} x `
+                      + `${Math.round(box.top)}–${Math.round(box.bottom)}`] : [];
+    })""")
+
+
+def smallest_outcome_label(page) -> float:
+    """Return the height in px of the smallest label of the outcome chart, as drawn."""
+    return page.evaluate("""() => Math.min(...[...document.querySelectorAll('.outcome-svg text')]
+                                             .map(text => text.getBoundingClientRect().height))""")
+
+
 def test_an_episode_with_its_outcomes_beside_the_load_chart(live_server, page, app, create_patient,
                                                             create_account):
     seed_clinic(db.session)
@@ -82,6 +108,25 @@ def test_an_episode_with_its_outcomes_beside_the_load_chart(live_server, page, a
     expect(page.locator(".outcome-svg .mcid")).to_have_count(2)
     expect(page.locator(".outcome-svg .dot")).to_have_count(3)
     check_and_capture(page, "episode-page")
+    for viewport in (WIDE, PHONE):
+        page.set_viewport_size(viewport)
+        page.reload()
+        assert labels_outside_their_chart(page) == [], viewport
+    # The load chart scrolls sideways in its own box on a phone, starting at the newest days: its titles are
+    # there, inside the part first seen.
+    assert page.evaluate("""() => [...document.querySelectorAll('.chart-scroll .panel-title')]
+        .filter(title => title.getBoundingClientRect().width > 0).map(title => {
+            const box = title.closest('.chart-scroll').getBoundingClientRect(), r = title.getBoundingClientRect();
+            return r.left >= box.left - 0.5 && r.right <= box.right + 0.5;
+        })""") == [True] * 4
+    page.screenshot(path=ARTIFACTS / "episode-page-360-as-loaded.png", full_page=True)
+    # On a phone: nothing wider than the screen, the outcome chart's labels near their own size, and each
+    # measured value a short card of labelled lines rather than a table wider than the screen.
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert smallest_outcome_label(page) >= 9
+    table = page.locator(".outcome-table")
+    assert table.evaluate("t => t.closest('.table-scroll').scrollWidth <= t.closest('.table-scroll').clientWidth")
+    assert table.locator("tbody tr").first.evaluate("tr => getComputedStyle(tr).display") == "block"
 
 
 def test_a_patient_answers_the_questions_about_their_complaint_in_the_portal(live_server, page, app, create_patient):

@@ -101,14 +101,15 @@ def test_a_link_logs_in_once_after_pressing_the_button(app, client, sanne):
     assert account.last_login_at is not None
     other_browser = app.test_client()
     used = other_browser.post(link)
-    assert used.status_code == 404 and "Deze link werkt niet meer" in used.get_data(as_text=True)
+    assert used.status_code == 410 and "Deze link is al gebruikt" in used.get_data(as_text=True)
 
 
 def test_a_link_expires_after_half_an_hour(client, sanne, clock):
     client.post("/portaal/inloggen", data=SANNE)
     clock.advance(minutes=30)
-    assert client.get(emailed_links()[0]).status_code == 404
-    assert client.post(emailed_links()[0]).status_code == 404
+    assert client.get(emailed_links()[0]).status_code == 410
+    expired = client.post(emailed_links()[0])
+    assert expired.status_code == 410 and "Deze link is verlopen" in expired.get_data(as_text=True)
     assert sanne.user_id is None
 
 

@@ -94,8 +94,8 @@ def test_a_check_in_goes_once_a_day_after_the_visit_and_its_form_works_once(
     assert (answer.appointment_id, answer.pain_now, answer.soreness, answer.bruising, answer.dizziness,
             answer.remarks) == (appointment.id, 3, 5, True, False, "Wat stijf")
     assert not answer.is_worrying  # bruising after needling is expected
-    assert client.get(path).status_code == 404
-    assert client.post(path, data={"pain_now": "9", "soreness": "9"}).status_code == 404
+    assert client.get(path).status_code == 410
+    assert client.post(path, data={"pain_now": "9", "soreness": "9"}).status_code == 410
     assert db.session.query(AfterVisitAnswer).count() == 1
 
 

@@ -78,8 +78,8 @@ def test_the_request_goes_once_two_days_ahead_and_its_form_works_once(
     stored = db.session.query(OutcomeMeasurement).order_by(OutcomeMeasurement.measure).all()
     assert [(m.measure, m.score, m.entered_by, m.appointment_id) for m in stored] == [
         ("nprs", 6, "patient", appointment.id), ("psk", 3, "patient", appointment.id)]
-    assert client.get(path).status_code == 404
-    assert client.post(path, data={"pain": "2"}).status_code == 404
+    assert client.get(path).status_code == 410
+    assert client.post(path, data={"pain": "2"}).status_code == 410
     assert db.session.query(OutcomeMeasurement).count() == 2
 
 

@@ -106,7 +106,8 @@ def test_the_claim_link_expires_after_the_configured_hours_and_works_once(app, w
     client.post(claim_path(mail))
     assert "verlopen" in client.get(claim_path(mail)).text
     assert db.session.query(Appointment).filter_by(status="booked").count() == 0
-    assert client.get("/afspraak/wachtlijst/not-a-link").status_code == 404
+    unknown = client.get("/afspraak/wachtlijst/not-a-link")
+    assert unknown.status_code == 404 and "Deze link kennen we niet" in unknown.get_data(as_text=True)
 
 
 def test_a_move_and_removed_time_off_offer_the_time_once(app, waiting, create_patient, smtp_inbox):
