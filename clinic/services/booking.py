@@ -563,7 +563,7 @@ def reschedule_appointment(
     )
     if violations:
         raise as_error(violations)
-    previous, previous_end = appointment.starts_at, appointment.buffer_ends_at
+    previous, previous_end, previous_resource = appointment.starts_at, appointment.buffer_ends_at, appointment.resource_id
     # The new time takes what the type needs now (an appointment booked before the type needed
     # the resource takes it when moved).
     appointment.resource_id = appointment_type.resource_id
@@ -572,7 +572,7 @@ def reschedule_appointment(
     appointment.buffer_ends_at = new_starts_at + length.occupied
     insert_guarded(session, appointment)
     record(session, appointment, AppointmentAction.RESCHEDULED, user, source, previous_starts_at=previous)
-    time_freed(session, appointment.chiropractor_id, previous, previous_end)
+    time_freed(session, appointment.chiropractor_id, previous, previous_end, resource_id=previous_resource)
     return appointment
 
 
@@ -608,7 +608,8 @@ def change_status(
     if action is AppointmentAction.CANCELLED:
         appointment.cancelled_at = now
         appointment.cancel_reason = reason.strip()
-        time_freed(session, appointment.chiropractor_id, appointment.starts_at, appointment.buffer_ends_at)
+        time_freed(session, appointment.chiropractor_id, appointment.starts_at, appointment.buffer_ends_at,
+                   resource_id=appointment.resource_id)
     insert_guarded(session, appointment)
     record(session, appointment, action, user, source, reason=reason.strip(), at=now)
     return appointment
@@ -687,10 +688,12 @@ def violations_for(
     return check_booking(calendar, starts_at, length=length, policy=policy, now=now, shared=shared)
 
 
-def time_freed(session: Session, chiropractor_id: int, starts_at: datetime, ends_at: datetime) -> None:
-    """Write down that the chiropractor's time became free, for the mail worker to offer to the
-    waitlist (``clinic.services.waitlist``)."""
-    session.add(FreedTime(chiropractor_id=chiropractor_id, starts_at=starts_at, ends_at=ends_at))
+def time_freed(session: Session, chiropractor_id: int, starts_at: datetime, ends_at: datetime, *,
+               resource_id: int | None = None) -> None:
+    """Write down that the chiropractor's time became free (and the shared resource it held, if any),
+    for the mail worker to offer to the waitlist (``clinic.services.waitlist``)."""
+    session.add(FreedTime(chiropractor_id=chiropractor_id, resource_id=resource_id, starts_at=starts_at,
+                          ends_at=ends_at))
 
 
 def lock_chiropractor(session: Session, chiropractor_id: int) -> None:
