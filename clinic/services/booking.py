@@ -484,9 +484,11 @@ def book_appointment(
     now: datetime,
     user: User | None = None,
     desk_remarks: str = "",
+    tell_patient: bool = True,
 ) -> Appointment:
     """Book the patient at ``starts_at`` with the chiropractor, or with the first one free then,
-    with ``desk_remarks`` for the desk.
+    with ``desk_remarks`` for the desk; ``tell_patient=False`` queues no confirmation (a series
+    sends one for all its appointments).
 
     :raises NotOffered: the chiropractor (for any: every one) does not offer the type.
     :raises TooCloseToAnother: the patient has another appointment of the type too close to the time.
@@ -527,7 +529,7 @@ def book_appointment(
             if chiropractor_id is not None or len(candidates) == 1 or taken.code != SlotTaken.code:
                 raise
             continue
-        record(session, appointment, AppointmentAction.BOOKED, user, source)
+        record(session, appointment, AppointmentAction.BOOKED, user, source, tell_patient=tell_patient)
         return appointment
     if chiropractor_id is None and first_refusal and all_taken(first_refusal):
         if needs_taken_resource(first_refusal):
@@ -777,9 +779,10 @@ def record(
     reason: str = "",
     at: datetime | None = None,
     undone_status: AppointmentStatus | None = None,
+    tell_patient: bool = True,
 ) -> None:
     """Write down who changed the appointment, how and when (``at``, or the clock's now), and queue what
-    the patient is told about it."""
+    the patient is told about it (unless ``tell_patient`` is False)."""
     event = AppointmentEvent(
         appointment=appointment,
         action=action.value,
@@ -792,4 +795,5 @@ def record(
     if at is not None:
         event.happened_at = at
     session.add(event)
-    appointment_changed(session, appointment, action, source)
+    if tell_patient:
+        appointment_changed(session, appointment, action, source)
