@@ -2,11 +2,12 @@
 
 The messages about an appointment (confirmation, move, cancellation, reminder) are written here
 by the mail worker from what the request stored, with a calendar file that keeps one event in the
-patient's agenda up to date, and the offers of freed times to the waitlist with their claim links;
+patient's agenda up to date (a treatment series: one confirmation, one file, an event per appointment), and the offers of freed times to the waitlist with their claim links;
 the link that books a returning-patients-only appointment is written in its request.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parseaddr
 
@@ -17,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.orm import Session
 
-from clinic.calendar_file import appointment_ics
+from clinic.calendar_file import CalendarEvent, appointment_ics, appointments_ics
 from clinic.errors import LinkRefused
 from clinic.extensions import db
 from clinic.localtime import to_local, utcnow
@@ -31,7 +32,7 @@ from clinic.services.online_booking import (
 from clinic.services.after_visit import AFTER_VISIT_LINK_LIFETIME, check_in_still_applies, issue_after_visit_link
 from clinic.services.outbox import queue_email
 from clinic.services.outcome_requests import issue_outcome_link, open_episode_of, outcome_request_still_applies
-from clinic.services.patient_messages import reminders_wanted
+from clinic.services.patient_messages import calendar_sequence, reminders_wanted
 from clinic.services.portal import INVITATION_LIFETIME, issue_login_link
 from clinic.services.readiness import appointment_needs_warning
 from clinic.services.waitlist import expire_waitlist, issue_claim_link, offer_freed_times, offers_to_send
@@ -72,6 +73,8 @@ def write_appointment_message(message: OutboxMessage) -> bool:
         return write_after_visit_check_in(message)
     if kind is MessageKind.OUTCOME_MEASURES:
         return write_outcome_request(message)
+    if kind is MessageKind.SERIES_CONFIRMATION:
+        return write_series_confirmation(message)
     config = current_app.config
     starts_at = message.appointment_starts_at
     with current_app.test_request_context(base_url=config["CLINIC_BASE_URL"]), force_locale(message.language):
@@ -97,13 +100,70 @@ def write_appointment_message(message: OutboxMessage) -> bool:
             message.attachment_name = "afspraak.ics" if language == "nl" else "appointment.ics"
             message.attachment_type = f"text/calendar; method={CALENDAR_METHODS[kind]}"
             message.attachment = appointment_ics(
-                uid=f"appointment-{appointment.id}@movewell.nl",
-                summary=f"{context['type_name']} – {appointment.chiropractor.name} (MoveWell)",
+                uid=event_uid(appointment), summary=event_summary(context["type_name"], appointment),
                 starts_at=starts_at, ends_at=context["ends_at"],
                 description=_("Manage or cancel your appointment: %(url)s", url=manage_url),
                 stamp=utcnow(), location=config["CLINIC_ADDRESS"], organizer=parseaddr(config["MAIL_FROM"])[1],
                 attendee=patient.email, method=CALENDAR_METHODS[kind], sequence=message.calendar_sequence or 0,
             )
+    return True
+
+
+def event_uid(appointment: Appointment) -> str:
+    """Return the UID of the appointment's event in the patient's calendar: the same in every file about it."""
+    return f"appointment-{appointment.id}@movewell.nl"
+
+
+def event_summary(type_name: str, appointment: Appointment) -> str:
+    return f"{type_name} – {appointment.chiropractor.name} (MoveWell)"
+
+
+@dataclass(frozen=True)
+class SeriesItem:
+    """One appointment as the series confirmation lists it, with its own manage link."""
+
+    appointment: Appointment
+    manage_url: str
+
+
+def write_series_confirmation(message: OutboxMessage) -> bool:
+    """Write the one confirmation of a treatment series, in the language stored with it: every
+    appointment of the series still booked, each with its own manage link, and one calendar file with
+    an event per appointment (each with the UID and SEQUENCE its later move or cancellation continues).
+
+    False (not sent) when none of them is booked any more.
+    """
+    first, language, config = message.appointment, message.language, current_app.config
+    series = first.series
+    appointments = [a for a in (series.appointments if series else [first])
+                    if a.status == AppointmentStatus.BOOKED.value]
+    if not appointments:
+        return False
+    patient, type_name = first.patient, first.appointment_type.name(language)
+    with current_app.test_request_context(base_url=config["CLINIC_BASE_URL"]), force_locale(language):
+        items = [SeriesItem(a, url_for(f"{BOOKING_BLUEPRINTS[language]}.manage",
+                                       token=issue_manage_token(db.session, a), _external=True))
+                 for a in appointments]
+        body = render_template(
+            "booking/email_series_confirmation.txt", patient=patient, type_name=type_name, items=items,
+            clinic_phone=config["CLINIC_PHONE"], clinic_address=config["CLINIC_ADDRESS"],
+            deadline_hours=int(config["CANCELLATION_DEADLINE_HOURS"]),
+            **confirmation_extras(appointments[0], language),
+        )
+        message.to_address, message.body_text = patient.email, body
+        message.subject = _("Your %(count)d appointments at MoveWell, from %(day)s", count=len(items),
+                            day=_day_and_time(appointments[0].starts_at))
+        message.attachment_name = "afspraken.ics" if language == "nl" else "appointments.ics"
+        message.attachment_type = "text/calendar; method=REQUEST"
+        message.attachment = appointments_ics(
+            [CalendarEvent(uid=event_uid(item.appointment), summary=event_summary(type_name, item.appointment),
+                           starts_at=item.appointment.starts_at, ends_at=item.appointment.ends_at,
+                           description=_("Manage or cancel your appointment: %(url)s", url=item.manage_url),
+                           sequence=calendar_sequence(db.session, item.appointment))
+             for item in items],
+            stamp=utcnow(), location=config["CLINIC_ADDRESS"], organizer=parseaddr(config["MAIL_FROM"])[1],
+            attendee=patient.email, method="REQUEST",
+        )
     return True
 
 

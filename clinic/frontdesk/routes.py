@@ -204,6 +204,8 @@ def week():
     # Days the clinic is closed are left out, unless something is booked on them all the same.
     open_days = calendar.open_days(db.session, monday, monday + timedelta(days=6))
     agendas = [a for a in agendas if a.day in open_days or any(b.is_active for b in a.appointments)]
+    # The heading names the days shown: Monday to Friday when the weekend is closed.
+    first_day, last_day = (agendas[0].day, agendas[-1].day) if agendas else (monday, monday + timedelta(days=6))
     return render_template(
         "frontdesk/week.html",
         form=form,
@@ -211,6 +213,8 @@ def week():
         shown=shown,
         monday=monday,
         sunday=monday + timedelta(days=6),
+        first_day=first_day,
+        last_day=last_day,
         previous_week=monday - timedelta(days=7),
         next_week=monday + timedelta(days=7),
         today=today(),

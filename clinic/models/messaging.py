@@ -68,6 +68,8 @@ class MessageKind(str, enum.Enum):
     """The e-mails about an appointment; the worker writes them (``clinic.mail``)."""
 
     CONFIRMATION = "booking_confirmation"
+    # One confirmation for a whole treatment series, queued with its first appointment; lists them all.
+    SERIES_CONFIRMATION = "series_confirmation"
     MOVED = "appointment_moved"
     CANCELLED_BY_PATIENT = "cancelled_by_patient"
     CANCELLED_BY_CLINIC = "cancelled_by_clinic"

@@ -91,13 +91,17 @@ class WaitlistEntry(db.Model):
 
 class FreedTime(db.Model):
     """A chiropractor's time that became free (a cancellation, a move, removed time off), waiting for
-    the mail worker to offer it to the waitlist; deleted once offered."""
+    the mail worker to offer it to the waitlist; deleted once offered.
+
+    ``resource_id``: the shared resource (the decompression table) the freed appointment held, which
+    is then free for the other chiropractors too (NULL: none, or freed time off)."""
 
     __tablename__ = "freed_times"
     __table_args__ = (CheckConstraint("ends_at > starts_at", name="ends_after_start"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     chiropractor_id: Mapped[int] = mapped_column(ForeignKey("chiropractors.id", ondelete="CASCADE"))
+    resource_id: Mapped[int | None] = mapped_column(ForeignKey("resources.id"))
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = created_at_column()

@@ -5,6 +5,10 @@ hours that suit the patient, until a last day; an empty choice means any. A free
 when it is of the type, in the future, with one of the chiropractors, on one of the weekdays,
 starts and ends within the hours (Europe/Amsterdam wall clock), falls on or before the last day,
 and the patient has no appointment of their own then.
+
+A freed time is the freed chiropractor's; when the freed appointment held a shared resource (the
+decompression table), the resource is free then for every chiropractor, so a free time of another
+chiropractor within it is opened too, for the types that need that resource.
 """
 from __future__ import annotations
 
@@ -33,6 +37,30 @@ class Wish:
     weekdays: frozenset[int] = frozenset()
     from_time: time | None = None
     to_time: time | None = None
+
+
+@dataclass(frozen=True)
+class FreedSpan:
+    """A time that became free: the chiropractor's, and the shared resource's it held (if any)."""
+
+    chiropractor_id: int
+    start: datetime
+    end: datetime
+    resource_id: int | None = None
+
+
+def frees_others(freed: FreedSpan, resource_id: int | None) -> bool:
+    """Tell whether the freed time opens times of other chiropractors for a type needing ``resource_id``:
+    it held that very resource."""
+    return freed.resource_id is not None and freed.resource_id == resource_id
+
+
+def opened_by(freed: FreedSpan, slot: Slot, resource_id: int | None) -> bool:
+    """Tell whether the free ``slot`` (for a type needing ``resource_id``, or none) is one the freed
+    time opened: it starts within the freed time, with the freed chiropractor or, when the freed
+    time held the resource the type needs, with any chiropractor."""
+    return (freed.start <= slot.start < freed.end
+            and (slot.chiropractor_id == freed.chiropractor_id or frees_others(freed, resource_id)))
 
 
 def weekdays_mask(weekdays: Iterable[int]) -> int:

@@ -484,9 +484,11 @@ def book_appointment(
     now: datetime,
     user: User | None = None,
     desk_remarks: str = "",
+    tell_patient: bool = True,
 ) -> Appointment:
     """Book the patient at ``starts_at`` with the chiropractor, or with the first one free then,
-    with ``desk_remarks`` for the desk.
+    with ``desk_remarks`` for the desk; ``tell_patient=False`` queues no confirmation (a series
+    sends one for all its appointments).
 
     :raises NotOffered: the chiropractor (for any: every one) does not offer the type.
     :raises TooCloseToAnother: the patient has another appointment of the type too close to the time.
@@ -527,7 +529,7 @@ def book_appointment(
             if chiropractor_id is not None or len(candidates) == 1 or taken.code != SlotTaken.code:
                 raise
             continue
-        record(session, appointment, AppointmentAction.BOOKED, user, source)
+        record(session, appointment, AppointmentAction.BOOKED, user, source, tell_patient=tell_patient)
         return appointment
     if chiropractor_id is None and first_refusal and all_taken(first_refusal):
         if needs_taken_resource(first_refusal):
@@ -563,7 +565,7 @@ def reschedule_appointment(
     )
     if violations:
         raise as_error(violations)
-    previous, previous_end = appointment.starts_at, appointment.buffer_ends_at
+    previous, previous_end, previous_resource = appointment.starts_at, appointment.buffer_ends_at, appointment.resource_id
     # The new time takes what the type needs now (an appointment booked before the type needed
     # the resource takes it when moved).
     appointment.resource_id = appointment_type.resource_id
@@ -572,7 +574,7 @@ def reschedule_appointment(
     appointment.buffer_ends_at = new_starts_at + length.occupied
     insert_guarded(session, appointment)
     record(session, appointment, AppointmentAction.RESCHEDULED, user, source, previous_starts_at=previous)
-    time_freed(session, appointment.chiropractor_id, previous, previous_end)
+    time_freed(session, appointment.chiropractor_id, previous, previous_end, resource_id=previous_resource)
     return appointment
 
 
@@ -608,7 +610,8 @@ def change_status(
     if action is AppointmentAction.CANCELLED:
         appointment.cancelled_at = now
         appointment.cancel_reason = reason.strip()
-        time_freed(session, appointment.chiropractor_id, appointment.starts_at, appointment.buffer_ends_at)
+        time_freed(session, appointment.chiropractor_id, appointment.starts_at, appointment.buffer_ends_at,
+                   resource_id=appointment.resource_id)
     insert_guarded(session, appointment)
     record(session, appointment, action, user, source, reason=reason.strip(), at=now)
     return appointment
@@ -687,10 +690,12 @@ def violations_for(
     return check_booking(calendar, starts_at, length=length, policy=policy, now=now, shared=shared)
 
 
-def time_freed(session: Session, chiropractor_id: int, starts_at: datetime, ends_at: datetime) -> None:
-    """Write down that the chiropractor's time became free, for the mail worker to offer to the
-    waitlist (``clinic.services.waitlist``)."""
-    session.add(FreedTime(chiropractor_id=chiropractor_id, starts_at=starts_at, ends_at=ends_at))
+def time_freed(session: Session, chiropractor_id: int, starts_at: datetime, ends_at: datetime, *,
+               resource_id: int | None = None) -> None:
+    """Write down that the chiropractor's time became free (and the shared resource it held, if any),
+    for the mail worker to offer to the waitlist (``clinic.services.waitlist``)."""
+    session.add(FreedTime(chiropractor_id=chiropractor_id, resource_id=resource_id, starts_at=starts_at,
+                          ends_at=ends_at))
 
 
 def lock_chiropractor(session: Session, chiropractor_id: int) -> None:
@@ -774,9 +779,10 @@ def record(
     reason: str = "",
     at: datetime | None = None,
     undone_status: AppointmentStatus | None = None,
+    tell_patient: bool = True,
 ) -> None:
     """Write down who changed the appointment, how and when (``at``, or the clock's now), and queue what
-    the patient is told about it."""
+    the patient is told about it (unless ``tell_patient`` is False)."""
     event = AppointmentEvent(
         appointment=appointment,
         action=action.value,
@@ -789,4 +795,5 @@ def record(
     if at is not None:
         event.happened_at = at
     session.add(event)
-    appointment_changed(session, appointment, action, source)
+    if tell_patient:
+        appointment_changed(session, appointment, action, source)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, false, func, or_, select, update
+from sqlalchemy import and_, exists, false, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from clinic.models import (
@@ -29,7 +29,11 @@ from clinic.models import (
 from clinic.services.outbox import queue_unwritten
 
 # Messages that tell the patient the appointment's time: after one of them a reminder would repeat it.
-TELLS_THE_TIME = (MessageKind.CONFIRMATION.value, MessageKind.MOVED.value)
+TELLS_THE_TIME = (MessageKind.CONFIRMATION.value, MessageKind.SERIES_CONFIRMATION.value, MessageKind.MOVED.value)
+
+
+# The messages that add a new event to the patient's calendar.
+NEW_EVENTS = (MessageKind.CONFIRMATION, MessageKind.SERIES_CONFIRMATION)
 
 
 def appointment_changed(session: Session, appointment: Appointment, action: AppointmentAction,
@@ -58,10 +62,17 @@ def queue_appointment_message(session: Session, appointment: Appointment, kind: 
         kind=kind.value, to_address=patient.email, appointment=appointment, language=patient.preferred_language,
         appointment_starts_at=appointment.starts_at,
         # A new booking's event starts at 0: no need to count its changes inside the booking request.
-        calendar_sequence=0 if kind is MessageKind.CONFIRMATION else calendar_sequence(session, appointment),
+        calendar_sequence=0 if kind in NEW_EVENTS else calendar_sequence(session, appointment),
     )
     session.add(message)
     return message
+
+
+def queue_series_confirmation(session: Session, appointments: list[Appointment]) -> OutboxMessage | None:
+    """Put the one confirmation of a treatment series in the outbox, with its first appointment: the
+    worker lists every appointment of the series in it; none without an address."""
+    first = min(appointments, key=lambda appointment: appointment.starts_at)
+    return queue_appointment_message(session, first, MessageKind.SERIES_CONFIRMATION)
 
 
 def calendar_sequence(session: Session, appointment: Appointment) -> int:
@@ -123,10 +134,14 @@ def told_within_window(session: Session, appointment_ids: list[int], before: tim
 
 
 def messages_about(session: Session, appointment: Appointment) -> list[OutboxMessage]:
-    """Return the e-mails about the appointment, oldest first: what was sent when, what waits, what failed."""
-    return list(session.scalars(
-        select(OutboxMessage).where(OutboxMessage.appointment_id == appointment.id).order_by(OutboxMessage.id)
-    ))
+    """Return the e-mails about the appointment, oldest first: what was sent when, what waits, what failed
+    (with the confirmation of its series, queued with the series' first appointment)."""
+    about = OutboxMessage.appointment_id == appointment.id
+    if appointment.series_id is not None:
+        same_series = select(Appointment.id).where(Appointment.series_id == appointment.series_id)
+        about = or_(about, and_(OutboxMessage.kind == MessageKind.SERIES_CONFIRMATION.value,
+                                OutboxMessage.appointment_id.in_(same_series)))
+    return list(session.scalars(select(OutboxMessage).where(about).order_by(OutboxMessage.id)))
 
 
 def messages_to(session: Session, patient: Patient) -> list[OutboxMessage]:

@@ -1,7 +1,8 @@
 """Treatment series: a course of appointments booked all at once, or not at all.
 
 Every appointment goes through ``book_appointment``, so each is checked by the same rules and
-the same database constraints as a single booking. They are booked inside one savepoint: when
+the same database constraints as a single booking, but the patient gets one confirmation listing
+them all (with one calendar file), not one per appointment. They are booked inside one savepoint: when
 any start is not free, the savepoint is rolled back and the caller learns every start that was
 not free, with the nearest free times (looked up with the rest of the series booked, so that an
 alternative keeps the type's spacing from the series' other appointments).
@@ -36,6 +37,7 @@ from clinic.services.booking import (
     change_status,
     nearest_free_slots,
 )
+from clinic.services.patient_messages import queue_series_confirmation
 
 ALTERNATIVES_OFFERED = 3
 # Alternatives are looked for from the refused start's day for this many days.
@@ -114,6 +116,7 @@ def book_series(
                 appointment = book_appointment(
                     session, patient=patient, appointment_type=appointment_type, starts_at=start,
                     chiropractor_id=chiropractor_id, source=source, policy=policy, now=now, user=user,
+                    tell_patient=False,
                 )
             except (SlotTaken, BookingRejected, TooCloseToAnother) as refusal:
                 refusals.append((start, refusal))
@@ -133,6 +136,7 @@ def book_series(
         savepoint.rollback()
         raise SeriesNotFree(refused)
     savepoint.commit()
+    queue_series_confirmation(session, appointments)
     return BookedSeries(series, appointments)
 
 

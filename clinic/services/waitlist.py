@@ -3,6 +3,9 @@
 A cancellation, a move or removed time off writes down the time that became free
 (``clinic.services.booking.time_freed``, in the same transaction); the mail worker offers it to
 the waiting patients it suits (``offer_freed_times``) and e-mails each a link that claims it once.
+A freed time that held the decompression table frees the table for the other chiropractors too:
+patients waiting for a type that needs it get a time of another chosen chiropractor who is free
+then, found by the same availability checks as every booking.
 The first claim books it through the booking service, where the database decides as for every
 booking; a later claim finds the time gone, and that patient stays on the list.
 """
@@ -12,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -33,7 +36,18 @@ from clinic.models import (
     WaitlistStatus,
     waitlist_entry_chiropractors,
 )
-from clinic.scheduling.waitlist import WAITLIST_POLICY, Wish, first_suiting, weekdays_mask, weekdays_of, wish_problems
+from clinic.scheduling.types import Slot
+from clinic.scheduling.waitlist import (
+    WAITLIST_POLICY,
+    FreedSpan,
+    Wish,
+    first_suiting,
+    frees_others,
+    opened_by,
+    weekdays_mask,
+    weekdays_of,
+    wish_problems,
+)
 from clinic.services.booking import (
     BookingRejected,
     NotOffered,
@@ -167,17 +181,28 @@ def offer_freed_times(session: Session, now: datetime) -> list[WaitlistOffer]:
 
 
 def offer_freed_time(session: Session, freed: FreedTime, now: datetime) -> list[WaitlistOffer]:
-    chiropractor = session.get(Chiropractor, freed.chiropractor_id)
-    if freed.ends_at <= now or not chiropractor.is_active:
+    if freed.ends_at <= now:
         return []
+    span = FreedSpan(freed.chiropractor_id, freed.starts_at, freed.ends_at, freed.resource_id)
+    # A chiropractor who left offers nothing; the resource they held is free for the others all the same.
+    own_time = session.get(Chiropractor, freed.chiropractor_id).is_active
     first_day, last_day = to_local(freed.starts_at).date(), to_local(freed.ends_at).date()
+    free: dict[tuple[int, bool], list[Slot]] = {}
     offers = []
-    for entry in waiting_for(session, chiropractor.id, first_day):
-        slots = [slot for slot in find_free_slots(session, entry.appointment_type, first_day, last_day,
-                                                  policy=WAITLIST_POLICY, now=now, chiropractor_id=chiropractor.id)
-                 if freed.starts_at <= slot.start < freed.ends_at]
+    for entry in waiting_for(session, freed.chiropractor_id if own_time else None, first_day, freed.resource_id):
+        appointment_type = entry.appointment_type
+        widened = frees_others(span, appointment_type.resource_id)
+        if not (own_time or widened):
+            continue
+        key = (appointment_type.id, widened)
+        if key not in free:
+            # The same free times for every patient waiting for the type: the booking's own checks.
+            free[key] = [slot for slot in find_free_slots(
+                session, appointment_type, first_day, last_day, policy=WAITLIST_POLICY, now=now,
+                chiropractor_id=None if widened else freed.chiropractor_id,
+            ) if opened_by(span, slot, appointment_type.resource_id)]
         busy = patient_appointments(session, entry.patient_id, first_day, last_day)
-        slot = first_suiting(wish_of(entry), entry.appointment_type_id, slots, patient_busy=busy, now=now)
+        slot = first_suiting(wish_of(entry), entry.appointment_type_id, free[key], patient_busy=busy, now=now)
         already = slot is not None and session.scalar(select(WaitlistOffer.id).where(
             WaitlistOffer.entry_id == entry.id, WaitlistOffer.chiropractor_id == slot.chiropractor_id,
             WaitlistOffer.starts_at == slot.start))
@@ -188,17 +213,25 @@ def offer_freed_time(session: Session, freed: FreedTime, now: datetime) -> list[
     return offers
 
 
-def waiting_for(session: Session, chiropractor_id: int, day: date) -> list[WaitlistEntry]:
-    """Return the active entries, with an e-mail address to offer to, that may want the chiropractor on ``day``."""
+def waiting_for(session: Session, chiropractor_id: int | None, day: date,
+                resource_id: int | None = None) -> list[WaitlistEntry]:
+    """Return the active entries, with an e-mail address to offer to, that may want the chiropractor
+    (none: no chiropractor) on ``day``, or wait for a type that needs the resource (none: no resource)."""
     chosen = select(waitlist_entry_chiropractors.c.entry_id).where(
         waitlist_entry_chiropractors.c.entry_id == WaitlistEntry.id)
+    wanted = []
+    if chiropractor_id is not None:
+        wanted.append(~chosen.exists()
+                      | chosen.where(waitlist_entry_chiropractors.c.chiropractor_id == chiropractor_id).exists())
+    if resource_id is not None:
+        wanted.append(AppointmentType.resource_id == resource_id)
+    if not wanted:
+        return []
     return list(session.scalars(
-        select(WaitlistEntry).join(WaitlistEntry.patient)
+        select(WaitlistEntry).join(WaitlistEntry.patient).join(WaitlistEntry.appointment_type)
         .options(selectinload(WaitlistEntry.chiropractors), selectinload(WaitlistEntry.appointment_type))
         .where(WaitlistEntry.status == WaitlistStatus.ACTIVE.value, WaitlistEntry.until >= day,
-               Patient.email.is_not(None),
-               ~chosen.exists() | chosen.where(waitlist_entry_chiropractors.c.chiropractor_id == chiropractor_id)
-               .exists())
+               Patient.email.is_not(None), or_(*wanted))
         .order_by(WaitlistEntry.created_at, WaitlistEntry.id)
     ))
 

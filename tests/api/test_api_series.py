@@ -5,7 +5,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from clinic.extensions import db
-from clinic.models import Appointment, AppointmentType
+from clinic.models import Appointment, AppointmentType, OutboxMessage
 from tests.api.conftest import local
 from tests.api.test_api_appointments import book, error_fields
 
@@ -17,7 +17,7 @@ def book_series(client, headers, patient_id, first_start, rule="FREQ=WEEKLY;COUN
 
 
 def test_the_desk_books_a_weekly_course_at_the_same_local_time(client, clinic, tuesday, staff, create_patient):
-    response = book_series(client, staff, create_patient().id, local(tuesday, 10).isoformat())
+    response = book_series(client, staff, create_patient(email="sanne@example.nl").id, local(tuesday, 10).isoformat())
     assert response.status_code == 201
     starts = [a["start"] for a in response.json["appointments"]]
     assert [start[:16] for start in starts] == [
@@ -25,6 +25,9 @@ def test_the_desk_books_a_weekly_course_at_the_same_local_time(client, clinic, t
     ]
     assert response.json["rule"].endswith("RRULE:FREQ=WEEKLY;COUNT=3")
     assert {a["source"] for a in response.json["appointments"]} == {"api"}
+    # One confirmation for the course, queued with its first appointment (the worker lists them all).
+    (message,) = db.session.scalars(select(OutboxMessage)).all()
+    assert (message.kind, message.appointment_id) == ("series_confirmation", response.json["appointments"][0]["id"])
 
 
 def test_a_course_with_a_taken_week_books_nothing_and_lists_that_week_with_free_times(

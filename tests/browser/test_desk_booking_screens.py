@@ -74,13 +74,44 @@ def test_the_desk_books_from_the_day_view_finds_the_first_free_time_and_prints_a
     expect(rows).to_have_count(4)
     expect(rows.nth(3)).to_contain_text("Comes by wheelchair")
     check_screen(page, "day-list")
+    # The script shows the Print button; it opens the print dialog, by keyboard too (counted, not opened).
+    print_button = page.get_by_role("button", name="Print the day list")
+    expect(print_button).to_be_visible()
+    # (The expression ends on a number: Playwright would call a function it evaluates to.)
+    page.evaluate("window.print = () => { window.printed += 1; }; window.printed = 0")
+    print_button.focus()
+    page.screenshot(path=ARTIFACTS / "desk-booking-day-list-print-button-focused.png")
+    page.keyboard.press("Enter")
+    after_enter = page.evaluate("window.printed")
+    page.keyboard.press("Space")
+    assert (after_enter, page.evaluate("window.printed")) == (1, 2)
     page.emulate_media(media="print")
     expect(page.locator(".site-header")).to_be_hidden()
     expect(page.get_by_role("button", name="Show")).to_be_hidden()
+    expect(print_button).to_be_hidden()
     expect(page.get_by_role("heading", name="Jarco Schol · Tuesday, December 1, 2026")).to_be_visible()
     page.screenshot(path=ARTIFACTS / "desk-booking-day-list-print.png", full_page=True)
     page.emulate_media(media="screen")
 
     page.goto(f"{live_server}/frontdesk/week?date=2026-12-01")
     expect(page.locator(".week-board h2")).to_have_count(5)
+    # The closed weekend is left out, and the heading names the days shown.
+    expect(page.get_by_role("heading", level=1)).to_have_text("November 30, 2026 – December 4, 2026")
     page.screenshot(path=ARTIFACTS / "desk-booking-week-desktop.png", full_page=True)
+
+
+def test_without_scripts_the_day_list_has_no_print_button_and_says_ctrl_p(
+    browser, live_server, create_account, busy_tuesday  # noqa: F811
+):
+    context = browser.new_context(viewport=WIDE, locale="nl-NL", timezone_id="Europe/Amsterdam",
+                                  java_script_enabled=False)
+    page = context.new_page()
+    try:
+        log_in_as_front_desk(page, live_server, create_account)
+        page.goto(f"{live_server}/frontdesk/day-list?date=2026-12-01")
+        expect(page.locator(".day-list-table tbody tr").first).to_be_visible()
+        expect(page.get_by_text("print command (Ctrl+P)")).to_be_visible()
+        expect(page.locator("button[data-print]")).to_be_hidden()
+        page.screenshot(path=ARTIFACTS / "desk-booking-day-list-no-script-desktop.png", full_page=True)
+    finally:
+        context.close()

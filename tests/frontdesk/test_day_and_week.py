@@ -103,7 +103,7 @@ def test_a_day_nobody_works_says_so(client, desk):
     assert "Nobody works on this day and nothing is booked." in page
 
 
-def test_the_week_shows_one_chiropractor_monday_to_sunday(client, desk, book, create_patient):
+def test_the_week_shows_one_chiropractor_monday_to_friday_and_names_those_days(client, desk, book, create_patient):
     tijn = chiropractor("Tijn Kooren")
     mine = book(TUESDAY, time(9, 30), chiropractor_name="Tijn Kooren")
     friday = book(TUESDAY + timedelta(days=3), time(11, 0), chiropractor_name="Tijn Kooren", code="sports_massage_30")
@@ -114,6 +114,8 @@ def test_the_week_shows_one_chiropractor_monday_to_sunday(client, desk, book, cr
     headings = re.findall(r'<h2><a href="/frontdesk/\?date=(\d{4}-\d\d-\d\d)"', page)
     # Nobody works at the weekend: Saturday and Sunday are left out.
     assert headings == [f"2026-11-{d}" for d in (30,)] + [f"2026-12-0{d}" for d in range(1, 5)]
+    # The heading names the first and last day shown, not the Sunday left out.
+    assert re.search(r"<h1>([^<]*)</h1>", page).group(1) == "November 30, 2026 – December 4, 2026"
     assert booking_link(page, mine).startswith("09:30–09:50")
     assert booking_link(page, friday).startswith("11:00–11:30")
     assert f"/frontdesk/appointments/{other.id}" not in page

@@ -169,6 +169,14 @@ def test_the_day_list_shows_time_name_type_phone_and_remarks_and_nothing_clinica
     ]
     assert "Jarco Schol · Tuesday, December 1, 2026" in text_of_page(page)
     assert 'class="no-print"' in page
+    # A Print button, shown by the script (hidden on paper: inside .no-print); without scripts the
+    # hint says Ctrl+P.
+    no_print = page.split('class="no-print"')[1].split("<article")[0]
+    assert '<button type="button" class="primary" data-print hidden>Print the day list</button>' in no_print
+    assert "(Ctrl+P)" in no_print
+    assert '<script src="/static/js/print.js" defer></script>' in page
+    with client.get("/static/js/print.js") as script:
+        assert script.status_code == 200 and "window.print()" in script.get_data(as_text=True)
     printed = db.session.scalars(select(AccessLogEntry.patient_id).where(AccessLogEntry.action == "print")).all()
     daan = db.session.scalar(select(Patient.id).where(Patient.first_name == "Daan"))
     assert sorted(printed) == sorted([noor.id, daan])
@@ -197,6 +205,22 @@ def test_the_week_leaves_out_days_the_clinic_is_closed_and_uses_the_full_width(c
     page = client.get(f"/frontdesk/week?chiropractor={tijn}&date=2026-12-03").get_data(as_text=True)
     assert week_days(page) == ["2026-11-30", "2026-12-02", "2026-12-03", "2026-12-04"]
     assert '<main id="main" class="wide">' in page and 'class="week-board"' in page
+    assert week_heading(page) == "November 30, 2026 – December 4, 2026"
+
+
+def week_heading(page: str) -> str:
+    return re.search(r"<h1>([^<]*)</h1>", page).group(1)
+
+
+def test_the_week_heading_names_the_first_and_last_day_shown(client, desk):
+    monday = TUESDAY - timedelta(days=1)
+    db.session.add(ClinicClosure(starts_at=combine(monday, time(0, 0)), ends_at=combine(TUESDAY, time(0, 0)),
+                                 reason="Studiedag"))
+    db.session.commit()
+    tijn = chiropractor("Tijn Kooren").id
+    page = client.get(f"/frontdesk/week?chiropractor={tijn}&date=2026-12-03").get_data(as_text=True)
+    assert week_days(page)[0] == "2026-12-01"
+    assert week_heading(page) == "December 1, 2026 – December 4, 2026"
 
 
 def test_a_day_closed_only_in_part_or_with_an_appointment_to_move_stays_in_the_week(client, desk, book):
@@ -224,4 +248,5 @@ def test_a_week_the_clinic_is_closed_throughout_says_so(client, desk):
     db.session.commit()
     page = client.get("/frontdesk/week?date=2026-12-29").get_data(as_text=True)
     assert week_days(page) == []
+    assert week_heading(page) == "December 28, 2026 – January 3, 2027"  # no day shown: the whole week
     assert "The clinic is closed all this week." in text_of_page(page)
