@@ -3,12 +3,10 @@
 Every file of one appointment has the same UID and a higher SEQUENCE than the one before, so the
 patient's calendar keeps one event: ``METHOD:REQUEST`` adds or moves it, ``METHOD:CANCEL`` removes it
 (RFC 5546, which wants an ORGANIZER and ATTENDEE on both). The confirmation of a treatment series
-is one file with one event per appointment, each with that appointment's UID.
+carries one such file per appointment, each with that appointment's UID.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
@@ -22,63 +20,38 @@ METHODS = ("REQUEST", "CANCEL")
 ZONE_MARGIN = timedelta(days=366)
 
 
-@dataclass(frozen=True)
-class CalendarEvent:
-    """One appointment as an event of a calendar file: its UID (the same in every file about it) and
-    SEQUENCE (higher after every change)."""
-
-    uid: str
-    summary: str
-    starts_at: datetime
-    ends_at: datetime
-    description: str
-    sequence: int = 0
-
-
 def appointment_ics(
     *, uid: str, summary: str, starts_at: datetime, ends_at: datetime, description: str, stamp: datetime,
     location: str, organizer: str, attendee: str, method: str = "REQUEST", sequence: int = 0,
 ) -> str:
     """Return a one-event calendar file; the zone is added so calendars show the local time.
 
-    ``organizer`` and ``attendee`` are e-mail addresses (the clinic's and the patient's).
+    One event, one UID: an iTIP message is about one calendar object (RFC 5546), and calendars take
+    only the first event of a file with more. ``organizer`` and ``attendee`` are e-mail addresses
+    (the clinic's and the patient's).
     """
-    return appointments_ics([CalendarEvent(uid, summary, starts_at, ends_at, description, sequence)], stamp=stamp,
-                            location=location, organizer=organizer, attendee=attendee, method=method)
-
-
-def appointments_ics(
-    events: Sequence[CalendarEvent], *, stamp: datetime, location: str, organizer: str, attendee: str,
-    method: str = "REQUEST",
-) -> str:
-    """Return a calendar file with one event per appointment (a series: one file for all of it),
-    each with its own UID, so a later file about one of them changes just that event."""
     if method not in METHODS:
         raise ValueError(f"unknown calendar method {method!r}")
-    if not events:
-        raise ValueError("a calendar file needs at least one event")
     calendar = Calendar()
     calendar.add("prodid", f"-//{CLINIC_NAME}//afspraken//NL")
     calendar.add("version", "2.0")
     calendar.add("method", method)
-    for item in events:
-        event = Event()
-        event.add("uid", item.uid)
-        event.add("sequence", item.sequence)
-        event.add("dtstamp", require_aware(stamp))
-        event.add("dtstart", require_aware(item.starts_at).astimezone(CLINIC_TZ))
-        event.add("dtend", require_aware(item.ends_at).astimezone(CLINIC_TZ))
-        event.add("summary", item.summary)
-        event.add("description", item.description)
-        event["location"] = vText(location)
-        event["organizer"] = vCalAddress(f"mailto:{organizer}", params={"CN": CLINIC_NAME})
-        event["attendee"] = vCalAddress(f"mailto:{attendee}")
-        if method == "CANCEL":
-            event.add("status", "CANCELLED")
-        calendar.add_component(event)
-    # Where icalendar's add_missing_timezones puts the zone: before the first event that refers to it.
-    zone = clinic_zone(min(e.starts_at for e in events).date() - ZONE_MARGIN,
-                       max(e.ends_at for e in events).date() + ZONE_MARGIN)
+    event = Event()
+    event.add("uid", uid)
+    event.add("sequence", sequence)
+    event.add("dtstamp", require_aware(stamp))
+    event.add("dtstart", require_aware(starts_at).astimezone(CLINIC_TZ))
+    event.add("dtend", require_aware(ends_at).astimezone(CLINIC_TZ))
+    event.add("summary", summary)
+    event.add("description", description)
+    event["location"] = vText(location)
+    event["organizer"] = vCalAddress(f"mailto:{organizer}", params={"CN": CLINIC_NAME})
+    event["attendee"] = vCalAddress(f"mailto:{attendee}")
+    if method == "CANCEL":
+        event.add("status", "CANCELLED")
+    calendar.add_component(event)
+    # Where icalendar's add_missing_timezones puts the zone: before the event that refers to it.
+    zone = clinic_zone(starts_at.date() - ZONE_MARGIN, ends_at.date() + ZONE_MARGIN)
     return calendar.to_ical().decode().replace("BEGIN:VEVENT\r\n", zone + "BEGIN:VEVENT\r\n", 1)
 
 

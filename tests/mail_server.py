@@ -50,8 +50,13 @@ def run_mail_worker(app) -> str:
 
 
 def calendar_of(message: EmailMessage):
-    """Return the parsed calendar file attached to ``message`` (icalendar), or None."""
-    for part in message.iter_attachments():
-        if part.get_content_type() == "text/calendar":
-            return Calendar.from_ical(part.get_content())
-    return None
+    """Return the parsed calendar file attached to ``message`` (icalendar), or None; more than one fails."""
+    calendars = calendars_of(message)
+    assert len(calendars) <= 1, f"{len(calendars)} calendar files"
+    return calendars[0][1] if calendars else None
+
+
+def calendars_of(message: EmailMessage) -> list[tuple[str, Calendar]]:
+    """Return the calendar files attached to ``message``, in their order: (file name, parsed file)."""
+    return [(part.get_filename(), Calendar.from_ical(part.get_content())) for part in message.iter_attachments()
+            if part.get_content_type() == "text/calendar"]

@@ -184,3 +184,48 @@ def test_the_accounts_already_there_get_names(empty_database_url):
         assert names == {1: "Balie", 2: "Jarco Schol", 3: "Sanne de Vries", 4: "Jan Van Dijk"}
         assert tuple(links) == (2, 3)  # rebuilding users on SQLite did not cut the links to it
         db.engine.dispose()
+
+
+def test_the_single_attachments_already_there_move_to_their_table_and_back(empty_database_url):
+    """Revision 9c2e6a4f1d73 moves the one attachment in columns of ``outbox_messages`` into
+    ``outbox_attachments``; the downgrade puts each message's first file back in the columns."""
+    app = create_app(config_for(empty_database_url))
+    with app.app_context():
+        upgrade(revision="b7f3e91c6a24")
+        with db.engine.begin() as connection:
+            connection.execute(sa.text(
+                "INSERT INTO outbox_messages (id, kind, to_address, subject, body_text, attachment_name, "
+                "attachment_type, attachment, status, attempts, last_error, created_at, next_attempt_at) VALUES "
+                "(1, 'booking_confirmation', 'sanne@example.nl', 'Uw afspraak', 'Tot dan.', 'afspraak.ics', "
+                "'text/calendar; method=REQUEST', 'BEGIN:VCALENDAR', 'sent', 1, '', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP), "
+                "(2, 'test', 'daan@example.nl', 'Hallo', 'Zonder bijlage.', NULL, NULL, NULL, 'sent', 1, '', "
+                "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
+
+        upgrade()
+        with db.engine.begin() as connection:
+            rows = connection.execute(sa.text(
+                "SELECT message_id, position, name, mime_type, content FROM outbox_attachments")).all()
+            assert [tuple(row) for row in rows] == [
+                (1, 0, "afspraak.ics", "text/calendar; method=REQUEST", "BEGIN:VCALENDAR")]
+            columns = {column["name"] for column in sa.inspect(connection).get_columns("outbox_messages")}
+            assert not columns & {"attachment_name", "attachment_type", "attachment"}
+            connection.execute(sa.text(
+                "INSERT INTO outbox_attachments (message_id, position, name, mime_type, content) "
+                "VALUES (1, 1, 'afspraak-2.ics', 'text/calendar; method=REQUEST', 'BEGIN:VCALENDAR 2')"))
+            for refused in ("(1, 1, 'x.ics', 'text/calendar', 'twice at one position')",
+                            "(2, 0, '', 'text/calendar', 'no name')", "(2, 0, 'x.ics', '', 'no type')",
+                            "(3, 0, 'x.ics', 'text/calendar', 'no such message')"):
+                with pytest.raises(sa.exc.IntegrityError), connection.begin_nested():
+                    connection.execute(sa.text("INSERT INTO outbox_attachments (message_id, position, name, "
+                                               f"mime_type, content) VALUES {refused}"))
+
+        downgrade(revision="b7f3e91c6a24")
+        with db.engine.connect() as connection:
+            rows = connection.execute(sa.text(
+                "SELECT id, attachment_name, attachment_type, attachment FROM outbox_messages ORDER BY id")).all()
+        assert [tuple(row) for row in rows] == [
+            (1, "afspraak.ics", "text/calendar; method=REQUEST", "BEGIN:VCALENDAR"), (2, None, None, None)]
+        assert "outbox_attachments" not in table_names()
+        upgrade()
+        assert schema_differences() == []
+        db.engine.dispose()

@@ -2,7 +2,7 @@
 
 The messages about an appointment (confirmation, move, cancellation, reminder) are written here
 by the mail worker from what the request stored, with a calendar file that keeps one event in the
-patient's agenda up to date (a treatment series: one confirmation, one file, an event per appointment), and the offers of freed times to the waitlist with their claim links;
+patient's agenda up to date (a treatment series: one confirmation, a file per appointment), and the offers of freed times to the waitlist with their claim links;
 the link that books a returning-patients-only appointment is written in its request.
 """
 from __future__ import annotations
@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.orm import Session
 
-from clinic.calendar_file import CalendarEvent, appointment_ics, appointments_ics
+from clinic.calendar_file import appointment_ics
 from clinic.errors import LinkRefused
 from clinic.extensions import db
 from clinic.localtime import to_local, utcnow
@@ -30,7 +30,7 @@ from clinic.services.online_booking import (
     returning_booking_token,
 )
 from clinic.services.after_visit import AFTER_VISIT_LINK_LIFETIME, check_in_still_applies, issue_after_visit_link
-from clinic.services.outbox import queue_email
+from clinic.services.outbox import Attachment, attach, queue_email
 from clinic.services.outcome_requests import issue_outcome_link, open_episode_of, outcome_request_still_applies
 from clinic.services.patient_messages import calendar_sequence, reminders_wanted
 from clinic.services.portal import INVITATION_LIFETIME, issue_login_link
@@ -55,6 +55,9 @@ TEMPLATES = {
     MessageKind.OUTCOME_MEASURES: "booking/email_outcome_measures.txt",
 }
 REMINDERS_OFF_SALT = "reminders.off"
+# The calendar file of a message about one appointment, and those of a series (numbered from 1), per language.
+FILE_NAMES = {"nl": "afspraak.ics", "en": "appointment.ics"}
+SERIES_FILE_NAMES = {"nl": "afspraak-{number}.ics", "en": "appointment-{number}.ics"}
 
 
 def write_appointment_message(message: OutboxMessage) -> bool:
@@ -97,16 +100,28 @@ def write_appointment_message(message: OutboxMessage) -> bool:
         # Set together: the database refuses a subject without a body (and autoflush may come between).
         message.to_address, message.subject, message.body_text = patient.email, subject_of(kind, starts_at), body
         if kind in CALENDAR_METHODS:
-            message.attachment_name = "afspraak.ics" if language == "nl" else "appointment.ics"
-            message.attachment_type = f"text/calendar; method={CALENDAR_METHODS[kind]}"
-            message.attachment = appointment_ics(
-                uid=event_uid(appointment), summary=event_summary(context["type_name"], appointment),
-                starts_at=starts_at, ends_at=context["ends_at"],
-                description=_("Manage or cancel your appointment: %(url)s", url=manage_url),
-                stamp=utcnow(), location=config["CLINIC_ADDRESS"], organizer=parseaddr(config["MAIL_FROM"])[1],
-                attendee=patient.email, method=CALENDAR_METHODS[kind], sequence=message.calendar_sequence or 0,
-            )
+            attach(message, [calendar_file(
+                appointment, FILE_NAMES[language], starts_at=starts_at, ends_at=context["ends_at"],
+                type_name=context["type_name"], manage_url=manage_url, method=CALENDAR_METHODS[kind],
+                sequence=message.calendar_sequence or 0,
+            )])
     return True
+
+
+def calendar_file(
+    appointment: Appointment, name: str, *, starts_at: datetime, ends_at: datetime, type_name: str, manage_url: str,
+    method: str, sequence: int,
+) -> Attachment:
+    """Return the calendar file ``name`` about ``appointment``: its one event, with the UID every file
+    about it has and ``sequence``. Written in a request context in the message's language."""
+    config = current_app.config
+    content = appointment_ics(
+        uid=event_uid(appointment), summary=event_summary(type_name, appointment), starts_at=starts_at,
+        ends_at=ends_at, description=_("Manage or cancel your appointment: %(url)s", url=manage_url),
+        stamp=utcnow(), location=config["CLINIC_ADDRESS"], organizer=parseaddr(config["MAIL_FROM"])[1],
+        attendee=appointment.patient.email, method=method, sequence=sequence,
+    )
+    return Attachment(name, f"text/calendar; method={method}", content)
 
 
 def event_uid(appointment: Appointment) -> str:
@@ -128,8 +143,8 @@ class SeriesItem:
 
 def write_series_confirmation(message: OutboxMessage) -> bool:
     """Write the one confirmation of a treatment series, in the language stored with it: every
-    appointment of the series still booked, each with its own manage link, and one calendar file with
-    an event per appointment (each with the UID and SEQUENCE its later move or cancellation continues).
+    appointment of the series still booked, each with its own manage link and its own calendar file
+    (with the UID and SEQUENCE its later move or cancellation continues).
 
     False (not sent) when none of them is booked any more.
     """
@@ -153,17 +168,14 @@ def write_series_confirmation(message: OutboxMessage) -> bool:
         message.to_address, message.body_text = patient.email, body
         message.subject = _("Your %(count)d appointments at MoveWell, from %(day)s", count=len(items),
                             day=_day_and_time(appointments[0].starts_at))
-        message.attachment_name = "afspraken.ics" if language == "nl" else "appointments.ics"
-        message.attachment_type = "text/calendar; method=REQUEST"
-        message.attachment = appointments_ics(
-            [CalendarEvent(uid=event_uid(item.appointment), summary=event_summary(type_name, item.appointment),
-                           starts_at=item.appointment.starts_at, ends_at=item.appointment.ends_at,
-                           description=_("Manage or cancel your appointment: %(url)s", url=item.manage_url),
-                           sequence=calendar_sequence(db.session, item.appointment))
-             for item in items],
-            stamp=utcnow(), location=config["CLINIC_ADDRESS"], organizer=parseaddr(config["MAIL_FROM"])[1],
-            attendee=patient.email, method="REQUEST",
-        )
+        # A file per appointment: an iTIP request is about one event, and calendars read one per file.
+        attach(message, [
+            calendar_file(item.appointment, SERIES_FILE_NAMES[language].format(number=number),
+                          starts_at=item.appointment.starts_at, ends_at=item.appointment.ends_at,
+                          type_name=type_name, manage_url=item.manage_url, method="REQUEST",
+                          sequence=calendar_sequence(db.session, item.appointment))
+            for number, item in enumerate(items, start=1)
+        ])
     return True
 
 

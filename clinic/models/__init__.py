@@ -21,6 +21,7 @@ from clinic.models.appointments import (
 from clinic.models.episodes import CareEpisode, EnteredBy, OutcomeAnswer, OutcomeMeasurement
 from clinic.models.messaging import (
     MessageKind,
+    OutboxAttachment,
     OutboxMessage,
     OutboxStatus,
     PatientToken,
@@ -100,6 +101,7 @@ __all__ = [
     "TypeNotOffered",
     "NoteStatus",
     "MessageKind",
+    "OutboxAttachment",
     "OutboxMessage",
     "ReminderOptOut",
     "OutboxStatus",

@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from clinic.database import UTCDateTime
@@ -135,9 +135,6 @@ class OutboxMessage(db.Model):
     language: Mapped[str | None] = mapped_column(String(2))
     appointment_starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     calendar_sequence: Mapped[int | None] = mapped_column(comment="SEQUENCE of the calendar file: higher on every change")
-    attachment_name: Mapped[str | None] = mapped_column(String(100))
-    attachment_type: Mapped[str | None] = mapped_column(String(100))
-    attachment: Mapped[str | None] = mapped_column(Text)
     # The List-Unsubscribe link of a message the patient may turn off (reminders, after-visit check-ins, outcome measures).
     unsubscribe_url: Mapped[str | None] = mapped_column(String(500))
     status: Mapped[str] = mapped_column(String(16), default=OutboxStatus.PENDING.value)
@@ -148,9 +145,41 @@ class OutboxMessage(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     appointment: Mapped[Appointment | None] = relationship()
+    # The files sent with it, in their order (a calendar file per appointment it is about).
+    attachments: Mapped[list[OutboxAttachment]] = relationship(
+        order_by="OutboxAttachment.position", cascade="all, delete-orphan", passive_deletes=True,
+    )
 
     def __repr__(self) -> str:
         return f"<OutboxMessage {self.id} {self.kind} {self.status}>"
+
+
+class OutboxAttachment(db.Model):
+    """A file sent with an outbox message; ``position`` keeps their order, once each.
+
+    Patient data (a calendar file names the patient's address) that goes wherever its message goes:
+    deleted with it (ON DELETE CASCADE, as erasure deletes the message), exported by name only, and
+    left alone by a merge, as its message is.
+    """
+
+    __tablename__ = "outbox_attachments"
+    __table_args__ = (
+        UniqueConstraint("message_id", "position"),
+        CheckConstraint("position >= 0", name="position_not_negative"),
+        CheckConstraint("name <> ''", name="name_not_empty"),
+        # "text/calendar; method=CANCEL": calendars read the method from the type as well as the file.
+        CheckConstraint("mime_type LIKE '_%/_%'", name="mime_type_is_a_type"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("outbox_messages.id", ondelete="CASCADE"))
+    position: Mapped[int]
+    name: Mapped[str] = mapped_column(String(100))
+    mime_type: Mapped[str] = mapped_column(String(100))
+    content: Mapped[str] = mapped_column(Text)
+
+    def __repr__(self) -> str:
+        return f"<OutboxAttachment {self.message_id}/{self.position} {self.name}>"
 
 
 class ReminderOptOut(db.Model):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import smtplib
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 
@@ -17,13 +18,23 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from clinic.models import OutboxMessage, OutboxStatus
+from clinic.models import OutboxAttachment, OutboxMessage, OutboxStatus
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 6
 Transport = Callable[[EmailMessage], None]
-# Fills in subject, body (and attachment) of a message queued unwritten; False: it no longer applies.
+# Fills in subject, body (and attachments) of a message queued unwritten; False: it no longer applies.
 Writer = Callable[[OutboxMessage], bool]
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file to send with an e-mail: its name, MIME type (with parameters, as ``text/calendar; method=REQUEST``)
+    and text."""
+
+    name: str
+    mime_type: str
+    content: str
 
 
 def queue_email(
@@ -33,16 +44,21 @@ def queue_email(
     to_address: str,
     subject: str,
     body_text: str,
-    attachment: tuple[str, str, str] | None = None,
+    attachments: Sequence[Attachment] = (),
 ) -> OutboxMessage:
-    """Put an e-mail in the outbox; ``attachment`` is (file name, MIME type, text)."""
-    name, mime_type, content = attachment or (None, None, None)
-    message = OutboxMessage(
-        kind=kind, to_address=to_address, subject=subject, body_text=body_text,
-        attachment_name=name, attachment_type=mime_type, attachment=content,
-    )
+    """Put an e-mail in the outbox, with ``attachments`` in their order."""
+    message = OutboxMessage(kind=kind, to_address=to_address, subject=subject, body_text=body_text)
+    attach(message, attachments)
     session.add(message)
     return message
+
+
+def attach(message: OutboxMessage, attachments: Sequence[Attachment]) -> None:
+    """Give ``message``, being written (it has none yet), ``attachments`` in their order."""
+    message.attachments = [
+        OutboxAttachment(position=position, name=item.name, mime_type=item.mime_type, content=item.content)
+        for position, item in enumerate(attachments)
+    ]
 
 
 def queue_unwritten(session: Session, kind: str, due: Sequence[tuple[int, datetime, str, str]], now: datetime) -> int:
@@ -74,12 +90,12 @@ def as_email(message: OutboxMessage, sender: str) -> EmailMessage:
     if message.unsubscribe_url:
         email["List-Unsubscribe"] = f"<{message.unsubscribe_url}>"
     email.set_content(message.body_text)
-    if message.attachment is not None:
+    for attachment in message.attachments:
         # "text/calendar; method=CANCEL": calendars read the method from the type as well as the file.
-        mime_type, *parameters = (part.strip() for part in message.attachment_type.split(";"))
+        mime_type, *parameters = (part.strip() for part in attachment.mime_type.split(";"))
         maintype, subtype = mime_type.split("/", 1)
         email.add_attachment(
-            message.attachment.encode(), maintype=maintype, subtype=subtype, filename=message.attachment_name,
+            attachment.content.encode(), maintype=maintype, subtype=subtype, filename=attachment.name,
             params=dict(parameter.split("=", 1) for parameter in parameters),
         )
     return email

@@ -15,7 +15,7 @@ The export is one JSON document with stable keys (``EXPORT_FORMAT`` version ``EX
 - ``treatment_notes``: SOAP text, ``modalities``, the ``readiness_snapshot`` shown when the note was
   written, signature (``signed_at``, ``content_hash``) and ``amendments``
 - ``emails``: the e-mails in the outbox about the patient's appointments or sent to their address
-  (attachments by name only)
+  (attachments by name only: ``attachment_names``, in their order; version 1 had one ``attachment_name``)
 - ``links``: the links sent to the patient (purpose and validity; never the secret or its hash)
 - ``alert_acknowledgements``: which alert about the patient a chiropractor acknowledged, and when
 
@@ -65,7 +65,7 @@ from clinic.services.patient_messages import messages_to
 from clinic.services.patient_merge import record_ids
 
 EXPORT_FORMAT = "movewell-patient-export"
-EXPORT_VERSION = 1
+EXPORT_VERSION = 2
 
 
 def _instant(value: datetime | None) -> str | None:
@@ -298,7 +298,7 @@ def _email(message: OutboxMessage) -> dict:
         "to_address": message.to_address,
         "subject": message.subject,
         "body_text": message.body_text,
-        "attachment_name": message.attachment_name,
+        "attachment_names": [attachment.name for attachment in message.attachments],
         "status": message.status,
         "created_at": _instant(message.created_at),
         "sent_at": _instant(message.sent_at),

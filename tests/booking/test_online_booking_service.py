@@ -168,7 +168,8 @@ def test_the_booking_queues_the_confirmation_and_the_worker_writes_it_in_the_pat
     assert message.status == "sent"
     assert message.subject.startswith("Your appointment at MoveWell on Tuesday")
     assert "http://localhost/en/book/manage/" in message.body_text
-    assert "DTSTART;TZID=Europe/Amsterdam:20261201T090000" in message.attachment
+    (calendar_file,) = message.attachments
+    assert "DTSTART;TZID=Europe/Amsterdam:20261201T090000" in calendar_file.content
     email = message_from_string(as_email(message, "clinic@example.test").as_string(), policy=policy.default)
     assert [part.get_filename() for part in email.iter_attachments()] == ["appointment.ics"]
 

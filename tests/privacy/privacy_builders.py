@@ -22,7 +22,7 @@ from clinic.services import episodes
 from clinic.services.after_visit import AfterVisitReport, issue_after_visit_link, record_after_visit_answers
 from clinic.services.booking import record as record_event
 from clinic.services.online_booking import issue_manage_token
-from clinic.services.outbox import queue_email
+from clinic.services.outbox import Attachment, queue_email
 from clinic.services.readiness import (
     NewCheckIn,
     NewTrainingSession,
@@ -59,7 +59,9 @@ def fill_patient_record(patient: Patient, chiropractor: User, *, now: datetime) 
     record_event(db.session, future, AppointmentAction.BOOKED, chiropractor, BookingSource.FRONTDESK)
     issue_manage_token(db.session, future)
     queue_email(db.session, kind="booking_confirmation", to_address=patient.email, subject="Uw afspraak",
-                body_text=f"Beste {patient.first_name}, tot maandag.", attachment=("afspraak.ics", "text/calendar", "X"))
+                body_text=f"Beste {patient.first_name}, tot maandag.",
+                attachments=[Attachment("afspraak.ics", "text/calendar", "X"),
+                             Attachment("reeks.ics", "text/calendar", "Y")])
     for days_ago, rpe in ((3, 6), (2, 7)):
         record_training_session(db.session, patient, NewTrainingSession(
             ended_at=now - timedelta(days=days_ago), duration_minutes=60, rpe=rpe), entered_by=None, now=now)

@@ -29,7 +29,7 @@ from tests.privacy.privacy_builders import NOW
 
 @pytest.fixture
 def full_database(record, admin, create_patient, create_account):
-    """Fill every table: a full patient record, an erased patient with a portal account, tokens, time off,
+    """Fill every table: a full patient record (with an e-mail with two attachments), an erased patient with a portal account, tokens, time off,
     the access log, a reminder opt-out, a clinic closure, a treatment one chiropractor does not offer, a
     treatment series, a merge, the answers to an after-visit check-in, a freed time not yet offered and an
     acknowledged alert; the record has a care episode with outcome measures and their raw answers, and a

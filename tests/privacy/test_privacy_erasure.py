@@ -9,6 +9,7 @@ from clinic.extensions import db
 from clinic.models import (
     AppointmentEvent,
     CareEpisode,
+    OutboxAttachment,
     OutboxMessage,
     OutcomeMeasurement,
     PatientErasure,
@@ -53,6 +54,7 @@ def test_contact_details_are_anonymised(record, admin):
 
 
 def test_training_data_waitlist_links_and_emails_are_deleted(record, admin):
+    assert count(OutboxAttachment) == 2
     erase(record, admin)
     patient_id = record.patient.id
     assert count(TrainingSession, patient_id=patient_id) == 0
@@ -61,6 +63,7 @@ def test_training_data_waitlist_links_and_emails_are_deleted(record, admin):
     assert count(PatientToken, patient_id=patient_id) == 0
     assert count(WaitlistEntry, patient_id=patient_id) == 0 and count(WaitlistOffer) == 0
     assert count(OutboxMessage, to_address="sanne@example.nl") == 0
+    assert count(OutboxAttachment) == 0  # the database deletes a message's files with it (the calendar names her)
     profile = db.session.scalar(select(PatientReadinessProfile).where(PatientReadinessProfile.patient_id == patient_id))
     assert profile.next_competition_at is None
 
@@ -177,4 +180,5 @@ def test_emails_to_an_address_another_patient_shares_are_kept_but_not_those_abou
     assert count(OutboxMessage, appointment_id=record.future.id) == 1
     erase(record, admin)
     assert count(OutboxMessage, to_address="sanne@example.nl", subject="Uw afspraak") == 1
+    assert count(OutboxAttachment) == 2
     assert count(OutboxMessage, appointment_id=record.future.id) == 0

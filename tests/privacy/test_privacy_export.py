@@ -38,7 +38,7 @@ def instants(value, key=""):
 def test_the_export_holds_every_part_of_the_record(record):
     document = export_patient(db.session, record.patient, now=NOW)
     assert set(document) == TOP_LEVEL_KEYS
-    assert (document["format"], document["version"]) == (EXPORT_FORMAT, 1)
+    assert (document["format"], document["version"]) == (EXPORT_FORMAT, 2)
     assert document["patient"]["email"] == "sanne@example.nl"
     assert document["patient"]["date_of_birth"] == "1990-05-17"
     assert [a["status"] for a in document["appointments"]] == ["completed", "booked"]
@@ -56,7 +56,9 @@ def test_the_export_holds_every_part_of_the_record(record):
     assert signed["amendments"][0]["text"] == "Patiënt meldt achteraf minder pijn."
     assert signed["author"] == "Test Chiropractor"
     # The bookings queued their confirmations too; the mail worker has not written those yet.
-    assert "Uw afspraak" in [email["subject"] for email in document["emails"]]
+    assert ("Uw afspraak", ["afspraak.ics", "reeks.ics"]) in [
+        (email["subject"], email["attachment_names"]) for email in document["emails"]]
+    assert all(email["attachment_names"] == [] for email in document["emails"] if email["subject"] is None)
     assert document["links"][0]["purpose"] == "manage_appointment"
     (waiting,) = document["waitlist"]
     assert (waiting["weekdays"], waiting["until"], waiting["created_by"]) == ([0, 1], "2026-12-30", "patient")

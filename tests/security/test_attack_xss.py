@@ -258,7 +258,8 @@ def book_online_as(visit: Visit, email: str) -> None:
     assert [part.get_content_type() for part in mail.walk() if not part.is_multipart()] == [
         "text/plain", "text/calendar"]
     assert f"{payload} Anna" in message.body_text  # plain text: shown exactly as typed
-    event = Calendar.from_ical(message.attachment).walk("VEVENT")[0]
+    (calendar_file,) = message.attachments
+    event = Calendar.from_ical(calendar_file.content).walk("VEVENT")[0]
     assert payload in str(event["SUMMARY"])
-    lines = message.attachment.replace("\r\n ", "").split("\r\n")
+    lines = calendar_file.content.replace("\r\n ", "").split("\r\n")
     assert lines.pop() == "" and all(re.match(r"[A-Z-]+[:;]", line) for line in lines), (payload, "broke a line")
