@@ -499,6 +499,7 @@ def book_appointment(
     if not candidates:
         raise NotOffered("chiropractor_id" if chiropractor_id is not None else "type")
     check_spacing(session, patient, appointment_type, starts_at)
+    lock_resource(session, appointment_type.resource_id)
     length = length_of(appointment_type)
     local_day = to_local(starts_at).date()
     shared = load_shared(session, appointment_type, local_day, local_day)
@@ -553,8 +554,9 @@ def reschedule_appointment(
     if appointment.status != AppointmentStatus.BOOKED.value:
         raise Conflict("Only a booked appointment can be moved.", code="not_reschedulable")
     appointment_type = appointment.appointment_type
-    # The patient's lock before the chiropractor's, in the order booking takes them.
+    # The patient's lock, the resource's, then the chiropractor's: the order booking takes them in.
     check_spacing(session, appointment.patient, appointment_type, new_starts_at, ignore_appointment_id=appointment.id)
+    lock_resource(session, appointment_type.resource_id)
     lock_chiropractor(session, appointment.chiropractor_id)
     length = length_of(appointment_type)
     local_day = to_local(new_starts_at).date()
@@ -714,6 +716,18 @@ def lock_patient(session: Session, patient_id: int) -> None:
     with different chiropractors cannot both pass the spacing check (SQLite: see ``lock_chiropractor``)."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(3, :id)"), {"id": patient_id})
+
+
+def lock_resource(session: Session, resource_id: int | None) -> None:
+    """Serialise bookings of one shared resource until the transaction ends.
+
+    Without it, two bookings of the table with different chiropractors each wait in the exclusion
+    constraint for the other's new row, a deadlock PostgreSQL ends by failing one of them with an
+    error instead of "taken". Every booking path takes it after the patient's lock and before any
+    chiropractor's (SQLite: see ``lock_chiropractor``).
+    """
+    if resource_id is not None and session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(4, :id)"), {"id": resource_id})
 
 
 def insert_guarded(session: Session, appointment: Appointment) -> None:
