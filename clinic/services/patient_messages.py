@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, exists, false, func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from clinic.models import (
     Appointment,
@@ -121,7 +121,12 @@ def queue_due_reminders(session: Session, now: datetime, before: timedelta) -> i
 
 
 def told_within_window(session: Session, appointment_ids: list[int], before: timedelta) -> set[tuple[int, datetime]]:
-    """Return the (appointment, start) pairs whose confirmation or move was queued less than ``before`` ahead of the start."""
+    """Return the (appointment, start) pairs whose confirmation or move, or the confirmation of their series,
+    was queued less than ``before`` ahead of the start.
+
+    A series' confirmation is queued with its first appointment but lists them all, so it counts for each
+    at the start it has now: one moved since was told its new time by a later message anyway.
+    """
     if not appointment_ids:
         return set()
     told = session.execute(
@@ -129,7 +134,15 @@ def told_within_window(session: Session, appointment_ids: list[int], before: tim
             OutboxMessage.appointment_id.in_(appointment_ids), OutboxMessage.kind.in_(TELLS_THE_TIME)
         )
     ).all()
-    return {(appointment_id, starts_at) for appointment_id, starts_at, created_at in told
+    sibling = aliased(Appointment)
+    told_with_series = session.execute(
+        select(Appointment.id, Appointment.starts_at, OutboxMessage.created_at)
+        .join(sibling, sibling.series_id == Appointment.series_id)
+        .join(OutboxMessage, and_(OutboxMessage.appointment_id == sibling.id,
+                                  OutboxMessage.kind == MessageKind.SERIES_CONFIRMATION.value))
+        .where(Appointment.id.in_(appointment_ids))
+    ).all()
+    return {(appointment_id, starts_at) for appointment_id, starts_at, created_at in [*told, *told_with_series]
             if created_at > starts_at - before}
 
 

@@ -133,6 +133,25 @@ def test_an_english_patient_gets_the_series_confirmation_in_english_and_reminder
     assert file_names(moved) == file_names(cancelled) == ["appointment.ics"]
 
 
+def test_no_reminder_repeats_a_series_confirmation_sent_within_its_window(app, sanne, appointment_type, smtp_inbox,
+                                                                           clock):
+    # Reminders three days ahead: a daily series booked a day before it begins is confirmed within the
+    # window of its first two appointments, not of its third.
+    app.config["REMINDER_HOURS_BEFORE"] = 72
+    book_series(db.session, patient=sanne, appointment_type=appointment_type(), chiropractor_id=1,
+                first_start=TUESDAY_0900, rule="FREQ=DAILY;COUNT=3", source=BookingSource.FRONTDESK,
+                policy=STAFF_POLICY, now=NOW)
+    db.session.commit()
+    run_mail_worker(app)
+    assert [message.kind for message in db.session.query(OutboxMessage)] == [MessageKind.SERIES_CONFIRMATION.value]
+    assert len(smtp_inbox.messages) == 1
+    third = TUESDAY_0900 + 2 * DAY
+    clock.set(third - timedelta(hours=72))
+    run_mail_worker(app)
+    (reminder,) = db.session.query(OutboxMessage).filter_by(kind=MessageKind.REMINDER.value).all()
+    assert reminder.appointment_starts_at == third
+
+
 def test_a_series_confirmation_lists_only_what_is_still_booked_when_written(app, sanne, appointment_type, smtp_inbox):
     appointments = book_course(sanne, appointment_type, count=2)
     change_status(db.session, appointments[1], AppointmentAction.CANCELLED, source=BookingSource.FRONTDESK, now=NOW,
