@@ -7,6 +7,7 @@ same range as the API (``clinic.bounds``), so the year 1 never reaches date arit
 """
 from __future__ import annotations
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, Form, PasswordField, StringField
@@ -14,6 +15,7 @@ from wtforms.validators import ValidationError
 
 from clinic.bounds import CLINIC_DAYS, DayRange
 from clinic.messages import field_message
+from clinic.outcomes.measures import Wording, lefs_wording
 from clinic.text import is_storable
 
 
@@ -60,3 +62,20 @@ class ClinicForm(StorableText, FlaskForm):
 
 class SubForm(StorableText, Form):
     """A group of fields nested in a ``ClinicForm`` through ``FormField``."""
+
+
+def optional_int(value: str | None) -> int | None:
+    """Return the chosen number, or None when none (or something else than a number) was sent."""
+    return int(value) if value and value.lstrip("-").isdigit() and len(value) < 4 else None
+
+
+def word_lefs(fields: list, placeholder: str | None = None) -> Wording:
+    """Label the 20 LEFS ``fields`` and give them the answers, in the page's language if the LEFS has a
+    validated wording in it, else in the original; return that wording (the page marks its language).
+    A select gets ``placeholder`` first and each answer numbered; a group of choices gets the answers only."""
+    wording = lefs_wording(get_locale().language)
+    answers = [(str(n), f"{n} – {text}" if placeholder else text) for n, text in enumerate(wording.answers)]
+    for number, (field, item) in enumerate(zip(fields, wording.items, strict=True), start=1):
+        field.label.text = f"{number}. {item}"
+        field.choices = ([("", placeholder)] if placeholder else []) + answers
+    return wording

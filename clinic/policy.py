@@ -294,6 +294,7 @@ ROUTES: Mapping[str, Route] = {
     "clinical.episode": page(R.TREATMENT_NOTES),
     "clinical.record_outcome": submit(R.TREATMENT_NOTES),
     "clinical.close_episode": submit(R.TREATMENT_NOTES),
+    "clinical.ask_questionnaire": submit(R.TREATMENT_NOTES),
     "clinical.assign_episode": submit(R.TREATMENT_NOTES),
     # Administration.
     "admin.users": page(R.USERS),

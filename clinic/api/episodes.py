@@ -19,7 +19,7 @@ from clinic.extensions import db
 from clinic.localtime import utcnow
 from clinic.models import EnteredBy, RecordPart
 from clinic.models.episodes import GOALS_MAX_LENGTH, REGION_MAX_LENGTH, SUMMARY_MAX_LENGTH
-from clinic.outcomes.measures import PSK_ACTIVITY_MAX_LENGTH, Entry, Measure, PskItem
+from clinic.outcomes.measures import PSK_ACTIVITY_MAX_LENGTH, Entry, Measure, PskItem, RegionQuestionnaire
 from clinic.outcomes.progress import SOURCES
 from clinic.policy import Action, Resource
 from clinic.services import episodes as episodes_service
@@ -30,6 +30,8 @@ EPISODE_URL = f"/episodes/<{ID}:episode_id>"
 TAGS = ["care episodes"]
 LOCATION = {"Location": {"description": "URL of the episode", "schema": {"type": "string"}}}
 MEASURES = [measure.value for measure in Measure]
+QUESTIONNAIRE = ("The region-specific questionnaire the patient answers with their outcome measures before "
+                 "visits (portal and e-mailed link): lefs (hip, knee, ankle or foot), or null for none")
 
 
 class NewEpisodeSchema(Schema):
@@ -37,6 +39,8 @@ class NewEpisodeSchema(Schema):
     region = Text(max_length=REGION_MAX_LENGTH, required=True, metadata={"example": "knie rechts"})
     onset_on = Day(required=True, metadata={"description": "The day the complaint began", "example": "2026-11-01"})
     goals = Text(max_length=GOALS_MAX_LENGTH, load_default="")
+    region_questionnaire = fields.Enum(RegionQuestionnaire, by_value=True, allow_none=True, load_default=None,
+                                       metadata={"description": QUESTIONNAIRE})
 
 
 class PskItemSchema(Schema):
@@ -94,6 +98,7 @@ class EpisodeSchema(Schema):
     opened_at = Instant(required=True)
     closed_at = Instant(required=True, allow_none=True)
     discharge_summary = fields.String(required=True, allow_none=True)
+    region_questionnaire = fields.String(required=True, allow_none=True, metadata={"description": QUESTIONNAIRE})
     visits = fields.Integer(required=True, metadata={"description": "Completed appointments of the episode"})
     is_on_track = fields.Boolean(required=True, metadata={
         "description": "false once review_after_visits visits are done and no outcome improved by its MCID"})
@@ -121,7 +126,7 @@ def episode_body(episode) -> dict:
     return {
         **{name: getattr(episode, name) for name in (
             "id", "patient_id", "chiropractor_id", "region", "onset_on", "goals", "opened_at", "closed_at",
-            "discharge_summary")},
+            "discharge_summary", "region_questionnaire")},
         "visits": result.progress.visits, "is_on_track": result.progress.is_on_track,
         "review_after_visits": result.progress.review_after_visits, "outcomes": outcomes,
     }

@@ -291,7 +291,7 @@ def outcome_measures(token: str):
     answers use the link up."""
     appointment = valid_outcome_link(db.session, token, utcnow()).appointment
     episode = open_episode_of(db.session, appointment)
-    form = OutcomeMeasuresForm()
+    form = OutcomeMeasuresForm(asks_lefs=episode.asks_lefs)
     asks_change = bool(episode.measurements)
     if not form.is_submitted():
         for (activity, _score), chosen in zip(form.rows(), last_psk_activities(db.session, episode)):

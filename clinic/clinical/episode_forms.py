@@ -2,7 +2,6 @@
 episode and closing one. They check shape; ``clinic.services.episodes`` and ``clinic.outcomes`` check meaning."""
 from __future__ import annotations
 
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -10,9 +9,16 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from clinic.clinical.messages import message_for
 from clinic.errors import DomainError
-from clinic.forms import ClinicForm, DayField
+from clinic.forms import ClinicForm, DayField, optional_int, word_lefs
 from clinic.models.episodes import GOALS_MAX_LENGTH, REGION_MAX_LENGTH, SUMMARY_MAX_LENGTH
-from clinic.outcomes.measures import LEFS_ANSWERS, LEFS_ITEMS, PSK_ACTIVITY_MAX_LENGTH, Entry, Measure, PskItem
+from clinic.outcomes.measures import (
+    LEFS_ITEM_COUNT,
+    PSK_ACTIVITY_MAX_LENGTH,
+    Entry,
+    Measure,
+    PskItem,
+    RegionQuestionnaire,
+)
 
 PSK_ROWS = 3
 MEASURE_LABELS = {
@@ -28,9 +34,17 @@ def score_choices(low: int, high: int) -> list[SelectChoice]:
     return [SelectChoice(NOT_GIVEN, _l("Choose…"))] + [SelectChoice(str(n), str(n)) for n in range(low, high + 1)]
 
 
-def optional_int(value: str | None) -> int | None:
-    """Return the chosen number, or None when none (or something else than a number) was sent."""
-    return int(value) if value and value.lstrip("-").isdigit() and len(value) < 4 else None
+def region_questionnaire_field() -> SelectField:
+    return SelectField(
+        _l("Questionnaire for the patient"), default=NOT_GIVEN,
+        choices=[SelectChoice(NOT_GIVEN, _l("None: pain, activities and change only")),
+                 SelectChoice(RegionQuestionnaire.LEFS.value, _l("LEFS, for a complaint of the hip, knee, ankle or foot"))],
+        description=_l("What the patient answers in the portal and through the e-mailed link before a visit, "
+                       "besides pain, their activities and the change."))
+
+
+def chosen_questionnaire(field: SelectField) -> RegionQuestionnaire | None:
+    return RegionQuestionnaire(field.data) if field.data else None
 
 
 class EpisodeForm(ClinicForm):
@@ -38,7 +52,13 @@ class EpisodeForm(ClinicForm):
     region = StringField(_l("Region of the complaint"), validators=[InputRequired(), Length(max=REGION_MAX_LENGTH)])
     onset_on = DayField(_l("Onset (the day the complaint began)"), validators=[InputRequired()])
     goals = TextAreaField(_l("Goals"), validators=[Optional(), Length(max=GOALS_MAX_LENGTH)])
+    region_questionnaire = region_questionnaire_field()
     submit = SubmitField(_l("Open episode"))
+
+
+class QuestionnaireForm(ClinicForm):
+    region_questionnaire = region_questionnaire_field()
+    submit = SubmitField(_l("Save questionnaire"))
 
 
 class OutcomeForm(ClinicForm):
@@ -51,13 +71,7 @@ class OutcomeForm(ClinicForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        dutch = get_locale().language == "nl"
-        answers = [SelectChoice(NOT_GIVEN, _l("Choose…"))] + [
-            SelectChoice(str(n), f"{n} – {nederlands if dutch else english}")
-            for n, (english, nederlands) in enumerate(LEFS_ANSWERS)]
-        for field, (english, nederlands) in zip(self.lefs, LEFS_ITEMS):
-            field.label.text = f"{field.name.rsplit('_', 1)[1]}. {nederlands if dutch else english}"
-            field.choices = answers
+        self.lefs_wording = word_lefs(self.lefs, placeholder=_l("Choose…"))
 
     @property
     def activities(self) -> list:
@@ -69,7 +83,7 @@ class OutcomeForm(ClinicForm):
 
     @property
     def lefs(self) -> list:
-        return [self[f"lefs_{number}"] for number in range(1, len(LEFS_ITEMS) + 1)]
+        return [self[f"lefs_{number}"] for number in range(1, LEFS_ITEM_COUNT + 1)]
 
     def entry(self) -> Entry:
         """Return what was entered for the chosen measure (the rules check its ranges)."""
@@ -102,7 +116,7 @@ for _number in range(1, PSK_ROWS + 1):
     setattr(OutcomeForm, f"activity_score_{_number}", SelectField(
         _l("Score %(number)d (0 = cannot do it, 10 = as before)", number=_number), choices=score_choices(0, 10),
         validate_choice=False))
-for _number in range(1, len(LEFS_ITEMS) + 1):
+for _number in range(1, LEFS_ITEM_COUNT + 1):
     # Labels and answers in the page's language: set per form (``OutcomeForm.__init__``).
     setattr(OutcomeForm, f"lefs_{_number}", SelectField(validate_choice=False))
 

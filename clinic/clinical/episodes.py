@@ -22,6 +22,8 @@ from clinic.clinical.episode_forms import (
     CloseEpisodeForm,
     EpisodeForm,
     OutcomeForm,
+    QuestionnaireForm,
+    chosen_questionnaire,
     episode_choices,
 )
 from clinic.clinical.messages import REFUSED, refused
@@ -61,7 +63,8 @@ def new_episode(patient_id: int):
     if form.validate_on_submit():
         try:
             episode = episodes_service.open_episode(db.session, patient, episodes_service.NewEpisode(
-                form.chiropractor_id.data, form.region.data, form.onset_on.data, form.goals.data or ""),
+                form.chiropractor_id.data, form.region.data, form.onset_on.data, form.goals.data or "",
+                chosen_questionnaire(form.region_questionnaire)),
                 by=me(), now=utcnow())
         except DomainError as error:
             refused(form, error)
@@ -76,10 +79,16 @@ def new_episode(patient_id: int):
 def episode(episode_id: int):
     """Show the episode: its outcomes over time beside the load chart, the MCID marked, on track or not."""
     found = find_episode_for(db.session, requester(), episode_id, Action.READ)
-    return episode_page(found, OutcomeForm(formdata=None), CloseEpisodeForm(formdata=None))
+    return episode_page(found)
 
 
-def episode_page(episode, outcome_form: OutcomeForm, close_form: CloseEpisodeForm):
+def episode_page(episode, outcome_form: OutcomeForm | None = None, close_form: CloseEpisodeForm | None = None,
+                 questionnaire_form: QuestionnaireForm | None = None):
+    """Render the episode page with the forms given (sent back with their errors) and the others empty."""
+    outcome_form = outcome_form or OutcomeForm(formdata=None)
+    close_form = close_form or CloseEpisodeForm(formdata=None)
+    questionnaire_form = questionnaire_form or QuestionnaireForm(
+        formdata=None, region_questionnaire=episode.region_questionnaire or "")
     result = episodes_service.outcomes_of(db.session, episode,
                                           review_after_visits=current_app.config["OUTCOME_REVIEW_AFTER_VISITS"])
     first_day = to_local(episode.opened_at).date()
@@ -89,11 +98,11 @@ def episode_page(episode, outcome_form: OutcomeForm, close_form: CloseEpisodeFor
                           last_day, days)
     outcomes = outcome_chart([OutcomePoint(to_local(item.measurement.measured_at).date(), item.change)
                               for item in result.outcomes], last_day - timedelta(days=days - 1), last_day)
-    status = REFUSED if outcome_form.errors or close_form.errors else 200
+    status = REFUSED if outcome_form.errors or close_form.errors or questionnaire_form.errors else 200
     return render_template(
         "clinical/episode.html", episode=episode, patient=episode.patient, result=result, outcomes=outcomes,
         chart=chart(points), points=points, outcome_form=outcome_form, close_form=close_form,
-        measure_labels=MEASURE_LABELS, sources=SOURCES,
+        questionnaire_form=questionnaire_form, measure_labels=MEASURE_LABELS, sources=SOURCES,
     ), status
 
 
@@ -113,7 +122,7 @@ def record_outcome(episode_id: int):
             db.session.commit()
             flash(_("The measure is saved."), "success")
             return redirect(url_for("clinical.episode", episode_id=found.id))
-    return episode_page(found, form, CloseEpisodeForm(formdata=None))
+    return episode_page(found, outcome_form=form)
 
 
 @bp.route("/episodes/<int:episode_id>/closure", methods=["POST"])
@@ -130,7 +139,25 @@ def close_episode(episode_id: int):
             db.session.commit()
             flash(_("The episode is closed."), "success")
             return redirect(url_for("clinical.episode", episode_id=found.id))
-    return episode_page(found, OutcomeForm(formdata=None), form)
+    return episode_page(found, close_form=form)
+
+
+@bp.route("/episodes/<int:episode_id>/questionnaire", methods=["POST"])
+def ask_questionnaire(episode_id: int):
+    """Choose the region-specific questionnaire the patient answers before visits from now on (or none)."""
+    found = find_episode_for(db.session, requester(), episode_id, Action.WRITE)
+    form = QuestionnaireForm()
+    if form.validate_on_submit():
+        try:
+            episodes_service.ask_region_questionnaire(db.session, found, chosen_questionnaire(form.region_questionnaire))
+        except DomainError as error:
+            refused(form, error)
+            return episode_page(found)[0], error.status
+        else:
+            db.session.commit()
+            flash(_("The patient's questionnaire is saved."), "success")
+            return redirect(url_for("clinical.episode", episode_id=found.id))
+    return episode_page(found, questionnaire_form=form)
 
 
 @bp.route("/appointments/<int:appointment_id>/episode", methods=["POST"])

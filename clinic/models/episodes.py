@@ -30,7 +30,7 @@ from clinic.models.appointments import Appointment
 from clinic.models.chiropractors import Chiropractor
 from clinic.models.patients import Patient
 from clinic.models.users import User
-from clinic.outcomes.measures import PSK_ACTIVITY_MAX_LENGTH, SCALES, Measure
+from clinic.outcomes.measures import PSK_ACTIVITY_MAX_LENGTH, SCALES, Measure, RegionQuestionnaire
 
 REGION_MAX_LENGTH = 60
 GOALS_MAX_LENGTH = 2000
@@ -49,6 +49,7 @@ class CareEpisode(db.Model):
         CheckConstraint("(closed_at IS NULL) = (discharge_summary IS NULL)", name="closed_iff_summary"),
         CheckConstraint(f"discharge_summary IS NULL OR length(trim(discharge_summary)) BETWEEN 1 AND "
                         f"{SUMMARY_MAX_LENGTH}", name="summary_given"),
+        one_of("region_questionnaire", (q.value for q in RegionQuestionnaire), name="region_questionnaire_known"),
         Index(None, "patient_id", "opened_at"),
     )
 
@@ -63,6 +64,9 @@ class CareEpisode(db.Model):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     discharge_summary: Mapped[str | None] = mapped_column(Text)
     opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    region_questionnaire: Mapped[str | None] = mapped_column(
+        String(10), comment="the region-specific questionnaire the patient answers before visits (none: only "
+                            "pain, activities and change)")
 
     patient: Mapped[Patient] = relationship()
     chiropractor: Mapped[Chiropractor] = relationship()
@@ -75,6 +79,10 @@ class CareEpisode(db.Model):
     @property
     def is_open(self) -> bool:
         return self.closed_at is None
+
+    @property
+    def asks_lefs(self) -> bool:
+        return self.region_questionnaire == RegionQuestionnaire.LEFS.value
 
     def __repr__(self) -> str:
         return f"<CareEpisode {self.id} patient {self.patient_id} {self.region}>"

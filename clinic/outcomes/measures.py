@@ -11,9 +11,8 @@
   or unable) … 4 (no difficulty), the score is their sum, 0–80. The region-specific questionnaire:
   validated, free of charge for clinical use (published in Phys Ther 1999, no licence fee or permission
   needed, unlike the Oswestry Disability Index, which is licensed through Mapi Research Trust), short, and
-  it fits the clinic's athletes, most of whose complaints are in the legs. The item texts are the English
-  original; the Dutch texts are a working translation, to be replaced by the wording of the validated Dutch
-  LEFS (Hoogeboom et al. 2012) before the scores are compared with published values.
+  it fits the clinic's athletes, most of whose complaints are in the legs. It is shown only in validated
+  wordings (``LEFS_WORDINGS``). The chiropractor chooses per episode whether the patient answers it.
 """
 from __future__ import annotations
 
@@ -42,47 +41,82 @@ class Scale:
     max_items: int | None = None
 
 
+LEFS_ITEM_COUNT = 20
 SCALES: dict[Measure, Scale] = {
     Measure.NPRS: Scale(0, 10, higher_is_better=False),
     Measure.PSK: Scale(0, 10, item_low=0, item_high=10, max_items=3),
     Measure.GROC: Scale(-7, 7),
-    Measure.LEFS: Scale(0, 80, item_low=0, item_high=4, max_items=20),
+    Measure.LEFS: Scale(0, 80, item_low=0, item_high=4, max_items=LEFS_ITEM_COUNT),
 }
 PSK_ACTIVITY_MAX_LENGTH = 80
 
-# The 20 activities of the LEFS, in the questionnaire's order: (English, Dutch).
-LEFS_ITEMS: tuple[tuple[str, str], ...] = (
-    ("Any of your usual work, housework or school activities",
-     "Uw gebruikelijke werk, huishoudelijke taken of schoolactiviteiten"),
-    ("Your usual hobbies, recreational or sporting activities", "Uw gebruikelijke hobby's, recreatie of sport"),
-    ("Getting into or out of the bath", "In of uit bad stappen"),
-    ("Walking between rooms", "Van de ene naar de andere kamer lopen"),
-    ("Putting on your shoes or socks", "Schoenen of sokken aantrekken"),
-    ("Squatting", "Hurken"),
-    ("Lifting an object, like a bag of groceries, from the floor",
-     "Iets van de grond optillen, zoals een tas met boodschappen"),
-    ("Performing light activities around your home", "Lichte klussen in en om het huis"),
-    ("Performing heavy activities around your home", "Zware klussen in en om het huis"),
-    ("Getting into or out of a car", "In of uit een auto stappen"),
-    ("Walking 2 blocks", "Twee straten ver lopen"),
-    ("Walking a mile", "Anderhalve kilometer lopen"),
-    ("Going up or down 10 stairs (about 1 flight of stairs)", "Tien traptreden op- of aflopen (ongeveer één trap)"),
-    ("Standing for 1 hour", "Een uur staan"),
-    ("Sitting for 1 hour", "Een uur zitten"),
-    ("Running on even ground", "Hardlopen op een vlakke ondergrond"),
-    ("Running on uneven ground", "Hardlopen op een oneffen ondergrond"),
-    ("Making sharp turns while running fast", "Scherpe bochten maken tijdens snel hardlopen"),
-    ("Hopping", "Hinken"),
-    ("Rolling over in bed", "Omdraaien in bed"),
-)
-# What each LEFS answer means, 0 … 4: (English, Dutch).
-LEFS_ANSWERS: tuple[tuple[str, str], ...] = (
-    ("Extreme difficulty or unable to perform activity", "Extreem veel moeite of niet in staat"),
-    ("Quite a bit of difficulty", "Behoorlijk veel moeite"),
-    ("Moderate difficulty", "Matige moeite"),
-    ("A little bit of difficulty", "Een beetje moeite"),
-    ("No difficulty", "Geen moeite"),
-)
+
+@dataclass(frozen=True)
+class Wording:
+    """A questionnaire's text in one language: its instruction, its items in order and what each answer means."""
+
+    language: str
+    instruction: str
+    items: tuple[str, ...]
+    answers: tuple[str, ...]
+    source: str
+
+
+# Only validated wordings: the published minimal important change (9 points) holds for them alone, so a
+# translation of our own would make a patient's scores incomparable. The Dutch LEFS (Hoogeboom et al.,
+# BMC Musculoskelet Disord 2012;13:117, its additional file, CC-BY) goes here as "nl", word for word,
+# when its text is at hand; until then Dutch pages show the original and say so.
+LEFS_WORDINGS: dict[str, Wording] = {
+    "en": Wording(
+        language="en",
+        instruction="We are interested in knowing whether you are having any difficulty at all with the "
+                    "activities listed below because of your lower limb problem for which you are currently "
+                    "seeking attention. Please provide an answer for each activity. Today, do you or would "
+                    "you have any difficulty at all with:",
+        items=(
+            "Any of your usual work, housework or school activities",
+            "Your usual hobbies, recreational or sporting activities",
+            "Getting into or out of the bath",
+            "Walking between rooms",
+            "Putting on your shoes or socks",
+            "Squatting",
+            "Lifting an object, like a bag of groceries, from the floor",
+            "Performing light activities around your home",
+            "Performing heavy activities around your home",
+            "Getting into or out of a car",
+            "Walking 2 blocks",
+            "Walking a mile",
+            "Going up or down 10 stairs (about 1 flight of stairs)",
+            "Standing for 1 hour",
+            "Sitting for 1 hour",
+            "Running on even ground",
+            "Running on uneven ground",
+            "Making sharp turns while running fast",
+            "Hopping",
+            "Rolling over in bed",
+        ),
+        answers=(
+            "Extreme difficulty or unable to perform activity",
+            "Quite a bit of difficulty",
+            "Moderate difficulty",
+            "A little bit of difficulty",
+            "No difficulty",
+        ),
+        source="Binkley JM et al., Phys Ther 1999;79:371–383",
+    ),
+}
+LEFS_ORIGINAL = "en"
+
+
+def lefs_wording(language: str) -> Wording:
+    """Return the validated LEFS in ``language``, or the original (English) when there is none in it."""
+    return LEFS_WORDINGS.get(language, LEFS_WORDINGS[LEFS_ORIGINAL])
+
+
+class RegionQuestionnaire(str, enum.Enum):
+    """The region-specific questionnaire a patient answers with their pain and activities, chosen per episode."""
+
+    LEFS = "lefs"
 
 
 @dataclass(frozen=True)
@@ -98,7 +132,7 @@ class Entry:
     measure: Measure
     value: int | None = None
     items: Sequence[PskItem] = ()
-    answers: Sequence[int] = ()
+    answers: Sequence[int | None] = ()
 
 
 def _in(value, low: int, high: int) -> bool:
@@ -124,7 +158,7 @@ def problems(entry: Entry) -> dict[str, str]:
         return found
     if len(entry.answers) != scale.max_items:
         return {"answers": f"answer_all_{scale.max_items}"}
-    return {f"answers.{index}": f"out_of_range({scale.item_low}..{scale.item_high})"
+    return {f"answers.{index}": "required" if answer is None else f"out_of_range({scale.item_low}..{scale.item_high})"
             for index, answer in enumerate(entry.answers) if not _in(answer, scale.item_low, scale.item_high)}
 
 

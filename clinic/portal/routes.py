@@ -186,7 +186,7 @@ def outcome_measures(episode_id: int):
     episode = find_episode_for(db.session, requester(), episode_id, request_action(), resource=Resource.TRAINING_DATA)
     if not episode.is_open:
         raise NotFound("This complaint's treatment has ended.")
-    form = OutcomeMeasuresForm()
+    form = OutcomeMeasuresForm(asks_lefs=episode.asks_lefs)
     asks_change = bool(episode.measurements)
     if not form.is_submitted():
         for (activity, _score), chosen in zip(form.rows(), episodes_service.last_psk_activities(db.session, episode)):

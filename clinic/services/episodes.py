@@ -28,7 +28,7 @@ from clinic.models import (
 )
 from clinic.models.episodes import GOALS_MAX_LENGTH, REGION_MAX_LENGTH, SUMMARY_MAX_LENGTH
 from clinic.outcomes import measures, progress
-from clinic.outcomes.measures import Entry, Measure
+from clinic.outcomes.measures import Entry, Measure, RegionQuestionnaire
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,7 @@ class NewEpisode:
     region: str
     onset_on: date
     goals: str = ""
+    region_questionnaire: RegionQuestionnaire | None = None
 
 
 def open_episode(session: Session, patient: Patient, details: NewEpisode, *, by: User | None,
@@ -61,7 +62,8 @@ def open_episode(session: Session, patient: Patient, details: NewEpisode, *, by:
         raise Invalid("Some details of the episode are not valid.", fields=problems)
     episode = CareEpisode(patient_id=patient.id, chiropractor_id=details.chiropractor_id, region=region,
                           onset_on=details.onset_on, goals=details.goals.strip(), opened_at=now,
-                          opened_by_id=by and by.id)
+                          opened_by_id=by and by.id,
+                          region_questionnaire=details.region_questionnaire and details.region_questionnaire.value)
     session.add(episode)
     session.flush()
     return episode
@@ -82,6 +84,17 @@ def close_episode(session: Session, episode: CareEpisode, summary: str, *, now: 
     episode.discharge_summary = summary
     session.flush()
     return episode
+
+
+def ask_region_questionnaire(session: Session, episode: CareEpisode,
+                              questionnaire: RegionQuestionnaire | None) -> None:
+    """Have the patient answer ``questionnaire`` with their outcome measures from now on (``None``: none).
+
+    :raises Conflict: the episode is closed.
+    """
+    _require_open(episode)
+    episode.region_questionnaire = questionnaire and questionnaire.value
+    session.flush()
 
 
 def _require_open(episode: CareEpisode) -> None:

@@ -10,7 +10,7 @@ The export is one JSON document with stable keys (``EXPORT_FORMAT`` version ``EX
 - ``training_sessions``, ``wellness_check_ins`` (with ``complaints``)
 - ``screening``: ``screened_at``, ``next_competition_at``, ``flags``, ``indications``
 - ``care_episodes``: region, onset, goals, treating chiropractor, opened/closed with the discharge
-  summary, the ``appointment_ids`` of its visits and its ``outcomes`` (measure, score, raw ``answers``,
+  summary, the ``region_questionnaire`` the patient is asked, the ``appointment_ids`` of its visits and its ``outcomes`` (measure, score, raw ``answers``,
   who entered it and when)
 - ``treatment_notes``: SOAP text, ``modalities``, the ``readiness_snapshot`` shown when the note was
   written, signature (``signed_at``, ``content_hash``) and ``amendments``
@@ -251,6 +251,7 @@ def _episode(episode: CareEpisode) -> dict:
         "opened_at": _instant(episode.opened_at),
         "closed_at": _instant(episode.closed_at),
         "discharge_summary": episode.discharge_summary,
+        "region_questionnaire": episode.region_questionnaire,
         "appointment_ids": sorted(appointment.id for appointment in episode.appointments),
         "outcomes": [
             {"measure": row.measure, "score": row.score, "appointment_id": row.appointment_id,

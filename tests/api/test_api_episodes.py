@@ -58,3 +58,17 @@ def test_out_of_range_values_are_named_by_their_dotted_field(client, chiro, crea
     assert (answer.status_code, answer.json["error"]["fields"]) == (422, {"items.1.score": "out_of_range(0..10)"})
     answer = client.post(f"{url}/outcomes", headers=auth, json={"measure": "groc", "value": -8})
     assert answer.json["error"]["fields"] == {"value": "out_of_range(-7..7)"}
+
+
+def test_an_episode_says_which_questionnaire_its_patient_answers(client, chiro, create_patient):
+    user, auth = chiro
+    details = {"chiropractor_id": chiropractor_of(db.session, user).id, "onset_on": "2026-10-01"}
+    knee = client.post(f"/api/v1/patients/{create_patient().id}/episodes", headers=auth,
+                       json=details | {"region": "knie rechts", "region_questionnaire": "lefs"})
+    assert knee.status_code == 201 and knee.json["region_questionnaire"] == "lefs"
+    neck = client.post(f"/api/v1/patients/{create_patient().id}/episodes", headers=auth,
+                       json=details | {"region": "nek"})
+    assert neck.json["region_questionnaire"] is None
+    unknown = client.post(f"/api/v1/patients/{create_patient().id}/episodes", headers=auth,
+                          json=details | {"region": "rug", "region_questionnaire": "odi"})
+    assert unknown.status_code == 422 and list(unknown.json["error"]["fields"]) == ["region_questionnaire"]

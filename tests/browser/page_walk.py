@@ -29,7 +29,7 @@ from clinic.models import (
     WaitlistOffer,
     WaitlistSource,
 )
-from clinic.outcomes.measures import Entry, Measure
+from clinic.outcomes.measures import Entry, Measure, RegionQuestionnaire
 from clinic.policy import Audience, Decision, decide, need_of
 from clinic.scheduling.lifecycle import AppointmentStatus
 from clinic.services.after_visit import issue_after_visit_link
@@ -152,9 +152,11 @@ def prepare_walk_data(session, *, report, now: datetime) -> WalkData:
         patient=noted.patient, appointment_type=booked.appointment_type,
         request=SimpleNamespace(chiropractor_id=booked.chiropractor_id, starts_at=booked.starts_at, language="nl"))
     episode, portal_episode = (
-        episodes.open_episode(session, patient, episodes.NewEpisode(chiropractor.id, "onderrug", today - timedelta(days=30),
-                                                                    "Weer voluit hardlopen"), by=chiropractor.user, now=now)
-        for patient in (noted.patient, portal_patient))
+        episodes.open_episode(session, patient, episodes.NewEpisode(chiropractor.id, region, today - timedelta(days=30),
+                                                                    "Weer voluit hardlopen", questionnaire),
+                              by=chiropractor.user, now=now)
+        for patient, region, questionnaire in ((noted.patient, "onderrug", None),
+                                               (portal_patient, "knie links", RegionQuestionnaire.LEFS)))
     episodes.record_outcome(session, episode, Entry(Measure.NPRS, value=6), entered_by=EnteredBy.STAFF,
                             user=chiropractor.user, now=now)
     series = book_series(session, patient=noted.patient, appointment_type=booked.appointment_type,

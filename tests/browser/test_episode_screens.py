@@ -13,7 +13,8 @@ from sqlalchemy import select
 
 from clinic.extensions import db
 from clinic.localtime import to_local, utcnow
-from clinic.models import Chiropractor, OutboxMessage, Role
+from clinic.models import Chiropractor, OutboxMessage, OutcomeMeasurement, Role
+from clinic.outcomes.measures import RegionQuestionnaire
 from clinic.services import episodes
 from clinic.services.seed import seed_clinic
 from tests.browser.conftest import ARTIFACTS, PHONE
@@ -133,7 +134,8 @@ def test_a_patient_answers_the_questions_about_their_complaint_in_the_portal(liv
     seed_clinic(db.session)
     patient = create_patient(email="sanne@example.nl")
     episode = episodes.open_episode(db.session, patient, episodes.NewEpisode(
-        db.session.query(Chiropractor).first().id, "knie rechts", date(2026, 11, 1)), by=None, now=utcnow())
+        db.session.query(Chiropractor).first().id, "knie rechts", date(2026, 11, 1),
+        region_questionnaire=RegionQuestionnaire.LEFS), by=None, now=utcnow())
     db.session.commit()
     page.goto(f"{live_server}/portaal/inloggen")
     page.get_by_label("E-mailadres").fill("sanne@example.nl")
@@ -150,9 +152,17 @@ def test_a_patient_answers_the_questions_about_their_complaint_in_the_portal(liv
     page.get_by_role("button", name="Versturen").click()
     expect(page.get_by_text("Vul dit in.").first).to_be_visible()
     check_and_capture(page, "portal-outcomes-refused")
+    # The LEFS the chiropractor chose: 20 groups of answers, each refused on its own while open.
+    items = page.locator(".questionnaire fieldset.choice")
+    expect(items).to_have_count(20)
+    expect(page.locator(".questionnaire .has-error")).to_have_count(20)
     page.get_by_label("Hoeveel pijn heeft u nu?").select_option("6")
     page.locator("#activity_score_1").select_option("3")
+    for number in range(20):
+        items.nth(number).get_by_label("A little bit of difficulty").check()
     page.get_by_role("button", name="Versturen").click()
     expect(page.get_by_text("Dank u wel")).to_be_visible()
+    db.session.rollback()
+    assert db.session.scalar(select(OutcomeMeasurement.score).where(OutcomeMeasurement.measure == "lefs")) == 60
     page.goto(f"{live_server}/portaal/klachten/{episode.id}")
     check_and_capture(page, "portal-outcomes")

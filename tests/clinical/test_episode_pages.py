@@ -85,3 +85,36 @@ def test_the_appointment_page_chooses_the_visits_episode(client, chiropractor, p
     assert answer.status_code == 302
     db.session.expire_all()
     assert db.session.get(Appointment, appointment.id).episode_id == episode_id
+
+
+def test_the_chiropractor_chooses_the_patients_questionnaire_at_intake_and_later(client, chiropractor, patient):
+    today = to_local(utcnow()).date()
+    answer = client.post(f"/clinical/patients/{patient.id}/episodes/new", data={
+        "region": "enkel links", "onset_on": (today - timedelta(days=3)).isoformat(),
+        "chiropractor_id": chiropractor_id(client, patient), "region_questionnaire": "lefs"})
+    url = answer.headers["Location"]
+    episode = db.session.query(CareEpisode).one()
+    assert episode.region_questionnaire == "lefs"
+    assert '<option selected value="lefs">' in client.get(url).get_data(as_text=True)
+
+    assert client.post(f"{url}/questionnaire", data={"region_questionnaire": ""}).status_code == 302
+    db.session.refresh(episode)
+    assert episode.region_questionnaire is None
+    refused = client.post(f"{url}/questionnaire", data={"region_questionnaire": "ndi"})
+    assert refused.status_code == 422 and "Not a valid choice" in refused.get_data(as_text=True)
+
+    assert client.post(f"{url}/closure", data={"discharge_summary": "Klachtenvrij."}).status_code == 302
+    too_late = client.post(f"{url}/questionnaire", data={"region_questionnaire": "lefs"})
+    assert too_late.status_code == 409 and "This episode is closed." in too_late.get_data(as_text=True)
+    db.session.refresh(episode)
+    assert episode.region_questionnaire is None
+
+
+def test_the_staff_form_shows_the_lefs_in_its_validated_wording_only(client, chiropractor, patient):
+    url = open_episode(client, patient)
+    client.get("/taal/nl")
+    page = client.get(url).get_data(as_text=True)
+    assert '<div lang="en">' in page and "Walking between rooms" in page
+    assert client.post(f"{url}/outcomes", data={"measure": "lefs"} | {
+        f"lefs_{number}": "4" for number in range(1, 21)}).status_code == 302
+    assert db.session.query(CareEpisode).one().measurements[0].score == 80

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from clinic.outcomes.measures import Entry, Measure, PskItem, problems, score
+from clinic.outcomes.measures import LEFS_WORDINGS, SCALES, Entry, Measure, PskItem, lefs_wording, problems, score
 from clinic.outcomes.progress import change, changes, progress
 
 nprs_values = st.integers(0, 10)
@@ -25,9 +25,26 @@ nprs_values = st.integers(0, 10)
     (Entry(Measure.LEFS, answers=[4] * 20), {}),
     (Entry(Measure.LEFS, answers=[4] * 19), {"answers": "answer_all_20"}),
     (Entry(Measure.LEFS, answers=[4] * 19 + [5]), {"answers.19": "out_of_range(0..4)"}),
+    # A patient's unanswered items are named one by one.
+    (Entry(Measure.LEFS, answers=[None, 3] + [4] * 17 + [None]), {"answers.0": "required", "answers.19": "required"}),
 ])
 def test_each_measure_accepts_only_its_range(entry, expected):
     assert problems(entry) == expected
+
+
+@pytest.mark.parametrize("language", sorted(LEFS_WORDINGS))
+def test_every_wording_of_the_lefs_has_its_20_items_and_5_answers(language):
+    wording = LEFS_WORDINGS[language]
+    scale = SCALES[Measure.LEFS]
+    assert wording.language == language and wording.instruction and wording.source
+    assert len(wording.items) == scale.max_items and len(set(wording.items)) == scale.max_items
+    assert len(wording.answers) == scale.item_high - scale.item_low + 1
+
+
+def test_a_language_without_a_validated_lefs_gets_the_original():
+    assert lefs_wording("en") is LEFS_WORDINGS["en"]
+    assert lefs_wording("nl") is LEFS_WORDINGS.get("nl", LEFS_WORDINGS["en"])
+    assert lefs_wording("de").language == "en"
 
 
 def test_scores_are_the_value_the_mean_of_the_activities_or_the_sum_of_the_items():

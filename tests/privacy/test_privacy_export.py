@@ -66,6 +66,7 @@ def test_the_export_holds_every_part_of_the_record(record):
     assert document["erasure"] is None
     [episode] = document["care_episodes"]
     assert (episode["region"], episode["appointment_ids"]) == ("onderrug", [record.past.id])
+    assert episode["region_questionnaire"] is None
     assert [(o["measure"], o["score"], o["entered_by"]) for o in episode["outcomes"]] == [
         ("nprs", 6, "staff"), ("psk", 4, "patient")]
     assert episode["outcomes"][1]["answers"] == [{"activity": "hardlopen", "answer": 4}]

@@ -118,6 +118,7 @@ EXPECTED = {
     "clinical.episode": ("LYNYN", "....."),
     "clinical.record_outcome": (".....", "LNNYN"),
     "clinical.close_episode": (".....", "LNNYN"),
+    "clinical.ask_questionnaire": (".....", "LNNYN"),
     "clinical.assign_episode": (".....", "LNNYN"),
     "admin.users": ("LYNNN", "....."),
     "admin.user": ("LYNNN", "....."),

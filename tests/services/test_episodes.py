@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from clinic.errors import Conflict, Invalid
 from clinic.extensions import db
 from clinic.models import AppointmentAction, BookingSource, CareEpisode, EnteredBy, OutcomeAnswer, Role
-from clinic.outcomes.measures import Entry, Measure, PskItem
+from clinic.outcomes.measures import Entry, Measure, PskItem, RegionQuestionnaire
 from clinic.services import episodes
 from clinic.services.booking import change_status
 from clinic.services.my_day import chiropractor_of
@@ -90,6 +90,8 @@ def test_a_closed_episode_has_a_summary_and_takes_no_new_outcomes(sanne, chiropr
         nprs(episode, 2, chiropractor)
     with pytest.raises(Conflict):
         episodes.close_episode(db.session, episode, "Nog eens", now=NOW + timedelta(days=31))
+    with pytest.raises(Conflict):
+        episodes.ask_region_questionnaire(db.session, episode, RegionQuestionnaire.LEFS)
 
 
 def test_an_appointment_joins_only_an_open_episode_of_its_own_patient(sanne, chiropractor, appointment_type,
@@ -105,6 +107,7 @@ REFUSED = (
     "UPDATE care_episodes SET closed_at = {day_earlier}, discharge_summary = 'x'",
     "UPDATE care_episodes SET closed_at = opened_at",
     "UPDATE care_episodes SET discharge_summary = 'x'",
+    "UPDATE care_episodes SET region_questionnaire = 'odi'",  # only a questionnaire the app can ask
     "UPDATE outcome_measurements SET score = 11 WHERE measure = 'nprs'",
     "UPDATE outcome_measurements SET score = 4.5 WHERE measure = 'nprs'",  # pain is a whole number
     "UPDATE outcome_measurements SET entered_by = 'staff', entered_by_user_id = NULL",

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from clinic.errors import NotFound
 from clinic.extensions import db
 from clinic.models import AppointmentAction, BookingSource, CareEpisode, MessageKind, OutboxMessage, OutcomeMeasurement
+from clinic.outcomes.measures import RegionQuestionnaire
 from clinic.services import episodes
 from clinic.services.booking import change_status
 from clinic.services.outcome_requests import issue_outcome_link, queue_due_outcome_requests, valid_outcome_link
@@ -94,6 +95,25 @@ def test_the_request_is_in_english_for_an_english_speaking_patient(app, sanne, a
     path = form_path(mail)
     assert path.startswith("/en/book/complaint-questions/")
     assert "How is your complaint?" in client.get(path).get_data(as_text=True)
+
+
+def test_the_linked_form_asks_the_lefs_the_chiropractor_chose_and_stores_it_with_the_visit(
+    app, sanne, appointment_type, clock, smtp_inbox, client
+):
+    knee = episodes.open_episode(db.session, sanne, episodes.NewEpisode(
+        1, "knie rechts", date(2026, 11, 1), region_questionnaire=RegionQuestionnaire.LEFS), by=None, now=NOW)
+    appointment = visit_for_complaint(sanne, appointment_type, episode=knee)
+    clock.set(appointment.starts_at - LEAD)
+    run_mail_worker(app)
+    path = form_path(smtp_inbox.messages[-1])
+    assert client.get(path).get_data(as_text=True).count('type="radio"') == 100
+
+    answers = {f"lefs_{number}": "2" for number in range(1, 21)}
+    refused = client.post(path, data={"pain": "5"} | answers | {"lefs_7": ""})
+    assert refused.status_code == 422 and refused.get_data(as_text=True).count("Vul dit in.") == 1
+    assert client.post(path, data={"pain": "5"} | answers).status_code == 200
+    lefs = db.session.query(OutcomeMeasurement).filter_by(measure="lefs").one()
+    assert (lefs.score, lefs.appointment_id, len(lefs.answers)) == (40, appointment.id, 20)
 
 
 def test_no_request_for_a_cancelled_or_past_visit_a_closed_episode_or_a_patient_who_turned_them_off(
