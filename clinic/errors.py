@@ -35,12 +35,13 @@ class NotFound(DomainError):
 
 
 class LinkRefused(NotFound):
-    """A patient's secret link that opens nothing: unknown (404), already used or expired (410 Gone).
+    """A patient's secret link that opens nothing: unknown (404), already used, expired, or for a
+    treatment the clinic no longer lets patients book online (410 Gone).
 
-    Outside the API its page says which of the three, and what to do next; never whose link it was.
+    Outside the API its page says which, and what to do next; never whose link it was.
     """
 
-    UNKNOWN, USED, EXPIRED = "unknown", "used", "expired"
+    UNKNOWN, USED, EXPIRED, WITHDRAWN = "unknown", "used", "expired", "withdrawn"
 
     def __init__(self, state: str, message: str = "This link is not valid (any more)."):
         super().__init__(message, code=f"link_{state}")

@@ -37,7 +37,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import case, func, select, text
 from sqlalchemy.orm import Session
 
-from clinic.errors import Conflict, Invalid, LinkRefused, NotFound
+from clinic.errors import Conflict, Invalid, LinkRefused
 from clinic.localtime import to_local
 from clinic.models import (
     Appointment,
@@ -270,7 +270,7 @@ def returning_booking_token(waiting: AwaitingConfirmation, *, secret: str, now: 
 
 
 def read_returning_booking(session: Session, token: str, *, secret: str, now: datetime) -> ReturningBooking:
-    """Return what a returning-patients-only link books, or raise ``NotFound`` if it is not (or no longer) valid."""
+    """Return what a returning-patients-only link books, or raise ``LinkRefused`` if it is not (or no longer) valid."""
     try:
         claim = URLSafeSerializer(secret, salt=RETURNING_LINK_SALT).loads(token)
     except BadSignature:
@@ -283,7 +283,7 @@ def read_returning_booking(session: Session, token: str, *, secret: str, now: da
     try:
         appointment_type = online_type(session, claim["type"])
     except Invalid:
-        raise NotFound("This treatment can no longer be booked online.") from None
+        raise LinkRefused(LinkRefused.WITHDRAWN, "This treatment can no longer be booked online.") from None
     return ReturningBooking(patient, appointment_type, claim["chiropractor"], datetime.fromisoformat(claim["start"]),
                             claim["language"])
 

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from clinic.extensions import db
 from clinic.localtime import to_local, utcnow
-from clinic.models import Appointment, OutboxMessage, Patient
+from clinic.models import Appointment, AppointmentType, OutboxMessage, Patient
 from tests.booking.test_booking_pages import first_slot
 
 PATIENT = {"first_name": "Sanne", "last_name": "de Vries", "date_of_birth": "1990-05-17",
@@ -122,6 +122,19 @@ def test_a_forged_or_expired_link_books_nothing(client, sanne, monkeypatch):
     monkeypatch.setattr("clinic.booking.routes.utcnow", lambda: later)
     expired = client.post(link)
     assert expired.status_code == 410 and "Deze link is verlopen" in expired.get_data(as_text=True)
+    assert count(Appointment) == 0
+
+
+def test_a_link_for_a_treatment_no_longer_booked_online_says_so_and_books_nothing(client, sanne):
+    slot = first_slot(client, type_code="follow_up", days_ahead=3)
+    client.post("/afspraak/bevestigen", data=page_form(slot, PATIENT))
+    link = emailed_links()[0][1]
+    db.session.scalar(select(AppointmentType).filter_by(code="follow_up")).is_online_bookable = False
+    db.session.commit()
+    for response in (client.get(link), client.post(link)):
+        text = response.get_data(as_text=True)
+        assert response.status_code == 410 and "Deze behandeling is niet meer online te boeken" in text
+        assert "Sanne" not in text and "sanne@example.nl" not in text
     assert count(Appointment) == 0
 
 
