@@ -362,7 +362,7 @@ ROUTES: Mapping[str, Route] = {
     "api.amend_treatment_note": submit(R.TREATMENT_NOTES, AMEND),
     # Care episodes are part of the treatment record.
     "api.patient_episodes": page(R.TREATMENT_NOTES, write=WRITE),
-    "api.episode": page(R.TREATMENT_NOTES),
+    "api.episode": page(R.TREATMENT_NOTES, write=WRITE),
     "api.record_outcome": submit(R.TREATMENT_NOTES),
     "api.close_episode": submit(R.TREATMENT_NOTES),
 }

@@ -34,13 +34,21 @@ QUESTIONNAIRE = ("The region-specific questionnaire the patient answers with the
                  "visits (portal and e-mailed link): lefs (hip, knee, ankle or foot), or null for none")
 
 
+def questionnaire_field(**presence) -> fields.Enum:
+    return fields.Enum(RegionQuestionnaire, by_value=True, allow_none=True, metadata={"description": QUESTIONNAIRE},
+                       **presence)
+
+
 class NewEpisodeSchema(Schema):
     chiropractor_id = Id(required=True, metadata={"description": "The treating chiropractor"})
     region = Text(max_length=REGION_MAX_LENGTH, required=True, metadata={"example": "knie rechts"})
     onset_on = Day(required=True, metadata={"description": "The day the complaint began", "example": "2026-11-01"})
     goals = Text(max_length=GOALS_MAX_LENGTH, load_default="")
-    region_questionnaire = fields.Enum(RegionQuestionnaire, by_value=True, allow_none=True, load_default=None,
-                                       metadata={"description": QUESTIONNAIRE})
+    region_questionnaire = questionnaire_field(load_default=None)
+
+
+class EpisodeChangeSchema(Schema):
+    region_questionnaire = questionnaire_field(required=True)
 
 
 class PskItemSchema(Schema):
@@ -161,13 +169,26 @@ class PatientEpisodes(MethodView):
         return episode_body(episode), 201, {"Location": url_for("api.episode", episode_id=episode.id)}
 
 
-@bp.get(EPISODE_URL, endpoint="episode", tags=TAGS)
-@by_policy
-@bp.response(200, EpisodeSchema)
-@documents_errors(404)
-def show_episode(episode_id: int):
-    """Return the episode with its outcomes, each with its change from the first value of its measure."""
-    return episode_body(find_episode_for(db.session, requester(), episode_id, Action.READ))
+@bp.route(EPISODE_URL, endpoint="episode", tags=TAGS)
+class Episode(MethodView):
+    @by_policy
+    @bp.response(200, EpisodeSchema)
+    @documents_errors(404)
+    def get(self, episode_id: int):
+        """Return the episode with its outcomes, each with its change from the first value of its measure."""
+        return episode_body(find_episode_for(db.session, requester(), episode_id, Action.READ))
+
+    @by_policy
+    @bp.arguments(EpisodeChangeSchema)
+    @bp.response(200, EpisodeSchema)
+    @documents_errors(400, 404, 409, descriptions={409: "The episode is closed (episode_closed)"})
+    def patch(self, changes, episode_id: int):
+        """Choose the region-specific questionnaire the patient answers from now on ({"region_questionnaire":
+        "lefs"}, or null for none)."""
+        episode = find_episode_for(db.session, requester(), episode_id, Action.WRITE)
+        episodes_service.ask_region_questionnaire(db.session, episode, changes["region_questionnaire"])
+        db.session.commit()
+        return episode_body(episode)
 
 
 @bp.post(f"{EPISODE_URL}/outcomes", tags=TAGS)

@@ -72,3 +72,18 @@ def test_an_episode_says_which_questionnaire_its_patient_answers(client, chiro, 
     unknown = client.post(f"/api/v1/patients/{create_patient().id}/episodes", headers=auth,
                           json=details | {"region": "rug", "region_questionnaire": "odi"})
     assert unknown.status_code == 422 and list(unknown.json["error"]["fields"]) == ["region_questionnaire"]
+
+
+def test_the_questionnaire_is_changed_while_the_episode_is_open(client, chiro, create_patient):
+    user, auth = chiro
+    url = client.post(f"/api/v1/patients/{create_patient().id}/episodes", headers=auth, json={
+        "chiropractor_id": chiropractor_of(db.session, user).id, "region": "enkel links",
+        "onset_on": "2026-10-01"}).headers["Location"]
+    changed = client.patch(url, headers=auth, json={"region_questionnaire": "lefs"})
+    assert changed.status_code == 200 and client.get(url, headers=auth).json["region_questionnaire"] == "lefs"
+    assert client.patch(url, headers=auth, json={}).status_code == 422  # say which, or null for none
+    assert client.patch(url, headers=auth, json={"region_questionnaire": None}).json["region_questionnaire"] is None
+
+    client.post(f"{url}/closure", headers=auth, json={"discharge_summary": "Klachtenvrij."})
+    closed = client.patch(url, headers=auth, json={"region_questionnaire": "lefs"})
+    assert (closed.status_code, closed.json["error"]["code"]) == (409, "episode_closed")

@@ -179,7 +179,7 @@ EXPECTED = {
     "api.sign_treatment_note": (".....", "LNNYN"),
     "api.amend_treatment_note": (".....", "LNNYN"),
     "api.patient_episodes": ("LYNYN", "LNNYN"),
-    "api.episode": ("LYNYN", "....."),
+    "api.episode": ("LYNYN", "LNNYN"),
     "api.record_outcome": (".....", "LNNYN"),
     "api.close_episode": (".....", "LNNYN"),
 }
