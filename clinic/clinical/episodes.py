@@ -34,6 +34,7 @@ from clinic.errors import DomainError
 from clinic.extensions import db
 from clinic.localtime import to_local, utcnow
 from clinic.models import Chiropractor, EnteredBy, RecordPart
+from clinic.outcomes.measures import Measure, Wording, hardest_lefs_items
 from clinic.outcomes.progress import SOURCES
 from clinic.policy import Action, Resource
 from clinic.services import episodes as episodes_service
@@ -98,12 +99,24 @@ def episode_page(episode, outcome_form: OutcomeForm | None = None, close_form: C
                           last_day, days)
     outcomes = outcome_chart([OutcomePoint(to_local(item.measurement.measured_at).date(), item.change)
                               for item in result.outcomes], last_day - timedelta(days=days - 1), last_day)
+    hardest = hardest_activities(result.outcomes, outcome_form.lefs_wording)
     status = REFUSED if outcome_form.errors or close_form.errors or questionnaire_form.errors else 200
     return render_template(
         "clinical/episode.html", episode=episode, patient=episode.patient, result=result, outcomes=outcomes,
         chart=chart(points), points=points, outcome_form=outcome_form, close_form=close_form,
-        questionnaire_form=questionnaire_form, measure_labels=MEASURE_LABELS, sources=SOURCES,
+        questionnaire_form=questionnaire_form, hardest=hardest, measure_labels=MEASURE_LABELS, sources=SOURCES,
     ), status
+
+
+def hardest_activities(outcomes, wording: Wording) -> dict[int, list[tuple[str, int]]]:
+    """Return, per LEFS measurement, the activities the patient found hardest (in ``wording``) with their answers."""
+    found = {}
+    for item in outcomes:
+        row = item.measurement
+        if row.measure == Measure.LEFS.value:
+            answers = [answer.answer for answer in row.answers]
+            found[row.id] = [(wording.items[position], answers[position]) for position in hardest_lefs_items(answers)]
+    return found
 
 
 @bp.route("/episodes/<int:episode_id>/outcomes", methods=["POST"])

@@ -113,6 +113,17 @@ def lefs_wording(language: str) -> Wording:
     return LEFS_WORDINGS.get(language, LEFS_WORDINGS[LEFS_ORIGINAL])
 
 
+# LEFS answers this low mean quite a bit of difficulty or worse: the activities to work on.
+LEFS_HARD = 1
+
+
+def hardest_lefs_items(answers: Sequence[int], at_most: int = 3) -> list[int]:
+    """Return the positions (0-based) of the LEFS items answered with at most quite a bit of difficulty,
+    hardest first and then in the questionnaire's order; at most ``at_most`` of them."""
+    hard = [position for position, answer in enumerate(answers) if answer <= LEFS_HARD]
+    return sorted(hard, key=lambda position: answers[position])[:at_most]
+
+
 class RegionQuestionnaire(str, enum.Enum):
     """The region-specific questionnaire a patient answers with their pain and activities, chosen per episode."""
 

@@ -94,6 +94,7 @@ def test_an_episode_with_its_outcomes_beside_the_load_chart(live_server, page, a
     page.get_by_label("Regio van de klacht").fill("knie rechts")
     page.get_by_label("Begin (de dag dat de klacht begon)").fill((today - timedelta(days=20)).isoformat())
     page.get_by_label("Doelen").fill("Weer 10 km hardlopen")
+    page.get_by_label("Vragenlijst voor de patiënt").select_option("lefs")
     page.get_by_role("button", name="Episode openen").click()
     expect(page.get_by_role("heading", name="Zorgepisode: knie rechts")).to_be_visible()
 
@@ -106,8 +107,15 @@ def test_an_episode_with_its_outcomes_beside_the_load_chart(live_server, page, a
     page.get_by_label("Score 1 (0 = lukt niet, 10 = zoals vroeger)").select_option("3")
     page.get_by_role("button", name="Meting opslaan").click()
     expect(page.get_by_text("hardlopen: 3")).to_be_visible()
-    expect(page.locator(".outcome-svg .mcid")).to_have_count(2)
-    expect(page.locator(".outcome-svg .dot")).to_have_count(3)
+    page.get_by_label("Lower Extremity Functional Scale (LEFS, 0–80)").check()
+    page.get_by_text("LEFS: de 20 activiteiten").click()
+    lefs = page.locator("select[name^=lefs_]")
+    for number in range(20):
+        lefs.nth(number).select_option("1" if number in (5, 18) else "3")
+    page.get_by_role("button", name="Meting opslaan").click()
+    expect(page.get_by_text("Moeilijkst (0–4): Squatting (1); Hopping (1)")).to_be_visible()
+    expect(page.locator(".outcome-svg .mcid")).to_have_count(3)
+    expect(page.locator(".outcome-svg .dot")).to_have_count(4)
     check_and_capture(page, "episode-page")
     for viewport in (WIDE, PHONE):
         page.set_viewport_size(viewport)

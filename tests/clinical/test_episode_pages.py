@@ -115,6 +115,9 @@ def test_the_staff_form_shows_the_lefs_in_its_validated_wording_only(client, chi
     client.get("/taal/nl")
     page = client.get(url).get_data(as_text=True)
     assert '<div lang="en">' in page and "Walking between rooms" in page
-    assert client.post(f"{url}/outcomes", data={"measure": "lefs"} | {
-        f"lefs_{number}": "4" for number in range(1, 21)}).status_code == 302
-    assert db.session.query(CareEpisode).one().measurements[0].score == 80
+    answers = {f"lefs_{number}": "4" for number in range(1, 21)} | {"lefs_19": "0", "lefs_6": "1", "lefs_16": "2"}
+    assert client.post(f"{url}/outcomes", data={"measure": "lefs"} | answers).status_code == 302
+    assert db.session.query(CareEpisode).one().measurements[0].score == 71
+    # The activities to work on stand beside the score: the hardest first, none scored above 1.
+    page = client.get(url).get_data(as_text=True)
+    assert re.search(r'Moeilijkst \(0–4\): <span lang="en">Hopping \(0\); Squatting \(1\)</span>', page)

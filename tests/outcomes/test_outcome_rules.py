@@ -4,7 +4,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from clinic.outcomes.measures import LEFS_WORDINGS, SCALES, Entry, Measure, PskItem, lefs_wording, problems, score
+from clinic.outcomes.measures import (
+    LEFS_WORDINGS,
+    SCALES,
+    Entry,
+    Measure,
+    PskItem,
+    hardest_lefs_items,
+    lefs_wording,
+    problems,
+    score,
+)
 from clinic.outcomes.progress import change, changes, progress
 
 nprs_values = st.integers(0, 10)
@@ -45,6 +55,23 @@ def test_a_language_without_a_validated_lefs_gets_the_original():
     assert lefs_wording("en") is LEFS_WORDINGS["en"]
     assert lefs_wording("nl") is LEFS_WORDINGS.get("nl", LEFS_WORDINGS["en"])
     assert lefs_wording("de").language == "en"
+
+
+def test_the_hardest_lefs_items_are_those_answered_quite_a_bit_of_difficulty_or_worse():
+    answers = [4] * 20
+    assert hardest_lefs_items(answers) == []
+    answers[3], answers[18], answers[15], answers[2] = 1, 0, 0, 2
+    assert hardest_lefs_items(answers) == [15, 18, 3]
+    assert hardest_lefs_items(answers, at_most=1) == [15]
+
+
+@given(st.lists(st.integers(0, 4), min_size=20, max_size=20))
+def test_any_complete_lefs_is_valid_and_scores_its_sum(answers):
+    entry = Entry(Measure.LEFS, answers=answers)
+    assert problems(entry) == {} and score(entry) == sum(answers)
+    hardest = hardest_lefs_items(answers)
+    assert all(answers[position] <= 1 for position in hardest)
+    assert [answers[position] for position in hardest] == sorted(answers[position] for position in hardest)
 
 
 def test_scores_are_the_value_the_mean_of_the_activities_or_the_sum_of_the_items():
