@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -226,3 +228,18 @@ def test_the_document_describes_the_parameters_and_bodies(document):
     new_appointment = document["components"]["schemas"]["NewAppointment"]
     assert set(new_appointment["required"]) == {"patient_id", "type", "start"}
     assert new_appointment["properties"]["start"]["format"] == "date-time"
+
+
+def test_threads_asking_for_the_document_at_once_each_get_all_of_it(app):
+    # The views are documented when the document is first asked for (it is most of the app's start);
+    # a worker's threads asking together must not see it half written.
+    api = app.extensions["flask-smorest"]["apis"][""]["ext_obj"]
+    start = threading.Barrier(4)
+
+    def paths() -> int:
+        start.wait()
+        return len(api.spec.to_dict()["paths"])
+
+    with ThreadPoolExecutor(4) as pool:
+        counts = list(pool.map(lambda _: paths(), range(4)))
+    assert counts == [len({path for _, path in api_operations(app)})] * 4
