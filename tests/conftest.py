@@ -22,7 +22,6 @@ import sqlalchemy as sa
 from flask import g
 from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import upgrade
-from jinja2 import BytecodeCache
 
 from clinic import create_app
 from clinic.extensions import db
@@ -31,6 +30,7 @@ from clinic.models import Chiropractor, Patient, Role, User
 from clinic.services.accounts import create_user, issue_api_token
 from config import TestingConfig
 from tests import clock as clock_module
+from tests.app_start import CompiledTemplates, share_url_builders
 from tests.mail_server import start_smtp_server
 from tests.security.login_helpers import enrol
 
@@ -134,27 +134,8 @@ def require_redis() -> str:
     return REDIS_URL
 
 
-class CompiledTemplates(BytecodeCache):
-    """The templates compiled once per test process and shared by the apps its tests make.
-
-    Each test makes its own app, and compiling a template costs about 10 ms (a page with its layout and
-    macros, 30–60 ms), paid again by every new app otherwise. Jinja keys each entry by the template's
-    name and checks its source's checksum, so an edited template is compiled anew.
-    """
-
-    def __init__(self):
-        self._compiled: dict[str, bytes] = {}
-
-    def load_bytecode(self, bucket) -> None:
-        compiled = self._compiled.get(bucket.key)
-        if compiled is not None:
-            bucket.bytecode_from_string(compiled)
-
-    def dump_bytecode(self, bucket) -> None:
-        self._compiled[bucket.key] = bucket.bytecode_to_string()
-
-
 COMPILED_TEMPLATES = CompiledTemplates()
+share_url_builders()
 
 
 def config_for(url: str, **settings) -> type[TestingConfig]:
