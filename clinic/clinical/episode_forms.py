@@ -37,8 +37,9 @@ def score_choices(low: int, high: int) -> list[SelectChoice]:
 def region_questionnaire_field() -> SelectField:
     return SelectField(
         _l("Questionnaire for the patient"), default=NOT_GIVEN,
-        choices=[SelectChoice(NOT_GIVEN, _l("None: pain, activities and change only")),
-                 SelectChoice(RegionQuestionnaire.LEFS.value, _l("LEFS, for a complaint of the hip, knee, ankle or foot"))],
+        # Short choices: a phone shows a select one line wide; the description says the rest.
+        choices=[SelectChoice(NOT_GIVEN, _l("No questionnaire")),
+                 SelectChoice(RegionQuestionnaire.LEFS.value, _l("LEFS (hip, knee, ankle, foot)"))],
         description=_l("What the patient answers in the portal and through the e-mailed link before a visit, "
                        "besides pain, their activities and the change."))
 
