@@ -107,8 +107,14 @@ def end_expired_session():
     nothing once they have passed; a cookie without a start time (from before there was one) has
     expired too. API bearer tokens are not sessions and are not affected. Runs before the write
     transaction starts, so it reads nothing from the database.
+
+    The session lives in the cookie, so a response that writes it replaces whatever the browser
+    holds, even a newer cookie from a request that ended first. A browser fetches a page's icon and
+    style sheets beside the next page: if those answers wrote the cookie they had been sent with,
+    a language switch or a log-out made in between would be undone. So static files never touch
+    the session, and the time is written only when it has changed.
     """
-    if "_user_id" not in session:
+    if "_user_id" not in session or request.endpoint == "static":
         return None
     now = utcnow()
     started, last_seen = session.get(STARTED_KEY), session.get(LAST_SEEN_KEY)
@@ -124,7 +130,8 @@ def end_expired_session():
         return end_session_with_message(
             _("You were logged out after %(minutes)d minutes of inactivity.", minutes=minutes)
         )
-    session[LAST_SEEN_KEY] = int(now.timestamp())
+    if last_seen != int(now.timestamp()):
+        session[LAST_SEEN_KEY] = int(now.timestamp())
     return None
 
 
