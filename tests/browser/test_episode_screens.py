@@ -174,3 +174,7 @@ def test_a_patient_answers_the_questions_about_their_complaint_in_the_portal(liv
     assert db.session.scalar(select(OutcomeMeasurement.score).where(OutcomeMeasurement.measure == "lefs")) == 60
     page.goto(f"{live_server}/portaal/klachten/{episode.id}")
     check_and_capture(page, "portal-outcomes")
+    # On a phone each activity's five answers share one row, as on the paper form: the 20 of them
+    # stacked answer under answer made the questionnaire alone 6,400 px long; in rows it is 3,800.
+    page.set_viewport_size(PHONE)
+    assert page.locator(".questionnaire").bounding_box()["height"] < 4_000
