@@ -131,6 +131,7 @@ def record_outcome(episode_id: int):
         except DomainError as error:
             db.session.rollback()
             form.place(error) if error.fields else flash(error.message, "error")
+            return episode_page(found, outcome_form=form)[0], error.status
         else:
             db.session.commit()
             flash(_("The measure is saved."), "success")
@@ -148,6 +149,7 @@ def close_episode(episode_id: int):
             episodes_service.close_episode(db.session, found, form.discharge_summary.data, now=utcnow())
         except DomainError as error:
             refused(form, error)
+            return episode_page(found, close_form=form)[0], error.status
         else:
             db.session.commit()
             flash(_("The episode is closed."), "success")

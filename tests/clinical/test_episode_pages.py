@@ -60,6 +60,19 @@ def test_an_episode_is_opened_from_the_patient_page_and_takes_outcomes(client, c
     assert "Klachtenvrij." in client.get(url).get_data(as_text=True)
 
 
+def test_a_closed_episode_refuses_a_second_closure_and_new_outcomes_with_409(client, chiropractor, patient):
+    """As the questionnaire does: the page from a second tab, sent after the episode was closed."""
+    url = open_episode(client, patient)
+    assert client.post(f"{url}/closure", data={"discharge_summary": "Klachtenvrij."}).status_code == 302
+    again = client.post(f"{url}/closure", data={"discharge_summary": "Toch nog pijn."})
+    late_outcome = client.post(f"{url}/outcomes", data={"measure": "nprs", "value": "2"})
+    for refused in (again, late_outcome):
+        assert refused.status_code == 409 and "This episode is closed." in refused.get_data(as_text=True)
+    episode = db.session.get(CareEpisode, int(url.rsplit("/", 1)[-1]))
+    db.session.refresh(episode)
+    assert (episode.discharge_summary, episode.measurements) == ("Klachtenvrij.", [])
+
+
 def test_an_episode_without_important_improvement_after_the_review_visits_is_flagged(
     app, client, chiropractor, patient
 ):
