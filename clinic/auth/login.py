@@ -111,8 +111,8 @@ def end_expired_session():
     The session lives in the cookie, so a response that writes it replaces whatever the browser
     holds, even a newer cookie from a request that ended first. A browser fetches a page's icon and
     style sheets beside the next page: if those answers wrote the cookie they had been sent with,
-    a language switch or a log-out made in between would be undone. So static files never touch
-    the session, and the time is written only when it has changed.
+    a language switch or a message to show made in between would be undone. So static files never
+    touch the session, and the time is written only when it has changed.
     """
     if "_user_id" not in session or request.endpoint == "static":
         return None

@@ -1,9 +1,9 @@
 """A response writes the session cookie only when the session changed.
 
 The session lives in the cookie, and the browser keeps the one it received last. A page's icon and
-style sheets are fetched beside the next click; had their answers written the cookie they were sent
-with, they could undo a language switch or a log-out made in between (seen in a browser test: the
-favicon's answer, sent with the English cookie, came after the switch to Dutch).
+style sheets are fetched beside the next click; had their answers written the cookie they were
+sent with, they could undo a language switch or a message to show made in between (seen in a
+browser test: the favicon's answer, sent with the English cookie, came after the switch to Dutch).
 """
 from clinic.models import Role
 
