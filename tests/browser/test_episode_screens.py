@@ -149,6 +149,7 @@ def test_a_patient_answers_the_questions_about_their_complaint_in_the_portal(liv
     page.get_by_label("E-mailadres").fill("sanne@example.nl")
     page.get_by_label("Geboortedatum").fill("1990-05-17")
     page.get_by_role("button", name="Mail mij een inloglink").click()
+    expect(page.get_by_role("heading", name="Kijk in uw e-mail")).to_be_visible()
     db.session.rollback()
     body = db.session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "portal_login_link")).body_text
     page.goto(re.search(r"http\S+", body).group(0))
