@@ -130,8 +130,8 @@ def end_expired_session():
         return end_session_with_message(
             _("You were logged out after %(minutes)d minutes of inactivity.", minutes=minutes)
         )
-    if last_seen != int(now.timestamp()):
-        session[LAST_SEEN_KEY] = int(now.timestamp())
+    if last_seen != (stamp := int(now.timestamp())):
+        session[LAST_SEEN_KEY] = stamp
     return None
 
 

@@ -84,8 +84,9 @@ def episode(episode_id: int):
 
 
 def episode_page(episode, outcome_form: OutcomeForm | None = None, close_form: CloseEpisodeForm | None = None,
-                 questionnaire_form: QuestionnaireForm | None = None):
-    """Render the episode page with the forms given (sent back with their errors) and the others empty."""
+                 questionnaire_form: QuestionnaireForm | None = None, refusal: DomainError | None = None):
+    """Render the episode page with the forms given (sent back with their errors) and the others empty,
+    answered with the ``refusal``'s status if the service refused."""
     outcome_form = outcome_form or OutcomeForm(formdata=None)
     close_form = close_form or CloseEpisodeForm(formdata=None)
     questionnaire_form = questionnaire_form or QuestionnaireForm(
@@ -100,7 +101,10 @@ def episode_page(episode, outcome_form: OutcomeForm | None = None, close_form: C
     outcomes = outcome_chart([OutcomePoint(to_local(item.measurement.measured_at).date(), item.change)
                               for item in result.outcomes], last_day - timedelta(days=days - 1), last_day)
     hardest = hardest_activities(result.outcomes, outcome_form.lefs_wording)
-    status = REFUSED if outcome_form.errors or close_form.errors or questionnaire_form.errors else 200
+    if refusal is not None:
+        status = refusal.status
+    else:
+        status = REFUSED if outcome_form.errors or close_form.errors or questionnaire_form.errors else 200
     return render_template(
         "clinical/episode.html", episode=episode, patient=episode.patient, result=result, outcomes=outcomes,
         chart=chart(points), points=points, outcome_form=outcome_form, close_form=close_form,
@@ -131,7 +135,7 @@ def record_outcome(episode_id: int):
         except DomainError as error:
             db.session.rollback()
             form.place(error) if error.fields else flash(error.message, "error")
-            return episode_page(found, outcome_form=form)[0], error.status
+            return episode_page(found, outcome_form=form, refusal=error)
         else:
             db.session.commit()
             flash(_("The measure is saved."), "success")
@@ -149,7 +153,7 @@ def close_episode(episode_id: int):
             episodes_service.close_episode(db.session, found, form.discharge_summary.data, now=utcnow())
         except DomainError as error:
             refused(form, error)
-            return episode_page(found, close_form=form)[0], error.status
+            return episode_page(found, close_form=form, refusal=error)
         else:
             db.session.commit()
             flash(_("The episode is closed."), "success")
@@ -167,7 +171,7 @@ def ask_questionnaire(episode_id: int):
             episodes_service.ask_region_questionnaire(db.session, found, chosen_questionnaire(form.region_questionnaire))
         except DomainError as error:
             refused(form, error)
-            return episode_page(found)[0], error.status
+            return episode_page(found, refusal=error)
         else:
             db.session.commit()
             flash(_("The patient's questionnaire is saved."), "success")
